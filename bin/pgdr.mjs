@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Runs the compiled CLI; in a source checkout without a build it falls back to tsx.
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const built = `${root}dist/cli/main.js`;
+if (existsSync(built)) {
+  await import(pathToFileURL(built).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(pathToFileURL(`${root}src/cli/main.ts`).href);
+}

@@ -1,0 +1,69 @@
+/**
+ * The manifest is the backup: written last and atomically at `<repo>/backups/<id>/manifest.json`. A directory
+ * without one is an unfinished or failed backup and is never listed, restored or counted by retention.
+ */
+export type BackupKind = 'full' | 'schema' | 'tables';
+export type DumpFormat = 'custom' | 'directory';
+
+export interface ManifestFile {
+  /** Path relative to the backup's directory, e.g. "data.dump.age" or "data/3012.dat.zst.age". */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface BackupManifest {
+  formatVersion: 1;
+  id: string;
+  kind: BackupKind;
+  database: string;
+  /** Redacted connection URL of the source. */
+  source: string;
+  /** The recovery point: the time of the exported snapshot the dump and the row counts were taken in. */
+  snapshotTime: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  server: { version: string; major: number };
+  tools: { pg_dump: string };
+  pgdrVersion: string;
+  format: DumpFormat;
+  /** What pg_dump wrote ("none", "gzip:1", …) and what pgdr streams through ("zstd:3", "none"). */
+  compression: { dump: string; stream: string };
+  encryption: null | { format: 'age'; recipients: string[]; passphrase: boolean };
+  /** Tables included with --table (kind "tables"); schemas left out (--supabase). */
+  tables?: string[];
+  excludedSchemas?: string[];
+  supabase?: boolean;
+  /** Sum of the files' sizes as stored. */
+  bytes: number;
+  /** pg_database_size at the time of the backup. */
+  databaseBytes: number;
+  files: ManifestFile[];
+  /** Exact row count of every table, taken in the same snapshot as the dump: "schema.table" → rows. */
+  rowCounts: Record<string, number>;
+  /** Files stored beside the archive (roles.sql for --supabase), also checksummed. */
+  extras?: ManifestFile[];
+  host: string;
+  operator: string;
+}
+
+export interface VerificationResult {
+  backupId: string;
+  verifiedAt: string;
+  ok: boolean;
+  checksum: 'ok' | 'mismatch' | 'missing';
+  decrypted?: boolean;
+  restoreTest?: {
+    scratchDatabase: string;
+    tablesChecked: number;
+    mismatches: { table: string; expected: number; actual: number | null }[];
+    objects: { policies: number; indexes: number; functions: number; extensions: string[]; triggers: number; views: number };
+    durationMs: number;
+  };
+  errors: string[];
+}
+
+export const MANIFEST = 'manifest.json';
+export const VERIFICATION = 'verification.json';
+export const CHECKSUMS = 'SHA256SUMS';

@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { redact } from './secrets.js';
+import { PgdrError } from './errors.js';
+
+/**
+ * The one place pgdr starts a subprocess. Secrets go in `env`, never in `args`; stderr is kept (the last 64 KiB,
+ * redacted) so a failure can say what the tool said.
+ */
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  signal?: AbortSignal;
+  /** 'pipe' gives a stream on `stdin` / `stdout`; 'ignore' discards; 'inherit' passes through. */
+  stdin?: 'pipe' | 'ignore' | 'inherit';
+  stdout?: 'pipe' | 'ignore' | 'inherit';
+  /** Called with each complete stderr line (redacted). */
+  onStderrLine?: (line: string) => void;
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  stdin: Writable | null;
+  stdout: Readable | null;
+  /** Resolves when the process exits with 0; rejects with a ProcessFailed otherwise. */
+  done: Promise<void>;
+  stderrTail(): string;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export class ProcessFailed extends PgdrError {
+  constructor(
+    readonly command: string,
+    readonly code: number | null,
+    readonly signalName: NodeJS.Signals | null,
+    readonly stderr: string,
+  ) {
+    const how = signalName ? `was killed by ${signalName}` : `exited with code ${code}`;
+    const said = stderr.trim() ? `: ${lastLines(stderr, 6)}` : '';
+    super(`${command} ${how}${said}`);
+  }
+}
+
+const STDERR_KEEP = 64 * 1024;
+
+export function startProcess(command: string, args: string[], options: SpawnOptions = {}): RunningProcess {
+  const stdio: StdioOptions = [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'];
+  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio });
+  let stderr = '';
+  let partial = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP);
+    if (!options.onStderrLine) return;
+    partial += chunk;
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) options.onStderrLine(redact(line));
+  });
+  const onAbort = () => child.kill('SIGTERM');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const name = command.split('/').pop() ?? command;
+  const done = new Promise<void>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(
+        error.code === 'ENOENT'
+          ? new PgdrError(`${name} was not found.`, { hint: `Install it or put it on PATH.` })
+          : error,
+      );
+    });
+    child.once('close', (code, signal) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (partial.trim() && options.onStderrLine) options.onStderrLine(redact(partial));
+      if (code === 0) resolve();
+      else reject(new ProcessFailed(name, code, signal, redact(stderr)));
+    });
+  });
+  // Callers that only await `done` later must not see an unhandled rejection in the meantime.
+  done.catch(() => {});
+  return {
+    child,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    done,
+    stderrTail: () => redact(stderr),
+    kill: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+/** Runs to completion and returns stdout as text. */
+export async function runProcess(command: string, args: string[], options: Omit<SpawnOptions, 'stdout'> & { input?: string } = {}): Promise<string> {
+  const proc = startProcess(command, args, { ...options, stdin: options.input === undefined ? options.stdin : 'pipe', stdout: 'pipe' });
+  let out = '';
+  proc.stdout?.setEncoding('utf8');
+  proc.stdout?.on('data', (chunk: string) => (out += chunk));
+  if (options.input !== undefined) proc.stdin?.end(options.input);
+  await proc.done;
+  return out;
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join('\n');
+}

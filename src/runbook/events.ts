@@ -1,0 +1,46 @@
+/**
+ * What the run engine tells its subscribers. The Ink UI, the plain line renderer and `--json` are three
+ * subscribers to these same events; the journal records them too. Times are epoch milliseconds.
+ */
+export type RunMode = 'drill' | 'incident';
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'aborted';
+export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+export type RunStatus = 'passed' | 'failed' | 'aborted';
+
+export interface RunHeader {
+  runId: string;
+  runbook: { id: string; title: string; severity?: string; rtoMs?: number; rpoMs?: number };
+  mode: RunMode;
+  /** Redacted. */
+  target?: string;
+  operator: string;
+  phases: { id: string; title: string; steps: { id: string; title: string; manual?: boolean }[] }[];
+}
+
+export type PromptRequest =
+  | { kind: 'confirm'; id: string; message: string; default?: boolean }
+  | { kind: 'select'; id: string; message: string; choices: { value: string; label: string; hint?: string }[] }
+  /** Type-the-name: the answer must equal `expected` exactly (destructive steps). */
+  | { kind: 'type-name'; id: string; message: string; expected: string }
+  | { kind: 'text'; id: string; message: string; default?: string }
+  | { kind: 'checklist'; id: string; message: string; items: string[] };
+
+export type PromptAnswer = boolean | string | string[];
+
+export type RunEvent =
+  | ({ type: 'run.started'; at: number; resumed?: boolean } & RunHeader)
+  | { type: 'phase.started'; at: number; phaseId: string; title: string }
+  | { type: 'phase.finished'; at: number; phaseId: string; status: StepStatus; durationMs: number }
+  | { type: 'step.started'; at: number; phaseId: string; stepId: string; title: string; attempt: number }
+  | { type: 'step.finished'; at: number; phaseId: string; stepId: string; status: StepStatus; durationMs: number; outputs?: Record<string, unknown>; error?: string; hint?: string }
+  /** A subtask of the running step (listr2 task, forwarded by the bridge renderer). */
+  | { type: 'task.updated'; at: number; stepId: string; taskId: string; title: string; state: TaskState; parentId?: string }
+  | { type: 'progress'; at: number; stepId?: string; label: string; done: number; total?: number; unit: 'bytes' | 'rows' | 'items' }
+  | { type: 'log'; at: number; stepId?: string; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+  | { type: 'prompt.asked'; at: number; stepId?: string; prompt: PromptRequest }
+  | { type: 'prompt.answered'; at: number; stepId?: string; promptId: string; answer: PromptAnswer }
+  | { type: 'undo.started'; at: number; stepId: string; title: string }
+  | { type: 'undo.finished'; at: number; stepId: string; status: StepStatus; error?: string }
+  | { type: 'run.finished'; at: number; status: RunStatus; durationMs: number; rtoMs?: number; rtoMet?: boolean; rpoMs?: number; reportPaths?: string[]; error?: string };
+
+export type RunEventListener = (event: RunEvent) => void;
