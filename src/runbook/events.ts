@@ -44,3 +44,17 @@ export type RunEvent =
   | { type: 'run.finished'; at: number; status: RunStatus; durationMs: number; rtoMs?: number; rtoMet?: boolean; rpoMs?: number; reportPaths?: string[]; error?: string };
 
 export type RunEventListener = (event: RunEvent) => void;
+
+/** Answers questions for a run: Ink components in the TUI, @inquirer/prompts in plain mode, a scripted list in tests. */
+export interface Prompter {
+  ask(request: PromptRequest, signal: AbortSignal): Promise<PromptAnswer>;
+}
+
+/** What a UI gets to observe and steer a run. */
+export interface RunHandle {
+  /** Subscribes; returns the unsubscribe function. Late subscribers should call `history()` first. */
+  subscribe(listener: RunEventListener): () => void;
+  history(): readonly RunEvent[];
+  /** Operator pressed q / Ctrl-C: the engine asks whether to run the undo actions (through the Prompter) and stops. */
+  requestAbort(): void;
+}
