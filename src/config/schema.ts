@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/** Environment variable names: secrets live there, never in the config file. */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as DATABASE_URL');
+
+export const ROLES = ['production', 'staging', 'scratch'] as const;
+export type TargetRole = (typeof ROLES)[number];
+
+export const NOTIFY_EVENTS = [
+  'backup.failed',
+  'backup.succeeded',
+  'verify.failed',
+  'run.started',
+  'run.finished',
+  'run.aborted',
+  'doctor.critical',
+] as const;
+export type NotifyEventType = (typeof NOTIFY_EVENTS)[number];
+
+const targetSchema = z
+  .object({
+    url: z.string().optional(),
+    urlEnv: envName.optional(),
+    role: z.enum(ROLES),
+    supabase: z.boolean().default(false),
+    passwordEnv: envName.optional(),
+  })
+  .strict()
+  .refine((t) => Boolean(t.url) !== Boolean(t.urlEnv), { message: 'give exactly one of url or urlEnv' });
+
+const repositorySchema = z
+  .object({
+    url: z.string().min(1),
+    s3Endpoint: z.string().optional(),
+    region: z.string().optional(),
+  })
+  .strict();
+
+const encryptionSchema = z
+  .object({
+    recipients: z.array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'must be an age public key (age1…)')).default([]),
+    identityFile: z.string().optional(),
+    passphraseEnv: envName.optional(),
+  })
+  .strict();
+
+const slackSchema = z.object({ webhookUrlEnv: envName }).strict();
+const discordSchema = z.object({ webhookUrlEnv: envName }).strict();
+const webhookSchema = z.object({ urlEnv: envName, headersEnv: envName.optional() }).strict();
+const emailSchema = z
+  .object({
+    smtpUrlEnv: envName.optional(),
+    host: z.string().optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    secure: z.boolean().optional(),
+    userEnv: envName.optional(),
+    passwordEnv: envName.optional(),
+    from: z.string().min(3),
+    to: z.array(z.string().min(3)).min(1),
+  })
+  .strict()
+  .refine((e) => Boolean(e.smtpUrlEnv) || Boolean(e.host), { message: 'give smtpUrlEnv or host' });
+
+const notificationsSchema = z
+  .object({
+    slack: slackSchema.optional(),
+    discord: discordSchema.optional(),
+    email: emailSchema.optional(),
+    webhook: webhookSchema.optional(),
+    on: z.array(z.enum(NOTIFY_EVENTS)).default(['backup.failed', 'verify.failed', 'run.aborted', 'doctor.critical']),
+  })
+  .strict();
+
+/** The seeds' schedule: full daily 02:00 UTC, schema Sunday 03:00, prune 04:00, verify weekly, doctor hourly. */
+export const DEFAULT_SCHEDULES = {
+  full: '0 2 * * *',
+  schema: '0 3 * * 0',
+  prune: '0 4 * * *',
+  verify: '0 5 * * 0',
+  doctor: '15 * * * *',
+} as const;
+
+const cron = z
+  .string()
+  .regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression such as "0 2 * * *"')
+  .or(z.literal('off'));
+
+const schedulesSchema = z
+  .object({
+    full: cron.default(DEFAULT_SCHEDULES.full),
+    schema: cron.default(DEFAULT_SCHEDULES.schema),
+    prune: cron.default(DEFAULT_SCHEDULES.prune),
+    verify: cron.default(DEFAULT_SCHEDULES.verify),
+    doctor: cron.default(DEFAULT_SCHEDULES.doctor),
+  })
+  .strict();
+
+const retentionSchema = z
+  .object({
+    keepDaily: z.number().int().min(0).default(7),
+    keepWeekly: z.number().int().min(0).default(4),
+    keepMonthly: z.number().int().min(0).default(12),
+    keepYearly: z.number().int().min(0).default(5),
+    days: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+const thresholdsSchema = z
+  .object({
+    maxBackupAgeHours: z.number().positive().default(24),
+    maxVerifyAgeDays: z.number().positive().default(7),
+    sizeChangePct: z.number().positive().default(20),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    targets: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'profile names are letters, digits, - and _'), targetSchema).default({}),
+    defaultTarget: z.string().optional(),
+    repository: repositorySchema.optional(),
+    encryption: encryptionSchema.optional(),
+    notifications: notificationsSchema.optional(),
+    schedules: schedulesSchema.default(DEFAULT_SCHEDULES),
+    retention: retentionSchema.default({ keepDaily: 7, keepWeekly: 4, keepMonthly: 12, keepYearly: 5 }),
+    thresholds: thresholdsSchema.default({ maxBackupAgeHours: 24, maxVerifyAgeDays: 7, sizeChangePct: 20 }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.defaultTarget && !c.targets[c.defaultTarget]) {
+      ctx.addIssue({ code: 'custom', path: ['defaultTarget'], message: `names no profile under targets (known: ${Object.keys(c.targets).join(', ') || 'none'})` });
+    }
+  });
+
+export type PgdrConfig = z.output<typeof configSchema>;
+export type TargetProfile = PgdrConfig['targets'][string];
+export type NotificationsConfig = NonNullable<PgdrConfig['notifications']>;
+export type EmailChannelConfig = NonNullable<NotificationsConfig['email']>;
