@@ -1,0 +1,76 @@
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { hkdf } from './header.js';
+
+export const CHUNK_SIZE = 64 * 1024;
+export const TAG_SIZE = 16;
+export const NONCE_SIZE = 16;
+export const SEALED_CHUNK_SIZE = CHUNK_SIZE + TAG_SIZE;
+
+export function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Buffer {
+  return hkdf(fileKey, nonce, 'payload');
+}
+
+/** STREAM nonce: an 11-byte big-endian chunk counter, then 0x01 on the final chunk and 0x00 before it. */
+function chunkNonce(counter: number, last: boolean): Buffer {
+  const nonce = Buffer.alloc(12);
+  nonce.writeUIntBE(counter, 5, 6);
+  nonce[11] = last ? 1 : 0;
+  return nonce;
+}
+
+export function sealChunk(key: Buffer, counter: number, last: boolean, plaintext: Buffer[]): Buffer {
+  const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
+  const out = plaintext.map((piece) => cipher.update(piece));
+  cipher.final();
+  out.push(cipher.getAuthTag());
+  return Buffer.concat(out);
+}
+
+/** The plaintext of a sealed chunk, or undefined when it does not authenticate; nothing unverified escapes. */
+export function openChunk(key: Buffer, counter: number, last: boolean, sealed: Buffer[], tag: Buffer): Buffer | undefined {
+  const decipher = createDecipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
+  decipher.setAuthTag(tag);
+  const out = sealed.map((piece) => decipher.update(piece));
+  try {
+    decipher.final();
+  } catch {
+    return undefined;
+  }
+  return out.length === 1 ? out[0] : Buffer.concat(out);
+}
+
+/** A FIFO of buffers that hands out exact byte counts without copying when it can. */
+export class ByteQueue {
+  private pieces: Buffer[] = [];
+  length = 0;
+
+  push(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.pieces.push(piece);
+    this.length += piece.length;
+  }
+
+  take(count: number): Buffer[] {
+    const out: Buffer[] = [];
+    let wanted = Math.min(count, this.length);
+    this.length -= wanted;
+    while (wanted > 0) {
+      const head = this.pieces[0]!;
+      if (head.length <= wanted) {
+        out.push(head);
+        this.pieces.shift();
+        wanted -= head.length;
+      } else {
+        out.push(head.subarray(0, wanted));
+        this.pieces[0] = head.subarray(wanted);
+        wanted = 0;
+      }
+    }
+    return out;
+  }
+
+  takeContiguous(count: number): Buffer {
+    const pieces = this.take(count);
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  }
+}
