@@ -62,7 +62,7 @@ describe('loadConfig', () => {
 
   it('rejects a password written into a URL and a webhook URL, with a hint to use an env var', async () => {
     const cwd = dir(`targets:\n  prod:\n    url: postgres://app:hunter22@db/app\n    role: production\n`);
-    const error = await loadConfig({ cwd, env: env() }).catch((e: unknown) => e as { message: string; hint: string });
+    const error = (await loadConfig({ cwd, env: env() }).then(() => ({}), (e: unknown) => e)) as { message: string; hint: string };
     expect(error.message).toMatch(/:3:5: targets\.prod\.url contains a password/);
     expect(error.message).not.toContain('hunter22');
     expect(error.hint).toMatch(/urlEnv/);

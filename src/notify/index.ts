@@ -1,0 +1,3 @@
+export { notify, type Delivery, type NotifyOptions } from './notify.js';
+export { renderMessage, type NotifyEvent, type Severity } from './event.js';
+export type { ChannelName } from './channels.js';
