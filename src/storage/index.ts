@@ -1,0 +1,11 @@
+export type {
+  GetStreamOptions,
+  ObjectInfo,
+  ObjectStat,
+  PutStreamOptions,
+  Repository,
+  RepositoryLock,
+} from './repository.js';
+export { openRepository, type OpenRepositoryOptions } from './open-repository.js';
+export { LocalRepository } from './local-repository.js';
+export { S3Repository } from './s3-repository.js';

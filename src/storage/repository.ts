@@ -1,0 +1,57 @@
+import type { Readable } from 'node:stream';
+
+export interface PutStreamOptions {
+  signal?: AbortSignal;
+  onProgress?: (bytesWritten: number) => void;
+  contentLength?: number;
+}
+
+export interface GetStreamOptions {
+  signal?: AbortSignal;
+  onProgress?: (bytesRead: number) => void;
+}
+
+export interface ObjectInfo {
+  key: string;
+  bytes: number;
+  modified: Date;
+}
+
+export interface ObjectStat {
+  bytes: number;
+  modified: Date;
+  etag?: string;
+}
+
+export interface RepositoryLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Where backups live: a local directory or s3://bucket/prefix. Keys are relative POSIX paths such as
+ * "backups/<id>/manifest.json"; every operator-facing failure is a StorageError (or BackupLocked / Aborted) with a hint.
+ */
+export interface Repository {
+  /** Display form, no secrets: "/abs/path" or "s3://bucket/prefix". */
+  readonly url: string;
+  readonly kind: 'local' | 's3';
+  /** Streams body to key; nothing is visible under key unless the whole stream arrived. */
+  putStream(key: string, body: Readable, opts?: PutStreamOptions): Promise<{ bytes: number }>;
+  /** Small files, atomic. */
+  writeFile(key: string, data: string | Buffer): Promise<void>;
+  readFile(key: string): Promise<Buffer>;
+  getStream(key: string, opts?: GetStreamOptions): Promise<{ stream: Readable; bytes: number }>;
+  stat(key: string): Promise<ObjectStat | null>;
+  /** Recursive, keys relative to the repository root, sorted. */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  /** Immediate "subdirectory" names under prefix, sorted: listDirs("backups/") gives the backup ids. */
+  listDirs(prefix: string): Promise<string[]>;
+  remove(keys: string[]): Promise<void>;
+  /** Deletes everything under prefix (a whole backup directory), including unfinished uploads. */
+  removePrefix(prefix: string): Promise<void>;
+  /** Exclusive lock named by a key such as "locks/backup-<db>"; throws BackupLocked naming the holder. */
+  lock(name: string): Promise<RepositoryLock>;
+  freeBytes(): Promise<{ free: number; total: number } | undefined>;
+  /** Checks the repository is reachable and writable by writing, reading and removing a probe object. */
+  probe(): Promise<void>;
+}

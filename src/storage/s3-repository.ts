@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { pipeline, type Readable } from 'node:stream';
+import { StorageError } from '../core/errors.js';
+import { ByteCounter } from './byte-counter.js';
+import { asDirPrefix, checkKey, checkPrefix } from './keys.js';
+import { connectS3, s3Endpoint, type S3Connection, type S3Options } from './s3-client.js';
+import { isS3NotFound, s3Error, s3Status } from './s3-errors.js';
+import { acquireS3Lock } from './s3-lock.js';
+import { abortUploadsUnder, DEFAULT_PART_SIZE, uploadStream } from './s3-upload.js';
+import { putFailure, watchSource } from './stream-errors.js';
+import type { GetStreamOptions, ObjectInfo, ObjectStat, PutStreamOptions, Repository, RepositoryLock } from './repository.js';
+
+const DELETE_BATCH = 1000;
+
+export class S3Repository implements Repository {
+  readonly kind = 's3' as const;
+  readonly url: string;
+  private connection: Promise<S3Connection> | undefined;
+  /** Learned on the first lock: some S3-compatible services reject If-None-Match. */
+  private conditionalWrites = true;
+
+  /** `prefix` is "" or ends with "/". */
+  constructor(
+    readonly bucket: string,
+    readonly prefix: string,
+    private readonly opts: S3Options = {},
+  ) {
+    this.url = `s3://${bucket}${prefix ? `/${prefix.replace(/\/$/, '')}` : ''}`;
+  }
+
+  private async run<T>(action: string, key: string, fn: (c: S3Connection) => Promise<T>): Promise<T> {
+    try {
+      this.connection ??= connectS3(this.opts);
+      return await fn(await this.connection);
+    } catch (error) {
+      throw s3Error(error, action, key ? `${this.url}/${key}` : this.url, s3Endpoint(this.opts));
+    }
+  }
+
+  private objectKey(key: string): string {
+    return this.prefix + checkKey(key);
+  }
+
+  async putStream(key: string, body: Readable, opts: PutStreamOptions = {}): Promise<{ bytes: number }> {
+    const target = { Bucket: this.bucket, Key: this.objectKey(key) };
+    const counter = new ByteCounter();
+    const source = watchSource(body);
+    try {
+      this.connection ??= connectS3(this.opts);
+      await uploadStream(await this.connection, target, body, opts, this.opts.s3PartSize ?? DEFAULT_PART_SIZE, counter);
+      return { bytes: counter.bytes };
+    } catch (error) {
+      body.destroy();
+      const url = `${this.url}/${key}`;
+      throw putFailure(url, counter.bytes, opts.signal, source, () => s3Error(error, 'writing', url, s3Endpoint(this.opts)));
+    }
+  }
+
+  async writeFile(key: string, data: string | Buffer): Promise<void> {
+    const Key = this.objectKey(key);
+    await this.run('writing', key, (c) => c.client.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body: data })));
+  }
+
+  async readFile(key: string): Promise<Buffer> {
+    const Key = this.objectKey(key);
+    return this.run('reading', key, async (c) => {
+      const out = await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
+      return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+    });
+  }
+
+  async getStream(key: string, opts: GetStreamOptions = {}): Promise<{ stream: Readable; bytes: number }> {
+    const Key = this.objectKey(key);
+    return this.run('reading', key, async (c) => {
+      const out = await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: opts.signal });
+      const counter = new ByteCounter(opts.onProgress);
+      return { stream: pipeline(out.Body as Readable, counter, () => {}), bytes: out.ContentLength ?? 0 };
+    });
+  }
+
+  async stat(key: string): Promise<ObjectStat | null> {
+    const Key = this.objectKey(key);
+    return this.run('reading', key, async (c) => {
+      try {
+        const out = await c.client.send(new c.sdk.HeadObjectCommand({ Bucket: this.bucket, Key }));
+        return { bytes: out.ContentLength ?? 0, modified: out.LastModified ?? new Date(0), ...(out.ETag ? { etag: out.ETag } : {}) };
+      } catch (error) {
+        if (isS3NotFound(error)) return null;
+        throw error;
+      }
+    });
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    const Prefix = this.prefix + checkPrefix(prefix);
+    return this.run('listing', prefix, async (c) => {
+      const out: ObjectInfo[] = [];
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await c.client.send(new c.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken }));
+        for (const o of page.Contents ?? []) {
+          if (o.Key) out.push({ key: o.Key.slice(this.prefix.length), bytes: o.Size ?? 0, modified: o.LastModified ?? new Date(0) });
+        }
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+      return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    });
+  }
+
+  async listDirs(prefix: string): Promise<string[]> {
+    const Prefix = this.prefix + asDirPrefix(prefix);
+    return this.run('listing', prefix, async (c) => {
+      const names: string[] = [];
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await c.client.send(
+          new c.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, Delimiter: '/', ContinuationToken }),
+        );
+        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) names.push(p.Prefix.slice(Prefix.length).replace(/\/$/, ''));
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+      return names.sort();
+    });
+  }
+
+  async remove(keys: string[]): Promise<void> {
+    const objects = keys.map((k) => ({ Key: this.objectKey(k) }));
+    await this.run('removing', keys[0] ?? '', async (c) => {
+      for (let i = 0; i < objects.length; i += DELETE_BATCH) {
+        const Delete = { Objects: objects.slice(i, i + DELETE_BATCH), Quiet: true };
+        const out = await c.client.send(new c.sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete }));
+        const failed = out.Errors?.[0];
+        if (failed) {
+          throw new StorageError(`S3 could not delete ${this.url}/${failed.Key}: ${failed.Code} ${failed.Message ?? ''}`.trim(), {
+            hint: 'Check the key may delete objects in this bucket (s3:DeleteObject), then retry.',
+          });
+        }
+      }
+    });
+  }
+
+  async removePrefix(prefix: string): Promise<void> {
+    const dirPrefix = asDirPrefix(prefix);
+    if (dirPrefix === '') {
+      throw new StorageError('Refusing to remove the whole repository.', { hint: 'Name the backup directory to remove.' });
+    }
+    await this.remove((await this.list(dirPrefix)).map((o) => o.key));
+    await this.run('removing uploads under', dirPrefix, (c) => abortUploadsUnder(c, this.bucket, this.prefix + dirPrefix));
+  }
+
+  lock(name: string): Promise<RepositoryLock> {
+    const Key = this.objectKey(name);
+    return acquireS3Lock(
+      {
+        location: `${this.url}/${name}`,
+        read: async () => this.readFile(name).catch((error: unknown) => (isS3NotFound((error as Error).cause) ? null : Promise.reject(error))),
+        create: (body) => this.run('locking', name, (c) => this.createIfAbsent(c, Key, body)),
+        remove: () => this.remove([name]),
+      },
+      name,
+    );
+  }
+
+  private async createIfAbsent(c: S3Connection, Key: string, Body: string): Promise<'created' | 'exists'> {
+    if (this.conditionalWrites) {
+      try {
+        await c.client.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body, IfNoneMatch: '*' }));
+        return 'created';
+      } catch (error) {
+        const status = s3Status(error);
+        if (status === 412 || status === 409) return 'exists';
+        if (status !== 501 && status !== 400) throw error;
+        this.conditionalWrites = false;
+      }
+    }
+    await c.client.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body }));
+    return 'created';
+  }
+
+  async freeBytes(): Promise<undefined> {
+    return undefined;
+  }
+
+  async probe(): Promise<void> {
+    const key = `.pgdr-probe-${randomBytes(6).toString('hex')}`;
+    await this.writeFile(key, 'probe');
+    try {
+      await this.readFile(key);
+    } finally {
+      await this.remove([key]);
+    }
+  }
+}

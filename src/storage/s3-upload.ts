@@ -1,0 +1,73 @@
+import { pipeline, type Readable } from 'node:stream';
+import { ByteCounter } from './byte-counter.js';
+import type { S3Connection } from './s3-client.js';
+import { s3Status } from './s3-errors.js';
+import type { PutStreamOptions } from './repository.js';
+
+export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+const QUEUE_SIZE = 4;
+
+/**
+ * Multipart upload with at most QUEUE_SIZE parts in memory. An abort destroys the source instead of using the
+ * Upload's own abort, which would settle before the multipart upload is aborted on the server.
+ */
+export async function uploadStream(
+  conn: S3Connection,
+  target: { Bucket: string; Key: string },
+  body: Readable,
+  opts: PutStreamOptions,
+  partSize: number,
+  counter: ByteCounter,
+): Promise<void> {
+  const { Upload } = await import('@aws-sdk/lib-storage');
+  const counted = pipeline(body, counter, () => {});
+  const upload = new Upload({
+    client: conn.client,
+    params: { ...target, Body: counted, ...(opts.contentLength === undefined ? {} : { ContentLength: opts.contentLength }) },
+    queueSize: QUEUE_SIZE,
+    partSize,
+    leavePartsOnError: false,
+  });
+  upload.on('httpUploadProgress', (progress) => {
+    if (progress.loaded !== undefined) opts.onProgress?.(progress.loaded);
+  });
+  const onAbort = () => counter.destroy(Object.assign(new Error('Upload aborted.'), { name: 'AbortError' }));
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  try {
+    await upload.done();
+  } catch (error) {
+    body.destroy();
+    await abortLeftover(conn, target, (upload as unknown as { uploadId?: string }).uploadId);
+    throw error;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Belt and braces: lib-storage aborts on failure, but a leftover upload keeps billing parts forever. */
+async function abortLeftover(conn: S3Connection, target: { Bucket: string; Key: string }, uploadId: string | undefined) {
+  if (!uploadId) return;
+  await conn.client.send(new conn.sdk.AbortMultipartUploadCommand({ ...target, UploadId: uploadId })).catch((error: unknown) => {
+    if (s3Status(error) !== 404) throw error;
+  });
+}
+
+/** Aborts every unfinished multipart upload under a prefix (a crashed run's parts); quiet where unsupported. */
+export async function abortUploadsUnder(conn: S3Connection, Bucket: string, Prefix: string): Promise<void> {
+  let KeyMarker: string | undefined;
+  let UploadIdMarker: string | undefined;
+  for (;;) {
+    let page;
+    try {
+      page = await conn.client.send(new conn.sdk.ListMultipartUploadsCommand({ Bucket, Prefix, KeyMarker, UploadIdMarker }));
+    } catch (error) {
+      if (s3Status(error) === 501) return;
+      throw error;
+    }
+    for (const u of page.Uploads ?? []) await abortLeftover(conn, { Bucket, Key: u.Key ?? '' }, u.UploadId);
+    if (!page.IsTruncated) return;
+    KeyMarker = page.NextKeyMarker;
+    UploadIdMarker = page.NextUploadIdMarker;
+  }
+}
