@@ -4,7 +4,7 @@ import { DecryptionFailed, UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import { headerLength, headerMac, MalformedHeader, parseHeader, VERSION_LINE } from './header.js';
 import { identityBytes } from './keys.js';
-import { ByteQueue, NONCE_SIZE, openChunk, payloadKey, SEALED_CHUNK_SIZE, TAG_SIZE } from './payload.js';
+import { ByteQueue, NONCE_SIZE, openChunk, payloadKey, pushBatch, SEALED_CHUNK_SIZE, TAG_SIZE } from './payload.js';
 import { unwrapFileKey, type Credentials } from './unwrap.js';
 import { identityKeyPair } from './x25519.js';
 
@@ -64,11 +64,15 @@ export function createDecryptStream(options: DecryptOptions): Transform {
       if (queue.length < NONCE_SIZE) return;
       key = payloadKey(fileKey!, queue.takeContiguous(NONCE_SIZE));
     }
-    while (queue.length > SEALED_CHUNK_SIZE) {
-      const sealed = queue.take(SEALED_CHUNK_SIZE - TAG_SIZE);
-      const plaintext = openChunk(key, counter++, false, sealed, queue.takeContiguous(TAG_SIZE));
-      if (!plaintext) throw truncatedOrModified();
-      stream.push(plaintext);
+    const batch: Buffer[] = [];
+    try {
+      while (queue.length > SEALED_CHUNK_SIZE) {
+        const sealed = queue.take(SEALED_CHUNK_SIZE - TAG_SIZE);
+        if (!openChunk(key, counter++, false, sealed, queue.takeContiguous(TAG_SIZE), batch)) throw truncatedOrModified();
+      }
+    } finally {
+      // Chunks authenticated before a bad one are genuine plaintext; they go out before the error.
+      pushBatch(stream, batch);
     }
   };
 
@@ -102,9 +106,9 @@ export function createDecryptStream(options: DecryptOptions): Transform {
         const rest = queue.length - TAG_SIZE;
         // The final chunk may be empty only when the whole payload is.
         if (!key || rest < 0 || (rest === 0 && counter > 0)) throw truncatedOrModified();
-        const plaintext = openChunk(key, counter++, true, queue.take(rest), queue.takeContiguous(TAG_SIZE));
-        if (!plaintext) throw truncatedOrModified();
-        if (plaintext.length > 0) this.push(plaintext);
+        const batch: Buffer[] = [];
+        if (!openChunk(key, counter++, true, queue.take(rest), queue.takeContiguous(TAG_SIZE), batch)) throw truncatedOrModified();
+        pushBatch(this, batch.filter((piece) => piece.length > 0));
         callback();
       } catch (error) {
         callback(error as Error);

@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import { encodeHeader, type Stanza } from './header.js';
 import { parseRecipient } from './keys.js';
-import { ByteQueue, CHUNK_SIZE, NONCE_SIZE, payloadKey, sealChunk } from './payload.js';
+import { ByteQueue, CHUNK_SIZE, NONCE_SIZE, payloadKey, pushBatch, sealChunk } from './payload.js';
 import { DEFAULT_WORK_FACTOR, FILE_KEY_LENGTH, MAX_WORK_FACTOR, scryptStanza, x25519Stanza } from './stanzas.js';
 
 export type EncryptOptions = { recipients: string[] } | { passphrase: string; workFactor?: number };
@@ -38,12 +38,16 @@ export function createEncryptStream(options: EncryptOptions): Transform {
         return;
       }
       queue.push(chunk);
-      while (queue.length > CHUNK_SIZE) this.push(sealChunk(key, counter++, false, queue.take(CHUNK_SIZE)));
+      const batch: Buffer[] = [];
+      while (queue.length > CHUNK_SIZE) sealChunk(key, counter++, false, queue.take(CHUNK_SIZE), batch);
+      pushBatch(this, batch);
       callback();
     },
     flush(this: Transform, callback: TransformCallback) {
       const finish = (k: Buffer) => {
-        this.push(sealChunk(k, counter++, true, queue.take(CHUNK_SIZE)));
+        const batch: Buffer[] = [];
+        sealChunk(k, counter++, true, queue.take(CHUNK_SIZE), batch);
+        pushBatch(this, batch);
         callback();
       };
       if (key) finish(key);

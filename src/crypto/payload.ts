@@ -18,25 +18,32 @@ function chunkNonce(counter: number, last: boolean): Buffer {
   return nonce;
 }
 
-export function sealChunk(key: Buffer, counter: number, last: boolean, plaintext: Buffer[]): Buffer {
+/** Seals one chunk, appending ciphertext and tag to `out` (callers concatenate a batch once). */
+export function sealChunk(key: Buffer, counter: number, last: boolean, plaintext: Buffer[], out: Buffer[]): void {
   const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
-  const out = plaintext.map((piece) => cipher.update(piece));
+  for (const piece of plaintext) out.push(cipher.update(piece));
   cipher.final();
   out.push(cipher.getAuthTag());
-  return Buffer.concat(out);
 }
 
-/** The plaintext of a sealed chunk, or undefined when it does not authenticate; nothing unverified escapes. */
-export function openChunk(key: Buffer, counter: number, last: boolean, sealed: Buffer[], tag: Buffer): Buffer | undefined {
+/** Opens one chunk, appending its plaintext to `out` only once it authenticates; false when it does not. */
+export function openChunk(key: Buffer, counter: number, last: boolean, sealed: Buffer[], tag: Buffer, out: Buffer[]): boolean {
   const decipher = createDecipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
   decipher.setAuthTag(tag);
-  const out = sealed.map((piece) => decipher.update(piece));
+  const plaintext = sealed.map((piece) => decipher.update(piece));
   try {
     decipher.final();
   } catch {
-    return undefined;
+    return false;
   }
-  return out.length === 1 ? out[0] : Buffer.concat(out);
+  out.push(...plaintext);
+  return true;
+}
+
+/** Pushes a batch as one buffer: fewer, larger writes downstream. */
+export function pushBatch(stream: { push(chunk: Buffer): boolean }, batch: Buffer[]): void {
+  if (batch.length === 1) stream.push(batch[0]!);
+  else if (batch.length > 1) stream.push(Buffer.concat(batch));
 }
 
 /** A FIFO of buffers that hands out exact byte counts without copying when it can. */

@@ -1,0 +1,59 @@
+// Throughput of pgdr's age streams against the age CLI: `node --import tsx bench/crypto.ts [MiB]`.
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { startProcess } from '../src/core/system.js';
+import { createDecryptStream, createEncryptStream, generateIdentity } from '../src/crypto/index.js';
+
+const MIB = 1024 * 1024;
+const sizeMiB = Number(process.argv[2] ?? process.env.PGDR_BENCH_MIB ?? 512);
+const dir = await mkdtemp(join(tmpdir(), 'pgdr-bench-crypto-'));
+
+function discard(): Writable {
+  return new Writable({ write: (_chunk, _encoding, callback) => callback() });
+}
+
+async function timed(label: string, bytes: number, work: () => Promise<void>): Promise<void> {
+  const started = process.hrtime.bigint();
+  await work();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(`${label.padEnd(28)} ${(bytes / MIB / seconds).toFixed(0).padStart(6)} MiB/s  (${seconds.toFixed(2)} s)`);
+}
+
+async function writePlaintext(path: string): Promise<void> {
+  // Random-ish: a 4 MiB random block repeated with a different first byte each time.
+  const block = randomBytes(4 * MIB);
+  const out = createWriteStream(path);
+  for (let written = 0; written < sizeMiB * MIB; written += block.length) {
+    block[0] = written / block.length;
+    if (!out.write(Buffer.from(block))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+async function age(args: string[]): Promise<void> {
+  await startProcess('age', args, { stdout: 'ignore' }).done;
+}
+
+try {
+  const plain = join(dir, 'plain.bin');
+  const keyFile = join(dir, 'key.txt');
+  const ours = join(dir, 'ours.age');
+  const theirs = join(dir, 'cli.age');
+  const { identity, recipient } = generateIdentity();
+  await writeFile(keyFile, `${identity}\n`, { mode: 0o600 });
+  await writePlaintext(plain);
+  const bytes = (await stat(plain)).size;
+  console.log(`${sizeMiB} MiB, X25519 recipient, file → file (page cache)`);
+
+  await timed('pgdr encrypt', bytes, () => pipeline(createReadStream(plain, { highWaterMark: MIB }), createEncryptStream({ recipients: [recipient] }), createWriteStream(ours)));
+  await timed('age CLI encrypt', bytes, () => age(['-r', recipient, '-o', theirs, plain]));
+  await timed('pgdr decrypt (CLI file)', bytes, () => pipeline(createReadStream(theirs, { highWaterMark: MIB }), createDecryptStream({ identities: [identity] }), discard()));
+  await timed('age CLI decrypt (pgdr file)', bytes, () => age(['-d', '-i', keyFile, '-o', '/dev/null', ours]));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
