@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PgdrConfig } from '../config/schema.js';
+import { cronToOnCalendar } from './on-calendar.js';
+
+export type JobName = keyof PgdrConfig['schedules'];
+
+export interface ScheduleOptions {
+  /** Absolute path of the pgdr executable the jobs run. */
+  pgdrBin: string;
+  /** Absolute path of pgdr.config.yaml. */
+  configPath: string;
+  profile?: string;
+  /** OS user the jobs run as. */
+  user: string;
+  envFile: string;
+  workingDirectory: string;
+  logFile: string;
+  now?: Date;
+}
+
+export interface RenderedFile {
+  /** Absolute install path, e.g. /etc/cron.d/pgdr. */
+  path: string;
+  content: string;
+  mode: number;
+}
+
+interface Job {
+  name: JobName;
+  description: string;
+  args: string[];
+}
+
+/** What each scheduled job runs; the seeds' crontab, as pgdr commands. */
+export function scheduledJobs(profile: string | undefined): Job[] {
+  const p = profile ? ['--profile', profile] : [];
+  return [
+    { name: 'full', description: 'full backup', args: ['backup', ...p] },
+    { name: 'schema', description: 'schema-only backup', args: ['backup', '--kind', 'schema', ...p] },
+    { name: 'prune', description: 'apply the retention policy', args: ['prune', ...p] },
+    { name: 'verify', description: 'verify the newest backup with a test restore', args: ['verify', 'latest', '--restore-test', ...p] },
+    { name: 'doctor', description: 'health check (notifies when critical)', args: ['doctor', ...p] },
+  ];
+}
+
+const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+export function fillTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_m, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`template placeholder {{${key}}} has no value`);
+    return value;
+  });
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function activeJobs(config: PgdrConfig, options: ScheduleOptions): (Job & { cron: string; command: string })[] {
+  return scheduledJobs(options.profile)
+    .map((job) => ({ ...job, cron: config.schedules[job.name], command: [options.pgdrBin, ...job.args].map(shellQuote).join(' ') }))
+    .filter((job) => job.cron !== 'off');
+}
+
+export function renderCron(config: PgdrConfig, options: ScheduleOptions): RenderedFile {
+  const env = shellQuote(options.envFile);
+  const jobs = activeJobs(config, options).map((job) =>
+    `# ${job.description}\n${job.cron} ${options.user} set -a; [ ! -r ${env} ] || . ${env}; set +a; cd ${shellQuote(options.workingDirectory)} && ${job.command} >> ${shellQuote(options.logFile)} 2>&1`);
+  const content = fillTemplate(readFileSync(`${TEMPLATES}cron/pgdr.cron.tmpl`, 'utf8'), {
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    envFile: options.envFile,
+    configPath: options.configPath,
+    jobs: jobs.join('\n\n'),
+  });
+  return { path: '/etc/cron.d/pgdr', content, mode: 0o644 };
+}
+
+export function renderSystemd(config: PgdrConfig, options: ScheduleOptions): RenderedFile[] {
+  const service = readFileSync(`${TEMPLATES}systemd/pgdr-job.service.tmpl`, 'utf8');
+  const timer = readFileSync(`${TEMPLATES}systemd/pgdr-job.timer.tmpl`, 'utf8');
+  return activeJobs(config, options).flatMap((job) => {
+    const unit = `pgdr-${job.name}`;
+    const values = {
+      generatedAt: (options.now ?? new Date()).toISOString(),
+      description: job.description,
+      user: options.user,
+      configPath: options.configPath,
+      envFile: options.envFile,
+      workingDirectory: options.workingDirectory,
+      execStart: job.command,
+      cron: job.cron,
+      onCalendar: cronToOnCalendar(job.cron),
+      unit,
+    };
+    return [
+      { path: `/etc/systemd/system/${unit}.service`, content: fillTemplate(service, values), mode: 0o644 },
+      { path: `/etc/systemd/system/${unit}.timer`, content: fillTemplate(timer, values), mode: 0o644 },
+    ];
+  });
+}
+
+/** The pgdr executable of this installation (bin/pgdr.mjs two levels above src/ or dist/). */
+export function defaultPgdrBin(): string {
+  return fileURLToPath(new URL('../../bin/pgdr.mjs', import.meta.url));
+}

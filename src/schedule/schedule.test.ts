@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProcess } from '../core/system.js';
+import { configSchema } from '../config/schema.js';
+import { cronToOnCalendar } from './on-calendar.js';
+import { renderCron, renderSystemd } from './render.js';
+
+const options = { pgdrBin: '/usr/local/bin/pgdr', configPath: '/etc/pgdr/pgdr.config.yaml', profile: 'prod', user: 'pgdr', envFile: '/etc/pgdr/pgdr.env', workingDirectory: '/etc/pgdr', logFile: '/var/log/pgdr.log' };
+const BIN = join(import.meta.dirname, '../../bin/pgdr.mjs');
+
+describe('schedule', () => {
+  it('translates cron expressions to systemd OnCalendar', () => {
+    expect(cronToOnCalendar('0 2 * * *')).toBe('*-*-* 02:00:00 UTC');
+    expect(cronToOnCalendar('0 3 * * 0')).toBe('Sun *-*-* 03:00:00 UTC');
+    expect(cronToOnCalendar('*/15 * * * 1-5')).toBe('Mon..Fri *-*-* *:0/15:00 UTC');
+    expect(cronToOnCalendar('30 1 1,15 * *')).toBe('*-*-1,15 01:30:00 UTC');
+    expect(() => cronToOnCalendar('@daily')).toThrow(/5-field/);
+  });
+
+  it('renders the seeds’ schedule into a cron.d file, adapted to the config', () => {
+    const config = configSchema.parse({ schedules: { verify: 'off', full: '30 1 * * *' } });
+    const { path, content } = renderCron(config, options);
+    expect(path).toBe('/etc/cron.d/pgdr');
+    expect(content).toContain('PGDR_CONFIG=/etc/pgdr/pgdr.config.yaml');
+    expect(content).toMatch(/^30 1 \* \* \* pgdr .*\/usr\/local\/bin\/pgdr backup --profile prod >> \/var\/log\/pgdr\.log 2>&1$/m);
+    expect(content).toMatch(/^0 3 \* \* 0 pgdr .*backup --kind schema --profile prod/m);
+    expect(content).toMatch(/^0 4 \* \* \* pgdr .*prune --profile prod/m);
+    expect(content).toMatch(/^15 \* \* \* \* pgdr .*doctor --profile prod/m);
+    expect(content).not.toContain('verify latest');
+    expect(content).not.toMatch(/\{\{/);
+  });
+
+  it('renders one service and one timer per job', () => {
+    const files = renderSystemd(configSchema.parse({}), options);
+    expect(files.map((f) => f.path)).toContain('/etc/systemd/system/pgdr-full.timer');
+    expect(files).toHaveLength(10);
+    const timer = files.find((f) => f.path.endsWith('pgdr-schema.timer'))!.content;
+    expect(timer).toContain('OnCalendar=Sun *-*-* 03:00:00 UTC');
+    expect(timer).toContain('Unit=pgdr-schema.service');
+    const service = files.find((f) => f.path.endsWith('pgdr-full.service'))!.content;
+    expect(service).toContain('ExecStart=/usr/local/bin/pgdr backup --profile prod');
+    expect(service).toContain('EnvironmentFile=-/etc/pgdr/pgdr.env');
+    expect(service).toContain('User=pgdr');
+  });
+
+  it('pgdr schedule --install --root writes the files; --dry-run writes nothing', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'pgdr-schedule-'));
+    writeFileSync(join(cwd, 'pgdr.config.yaml'), 'targets:\n  prod:\n    urlEnv: DATABASE_URL\n    role: production\nrepository:\n  url: /srv/pgdr\n');
+    chmodSync(join(cwd, 'pgdr.config.yaml'), 0o600);
+    const root = join(cwd, 'root');
+    const env = { ...process.env, PGDR_HOME: join(cwd, 'home') };
+    const dry = await runProcess(process.execPath, [BIN, 'schedule', '--systemd', '--install', '--dry-run', '--root', root, '--profile', 'prod'], { cwd, env });
+    expect(dry).toContain(`${root}/etc/systemd/system/pgdr-full.timer`);
+    expect(existsSync(root)).toBe(false);
+    const out = await runProcess(process.execPath, [BIN, 'schedule', '--cron', '--install', '--root', root, '--user', 'pgdr'], { cwd, env });
+    expect(out).toContain(`wrote ${root}/etc/cron.d/pgdr`);
+    const cron = readFileSync(join(root, 'etc/cron.d/pgdr'), 'utf8');
+    expect(cron).toContain(`PGDR_CONFIG=${cwd}/pgdr.config.yaml`);
+    expect(cron).toMatch(/bin\/pgdr\.mjs backup >> \/var\/log\/pgdr\.log/);
+    expect(statSync(join(root, 'etc/cron.d/pgdr')).mode & 0o777).toBe(0o644);
+    await runProcess(process.execPath, [BIN, 'schedule', '--systemd', '--install', '--root', root], { cwd, env });
+    expect(readdirSync(join(root, 'etc/systemd/system')).sort()).toContain('pgdr-doctor.timer');
+  });
+});
