@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { silenceKnownWarnings } from '../core/warnings.js';
 import { reportFailure } from './output.js';
 import { registerBackupCommands } from './backup.js';
+import { registerOperationsCommands } from './operations.js';
 
 silenceKnownWarnings();
 
@@ -13,6 +14,7 @@ const program = new Command('pgdr')
   .configureOutput({ outputError: (text, write) => write(text) });
 
 registerBackupCommands(program);
+registerOperationsCommands(program);
 
 try {
   await program.parseAsync(process.argv);
