@@ -1,0 +1,39 @@
+import { Box, Text } from 'ink';
+import type { RunHeader } from '../../runbook/events.js';
+import { RtoBar } from './RtoBar.js';
+
+interface Props {
+  header?: RunHeader;
+  resumed: boolean;
+  elapsedMs: number;
+  columns: number;
+}
+
+export function Header({ header, resumed, elapsedMs, columns }: Props) {
+  if (!header) return <Text dimColor>waiting for the run to start…</Text>;
+  const drill = header.mode === 'drill';
+  const compact = columns < 60;
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Text bold color={drill ? 'blue' : 'red'} inverse>
+          {drill ? '[DRILL]' : '[INCIDENT]'}
+        </Text>
+        <Box flexGrow={1} marginLeft={1}>
+          <Text bold wrap="truncate-end">
+            {header.runbook.title}
+            {resumed ? ' (resumed)' : ''}
+          </Text>
+        </Box>
+        {compact ? null : <Text dimColor> {header.runId}</Text>}
+      </Box>
+      {header.target ? (
+        <Text wrap="truncate-end">
+          <Text dimColor>target </Text>
+          {header.target}
+        </Text>
+      ) : null}
+      <RtoBar elapsedMs={elapsedMs} rtoMs={header.runbook.rtoMs} columns={columns} />
+    </Box>
+  );
+}

@@ -1,0 +1,65 @@
+import { useEffect, useState } from 'react';
+import { useApp, useInput } from 'ink';
+import type { RunHandle } from '../../runbook/events.js';
+import type { PromptQueue } from '../prompt-queue.js';
+import type { RunStoreOptions } from '../run-store.js';
+import { usePrompt } from '../use-prompt.js';
+import { useRunState } from '../use-run-state.js';
+import { useTerminalSize } from '../use-terminal-size.js';
+import { RunScreen, type ScreenView } from './RunScreen.js';
+
+interface Props {
+  handle: RunHandle;
+  prompts: PromptQueue;
+  storeOptions?: RunStoreOptions;
+}
+
+/** Wires the run's state, the prompt queue and the keys to the screen; drawing is RunScreen's job. */
+export function RunApp({ handle, prompts, storeOptions }: Props) {
+  const state = useRunState(handle, storeOptions);
+  const prompt = usePrompt(prompts);
+  const { columns, rows } = useTerminalSize();
+  const { exit } = useApp();
+  const [view, setView] = useState<ScreenView>('steps');
+  const [abortRequested, setAbortRequested] = useState(false);
+
+  const abort = () => {
+    setAbortRequested(true);
+    handle.requestAbort();
+  };
+
+  // Ctrl-C always aborts; the other keys belong to the prompt while one is open.
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') abort();
+  });
+  useInput(
+    (input, key) => {
+      if (input === '?') setView((v) => (v === 'help' ? 'steps' : 'help'));
+      else if (key.escape) setView('steps');
+      else if (input === 'l') setView((v) => (v === 'log' ? 'steps' : 'log'));
+      else if (input === 'q' && !abortRequested) abort();
+    },
+    { isActive: !prompt && !state.result },
+  );
+
+  useEffect(() => {
+    if (prompt) setView('steps');
+  }, [prompt?.id]);
+
+  useEffect(() => {
+    // Leave the final frame (summary and report paths) on screen, then hand the terminal back.
+    if (state.result) setTimeout(() => exit(), 0);
+  }, [state.result]);
+
+  return (
+    <RunScreen
+      state={state}
+      view={view}
+      prompt={prompt}
+      onAnswer={(id, answer) => prompts.answer(id, answer)}
+      abortRequested={abortRequested}
+      columns={columns}
+      rows={rows}
+    />
+  );
+}

@@ -1,0 +1,19 @@
+import { Text, useInput } from 'ink';
+import type { PromptRequest } from '../../../runbook/events.js';
+
+type Request = Extract<PromptRequest, { kind: 'confirm' }>;
+
+export function ConfirmPrompt({ request, onAnswer }: { request: Request; onAnswer: (answer: boolean) => void }) {
+  useInput((input, key) => {
+    if (input === 'y' || input === 'Y') onAnswer(true);
+    else if (input === 'n' || input === 'N') onAnswer(false);
+    else if (key.return && request.default !== undefined) onAnswer(request.default);
+  });
+  const choices = request.default === undefined ? '(y/n)' : request.default ? '(Y/n)' : '(y/N)';
+  return (
+    <Text>
+      <Text color="cyan">? </Text>
+      <Text bold>{request.message}</Text> <Text dimColor>{choices}</Text>
+    </Text>
+  );
+}

@@ -1,0 +1,33 @@
+import { useState } from 'react';
+import { Box, Text, useInput } from 'ink';
+import type { PromptRequest } from '../../../runbook/events.js';
+
+type Request = Extract<PromptRequest, { kind: 'select' }>;
+
+export function SelectPrompt({ request, onAnswer, compact }: { request: Request; onAnswer: (answer: string) => void; compact: boolean }) {
+  const [index, setIndex] = useState(0);
+  const count = request.choices.length;
+  useInput((_input, key) => {
+    if (key.upArrow) setIndex((i) => (i - 1 + count) % count);
+    else if (key.downArrow) setIndex((i) => (i + 1) % count);
+    else if (key.return) {
+      const choice = request.choices[index];
+      if (choice) onAnswer(choice.value);
+    }
+  });
+  return (
+    <Box flexDirection="column">
+      <Text>
+        <Text color="cyan">? </Text>
+        <Text bold>{request.message}</Text>
+      </Text>
+      {request.choices.map((choice, i) => (
+        <Text key={choice.value} color={i === index ? 'cyan' : undefined} wrap="truncate-end">
+          {i === index ? '❯ ' : '  '}
+          {choice.label}
+          {choice.hint && !compact ? <Text dimColor>  {choice.hint}</Text> : null}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,66 @@
+import type { ProgressUnit } from '../core/context.js';
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${BYTE_UNITS[unit]}`;
+}
+
+export function formatAmount(amount: number, unit: ProgressUnit): string {
+  if (unit === 'bytes') return formatBytes(amount);
+  return `${Math.round(amount).toLocaleString('en-US')} ${unit}`;
+}
+
+export function formatRate(perSecond: number, unit: ProgressUnit): string {
+  return `${formatAmount(perSecond, unit)}/s`;
+}
+
+/** A stopwatch reading: 00:07, 12:34, 1:02:03. */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
+}
+
+/** A duration in an operator's words: 850ms, 6.0s, 1m 02s, 2h 05m. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const totalSeconds = Math.floor(ms / 1000);
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  return `${m}m ${String(s).padStart(2, '0')}s`;
+}
+
+/** Local wall-clock time of an event: 12:03:04. */
+export function formatTimeOfDay(at: number): string {
+  const d = new Date(at);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Cuts a plain string to `width` columns with an ellipsis. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text;
+  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+}
+
+/** A text bar: ███████░░░ (fraction clamped to 0..1). */
+export function bar(fraction: number, width: number): string {
+  const w = Math.max(1, width);
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * w);
+  return '█'.repeat(filled) + '░'.repeat(w - filled);
+}

@@ -1,0 +1,47 @@
+import { checkbox, confirm, input, select } from '@inquirer/prompts';
+import { Aborted } from '../core/errors.js';
+import type { PromptAnswer, PromptRequest, Prompter } from '../runbook/events.js';
+
+export interface InquirerStreams {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+}
+
+function ask(request: PromptRequest, context: InquirerStreams & { signal: AbortSignal }): Promise<PromptAnswer> {
+  switch (request.kind) {
+    case 'confirm':
+      return confirm({ message: request.message, default: request.default }, context);
+    case 'select':
+      return select(
+        { message: request.message, choices: request.choices.map((c) => ({ value: c.value, name: c.label, description: c.hint })) },
+        context,
+      );
+    case 'type-name':
+      return input(
+        {
+          message: `${request.message} Type ${request.expected} to continue:`,
+          validate: (typed) => typed === request.expected || `Does not match; type exactly ${request.expected}`,
+        },
+        context,
+      );
+    case 'text':
+      return input({ message: request.message, default: request.default }, context);
+    case 'checklist':
+      return checkbox({ message: request.message, choices: request.items.map((item) => ({ value: item, name: item })) }, context);
+  }
+}
+
+/** Plain mode on a terminal: Inquirer draws each question; Ctrl-C or an aborted run becomes Aborted. */
+export function inquirerPrompter(streams: InquirerStreams = {}): Prompter {
+  return {
+    async ask(request, signal) {
+      try {
+        return await ask(request, { ...streams, signal });
+      } catch (error) {
+        const name = error instanceof Error ? error.name : '';
+        if (name === 'ExitPromptError' || name === 'AbortPromptError' || signal.aborted) throw new Aborted();
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import { redact } from '../core/secrets.js';
+import type { RunEvent, RunHandle } from '../runbook/events.js';
+import { formatAmount, formatClock, formatDuration, formatRate, formatTimeOfDay } from './format.js';
+import { progressStats, type ProgressSample } from './progress-math.js';
+import { followRun, type RunRendering } from './rendering.js';
+import { noColorRequested, stepSymbol, taskSymbol } from './theme.js';
+
+export interface PlainOptions {
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Print debug log lines too. */
+  verbose?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface ProgressTrack extends ProgressSample {
+  printedAt: number;
+  printedTenth: number;
+}
+
+const PROGRESS_EVERY_MS = 5000;
+const statusColour = { succeeded: 'green', failed: 'red', aborted: 'yellow', skipped: 'gray', running: 'cyan', pending: 'gray' } as const;
+
+/** Turns events into timestamped lines; progress only every 5 s or 10 % so logs stay readable. */
+export class PlainLines {
+  private readonly progress = new Map<string, ProgressTrack>();
+  private readonly phaseOf = new Map<string, string>();
+  private readonly questions = new Map<string, string>();
+
+  constructor(private readonly c: ChalkInstance, private readonly verbose = false) {}
+
+  lines(event: RunEvent): string[] {
+    return this.describe(event).map((text) => `${this.c.dim(formatTimeOfDay(event.at))} ${redact(text)}`);
+  }
+
+  private step(stepId: string): string {
+    const phase = this.phaseOf.get(stepId);
+    return phase ? `${phase}/${stepId}` : stepId;
+  }
+
+  private describe(event: RunEvent): string[] {
+    const c = this.c;
+    switch (event.type) {
+      case 'run.started': {
+        const rto = event.runbook.rtoMs ? `, RTO ${formatDuration(event.runbook.rtoMs)}` : '';
+        for (const phase of event.phases) for (const step of phase.steps) this.phaseOf.set(step.id, phase.id);
+        const badge = event.mode === 'drill' ? c.blue('[DRILL]') : c.red('[INCIDENT]');
+        const lines = [`${badge} ${c.bold(event.runbook.title)} (${event.runbook.id}) run ${event.runId}${event.resumed ? ' resumed' : ''}${rto}`];
+        if (event.target) lines.push(`  target ${event.target}, operator ${event.operator}`);
+        return lines;
+      }
+      case 'phase.started':
+        return [c.bold(`» ${event.phaseId}: ${event.title}`)];
+      case 'phase.finished':
+        return [`${c[statusColour[event.status]](`» ${event.phaseId} ${event.status}`)} in ${formatDuration(event.durationMs)}`];
+      case 'step.started':
+        this.phaseOf.set(event.stepId, event.phaseId);
+        return [`${c.cyan(stepSymbol.running)} ${this.step(event.stepId)} started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`];
+      case 'step.finished': {
+        this.phaseOf.set(event.stepId, event.phaseId);
+        for (const key of this.progress.keys()) if (key.startsWith(`${event.stepId}:`)) this.progress.delete(key);
+        const head = `${c[statusColour[event.status]](`${stepSymbol[event.status]} ${this.step(event.stepId)} ${event.status}`)} in ${formatDuration(event.durationMs)}`;
+        const lines = [event.error ? `${head}: ${event.error}` : head];
+        if (event.hint) lines.push(`  ${c.yellow('hint:')} ${event.hint}`);
+        return lines;
+      }
+      case 'task.updated':
+        return event.state === 'pending' ? [] : [`  ${taskSymbol[event.state]} ${event.title}`];
+      case 'progress':
+        return this.progressLine(event);
+      case 'log':
+        if (event.level === 'debug' && !this.verbose) return [];
+        if (event.level === 'warn') return [`  ${c.yellow('warning:')} ${event.message}`];
+        if (event.level === 'error') return [`  ${c.red('error:')} ${event.message}`];
+        return [`  ${event.message}`];
+      case 'prompt.asked':
+        // The question is printed with its answer: in a terminal, Inquirer draws it itself in between.
+        this.questions.set(event.prompt.id, event.prompt.message);
+        return [];
+      case 'prompt.answered': {
+        const answer = Array.isArray(event.answer) ? event.answer.join(', ') : String(event.answer);
+        return [`${c.cyan('?')} ${this.questions.get(event.promptId) ?? event.promptId} ${c.cyan(answer)}`];
+      }
+      case 'undo.started':
+        return [`${c.yellow('↺')} undo ${this.step(event.stepId)}: ${event.title}`];
+      case 'undo.finished':
+        return [`${c[statusColour[event.status]](`↺ undo ${this.step(event.stepId)} ${event.status}`)}${event.error ? `: ${event.error}` : ''}`];
+      case 'run.finished':
+        return this.summary(event);
+    }
+  }
+
+  private progressLine(event: Extract<RunEvent, { type: 'progress' }>): string[] {
+    const key = `${event.stepId ?? ''}:${event.label}`;
+    const previous = this.progress.get(key);
+    const restart = !previous || event.done < previous.done;
+    const track: ProgressTrack = {
+      firstAt: restart ? event.at : previous.firstAt,
+      firstDone: restart ? event.done : previous.firstDone,
+      at: event.at,
+      done: event.done,
+      total: event.total,
+      printedAt: previous?.printedAt ?? -Infinity,
+      printedTenth: previous?.printedTenth ?? -1,
+    };
+    const stats = progressStats(track);
+    const tenth = stats.fraction === undefined ? -1 : Math.floor(stats.fraction * 10);
+    const due = restart || event.at - track.printedAt >= PROGRESS_EVERY_MS || tenth > track.printedTenth;
+    this.progress.set(key, due ? { ...track, printedAt: event.at, printedTenth: tenth } : track);
+    if (!due) return [];
+    const parts = [`  ${event.label}`, formatAmount(event.done, event.unit)];
+    if (event.total !== undefined) parts[1] += ` / ${formatAmount(event.total, event.unit)} (${Math.floor((stats.fraction ?? 0) * 100)}%)`;
+    if (stats.rate !== undefined) parts.push(formatRate(stats.rate, event.unit));
+    if (stats.etaMs !== undefined) parts.push(`ETA ${formatClock(stats.etaMs)}`);
+    return [parts.join('  ')];
+  }
+
+  private summary(event: Extract<RunEvent, { type: 'run.finished' }>): string[] {
+    const c = this.c;
+    const colour = event.status === 'passed' ? c.green : event.status === 'failed' ? c.red : c.yellow;
+    const lines = [colour(`■ run ${event.status} in ${formatDuration(event.durationMs)}`) + (event.error ? `: ${event.error}` : '')];
+    if (event.rtoMs !== undefined) {
+      const met = event.rtoMet === false ? c.red('missed') : c.green('met');
+      const used = Math.round((event.durationMs / event.rtoMs) * 100);
+      lines.push(`  RTO ${formatDuration(event.rtoMs)}: ${met} (${used}% of the budget used)`);
+    }
+    if (event.rpoMs !== undefined) lines.push(`  RPO ${formatDuration(event.rpoMs)}`);
+    for (const path of event.reportPaths ?? []) lines.push(`  report ${path}`);
+    return lines;
+  }
+}
+
+export function plainChalk(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): ChalkInstance {
+  return new Chalk({ level: stream.isTTY && !noColorRequested(env) ? 1 : 0 });
+}
+
+/** Plain mode: timestamped lines on stdout, no ANSI unless stdout is a terminal and NO_COLOR is unset. */
+export function renderPlain(handle: RunHandle, options: PlainOptions = {}): RunRendering {
+  const stdout = options.stdout ?? process.stdout;
+  const lines = new PlainLines(plainChalk(stdout, options.env), options.verbose);
+  return followRun(handle, (event) => {
+    for (const line of lines.lines(event)) stdout.write(line + '\n');
+  });
+}

@@ -1,0 +1,33 @@
+import { render } from 'ink';
+import type { RunHandle } from '../runbook/events.js';
+import { RunApp } from './components/RunApp.js';
+import { defaultPromptQueue, type InkPrompter } from './prompt-queue.js';
+import type { RunRendering } from './rendering.js';
+import type { RunStoreOptions } from './run-store.js';
+import { applyNoColor } from './theme.js';
+
+export interface TuiOptions {
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  stderr?: NodeJS.WriteStream;
+  /** The prompter given to the engine; its questions appear in the prompt area. Defaults to createInkPrompter()'s queue. */
+  prompter?: InkPrompter;
+  /** Tests: every frame written whole, no terminal escape tricks. */
+  debug?: boolean;
+  store?: RunStoreOptions;
+}
+
+/** Mounts the run screen; only Ink reads stdin while it is up. `done` resolves once the final frame is on screen. */
+export function renderTui(handle: RunHandle, options: TuiOptions = {}): RunRendering {
+  applyNoColor();
+  const instance = render(<RunApp handle={handle} prompts={options.prompter?.queue ?? defaultPromptQueue} storeOptions={options.store} />, {
+    stdout: options.stdout,
+    stdin: options.stdin,
+    stderr: options.stderr,
+    debug: options.debug,
+    exitOnCtrlC: false,
+    maxFps: 10,
+  });
+  const done = instance.waitUntilExit().then(() => undefined);
+  return { done, stop: () => instance.unmount() };
+}

@@ -1,0 +1,95 @@
+import type { RunEvent, RunHandle } from '../runbook/events.js';
+import { initialRunState, runReducer, type RunState } from './run-state.js';
+
+export interface RunStoreOptions {
+  /** Events are batched and published at most this often (≈10 redraws a second). */
+  flushMs?: number;
+  /** The elapsed-time clock ticks this often, only while the run is going. */
+  clockMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Turns a run's event stream into throttled snapshots for useSyncExternalStore: the snapshot changes only when
+ * listeners are told, so a burst of 5,000 progress events costs a handful of renders.
+ */
+export class RunStore {
+  private state: RunState;
+  private queue: RunEvent[] = [];
+  private readonly listeners = new Set<() => void>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private clockTimer: NodeJS.Timeout | undefined;
+  private unsubscribeHandle: (() => void) | undefined;
+  private readonly flushMs: number;
+  private readonly clockMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly handle: RunHandle, options: RunStoreOptions = {}) {
+    this.flushMs = options.flushMs ?? 100;
+    this.clockMs = options.clockMs ?? 1000;
+    this.now = options.now ?? Date.now;
+    this.state = initialRunState(this.now());
+  }
+
+  getSnapshot = (): RunState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.start();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stop();
+    };
+  };
+
+  private start(): void {
+    this.state = { ...this.handle.history().reduce(runReducer, this.state), now: this.now() };
+    this.unsubscribeHandle = this.handle.subscribe((event) => this.enqueue(event));
+    this.updateClock();
+    this.notify();
+  }
+
+  private stop(): void {
+    this.unsubscribeHandle?.();
+    this.unsubscribeHandle = undefined;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.stopClock();
+  }
+
+  private enqueue(event: RunEvent): void {
+    this.queue.push(event);
+    this.flushTimer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    const events = this.queue;
+    this.queue = [];
+    this.state = { ...events.reduce(runReducer, this.state), now: this.now() };
+    this.updateClock();
+    this.notify();
+  }
+
+  private updateClock(): void {
+    const running = this.state.startedAt !== undefined && !this.state.result;
+    if (running && !this.clockTimer) {
+      this.clockTimer = setInterval(() => {
+        this.state = { ...this.state, now: this.now() };
+        this.notify();
+      }, this.clockMs);
+      this.clockTimer.unref();
+    } else if (!running) {
+      this.stopClock();
+    }
+  }
+
+  private stopClock(): void {
+    if (this.clockTimer) clearInterval(this.clockTimer);
+    this.clockTimer = undefined;
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,97 @@
+import { PgdrError } from '../core/errors.js';
+import type { PromptAnswer, PromptRequest, Prompter } from '../runbook/events.js';
+
+/** A question nobody can answer: no terminal, and neither --answer nor --yes covers it. */
+export class PromptUnanswered extends PgdrError {}
+
+export interface ScriptedAnswers {
+  /** From --answer <promptId>=<value>. */
+  answers?: Record<string, string>;
+  /** --yes: confirms, takes defaults and ticks checklists; never types a name back. */
+  yes?: boolean;
+}
+
+const TRUE = new Set(['y', 'yes', 'true', '1', 'on']);
+const FALSE = new Set(['n', 'no', 'false', '0', 'off']);
+
+function invalid(request: PromptRequest, value: string, expected: string): PromptUnanswered {
+  return new PromptUnanswered(`--answer ${request.id}=${value} is not a valid answer to "${request.message}".`, {
+    hint: `Pass --answer ${request.id}=<${expected}>.`,
+    exitCode: 2,
+  });
+}
+
+function fromString(request: PromptRequest, value: string): PromptAnswer {
+  switch (request.kind) {
+    case 'confirm': {
+      const v = value.trim().toLowerCase();
+      if (TRUE.has(v)) return true;
+      if (FALSE.has(v)) return false;
+      throw invalid(request, value, 'yes|no');
+    }
+    case 'select': {
+      const choice = request.choices.find((c) => c.value === value) ?? request.choices.find((c) => c.label === value);
+      if (!choice) throw invalid(request, value, request.choices.map((c) => c.value).join('|'));
+      return choice.value;
+    }
+    case 'type-name':
+      if (value !== request.expected) {
+        throw new PromptUnanswered(`--answer ${request.id}=${value} does not match the name to type back for "${request.message}".`, {
+          hint: `Pass --answer ${request.id}=${request.expected} exactly (or --confirm ${request.expected}) if you mean it.`,
+          exitCode: 2,
+        });
+      }
+      return value;
+    case 'text':
+      return value;
+    case 'checklist': {
+      if (value.trim().toLowerCase() === 'all') return [...request.items];
+      const picked = value.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = picked.filter((p) => !request.items.includes(p));
+      if (unknown.length > 0) throw invalid(request, value, `all|comma-separated items`);
+      return picked;
+    }
+  }
+}
+
+function byDefault(request: PromptRequest): PromptAnswer | undefined {
+  switch (request.kind) {
+    case 'confirm':
+      return true;
+    case 'select':
+      return request.choices[0]?.value;
+    case 'text':
+      return request.default;
+    case 'checklist':
+      return [...request.items];
+    case 'type-name':
+      return undefined;
+  }
+}
+
+function unanswered(request: PromptRequest): PromptUnanswered {
+  if (request.kind === 'type-name') {
+    return new PromptUnanswered(`"${request.message}" (prompt ${request.id}) needs the name typed back, and there is no terminal to type it in.`, {
+      hint: `Pass --answer ${request.id}=${request.expected} (or --confirm ${request.expected}); --yes never confirms a destructive step.`,
+      exitCode: 2,
+    });
+  }
+  return new PromptUnanswered(`"${request.message}" (prompt ${request.id}) needs an answer and there is no terminal to ask in.`, {
+    hint: `Pass --answer ${request.id}=<value>${byDefault(request) === undefined ? '' : ', or --yes to accept the defaults'}.`,
+    exitCode: 2,
+  });
+}
+
+/** Answers from --answer key=value and --yes, for CI and tests; a missing answer is an error naming the flag. */
+export function scriptedPrompter(options: ScriptedAnswers = {}): Prompter {
+  const answers = options.answers ?? {};
+  return {
+    async ask(request) {
+      const given = answers[request.id];
+      if (given !== undefined) return fromString(request, given);
+      const fallback = options.yes ? byDefault(request) : undefined;
+      if (fallback === undefined) throw unanswered(request);
+      return fallback;
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import { useMemo, useSyncExternalStore } from 'react';
+import type { RunHandle } from '../runbook/events.js';
+import { RunStore, type RunStoreOptions } from './run-store.js';
+import type { RunState } from './run-state.js';
+
+/** The one hook between the engine and the screen: a throttled, reduced view of the run's events. */
+export function useRunState(handle: RunHandle, options?: RunStoreOptions): RunState {
+  // Options are read once per handle; changing them mid-run would restart the subscription for nothing.
+  const store = useMemo(() => new RunStore(handle, options), [handle]);
+  return useSyncExternalStore(store.subscribe, store.getSnapshot);
+}
