@@ -50,7 +50,7 @@ export const header: RunHeader = {
   ],
 };
 
-export const started: RunEvent = { type: 'run.started', at: T0, ...header };
+export const started: Extract<RunEvent, { type: 'run.started' }> = { type: 'run.started', at: T0, ...header };
 
 /** A whole passed drill: the sequence the plain and JSON renderers are checked against. */
 export function passedRun(): RunEvent[] {
