@@ -3,7 +3,7 @@ import { delimiter, join } from 'node:path';
 import { runProcess } from '../core/system.js';
 import { ToolNotFound, ToolVersionMismatch } from '../core/errors.js';
 
-export type PgTool = 'pg_dump' | 'pg_restore' | 'psql' | 'pg_dumpall' | 'pgbackrest' | 'initdb' | 'pg_ctl' | 'postgres';
+export type PgTool = 'pg_dump' | 'pg_restore' | 'psql' | 'pg_dumpall' | 'pgbackrest' | 'initdb' | 'pg_ctl' | 'postgres' | 'pg_waldump';
 
 export interface ToolInfo {
   name: PgTool;
@@ -38,7 +38,8 @@ async function describe(name: PgTool, path: string): Promise<ToolInfo> {
   const key = `${name}:${path}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const out = (await runProcess(path, ['--version'])).trim();
+  // pgBackRest has a `version` command and rejects --version.
+  const out = (await runProcess(path, name === 'pgbackrest' ? ['version'] : ['--version'])).trim();
   const match = /(\d+)(?:\.(\d+))?/.exec(out.replace(/^.*?\)\s*/, '')) ?? /(\d+)(?:\.(\d+))?/.exec(out);
   const version = match ? match[0] : out;
   const info: ToolInfo = { name, path, major: name === 'pgbackrest' ? 0 : Number(match?.[1] ?? 0), version };

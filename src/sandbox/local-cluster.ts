@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { runProcess } from '../core/system.js';
 import { PgdrError } from '../core/errors.js';
 import { versionedBinDirs } from '../pg/tools.js';
 import { parseTarget, type DbTarget } from '../pg/connection.js';
+import { asServerUser, handToServerUser, isRoot } from '../pg/server-user.js';
 
 /**
  * A throwaway PostgreSQL cluster on a free loopback port: for `pgdr drill --sandbox` and for the tests.
@@ -60,19 +61,6 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
-}
-
-const isRoot = () => process.getuid?.() === 0;
-
-function asServerUser(bin: string, args: string[]): [string, string[]] {
-  return isRoot() ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
-}
-
-function handToServerUser(path: string): void {
-  if (!isRoot()) return;
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  chownSync(path, uid, gid);
 }
 
 export async function startLocalCluster(options: ClusterOptions = {}): Promise<LocalCluster> {

@@ -1,0 +1,32 @@
+import { chownSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+/**
+ * PostgreSQL server programs (initdb, pg_ctl, postgres) and pgBackRest refuse or misbehave as root; when pgdr
+ * runs as root they run as the `postgres` OS user and the files they touch are handed to it.
+ */
+export const SERVER_OS_USER = 'postgres';
+
+export const isRoot = (): boolean => process.getuid?.() === 0;
+
+/** The command and arguments that run `bin` as the server user (unchanged when not root). */
+export function asServerUser(bin: string, args: string[]): [string, string[]] {
+  return isRoot() ? ['runuser', ['-u', SERVER_OS_USER, '--', bin, ...args]] : [bin, args];
+}
+
+let ids: { uid: number; gid: number } | undefined;
+
+export function serverUserIds(): { uid: number; gid: number } {
+  ids ??= {
+    uid: Number(execFileSync('id', ['-u', SERVER_OS_USER]).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', SERVER_OS_USER]).toString().trim()),
+  };
+  return ids;
+}
+
+/** Gives a file or directory to the server user, so it can read or write it after we created it as root. */
+export function handToServerUser(path: string): void {
+  if (!isRoot()) return;
+  const { uid, gid } = serverUserIds();
+  chownSync(path, uid, gid);
+}
