@@ -49,6 +49,7 @@ export function parseIdentities(fileText: string, source = 'the identity file'):
       throw new UsageError(`Line ${index + 1} of ${source} is not an age identity.`, hint);
     }
     identities.push(line.toUpperCase());
+    registerSecret(line.toUpperCase());
   }
   if (identities.length === 0) {
     throw new UsageError(`${capitalize(source)} holds no identity.`, 'Point to a file made by `age-keygen` (lines starting with AGE-SECRET-KEY-1).');
