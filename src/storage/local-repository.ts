@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, type FileHandle, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { pipeline as pipe, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +10,7 @@ import { localError } from './local-errors.js';
 import { ensureDir, FILE_MODE, fsyncDir, removeQuietly, walkFiles, writeAtomic } from './local-files.js';
 import { acquireLocalLock } from './local-lock.js';
 import { putFailure, watchSource } from './stream-errors.js';
+import { probeByRoundTrip } from './probe.js';
 import type { GetStreamOptions, ObjectInfo, ObjectStat, PutStreamOptions, Repository, RepositoryLock } from './repository.js';
 
 export class LocalRepository implements Repository {
@@ -27,12 +27,14 @@ export class LocalRepository implements Repository {
     const partial = `${path}.partial`;
     const counter = new ByteCounter(opts.onProgress);
     const source = watchSource(body);
+    // Node's pipeline can reject with the teardown AbortError instead of the write error (ENOSPC) that caused it.
+    let writeError: unknown;
     try {
       await ensureDir(dirname(path));
       const handle = await open(partial, 'w', FILE_MODE);
       try {
         await pipeline(body, counter, async (source: AsyncIterable<Buffer>) => {
-          for await (const chunk of source) await writeFully(handle, chunk);
+          for await (const chunk of source) await writeFully(handle, chunk).catch((e: unknown) => Promise.reject((writeError = e)));
         }, { signal: opts.signal });
         await handle.sync();
       } finally {
@@ -44,7 +46,7 @@ export class LocalRepository implements Repository {
     } catch (error) {
       body.destroy();
       await removeQuietly(partial);
-      throw putFailure(path, counter.bytes, opts.signal, source, () => localError(error, 'writing', path));
+      throw putFailure(path, counter.bytes, opts.signal, source, () => localError(writeError ?? error, 'writing', path));
     }
   }
 
@@ -146,14 +148,8 @@ export class LocalRepository implements Repository {
     }
   }
 
-  async probe(): Promise<void> {
-    const key = `.pgdr-probe-${randomBytes(6).toString('hex')}`;
-    await this.writeFile(key, 'probe');
-    try {
-      await this.readFile(key);
-    } finally {
-      await this.remove([key]);
-    }
+  probe(): Promise<void> {
+    return probeByRoundTrip(this);
   }
 }
 

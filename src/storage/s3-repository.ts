@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import { StorageError } from '../core/errors.js';
 import { ByteCounter } from './byte-counter.js';
@@ -8,6 +7,7 @@ import { isS3NotFound, s3Error, s3Status } from './s3-errors.js';
 import { acquireS3Lock } from './s3-lock.js';
 import { abortUploadsUnder, DEFAULT_PART_SIZE, uploadStream } from './s3-upload.js';
 import { putFailure, watchSource } from './stream-errors.js';
+import { probeByRoundTrip } from './probe.js';
 import type { GetStreamOptions, ObjectInfo, ObjectStat, PutStreamOptions, Repository, RepositoryLock } from './repository.js';
 
 const DELETE_BATCH = 1000;
@@ -39,6 +39,15 @@ export class S3Repository implements Repository {
 
   private objectKey(key: string): string {
     return this.prefix + checkKey(key);
+  }
+
+  private async *pages(c: S3Connection, Prefix: string, Delimiter?: string) {
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await c.client.send(new c.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, Delimiter, ContinuationToken }));
+      yield page;
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
   }
 
   async putStream(key: string, body: Readable, opts: PutStreamOptions = {}): Promise<{ bytes: number }> {
@@ -95,14 +104,11 @@ export class S3Repository implements Repository {
     const Prefix = this.prefix + checkPrefix(prefix);
     return this.run('listing', prefix, async (c) => {
       const out: ObjectInfo[] = [];
-      let ContinuationToken: string | undefined;
-      do {
-        const page = await c.client.send(new c.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken }));
+      for await (const page of this.pages(c, Prefix)) {
         for (const o of page.Contents ?? []) {
           if (o.Key) out.push({ key: o.Key.slice(this.prefix.length), bytes: o.Size ?? 0, modified: o.LastModified ?? new Date(0) });
         }
-        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (ContinuationToken);
+      }
       return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     });
   }
@@ -111,14 +117,9 @@ export class S3Repository implements Repository {
     const Prefix = this.prefix + asDirPrefix(prefix);
     return this.run('listing', prefix, async (c) => {
       const names: string[] = [];
-      let ContinuationToken: string | undefined;
-      do {
-        const page = await c.client.send(
-          new c.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, Delimiter: '/', ContinuationToken }),
-        );
+      for await (const page of this.pages(c, Prefix, '/')) {
         for (const p of page.CommonPrefixes ?? []) if (p.Prefix) names.push(p.Prefix.slice(Prefix.length).replace(/\/$/, ''));
-        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (ContinuationToken);
+      }
       return names.sort();
     });
   }
@@ -181,13 +182,7 @@ export class S3Repository implements Repository {
     return undefined;
   }
 
-  async probe(): Promise<void> {
-    const key = `.pgdr-probe-${randomBytes(6).toString('hex')}`;
-    await this.writeFile(key, 'probe');
-    try {
-      await this.readFile(key);
-    } finally {
-      await this.remove([key]);
-    }
+  probe(): Promise<void> {
+    return probeByRoundTrip(this);
   }
 }

@@ -2,10 +2,14 @@ import type { Readable } from 'node:stream';
 import { Aborted, isPgdrError, PgdrError, StorageError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 
-/** Remembers the first error the producer's stream raised, so a failed put can blame the data and not the storage. */
+/**
+ * Remembers the first error the producer's stream raised, so a failed put can blame the data and not the storage.
+ * Teardown errors are skipped: a pipeline that fails on the storage side destroys the source with one of those.
+ */
 export function watchSource(body: Readable): { error?: unknown } {
   const seen: { error?: unknown } = {};
-  body.once('error', (error) => {
+  body.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.name === 'AbortError' || error.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
     seen.error ??= error;
   });
   return seen;

@@ -1,0 +1,97 @@
+import { CreateMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupLocked, StorageError } from '../core/errors.js';
+import { startS3, type S3Emulator } from '../../test/helpers/s3.js';
+import { connectS3 } from './s3-client.js';
+import { openRepository } from './index.js';
+
+let s3: S3Emulator;
+beforeAll(async () => {
+  s3 = await startS3();
+});
+afterAll(async () => {
+  await s3?.stop();
+});
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('S3 repository', () => {
+  it('shows the bucket and prefix, and keeps to its prefix', async () => {
+    const repo = openRepository(`s3://${s3.bucket}/team/db1/`, { env: s3.env });
+    expect(repo.url).toBe(`s3://${s3.bucket}/team/db1`);
+    expect(repo.kind).toBe('s3');
+    await s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'team/db10/backups/x/manifest.json', Body: '{}' }));
+    await repo.writeFile('backups/y/manifest.json', '{}');
+    expect((await repo.list('')).map((o) => o.key)).toEqual(['backups/y/manifest.json']);
+    expect(await repo.listDirs('backups/')).toEqual(['y']);
+    expect(await repo.freeBytes()).toBeUndefined();
+  });
+
+  it('removing a backup directory also aborts a crashed run\'s multipart upload', async () => {
+    const repo = openRepository(`s3://${s3.bucket}/crashed`, { env: s3.env });
+    await repo.writeFile('backups/z/SHA256SUMS', 'x');
+    await s3.client().send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: 'crashed/backups/z/data.dump' }));
+    expect(await s3.uploadsInProgress()).toHaveLength(1);
+    await repo.removePrefix('backups/z/');
+    expect(await s3.uploadsInProgress()).toEqual([]);
+    expect(await repo.list('')).toEqual([]);
+  });
+
+  it('names a missing bucket and says to create it', async () => {
+    const repo = openRepository('s3://pgdr-no-such-bucket/x', { env: s3.env });
+    const error = await repo.probe().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).message).toBe(`The bucket "pgdr-no-such-bucket" does not exist at ${s3.endpoint}.`);
+    expect((error as StorageError).hint).toMatch(/Create the bucket or fix the name/);
+  });
+
+  it('points at the endpoint when nothing listens there, without printing credentials', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const repo = openRepository(`s3://${s3.bucket}/x`, { env: { ...s3.env, AWS_ENDPOINT_URL: endpoint } });
+    const error = (await repo.readFile('backups/a/manifest.json').catch((e: unknown) => e)) as StorageError;
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.message).toContain(`Could not reach ${endpoint}`);
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(error.hint).toMatch(/AWS_ENDPOINT_URL/);
+    expect(`${error.message} ${error.hint}`).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY);
+  });
+
+  it('configures the client for S3-compatible services', async () => {
+    const { client, endpoint } = await connectS3({ env: { AWS_ENDPOINT_URL_S3: 'http://minio:9000', AWS_ENDPOINT_URL: 'http://other' } });
+    expect(endpoint).toBe('http://minio:9000');
+    expect(client.config.forcePathStyle).toBe(true);
+    expect(await client.config.region()).toBe('us-east-1');
+    expect(await client.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
+    expect(await client.config.responseChecksumValidation()).toBe('WHEN_REQUIRED');
+    expect(await client.config.maxAttempts()).toBe(5);
+    const aws = await connectS3({ region: 'eu-west-1', env: {} });
+    expect(aws.endpoint).toBeUndefined();
+    expect(aws.client.config.forcePathStyle).toBeFalsy();
+    expect(await aws.client.config.region()).toBe('eu-west-1');
+  });
+});
+
+describe('S3 lock on a service that ignores If-None-Match', () => {
+  let lax: S3Emulator;
+  beforeAll(async () => {
+    lax = await startS3({ conditionalWrites: false });
+  });
+  afterAll(async () => {
+    await lax?.stop();
+  });
+
+  it('still refuses a second holder and frees the lock on release', async () => {
+    const repo = openRepository(`s3://${lax.bucket}/p`, { env: lax.env });
+    const held = await repo.lock('locks/backup-app');
+    await expect(repo.lock('locks/backup-app')).rejects.toBeInstanceOf(BackupLocked);
+    await held.release();
+    await (await repo.lock('locks/backup-app')).release();
+  });
+});
