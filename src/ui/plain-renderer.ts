@@ -121,7 +121,8 @@ export class PlainLines {
     const lines = [colour(`■ run ${event.status} in ${formatDuration(event.durationMs)}`) + (event.error ? `: ${event.error}` : '')];
     if (event.rtoMs !== undefined) {
       const met = event.rtoMet === false ? c.red('missed') : c.green('met');
-      const used = Math.round((event.durationMs / event.rtoMs) * 100);
+      const percent = (event.durationMs / event.rtoMs) * 100;
+      const used = percent < 10 ? percent.toFixed(1) : Math.round(percent);
       lines.push(`  RTO ${formatDuration(event.rtoMs)}: ${met} (${used}% of the budget used)`);
     }
     if (event.rpoMs !== undefined) lines.push(`  RPO ${formatDuration(event.rpoMs)}`);
