@@ -1,0 +1,119 @@
+import type { z } from 'zod';
+import type { Logger, ProgressUpdate } from '../core/context.js';
+import type { DbTarget } from '../pg/connection.js';
+import type { PromptAnswer, PromptRequest, RunEvent, RunMode } from '../runbook/events.js';
+import { PgdrError } from '../core/errors.js';
+
+/** A named database the run may touch; `production` ones are refused as write targets in drills. */
+export interface TargetProfile {
+  name: string;
+  target: DbTarget;
+  production: boolean;
+}
+
+export interface ActionContext {
+  runId: string;
+  stepId: string;
+  mode: RunMode;
+  runDir: string;
+  inputs: Readonly<Record<string, unknown>>;
+  targets: Readonly<Record<string, TargetProfile>>;
+  /** The profile's DbTarget (default "primary"); throws a PgdrError naming the known profiles. */
+  target(name?: string): DbTarget;
+  log: Logger;
+  progress(update: ProgressUpdate): void;
+  prompt(request: PromptRequest): Promise<PromptAnswer>;
+  signal: AbortSignal;
+  /** Emits a run event (stepId filled in) — for task.updated from listr2 and the like. */
+  emit(event: RunEvent): void;
+  now(): number;
+}
+
+export type ActionOutputs = Record<string, unknown>;
+
+/** How an action touches a target profile named in one of its `with` fields. */
+export interface TargetUse {
+  field: string;
+  access: 'read' | 'write';
+}
+
+export interface ActionDefinition<W extends z.ZodType = z.ZodType> {
+  name: string;
+  describe: string;
+  /** Schema of `with`. Checked when the runbook loads (fields without templates) and again after templating. */
+  with: W;
+  /** Output names later steps may reference; checked by the loader. */
+  outputs?: readonly string[];
+  /** Safe to run again after a crash mid-step, so resume re-runs it without asking. */
+  idempotent?: boolean;
+  /** Its result is a validation the report lists. */
+  validation?: boolean;
+  /** Fields naming target profiles; a drill refuses `write` access to a production profile. */
+  targets?: readonly TargetUse[];
+  run(ctx: ActionContext, args: z.output<W>): Promise<ActionOutputs | void>;
+  /** What aborting undoes when the step declares no `undo:` itself. */
+  undo?(ctx: ActionContext, args: z.output<W>, outputs: ActionOutputs): Promise<void>;
+}
+
+export function defineAction<W extends z.ZodType>(definition: ActionDefinition<W>): ActionDefinition<W> {
+  return definition;
+}
+
+export class UnknownAction extends PgdrError {}
+
+export class ActionRegistry {
+  private readonly actions = new Map<string, ActionDefinition>();
+
+  constructor(definitions: readonly ActionDefinition<any>[] = []) {
+    for (const definition of definitions) this.register(definition);
+  }
+
+  register(definition: ActionDefinition<any>): this {
+    this.actions.set(definition.name, definition as ActionDefinition);
+    return this;
+  }
+
+  has(name: string): boolean {
+    return this.actions.has(name);
+  }
+
+  names(): string[] {
+    return [...this.actions.keys()].sort();
+  }
+
+  get(name: string): ActionDefinition {
+    const action = this.actions.get(name);
+    if (!action) {
+      const guess = closest(name, this.names());
+      throw new UnknownAction(`Unknown action '${name}'${guess ? ` (did you mean ${guess}?)` : ''}.`, {
+        hint: `Known actions: ${this.names().join(', ')}.`,
+      });
+    }
+    return action;
+  }
+}
+
+/** The nearest name by edit distance, if it is plausibly a typo. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}

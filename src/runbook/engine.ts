@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { Aborted, isPgdrError } from '../core/errors.js';
+import { redact } from '../core/secrets.js';
+import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
+import type { Prompter, PromptAnswer, PromptRequest, RunEvent, RunEventListener, RunHandle, RunMode, RunStatus, StepStatus } from './events.js';
+import { RunJournal, readJournal, type JournalRecord } from './journal.js';
+import { loadRunbookText, type LoadedRunbook } from './loader.js';
+import { rebuildState, isSettled, RunNotResumable, type StepRecord } from './run-state.js';
+import { resolveInputs } from './inputs.js';
+import { parseDuration } from './duration.js';
+import { RtoWatch, rpoActual, systemClock, type Clock } from './rto.js';
+import { executeStep, runUndos, type EngineCore } from './step-executor.js';
+import { writeRunReports } from '../report/write.js';
+import type { RunbookStep } from './schema.js';
+
+export interface RunOptions {
+  prompter: Prompter;
+  runsDir: string;
+  actions: ActionRegistry;
+  targets?: Record<string, TargetProfile>;
+  clock?: Clock;
+  operator?: string;
+  /** Write report.md/json/html at the end (default true). */
+  reports?: boolean;
+}
+
+export interface CreateRunOptions extends RunOptions {
+  runbook: LoadedRunbook;
+  mode: RunMode;
+  inputs?: Record<string, string>;
+  runId?: string;
+}
+
+export interface RunResult {
+  runId: string;
+  runDir: string;
+  /** 'suspended': stopped by a hang-up or SIGTERM without aborting; `pgdr run --resume` continues it. */
+  status: RunStatus | 'suspended';
+  durationMs: number;
+  rtoMs: number;
+  rtoMet: boolean;
+  rpoMs?: number;
+  reportPaths: string[];
+  error?: string;
+}
+
+export interface Run extends RunHandle {
+  readonly runId: string;
+  readonly runDir: string;
+  start(): Promise<RunResult>;
+  /** Stop taking steps and leave the run resumable (SIGHUP, SIGTERM). */
+  suspend(reason: string): void;
+}
+
+export function newRunId(runbookId: string, at: number): string {
+  const stamp = new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${runbookId}-${randomBytes(2).toString('hex')}`;
+}
+
+export function defaultOperator(): string {
+  return `${userInfo().username}@${hostname()}`;
+}
+
+export function createRun(options: CreateRunOptions): Run {
+  const clock = options.clock ?? systemClock;
+  const runId = options.runId ?? newRunId(options.runbook.runbook.id, clock.now());
+  return new RunEngine(options, options.runbook, options.mode, runId, undefined, options.inputs ?? {});
+}
+
+/** Rebuilds a run from `<runsDir>/<runId>/journal.jsonl` and the runbook copy beside it. */
+export function resumeRun(runId: string, options: RunOptions & { inputs?: Record<string, string> }): Run {
+  const runDir = join(options.runsDir, runId);
+  const records = readJournal(runDir);
+  const state = rebuildState(records);
+  if (state.finished && state.finished.status !== 'failed') {
+    throw new RunNotResumable(`Run ${runId} already ${state.finished.status}.`, { hint: '`pgdr report ' + runId + '` shows what happened; start a new run to try again.', exitCode: 2 });
+  }
+  const loaded = loadRunbookText(readFileSync(join(runDir, 'runbook.yaml'), 'utf8'), state.meta.runbookFile, options.actions);
+  return new RunEngine(options, loaded, state.meta.mode, runId, { records, state }, options.inputs ?? {});
+}
+
+class RunEngine implements Run, EngineCore {
+  readonly runDir: string;
+  readonly clock: Clock;
+  readonly operator: string;
+  readonly targets: Record<string, TargetProfile>;
+  readonly steps = new Map<string, StepRecord>();
+  inputs: Record<string, unknown> = {};
+  startedAt: number;
+  readonly journal: RunJournal;
+  private readonly events: RunEvent[] = [];
+  private readonly listeners = new Set<RunEventListener>();
+  private buffered: JournalRecord[] | undefined = [];
+  readonly stop = new AbortController();
+  abortRequested = false;
+  suspendedBy: string | undefined;
+  currentStep: string | undefined;
+  private watch: RtoWatch | undefined;
+
+  constructor(
+    private readonly options: RunOptions,
+    readonly loaded: LoadedRunbook,
+    readonly mode: RunMode,
+    readonly runId: string,
+    private readonly resumed: { records: JournalRecord[]; state: ReturnType<typeof rebuildState> } | undefined,
+    private readonly givenInputs: Record<string, string>,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.operator = options.operator ?? resumed?.state.meta.operator ?? defaultOperator();
+    this.targets = options.targets ?? {};
+    this.runDir = join(options.runsDir, runId);
+    this.journal = RunJournal.create(this.runDir);
+    this.startedAt = resumed?.state.startedAt ?? this.clock.now();
+    if (resumed) {
+      for (const [id, record] of resumed.state.steps) this.steps.set(id, record);
+      this.buffered = undefined;
+    }
+  }
+
+  get actions(): ActionRegistry {
+    return this.options.actions;
+  }
+
+  get runbook() {
+    return this.loaded.runbook;
+  }
+
+  get wasResumed(): boolean {
+    return this.resumed !== undefined;
+  }
+
+  subscribe(listener: RunEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  history(): readonly RunEvent[] {
+    return this.events;
+  }
+
+  requestAbort(): void {
+    if (this.abortRequested || this.suspendedBy) return;
+    this.abortRequested = true;
+    this.stop.abort(new Aborted());
+  }
+
+  suspend(reason: string): void {
+    if (this.suspendedBy) return;
+    this.suspendedBy = reason;
+    this.stop.abort(new Aborted(`Suspended (${reason}).`));
+  }
+
+  record(record: JournalRecord): void {
+    if (this.buffered) this.buffered.push(record);
+    else this.journal.append(record);
+  }
+
+  emit(event: RunEvent): void {
+    const safe = JSON.parse(redact(JSON.stringify(event))) as RunEvent;
+    this.record(safe);
+    this.events.push(safe);
+    for (const listener of this.listeners) {
+      try {
+        listener(safe);
+      } catch {
+        // A broken subscriber must not stop a recovery.
+      }
+    }
+  }
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, stepId?: string): void {
+    this.emit({ type: 'log', at: this.clock.now(), stepId, level, message });
+  }
+
+  async ask(request: PromptRequest, signal: AbortSignal, stepId?: string, secret = false): Promise<PromptAnswer> {
+    this.emit({ type: 'prompt.asked', at: this.clock.now(), stepId, prompt: request });
+    const answer = await this.options.prompter.ask(request, signal);
+    this.emit({ type: 'prompt.answered', at: this.clock.now(), stepId, promptId: request.id, answer: secret ? '***' : answer });
+    return answer;
+  }
+
+  scope(): Record<string, unknown> {
+    const steps: Record<string, unknown> = {};
+    for (const [id, record] of this.steps) steps[id] = { outputs: record.outputs, status: record.status };
+    return { inputs: this.inputs, steps, run: { id: this.runId, mode: this.mode, operator: this.operator, startedAt: new Date(this.startedAt).toISOString() } };
+  }
+
+  async start(): Promise<RunResult> {
+    let error: unknown;
+    let failed = false;
+    const timer = setInterval(() => this.watch?.check(), 5000);
+    timer.unref();
+    try {
+      await this.begin();
+      for (const phase of this.runbook.phases) {
+        const open = phase.steps.filter((s) => !isSettled(this.steps.get(s.id), Boolean(s.continueOnError)));
+        if (open.length === 0) continue;
+        const phaseStart = this.clock.now();
+        this.emit({ type: 'phase.started', at: phaseStart, phaseId: phase.id, title: phase.title });
+        let phaseStatus: StepStatus = 'succeeded';
+        for (const step of phase.steps) {
+          if (isSettled(this.steps.get(step.id), Boolean(step.continueOnError))) continue;
+          if (this.stop.signal.aborted) break;
+          this.watch?.check();
+          const status = await executeStep(this, phase, step);
+          if (status === 'failed' && step.continueOnError) continue;
+          if (status === 'failed' || status === 'aborted') {
+            phaseStatus = status;
+            failed = status === 'failed';
+            break;
+          }
+        }
+        if (this.suspendedBy) break;
+        if (this.abortRequested && phaseStatus === 'succeeded') phaseStatus = 'aborted';
+        this.emit({ type: 'phase.finished', at: this.clock.now(), phaseId: phase.id, status: phaseStatus, durationMs: this.clock.now() - phaseStart });
+        if (phaseStatus !== 'succeeded') break;
+      }
+    } catch (caught) {
+      error = caught;
+    } finally {
+      clearInterval(timer);
+    }
+    if (this.buffered !== undefined) {
+      // The run never began (an input was missing or refused): leave no run behind.
+      if (readdirSync(this.runDir).length === 0) rmSync(this.runDir, { recursive: true });
+      throw error ?? new Aborted();
+    }
+    if (!this.suspendedBy && this.abortRequested) await runUndos(this);
+    return this.finish(error, failed);
+  }
+
+  private async begin(): Promise<void> {
+    const remembered = this.resumed?.state.meta.inputs ?? {};
+    const inputSignal = this.stop.signal;
+    this.inputs = await resolveInputs(this.runbook, this.givenInputs, remembered, (request, opts) => this.ask(request, inputSignal, undefined, opts?.secret));
+    if (!this.resumed) {
+      writeFileSync(join(this.runDir, 'runbook.yaml'), this.loaded.source, { mode: 0o600 });
+      const secretInputs = (this.runbook.inputs ?? []).filter((i) => i.secret).map((i) => i.name);
+      const publicInputs = Object.fromEntries(Object.entries(this.inputs).filter(([k]) => !secretInputs.includes(k)));
+      const buffered = this.buffered ?? [];
+      this.buffered = undefined;
+      this.record({
+        type: 'run.meta', at: this.startedAt, runId: this.runId, runbookId: this.runbook.id, runbookFile: this.loaded.file, mode: this.mode, operator: this.operator,
+        inputs: publicInputs, secretInputs, targets: Object.values(this.targets).map((t) => ({ name: t.name, display: t.target.display, production: t.production })),
+      });
+      for (const record of buffered) this.record(record);
+    } else {
+      for (const name of this.resumed.state.meta.targets.map((t) => t.name)) {
+        if (!this.targets[name]) this.log('warn', `Target '${name}' was set when the run began but not now; pass it again if later steps need it.`);
+      }
+    }
+    this.watch = new RtoWatch(this.runbook, this.startedAt, this.clock, (message) => this.log('warn', message));
+    const primary = this.targets.primary ?? Object.values(this.targets)[0];
+    this.emit({
+      type: 'run.started', at: this.clock.now(), resumed: this.resumed ? true : undefined, runId: this.runId, mode: this.mode, operator: this.operator, target: primary?.target.display,
+      runbook: { id: this.runbook.id, title: this.runbook.title, severity: this.runbook.severity, rtoMs: parseDuration(this.runbook.rto), rpoMs: parseDuration(this.runbook.rpo) },
+      phases: this.runbook.phases.map((p) => ({ id: p.id, title: p.title, steps: p.steps.map((s: RunbookStep) => ({ id: s.id, title: s.title, manual: s.manual ? true : undefined })) })),
+    });
+  }
+
+  private finish(error: unknown, failed: boolean): RunResult {
+    const rtoMs = parseDuration(this.runbook.rto);
+    const durationMs = this.clock.now() - this.startedAt;
+    const message = error === undefined ? undefined : isPgdrError(error) || error instanceof Error ? error.message : String(error);
+    if (this.suspendedBy) {
+      this.record({ type: 'run.suspended', at: this.clock.now(), reason: this.suspendedBy, stepId: this.currentStep });
+      this.journal.close();
+      return { runId: this.runId, runDir: this.runDir, status: 'suspended', durationMs, rtoMs, rtoMet: false, reportPaths: [] };
+    }
+    const status: RunStatus = this.abortRequested || error instanceof Aborted ? 'aborted' : failed || error ? 'failed' : 'passed';
+    const rtoMet = status === 'passed' && durationMs <= rtoMs;
+    const rpoMs = rpoActual(this.inputs, this.startedAt, [...this.steps.values()].filter((s) => s.status === 'succeeded').map((s) => s.outputs));
+    const finished = { type: 'run.finished' as const, at: this.clock.now(), status, durationMs, rtoMs, rtoMet, rpoMs, error: message && redact(message) };
+    let reportPaths: string[] = [];
+    if (this.options.reports !== false) {
+      try {
+        reportPaths = writeRunReports(this.runDir, [...readJournal(this.runDir), finished]);
+      } catch (reportError) {
+        this.log('error', `Could not write the report: ${reportError instanceof Error ? reportError.message : String(reportError)}`);
+      }
+    }
+    this.emit({ ...finished, reportPaths });
+    this.journal.close();
+    return { runId: this.runId, runDir: this.runDir, status, durationMs, rtoMs, rtoMet, rpoMs, reportPaths, error: finished.error };
+  }
+}

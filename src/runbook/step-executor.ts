@@ -1,0 +1,179 @@
+import { isPgdrError } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
+import type { ActionContext, ActionDefinition, ActionRegistry, TargetProfile } from '../actions/registry.js';
+import { UsageError } from '../core/errors.js';
+import type { PromptAnswer, PromptRequest, RunEvent, RunMode, StepStatus } from './events.js';
+import type { JournalRecord } from './journal.js';
+import type { StepRecord } from './run-state.js';
+import type { Runbook, RunbookPhase, RunbookStep } from './schema.js';
+import type { Clock } from './rto.js';
+import { evaluateCondition, renderValue } from './template.js';
+import { parseDuration } from './duration.js';
+import { assertDrillSafe, attemptAction, parseArguments, runWithTimeout } from './step-runner.js';
+
+/** What a step needs from the engine; kept narrow so steps can be tested and read on their own. */
+export interface EngineCore {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly mode: RunMode;
+  readonly clock: Clock;
+  readonly runbook: Runbook;
+  readonly actions: ActionRegistry;
+  readonly targets: Record<string, TargetProfile>;
+  readonly steps: Map<string, StepRecord>;
+  readonly stop: AbortController;
+  readonly wasResumed: boolean;
+  inputs: Record<string, unknown>;
+  currentStep: string | undefined;
+  abortRequested: boolean;
+  suspendedBy: string | undefined;
+  emit(event: RunEvent): void;
+  record(record: JournalRecord): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, stepId?: string): void;
+  ask(request: PromptRequest, signal: AbortSignal, stepId?: string): Promise<PromptAnswer>;
+  requestAbort(): void;
+  scope(): Record<string, unknown>;
+}
+
+const DEFAULT_RETRY_DELAY = 1000;
+const DEFAULT_UNDO_TIMEOUT = 5 * 60_000;
+
+export function actionOf(step: RunbookStep): string {
+  return step.action ?? 'manual';
+}
+
+function argumentsOf(core: EngineCore, step: RunbookStep): unknown {
+  return step.manual ? { items: step.manual } : renderValue(step.with ?? {}, core.scope());
+}
+
+export function actionContext(core: EngineCore, stepId: string, signal: AbortSignal): ActionContext {
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => core.log(level, message, stepId);
+  return {
+    runId: core.runId, stepId, mode: core.mode, runDir: core.runDir, inputs: core.inputs, targets: core.targets, signal,
+    target(name = 'primary') {
+      const profile = core.targets[name];
+      if (!profile) throw new UsageError(`Step ${stepId} needs the target '${name}', which this run was not given.`, `Pass it: --target ${name}=postgres://… (known: ${Object.keys(core.targets).join(', ') || 'none'}).`);
+      registerSecret(profile.target.password);
+      return profile.target;
+    },
+    log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    progress: (update) => core.emit({ type: 'progress', at: core.clock.now(), stepId, ...update }),
+    prompt: (request) => core.ask(request, signal, stepId),
+    emit: (event) => core.emit({ ...event, stepId } as RunEvent),
+    now: () => core.clock.now(),
+  };
+}
+
+/** Runs one step to a final status; 'aborted' without a step.finished means the run was suspended. */
+export async function executeStep(core: EngineCore, phase: RunbookPhase, step: RunbookStep): Promise<StepStatus> {
+  const prior = core.steps.get(step.id);
+  const name = actionOf(step);
+  const action = core.actions.get(name);
+  const finish = (status: StepStatus, started: number, extra: { outputs?: Record<string, unknown>; error?: string; hint?: string } = {}) => {
+    const record = core.steps.get(step.id) ?? { status, outputs: {}, attempts: 0 };
+    core.steps.set(step.id, { ...record, status, finishedAt: core.clock.now(), outputs: extra.outputs ?? {}, error: extra.error });
+    core.emit({ type: 'step.finished', at: core.clock.now(), phaseId: phase.id, stepId: step.id, status, durationMs: core.clock.now() - started, ...extra });
+    return status;
+  };
+  if (core.wasResumed && prior?.status === 'running') {
+    const again = await interruptedStep(core, step, action);
+    if (again === 'done') return finish('succeeded', core.clock.now(), { outputs: {} });
+    if (again === 'abort') return 'aborted';
+  }
+  if (step.when && !evaluateCondition(step.when, core.scope())) return finish('skipped', core.clock.now());
+  const started = core.clock.now();
+  core.currentStep = step.id;
+  core.record({ type: 'step.action', at: started, stepId: step.id, action: name, validation: Boolean(action.validation) });
+  core.steps.set(step.id, { status: 'running', startedAt: prior?.startedAt ?? started, outputs: {}, attempts: 1, action: name });
+  core.emit({ type: 'step.started', at: started, phaseId: phase.id, stepId: step.id, title: step.title, attempt: 1 });
+  try {
+    const args = parseArguments(action, step.id, argumentsOf(core, step)) as Record<string, unknown>;
+    assertDrillSafe(core.mode, action, args, core.targets, step.id);
+    const outputs = await attemptAction({
+      action, args, stepId: step.id, signal: core.stop.signal,
+      ctx: (signal) => actionContext(core, step.id, signal),
+      timeoutMs: step.timeout ? parseDuration(step.timeout) : undefined,
+      retries: step.retries ?? 0,
+      retryDelayMs: step.retryDelay ? parseDuration(step.retryDelay) : DEFAULT_RETRY_DELAY,
+      onRetry: (attempt, error) => {
+        core.log('warn', `Attempt ${attempt} failed: ${messageOf(error)}; retrying (${attempt}/${step.retries}).`, step.id);
+        core.emit({ type: 'step.started', at: core.clock.now(), phaseId: phase.id, stepId: step.id, title: step.title, attempt: attempt + 1 });
+      },
+    });
+    return finish('succeeded', started, { outputs });
+  } catch (error) {
+    if (core.suspendedBy) return 'aborted';
+    if (core.abortRequested) return finish('aborted', started, { error: 'Aborted by the operator.' });
+    return finish('failed', started, { error: messageOf(error), hint: isPgdrError(error) ? error.hint : undefined });
+  } finally {
+    core.currentStep = undefined;
+  }
+}
+
+async function interruptedStep(core: EngineCore, step: RunbookStep, action: ActionDefinition): Promise<'again' | 'done' | 'abort'> {
+  if (action.idempotent) {
+    core.log('info', `Step ${step.id} was running when the run stopped; ${action.name} is safe to repeat, so it runs again.`, step.id);
+    return 'again';
+  }
+  const answer = await core.ask(
+    {
+      kind: 'select', id: `resume.${step.id}`,
+      message: `Step "${step.title}" was running when the run stopped. Check its effect, then:`,
+      choices: [
+        { value: 'again', label: 'Run it again' },
+        { value: 'done', label: 'Mark it done (it finished)' },
+        { value: 'abort', label: 'Abort the run' },
+      ],
+    },
+    core.stop.signal,
+    step.id,
+  );
+  if (answer === 'abort') core.requestAbort();
+  return answer === 'done' ? 'done' : answer === 'abort' ? 'abort' : 'again';
+}
+
+/** After an abort: offers to undo what finished steps switched on, newest first, and records the answer. */
+export async function runUndos(core: EngineCore): Promise<void> {
+  const candidates = core.runbook.phases
+    .flatMap((p) => p.steps)
+    .filter((step) => core.steps.get(step.id)?.status === 'succeeded' && (step.undo || core.actions.get(actionOf(step)).undo))
+    .sort((a, b) => (core.steps.get(b.id)!.finishedAt ?? 0) - (core.steps.get(a.id)!.finishedAt ?? 0));
+  if (candidates.length === 0) return;
+  const signal = new AbortController().signal;
+  const answer = await core.ask(
+    { kind: 'confirm', id: 'undo', message: `Run the undo actions of ${candidates.length} completed step(s), newest first: ${candidates.map((s) => s.title).join(', ')}?`, default: true },
+    signal,
+  );
+  if (answer !== true) {
+    core.log('warn', 'Undo declined: what the run switched on stays on.');
+    return;
+  }
+  for (const step of candidates) {
+    core.emit({ type: 'undo.started', at: core.clock.now(), stepId: step.id, title: step.title });
+    try {
+      await runWithTimeout((undoSignal) => undoStep(core, step, undoSignal), signal, step.timeout ? parseDuration(step.timeout) : DEFAULT_UNDO_TIMEOUT, step.id);
+      core.emit({ type: 'undo.finished', at: core.clock.now(), stepId: step.id, status: 'succeeded' });
+    } catch (error) {
+      core.emit({ type: 'undo.finished', at: core.clock.now(), stepId: step.id, status: 'failed', error: messageOf(error) });
+    }
+  }
+}
+
+async function undoStep(core: EngineCore, step: RunbookStep, signal: AbortSignal): Promise<void> {
+  const ctx = actionContext(core, step.id, signal);
+  if (step.undo) {
+    const action = core.actions.get(step.undo.action);
+    const args = parseArguments(action, step.id, renderValue(step.undo.with ?? {}, core.scope())) as Record<string, unknown>;
+    assertDrillSafe(core.mode, action, args, core.targets, step.id);
+    await action.run(ctx, args);
+    return;
+  }
+  const action = core.actions.get(actionOf(step));
+  const args = parseArguments(action, step.id, argumentsOf(core, step));
+  await action.undo!(ctx, args, core.steps.get(step.id)?.outputs ?? {});
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
