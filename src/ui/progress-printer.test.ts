@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureStream } from '../../test/ui/capture.js';
+import { asStream, captureStream } from '../../test/ui/capture.js';
 import { createProgressPrinter } from './progress-printer.js';
 
 const MiB = 1024 * 1024;
@@ -13,7 +13,7 @@ describe('createProgressPrinter', () => {
   it('rewrites one line in place about twice a second on a terminal', () => {
     const out = captureStream(true);
     const time = clock();
-    const printer = createProgressPrinter(out, { now: time.now });
+    const printer = createProgressPrinter(asStream(out), { now: time.now });
     for (let i = 0; i <= 110; i++) {
       printer.update({ label: 'dump', done: i * 3.82 * MiB, unit: 'bytes' });
       time.advance(100);
@@ -29,7 +29,7 @@ describe('createProgressPrinter', () => {
   it('shows percent and ETA when the total is known', () => {
     const out = captureStream(true);
     const time = clock();
-    const printer = createProgressPrinter(out, { now: time.now });
+    const printer = createProgressPrinter(asStream(out), { now: time.now });
     printer.update({ label: 'dump', done: 0, total: 687.6 * MiB, unit: 'bytes' });
     time.advance(11_000);
     printer.update({ label: 'dump', done: 412 * MiB, total: 687.6 * MiB, unit: 'bytes' });
@@ -39,7 +39,7 @@ describe('createProgressPrinter', () => {
   it('writes a plain line every 10 s when not on a terminal, and the last reading at the end', () => {
     const out = captureStream(false);
     const time = clock();
-    const printer = createProgressPrinter(out, { now: time.now });
+    const printer = createProgressPrinter(asStream(out), { now: time.now });
     for (let i = 0; i <= 35; i++) {
       printer.update({ label: 'restore', done: i * 1000, total: 35_000, unit: 'rows' });
       time.advance(1000);
@@ -55,7 +55,7 @@ describe('createProgressPrinter', () => {
   it('starts a new line when the label changes on a terminal', () => {
     const out = captureStream(true);
     const time = clock();
-    const printer = createProgressPrinter(out, { now: time.now });
+    const printer = createProgressPrinter(asStream(out), { now: time.now });
     printer.update({ label: 'dump', done: 1, unit: 'bytes' });
     time.advance(1000);
     printer.update({ label: 'upload', done: 1, unit: 'bytes' });
