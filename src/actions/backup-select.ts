@@ -14,7 +14,7 @@ export const backupSelect = defineAction({
       before: z.string().optional().describe('Only backups whose recovery point is before this time (PITR, corruption)'),
     })
     .strict(),
-  outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes'],
+  outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database'],
   idempotent: true,
   async run(ctx, a) {
     return backupOutputs(await callService('backup', 'selectBackup', a, ctx));

@@ -14,7 +14,7 @@ export const backupTake = defineAction({
       label: z.string().optional(),
     })
     .strict(),
-  outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes'],
+  outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database'],
   targets: [{ field: 'target', access: 'read' }],
   async run(ctx, a) {
     return backupOutputs(await callService('backup', 'takeBackup', { ...a, target: ctx.target(a.target) }, ctx));

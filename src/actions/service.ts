@@ -36,5 +36,7 @@ export function backupOutputs(result: unknown): ActionOutputs {
     backupId: r.backupId ?? manifest.id,
     recoveryPoint: r.recoveryPoint ?? manifest.snapshotTime,
     rowCounts: r.rowCounts ?? manifest.rowCounts,
+    database: r.database ?? manifest.database,
+    bytes: r.bytes ?? manifest.bytes,
   };
 }
