@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DecryptionFailed, UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
@@ -16,10 +16,11 @@ export type DecryptOptions = ({ identities: string[] } | { passphrase: string })
 const MAX_HEADER_SIZE = 1024 * 1024;
 const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
 
-export const truncatedOrModified = () =>
-  new DecryptionFailed('The encrypted file is truncated or was modified.', {
+function truncatedOrModified(): DecryptionFailed {
+  return new DecryptionFailed('The encrypted file is truncated or was modified.', {
     hint: 'Nothing after the damaged part was trusted. Fetch the backup again (its sha256 is in the manifest) or use another copy.',
   });
+}
 
 /**
  * Binary age v1 decryption as a Transform. Each 64 KiB chunk is authenticated before any of its plaintext is
@@ -30,7 +31,7 @@ export function createDecryptStream(options: DecryptOptions): Transform {
   const queue = new ByteQueue();
   let headerBytes: Buffer | undefined = Buffer.alloc(0);
   let fileKey: Buffer | undefined;
-  let key: Buffer | undefined;
+  let key: KeyObject | undefined;
   let counter = 0;
 
   const readHeader = async (chunk: Buffer): Promise<void> => {
@@ -59,7 +60,7 @@ export function createDecryptStream(options: DecryptOptions): Transform {
     queue.push(buffered.subarray(length));
   };
 
-  const decryptReady = (stream: Transform) => {
+  const openReadyChunks = (stream: Transform) => {
     if (!key) {
       if (queue.length < NONCE_SIZE) return;
       key = payloadKey(fileKey!, queue.takeContiguous(NONCE_SIZE));
@@ -83,14 +84,14 @@ export function createDecryptStream(options: DecryptOptions): Transform {
       if (headerBytes) {
         readHeader(chunk).then(() => {
           if (headerBytes) return callback();
-          decryptReady(this);
+          openReadyChunks(this);
           callback();
         }).catch(callback);
         return;
       }
       try {
         queue.push(chunk);
-        decryptReady(this);
+        openReadyChunks(this);
         callback();
       } catch (error) {
         callback(error as Error);
@@ -102,7 +103,7 @@ export function createDecryptStream(options: DecryptOptions): Transform {
           checkStart(headerBytes, true);
           throw truncatedOrModified();
         }
-        decryptReady(this);
+        openReadyChunks(this);
         const rest = queue.length - TAG_SIZE;
         // The final chunk may be empty only when the whole payload is.
         if (!key || rest < 0 || (rest === 0 && counter > 0)) throw truncatedOrModified();

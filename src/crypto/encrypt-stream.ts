@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
@@ -17,10 +17,10 @@ export function createEncryptStream(options: EncryptOptions): Transform {
   const fileKey = randomBytes(FILE_KEY_LENGTH);
   const stanzas = prepareStanzas(options, fileKey);
   const queue = new ByteQueue();
-  let key: Buffer | undefined;
+  let key: KeyObject | undefined;
   let counter = 0;
 
-  const start = async (stream: Transform): Promise<Buffer> => {
+  const start = async (stream: Transform): Promise<KeyObject> => {
     const nonce = randomBytes(NONCE_SIZE);
     stream.push(Buffer.concat([encodeHeader(await stanzas, fileKey), nonce]));
     return payloadKey(fileKey, nonce);
@@ -44,7 +44,7 @@ export function createEncryptStream(options: EncryptOptions): Transform {
       callback();
     },
     flush(this: Transform, callback: TransformCallback) {
-      const finish = (k: Buffer) => {
+      const finish = (k: KeyObject) => {
         const batch: Buffer[] = [];
         sealChunk(k, counter++, true, queue.take(CHUNK_SIZE), batch);
         pushBatch(this, batch);

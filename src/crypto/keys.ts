@@ -25,7 +25,10 @@ export function recipientBytes(recipient: string): Buffer {
 /** Returns the raw 32-byte X25519 scalar of an `AGE-SECRET-KEY-1…` identity. */
 export function identityBytes(identity: string): Buffer {
   const decoded = bech32Decode(identity.trim());
-  if (decoded?.hrp === IDENTITY_HRP.toLowerCase() && decoded.data.length === 32) return decoded.data;
+  if (decoded?.hrp === IDENTITY_HRP.toLowerCase() && decoded.data.length === 32) {
+    registerSecret(identity.trim());
+    return decoded.data;
+  }
   throw new UsageError(
     'An identity is not an age X25519 secret key.',
     identity.trim().startsWith('AGE-PLUGIN-') || identity.trim().startsWith('AGE-SECRET-KEY-PQ-')

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { hkdf } from './header.js';
 
 export const CHUNK_SIZE = 64 * 1024;
@@ -6,8 +6,9 @@ export const TAG_SIZE = 16;
 export const NONCE_SIZE = 16;
 export const SEALED_CHUNK_SIZE = CHUNK_SIZE + TAG_SIZE;
 
-export function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Buffer {
-  return hkdf(fileKey, nonce, 'payload');
+/** A KeyObject, so the cipher of each chunk does not import the raw key again. */
+export function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): KeyObject {
+  return createSecretKey(hkdf(fileKey, nonce, 'payload'));
 }
 
 /** STREAM nonce: an 11-byte big-endian chunk counter, then 0x01 on the final chunk and 0x00 before it. */
@@ -19,7 +20,7 @@ function chunkNonce(counter: number, last: boolean): Buffer {
 }
 
 /** Seals one chunk, appending ciphertext and tag to `out` (callers concatenate a batch once). */
-export function sealChunk(key: Buffer, counter: number, last: boolean, plaintext: Buffer[], out: Buffer[]): void {
+export function sealChunk(key: KeyObject, counter: number, last: boolean, plaintext: Buffer[], out: Buffer[]): void {
   const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
   for (const piece of plaintext) out.push(cipher.update(piece));
   cipher.final();
@@ -27,7 +28,7 @@ export function sealChunk(key: Buffer, counter: number, last: boolean, plaintext
 }
 
 /** Opens one chunk, appending its plaintext to `out` only once it authenticates; false when it does not. */
-export function openChunk(key: Buffer, counter: number, last: boolean, sealed: Buffer[], tag: Buffer, out: Buffer[]): boolean {
+export function openChunk(key: KeyObject, counter: number, last: boolean, sealed: Buffer[], tag: Buffer, out: Buffer[]): boolean {
   const decipher = createDecipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
   decipher.setAuthTag(tag);
   const plaintext = sealed.map((piece) => decipher.update(piece));
