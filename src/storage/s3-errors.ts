@@ -52,7 +52,8 @@ export function s3Error(error: unknown, action: string, target: string, endpoint
   }
   const credentialNames = ['CredentialsProviderError', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'AccessDenied'];
   if (credentialNames.includes(name) || status === 403 || status === 401) {
-    return new StorageError(`S3 refused ${action} ${target}: ${message}`, {
+    const what = name === 'CredentialsProviderError' ? `No AWS credentials found for ${action} ${target}.` : `S3 refused ${action} ${target}: ${message}`;
+    return new StorageError(what, {
       hint: 'Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), and check that key may read and write this bucket and prefix.',
       cause: error,
     });

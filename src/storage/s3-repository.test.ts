@@ -1,6 +1,6 @@
 import { CreateMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BackupLocked, StorageError } from '../core/errors.js';
 import { startS3, type S3Emulator } from '../../test/helpers/s3.js';
 import { connectS3 } from './s3-client.js';
@@ -61,6 +61,24 @@ describe('S3 repository', () => {
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.hint).toMatch(/AWS_ENDPOINT_URL/);
     expect(`${error.message} ${error.hint}`).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY);
+  });
+
+  it('says how to provide credentials when there are none', async () => {
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE']) {
+      vi.stubEnv(name, undefined);
+    }
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    try {
+      const repo = openRepository(`s3://${s3.bucket}/x`, { env: { AWS_ENDPOINT_URL: s3.endpoint } });
+      const error = (await repo.probe().catch((e: unknown) => e)) as StorageError;
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error.message).toMatch(/^No AWS credentials found for writing s3:\/\//);
+      expect(error.hint).toMatch(/AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY \(or AWS_PROFILE\)/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('configures the client for S3-compatible services', async () => {
