@@ -155,6 +155,13 @@ describe('age decryption failures', () => {
     expect(error.message).toBe('The encrypted file is truncated or was modified.');
   });
 
+  it('aborts on an X25519 share that is a low-order point', async () => {
+    const file = (await encrypted).toString('latin1');
+    const lowOrder = file.replace(/^-> X25519 \S+$/m, `-> X25519 ${Buffer.alloc(32).toString('base64').replace(/=+$/, '')}`);
+    const { error } = await decryptError(Buffer.from(lowOrder, 'latin1'));
+    expect(error.message).toMatch(/malformed \(X25519 share is a low-order point\)/);
+  });
+
   it('says so when the input is not an age file at all', async () => {
     for (const input of [Buffer.from('PGDMP\u0001\u000e\u0000'), Buffer.alloc(0), Buffer.from('-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n')]) {
       const { error } = await decryptError(input);

@@ -42,7 +42,7 @@ export function openX25519Stanza(stanza: Stanza, identity: KeyObjectPair): Buffe
   const share = stanza.args.length === 2 ? decodeBase64(stanza.args[1]!) : undefined;
   if (share?.length !== 32 || stanza.body.length !== FILE_KEY_LENGTH + 16) throw new MalformedHeader('invalid X25519 stanza');
   const secret = sharedSecret(identity.privateKey, share);
-  if (!secret) return undefined;
+  if (!secret) throw new MalformedHeader('X25519 share is a low-order point');
   const key = hkdf(secret, Buffer.concat([share, identity.publicRaw]), X25519_INFO);
   return unwrapKey(key, stanza.body);
 }
