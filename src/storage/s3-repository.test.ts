@@ -44,6 +44,12 @@ describe('S3 repository', () => {
     expect(await repo.list('')).toEqual([]);
   });
 
+  it('runs against an emulator that honours If-None-Match like AWS does', async () => {
+    const put = () => s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'cond/once', Body: 'x', IfNoneMatch: '*' }));
+    await put();
+    await expect(put()).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+  });
+
   it('names a missing bucket and says to create it', async () => {
     const repo = openRepository('s3://pgdr-no-such-bucket/x', { env: s3.env });
     const error = await repo.probe().catch((e: unknown) => e);
