@@ -75,7 +75,10 @@ export class RunStore {
     const running = this.state.startedAt !== undefined && !this.state.result;
     if (running && !this.clockTimer) {
       this.clockTimer = setInterval(() => {
-        this.state = { ...this.state, now: this.now() };
+        // A flush moments ago already moved the clock; skipping saves a redraw during bursts.
+        const now = this.now();
+        if (now - this.state.now < this.clockMs / 2) return;
+        this.state = { ...this.state, now };
         this.notify();
       }, this.clockMs);
       this.clockTimer.unref();

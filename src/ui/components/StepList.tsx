@@ -24,15 +24,16 @@ function expanded(phase: PhaseView): boolean {
 
 function StepLine({ step, now }: { step: StepView; now: number }) {
   const time = duration(step, now);
+  const title = `${step.title}${step.manual ? ' (manual)' : ''}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}`;
   return (
     <Box flexDirection="column">
       <Box>
-        <Text color={stepColour[step.status]}>  {stepSymbol[step.status]} </Text>
+        <Box flexShrink={0}>
+          <Text color={stepColour[step.status]}>{`  ${stepSymbol[step.status]} `}</Text>
+        </Box>
         <Box flexGrow={1}>
           <Text wrap="truncate-end" bold={step.status === 'running'}>
-            {step.title}
-            {step.manual ? ' (manual)' : ''}
-            {step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}
+            {title}
           </Text>
         </Box>
         {time ? (
@@ -65,7 +66,9 @@ export function StepList({ phases, now, tasks, currentStepId }: Props) {
         return (
           <Box key={phase.id} flexDirection="column">
             <Box>
-              <Text color={stepColour[phase.status]}>{stepSymbol[phase.status]} </Text>
+              <Box flexShrink={0}>
+                <Text color={stepColour[phase.status]}>{`${stepSymbol[phase.status]} `}</Text>
+              </Box>
               <Box flexGrow={1}>
                 <Text bold wrap="truncate-end">
                   {phase.title}

@@ -1,25 +1,26 @@
-import { useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import type { PromptRequest } from '../../../runbook/events.js';
+import { useLiveState } from './use-live-state.js';
 
 type Request = Extract<PromptRequest, { kind: 'checklist' }>;
 
 /** Manual steps: space ticks the item under the cursor, enter submits the ticked items. */
 export function ChecklistPrompt({ request, onAnswer }: { request: Request; onAnswer: (answer: string[]) => void }) {
-  const [index, setIndex] = useState(0);
-  const [ticked, setTicked] = useState<ReadonlySet<number>>(new Set());
+  const [index, currentIndex, setIndex] = useLiveState(0);
+  const [ticked, currentTicked, setTicked] = useLiveState<ReadonlySet<number>>(new Set());
   const count = request.items.length;
   useInput((input, key) => {
-    if (key.upArrow) setIndex((i) => (i - 1 + count) % count);
-    else if (key.downArrow) setIndex((i) => (i + 1) % count);
+    if (key.upArrow) setIndex((currentIndex() - 1 + count) % count);
+    else if (key.downArrow) setIndex((currentIndex() + 1) % count);
     else if (input === ' ') {
-      setTicked((current) => {
-        const next = new Set(current);
-        if (next.has(index)) next.delete(index);
-        else next.add(index);
-        return next;
-      });
-    } else if (key.return) onAnswer(request.items.filter((_item, i) => ticked.has(i)));
+      const next = new Set(currentTicked());
+      if (next.has(currentIndex())) next.delete(currentIndex());
+      else next.add(currentIndex());
+      setTicked(next);
+    } else if (key.return) {
+      const done = currentTicked();
+      onAnswer(request.items.filter((_item, i) => done.has(i)));
+    }
   });
   return (
     <Box flexDirection="column">

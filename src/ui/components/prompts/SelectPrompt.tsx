@@ -1,17 +1,17 @@
-import { useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import type { PromptRequest } from '../../../runbook/events.js';
+import { useLiveState } from './use-live-state.js';
 
 type Request = Extract<PromptRequest, { kind: 'select' }>;
 
 export function SelectPrompt({ request, onAnswer, compact }: { request: Request; onAnswer: (answer: string) => void; compact: boolean }) {
-  const [index, setIndex] = useState(0);
+  const [index, currentIndex, setIndex] = useLiveState(0);
   const count = request.choices.length;
   useInput((_input, key) => {
-    if (key.upArrow) setIndex((i) => (i - 1 + count) % count);
-    else if (key.downArrow) setIndex((i) => (i + 1) % count);
+    if (key.upArrow) setIndex((currentIndex() - 1 + count) % count);
+    else if (key.downArrow) setIndex((currentIndex() + 1) % count);
     else if (key.return) {
-      const choice = request.choices[index];
+      const choice = request.choices[currentIndex()];
       if (choice) onAnswer(choice.value);
     }
   });

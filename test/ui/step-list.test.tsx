@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { RunScreen } from '../../src/ui/components/RunScreen.js';
+import { initialRunState, runReducer, type RunState } from '../../src/ui/run-state.js';
+import type { RunEvent } from '../../src/runbook/events.js';
+import { renderInk } from '../render.js';
+import { T0, started } from './fake-run.js';
+
+function stateOf(events: RunEvent[], now = T0 + 90_000): RunState {
+  return { ...events.reduce(runReducer, initialRunState(T0)), now };
+}
+
+function screen(state: RunState, size: { columns: number; rows: number } = { columns: 80, rows: 24 }) {
+  return renderInk(<RunScreen state={state} view="steps" onAnswer={() => {}} abortRequested={false} {...size} />, size);
+}
+
+const midRun: RunEvent[] = [
+  started,
+  { type: 'phase.started', at: T0, phaseId: 'assess', title: 'Assess' },
+  { type: 'step.started', at: T0, phaseId: 'assess', stepId: 'ping', title: 'Check the database answers', attempt: 1 },
+  { type: 'step.finished', at: T0 + 1200, phaseId: 'assess', stepId: 'ping', status: 'succeeded', durationMs: 1200 },
+  { type: 'phase.finished', at: T0 + 1200, phaseId: 'assess', status: 'succeeded', durationMs: 1200 },
+  { type: 'phase.started', at: T0 + 2000, phaseId: 'restore', title: 'Restore' },
+  { type: 'step.started', at: T0 + 2000, phaseId: 'restore', stepId: 'pick', title: 'Pick the latest verified backup', attempt: 1 },
+  { type: 'step.finished', at: T0 + 2500, phaseId: 'restore', stepId: 'pick', status: 'skipped', durationMs: 0 },
+  { type: 'step.started', at: T0 + 30_000, phaseId: 'restore', stepId: 'pg-restore', title: 'Restore the dump into the scratch database', attempt: 2 },
+  { type: 'task.updated', at: T0 + 31_000, stepId: 'pg-restore', taskId: 'sum', title: 'check checksum', state: 'done' },
+  { type: 'task.updated', at: T0 + 32_000, stepId: 'pg-restore', taskId: 'pgr', title: 'pg_restore', state: 'running' },
+  { type: 'task.updated', at: T0 + 32_000, stepId: 'pg-restore', taskId: 'toc', title: 'tables', state: 'running', parentId: 'pgr' },
+  { type: 'task.updated', at: T0 + 32_000, stepId: 'pg-restore', taskId: 'analyze', title: 'analyze', state: 'pending' },
+  { type: 'progress', at: T0 + 40_000, stepId: 'pg-restore', label: 'restore', done: 0, total: 400 * 1024 * 1024, unit: 'bytes' },
+  { type: 'progress', at: T0 + 50_000, stepId: 'pg-restore', label: 'restore', done: 100 * 1024 * 1024, total: 400 * 1024 * 1024, unit: 'bytes' },
+  { type: 'log', at: T0 + 50_000, level: 'warn', message: 'pg_restore: warning: errors ignored on restore: 0' },
+];
+
+describe('step list', () => {
+  it('shows each state with its own symbol, durations, subtasks and progress', () => {
+    const view = screen(stateOf(midRun));
+    const frame = view.lastFrame();
+    expect(frame).toMatch(/✔ Assess +1\.2s/);
+    expect(frame).toMatch(/▶ Restore +1m 28s/);
+    expect(frame).toMatch(/↷ Pick the latest verified backup +0ms/);
+    expect(frame).toMatch(/▶ Restore the dump into the scratch database \(attempt 2\) +1m 00s/);
+    expect(frame).toMatch(/ {6}✔ check checksum\n {6}▶ pg_restore\n {8}▶ tables\n {6}○ analyze/);
+    expect(frame).toMatch(/○ Validate/);
+    expect(frame).not.toContain('Row counts match the manifest');
+    expect(frame).toMatch(/restore +█{5}░{15} 100 MiB \/ 400 MiB 25%  10\.0 MiB\/s  ETA 00:30/);
+    expect(frame).toContain('! pg_restore: warning: errors ignored on restore: 0');
+    expect(frame).toContain('[DRILL] Complete database loss');
+    expect(frame).toContain('target postgres://app:***@db.internal:5432/app');
+    view.unmount();
+  });
+
+  it('expands a failed phase with the error and hint, and marks aborted steps', () => {
+    const view = screen(
+      stateOf([
+        ...midRun,
+        { type: 'step.finished', at: T0 + 60_000, phaseId: 'restore', stepId: 'pg-restore', status: 'failed', durationMs: 30_000, error: 'pg_restore exited 1', hint: 'Check the dump with pgdr backups verify.' },
+        { type: 'phase.finished', at: T0 + 60_000, phaseId: 'restore', status: 'failed', durationMs: 58_000 },
+        { type: 'phase.started', at: T0 + 60_000, phaseId: 'validate', title: 'Validate' },
+        { type: 'step.finished', at: T0 + 61_000, phaseId: 'validate', stepId: 'rows', status: 'aborted', durationMs: 1000 },
+      ]),
+    );
+    const frame = view.lastFrame();
+    expect(frame).toMatch(/✖ Restore +58\.0s/);
+    expect(frame).toMatch(/✖ Restore the dump into the scratch database \(attempt 2\) +30\.0s/);
+    expect(frame).toContain('pg_restore exited 1');
+    expect(frame).toContain('hint: Check the dump with pgdr backups verify.');
+    expect(frame).toMatch(/■ Row counts match the manifest +1\.0s/);
+    expect(frame).toMatch(/○ Tell the team \(manual\)/);
+    expect(frame).not.toContain('check checksum');
+    view.unmount();
+  });
+
+  it('fits 50 columns: names truncated, rate and ETA hidden, nothing wider than the terminal', () => {
+    const view = screen(stateOf(midRun), { columns: 50, rows: 24 });
+    const frame = view.lastFrame();
+    const lines = frame.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(50);
+    expect(frame).toMatch(/▶ Restore the dump into the scratch…? ?.*1m 00s/);
+    expect(lines.find((l) => l.includes('Restore the dump'))).toContain('…');
+    expect(frame).toContain('100 MiB / 400 MiB 25%');
+    expect(frame).not.toContain('ETA');
+    expect(frame).not.toContain('20250116T120304Z-complete-loss');
+    view.unmount();
+  });
+
+  it('still renders at 30 columns and in a 10-row terminal', () => {
+    const view = screen(stateOf(midRun), { columns: 30, rows: 10 });
+    expect(view.lastFrame()).toContain('[DRILL]');
+    view.unmount();
+  });
+
+  it('shows the final summary with RTO, RPO, undo and report paths', () => {
+    const view = screen(
+      stateOf([
+        ...midRun,
+        { type: 'undo.started', at: T0, stepId: 'maint', title: 'Maintenance mode off' },
+        { type: 'undo.finished', at: T0, stepId: 'maint', status: 'succeeded' },
+        { type: 'run.finished', at: T0 + 100_000, status: 'failed', durationMs: 100_000, rtoMs: 60_000, rtoMet: false, rpoMs: 300_000, reportPaths: ['pgdr-runs/r1/report.md'] },
+      ]),
+    );
+    const frame = view.lastFrame();
+    expect(frame).toContain('✖ run failed in 1m 40s');
+    expect(frame).toContain('RTO 1m 00s: missed (took 1m 40s)');
+    expect(frame).toContain('RPO 5m 00s');
+    expect(frame).toContain('✔ undo Maintenance mode off');
+    expect(frame).toContain('report pgdr-runs/r1/report.md');
+    expect(frame).toContain('run finished');
+    view.unmount();
+  });
+});

@@ -1,0 +1,25 @@
+import { createInkPrompter, PromptQueue, renderRun } from '../../src/ui/index.js';
+import { createTerminal } from '../render.js';
+import { FakeRun, started } from './fake-run.js';
+
+/** The run screen as an operator sees it: a fake run, a fresh prompt queue and a fake 80×24 terminal. */
+export async function mountTui(size: { columns?: number; rows?: number } = {}) {
+  const run = new FakeRun();
+  run.emit(started);
+  const terminal = createTerminal(size);
+  const prompter = createInkPrompter(new PromptQueue());
+  const rendering = renderRun(run, { mode: 'tui', stdout: terminal.stdout, stdin: terminal.stdin, stderr: terminal.stderr, prompter, debug: true });
+  await terminal.waitFor('Complete database loss');
+  const signal = new AbortController().signal;
+  return { run, terminal, prompter, rendering, signal };
+}
+
+/** Settles a promise into a value the test can inspect without awaiting forever. */
+export function track<T>(promise: Promise<T>) {
+  const state: { value?: T; error?: unknown; settled: boolean } = { settled: false };
+  promise.then(
+    (value) => Object.assign(state, { value, settled: true }),
+    (error: unknown) => Object.assign(state, { error, settled: true }),
+  );
+  return state;
+}
