@@ -1,15 +1,8 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { describeConfig, redactedConfig } from '../config/show.js';
 import { printJson } from './output.js';
-
-/** Loads the config for a command and prints its warnings (group-readable file, token-looking values) on stderr. */
-export async function loadConfigForCli(configPath: string | undefined): Promise<LoadedConfig> {
-  const loaded = await loadConfig({ configPath });
-  for (const warning of loaded.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${warning}\n`);
-  return loaded;
-}
+import { cliConfig } from './context.js';
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('Show the configuration pgdr uses (pgdr.config.yaml, environment, defaults).');
@@ -19,7 +12,7 @@ export function registerConfigCommands(program: Command): void {
     .option('--config <path>', 'config file (default ./pgdr.config.yaml, or PGDR_CONFIG)')
     .option('--json', 'print JSON')
     .action(async (opts: { config?: string; json?: boolean }) => {
-      const loaded = await loadConfigForCli(opts.config);
+      const loaded = await cliConfig({ config: opts.config });
       const lines = describeConfig(loaded);
       if (opts.json) {
         printJson({ path: loaded.path ?? null, config: redactedConfig(loaded), origins: loaded.origins, warnings: loaded.warnings });

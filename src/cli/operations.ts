@@ -2,10 +2,14 @@ import type { Command } from 'commander';
 import { registerConfigCommands } from './config.js';
 import { registerAuditCommand } from './audit.js';
 import { registerScheduleCommand } from './schedule.js';
+import { registerExportCommand } from './export.js';
+import { registerImportCommand } from './import.js';
 
 /** The day-to-day commands around the runbooks: config, init, schedule, audit, export/import, doctor. */
 export function registerOperationsCommands(program: Command): void {
   registerConfigCommands(program);
   registerScheduleCommand(program);
+  registerExportCommand(program);
+  registerImportCommand(program);
   registerAuditCommand(program);
 }

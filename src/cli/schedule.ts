@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { defaultPgdrBin, renderCron, renderSystemd, type RenderedFile } from '../schedule/render.js';
 import { installFiles } from '../schedule/install.js';
-import { loadConfigForCli } from './config.js';
+import { cliConfig } from './context.js';
 
 interface ScheduleFlags {
   cron?: boolean;
@@ -37,7 +37,7 @@ export function registerScheduleCommand(program: Command): void {
     .option('--pgdr-bin <path>', 'pgdr executable the jobs run (default: this installation)')
     .action(async (flags: ScheduleFlags) => {
       if (Boolean(flags.cron) === Boolean(flags.systemd)) throw new UsageError('Choose one of --cron or --systemd.', 'pgdr schedule --cron prints /etc/cron.d/pgdr; pgdr schedule --systemd prints the units and timers.');
-      const loaded = await loadConfigForCli(flags.config);
+      const loaded = await cliConfig({ config: flags.config });
       if (!loaded.path) throw new UsageError('A schedule needs a pgdr.config.yaml for its jobs to read.', 'Create one with pgdr init, or pass --config PATH.');
       if (flags.profile && !loaded.config.targets[flags.profile]) throw new UsageError(`No target profile named "${flags.profile}".`, `Known profiles: ${Object.keys(loaded.config.targets).join(', ') || 'none'}.`);
       const options = {

@@ -37,9 +37,9 @@ export function scheduledJobs(profile: string | undefined): Job[] {
   const p = profile ? ['--profile', profile] : [];
   return [
     { name: 'full', description: 'full backup', args: ['backup', ...p] },
-    { name: 'schema', description: 'schema-only backup', args: ['backup', '--kind', 'schema', ...p] },
-    { name: 'prune', description: 'apply the retention policy', args: ['prune', ...p] },
-    { name: 'verify', description: 'verify the newest backup with a test restore', args: ['verify', 'latest', '--restore-test', ...p] },
+    { name: 'schema', description: 'schema-only backup', args: ['backup', 'schema', ...p] },
+    { name: 'prune', description: 'apply the retention policy', args: ['prune'] },
+    { name: 'verify', description: 'verify the newest backup with a test restore', args: ['backup', 'verify', 'latest', '--restore-test'] },
     { name: 'doctor', description: 'health check (notifies when critical)', args: ['doctor', ...p] },
   ];
 }

@@ -25,10 +25,10 @@ describe('schedule', () => {
     expect(path).toBe('/etc/cron.d/pgdr');
     expect(content).toContain('PGDR_CONFIG=/etc/pgdr/pgdr.config.yaml');
     expect(content).toMatch(/^30 1 \* \* \* pgdr .*\/usr\/local\/bin\/pgdr backup --profile prod >> \/var\/log\/pgdr\.log 2>&1$/m);
-    expect(content).toMatch(/^0 3 \* \* 0 pgdr .*backup --kind schema --profile prod/m);
-    expect(content).toMatch(/^0 4 \* \* \* pgdr .*prune --profile prod/m);
+    expect(content).toMatch(/^0 3 \* \* 0 pgdr .*backup schema --profile prod/m);
+    expect(content).toMatch(/^0 4 \* \* \* pgdr .*prune >> /m);
     expect(content).toMatch(/^15 \* \* \* \* pgdr .*doctor --profile prod/m);
-    expect(content).not.toContain('verify latest');
+    expect(content).not.toContain('backup verify');
     expect(content).not.toMatch(/\{\{/);
   });
 
