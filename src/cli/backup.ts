@@ -1,3 +1,155 @@
 import type { Command } from 'commander';
+import chalk from 'chalk';
+import { UsageError } from '../core/errors.js';
+import { collect, printJson } from './output.js';
+import { addRepoOptions, addTargetOptions, cliConfig, cliEncryption, cliKeys, cliRepository, cliTarget, operationContext, type CommonOptions } from './context.js';
+import { backupsTable, pruneTable, verificationLines } from './backup-format.js';
 
-export function registerBackupCommands(_program: Command): void {}
+interface BackupFlags extends CommonOptions {
+  table?: string[];
+  format?: string;
+  jobs?: string;
+  compress?: string;
+  encryptTo?: string[];
+  passphraseEnv?: string;
+  encrypt?: boolean;
+  supabase?: boolean;
+}
+
+const KINDS = ['full', 'schema', 'tables'] as const;
+
+export function registerBackupCommands(program: Command): void {
+  const backup = addRepoOptions(addTargetOptions(program.command('backup').enablePositionalOptions()))
+    .description('Take a backup: pg_dump streamed through zstd and age into the repository, with a manifest of exact row counts.')
+    .argument('[kind]', 'full (default), schema, or tables', 'full')
+    .option('--table <name>', 'with kind "tables": a table to include (repeatable)', collect)
+    .option('--format <custom|directory>', 'pg_dump format; directory dumps in parallel with --jobs', 'custom')
+    .option('--jobs <n>', 'parallel pg_dump jobs (directory format)')
+    .option('--compress <method[:level]>', 'zstd (default), gzip, none; e.g. zstd:6')
+    .option('--encrypt-to <age-recipient>', 'encrypt to this age public key (repeatable)', collect)
+    .option('--passphrase-env <VAR>', 'encrypt with the passphrase held in environment variable VAR')
+    .option('--no-encrypt', 'do not encrypt even if the config names recipients')
+    .option('--supabase', 'Supabase project: leave out the platform-managed schemas, keep auth and storage, store the roles')
+    .option('--json', 'print the result as JSON on stdout')
+    .option('-v, --verbose', 'show pg_dump’s progress lines')
+    .addHelpText('after', '\nExamples:\n  pgdr backup --db postgres://app@db:5432/app --repo /var/backups/pgdr --encrypt-to age1…\n  pgdr backup tables --table public.orders --repo s3://bucket/pgdr')
+    .action(async (kind: string, flags: BackupFlags) => {
+      if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`Unknown backup kind "${kind}".`, 'Use full, schema or tables (or a subcommand: pgdr backup verify).');
+      if (flags.format !== 'custom' && flags.format !== 'directory') throw new UsageError(`Unknown format "${flags.format}".`, 'Use --format custom or --format directory.');
+      const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
+      if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new UsageError(`--jobs must be a whole number from 1 to 64, not "${flags.jobs}".`);
+      const { takeBackup, parseCompression } = await import('../backup/index.js');
+      const loaded = await cliConfig(flags);
+      const profile = cliTarget(loaded, flags);
+      const repo = cliRepository(loaded, flags);
+      const ctx = operationContext(flags);
+      try {
+        const result = await takeBackup(
+          {
+            target: profile.target,
+            repo,
+            kind: kind as (typeof KINDS)[number],
+            tables: flags.table,
+            format: flags.format,
+            jobs,
+            compression: parseCompression(flags.compress),
+            encryption: cliEncryption(loaded, flags),
+            supabase: flags.supabase ?? profile.supabase,
+          },
+          ctx,
+        );
+        ctx.dispose();
+        const m = result.manifest;
+        if (flags.json) {
+          printJson({ id: result.id, location: result.location, bytes: result.bytes, sha256: result.sha256, snapshotTime: m.snapshotTime, durationMs: m.durationMs, tables: Object.keys(m.rowCounts).length, rows: Object.values(m.rowCounts).reduce((a, b) => a + b, 0), encrypted: Boolean(m.encryption) });
+        } else {
+          const { formatBytes } = await import('../backup/index.js');
+          process.stdout.write(
+            `${chalk.green('✔')} Backup ${chalk.bold(result.id)}\n` +
+              `  location   ${result.location}\n` +
+              `  size       ${formatBytes(result.bytes)} (database ${formatBytes(m.databaseBytes)})\n` +
+              `  sha256     ${result.sha256}\n` +
+              `  snapshot   ${m.snapshotTime} (the recovery point)\n` +
+              `  tables     ${Object.keys(m.rowCounts).length}, ${Object.values(m.rowCounts).reduce((a, b) => a + b, 0)} rows counted in the same snapshot\n` +
+              `  encrypted  ${m.encryption ? `yes (age${m.encryption.passphrase ? ', passphrase' : `, ${m.encryption.recipients.length} recipient(s)`})` : chalk.yellow('no')}\n` +
+              `  took       ${(m.durationMs / 1000).toFixed(1)} s\n`,
+          );
+        }
+      } finally {
+        ctx.dispose();
+      }
+    });
+
+  addRepoOptions(backup.command('verify'))
+    .description('Check a backup: checksums, decryption, the archive’s table of contents, and with --restore-test a real restore.')
+    .argument('<id>', 'backup id, an unambiguous prefix, latest or latest-verified')
+    .option('--restore-test', 'restore into a scratch database, compare every table’s row count with the manifest, then drop it')
+    .option('--scratch-db <url>', 'server for the restore test (a scratch database is created and dropped there)')
+    .option('--identity <file>', 'age identity file to decrypt with')
+    .option('--passphrase-env <VAR>', 'environment variable holding the passphrase')
+    .option('--json', 'print the result as JSON on stdout')
+    .option('-v, --verbose', 'show pg_restore’s lines')
+    .action(async (id: string, flags: CommonOptions & { restoreTest?: boolean; scratchDb?: string; identity?: string; passphraseEnv?: string }) => {
+      if (flags.restoreTest && !flags.scratchDb) throw new UsageError('--restore-test needs --scratch-db <url> naming the server to restore on.', 'The database in the URL is only used to connect; pgdr creates and drops its own scratch database there.');
+      const { verifyBackup } = await import('../backup/index.js');
+      const { parseTarget } = await import('../pg/connection.js');
+      const loaded = await cliConfig(flags);
+      const repo = cliRepository(loaded, flags);
+      const keys = await cliKeys(loaded, flags);
+      const ctx = operationContext(flags);
+      try {
+        const result = await verifyBackup({ repo, ref: id, keys, ...(flags.restoreTest ? { restoreTest: { server: parseTarget(flags.scratchDb!, '--scratch-db') } } : {}) }, ctx);
+        ctx.dispose();
+        if (flags.json) printJson(result);
+        else process.stdout.write(verificationLines(result).join('\n') + '\n');
+        process.exitCode = result.ok ? 0 : 1;
+      } finally {
+        ctx.dispose();
+      }
+    });
+
+  const backups = program.command('backups').description('The backups in a repository.');
+  addRepoOptions(backups.command('list'))
+    .description('List complete backups: id, kind, database, snapshot time, size, encryption, last verification.')
+    .option('--json', 'print JSON')
+    .action(async (flags: CommonOptions) => {
+      const { listBackups } = await import('../backup/index.js');
+      const loaded = await cliConfig(flags);
+      const catalog = await listBackups(cliRepository(loaded, flags));
+      if (flags.json) printJson(catalog.backups.map((b) => ({ ...b.manifest, verification: b.verification ?? null })));
+      else process.stdout.write(backupsTable(catalog));
+    });
+
+  addRepoOptions(program.command('prune'))
+    .description('Remove backups outside the retention policy (default keep 7 daily, 4 weekly, 12 monthly, 5 yearly). The newest verified backup always stays.')
+    .option('--keep-daily <n>')
+    .option('--keep-weekly <n>')
+    .option('--keep-monthly <n>')
+    .option('--keep-yearly <n>')
+    .option('--retention-days <n>', 'keep everything younger than N days instead of the calendar policy')
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .option('--json', 'print JSON')
+    .action(async (flags: CommonOptions & Record<'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'keepYearly' | 'retentionDays', string | undefined> & { dryRun?: boolean }) => {
+      const { prune } = await import('../backup/index.js');
+      const loaded = await cliConfig(flags);
+      const r = loaded.config.retention;
+      const num = (text: string | undefined, fallback: number | undefined, flag: string) => {
+        if (text === undefined) return fallback;
+        const n = Number(text);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number (0 or more), not "${text}".`);
+        return n;
+      };
+      const retentionDays = num(flags.retentionDays, r.days, '--retention-days');
+      if (retentionDays === 0) throw new UsageError('--retention-days 0 would keep nothing but the newest backup.', 'Give at least 1.');
+      const policy = {
+        keepDaily: num(flags.keepDaily, r.keepDaily, '--keep-daily')!,
+        keepWeekly: num(flags.keepWeekly, r.keepWeekly, '--keep-weekly')!,
+        keepMonthly: num(flags.keepMonthly, r.keepMonthly, '--keep-monthly')!,
+        keepYearly: num(flags.keepYearly, r.keepYearly, '--keep-yearly')!,
+        ...(retentionDays !== undefined ? { retentionDays } : {}),
+      };
+      const result = await prune(cliRepository(loaded, flags), policy, { dryRun: flags.dryRun });
+      if (flags.json) printJson({ dryRun: Boolean(flags.dryRun), ...result });
+      else process.stdout.write(pruneTable(result, Boolean(flags.dryRun)));
+    });
+}

@@ -36,7 +36,7 @@ export class ProcessFailed extends PgdrError {
     readonly stderr: string,
   ) {
     const how = signalName ? `was killed by ${signalName}` : `exited with code ${code}`;
-    const said = stderr.trim() ? `: ${lastLines(stderr, 6)}` : '';
+    const said = stderr.trim() ? `: ${significantLines(stderr)}` : '';
     super(`${command} ${how}${said}`);
   }
 }
@@ -101,6 +101,9 @@ export async function runProcess(command: string, args: string[], options: Omit<
   return out;
 }
 
-function lastLines(text: string, n: number): string {
-  return text.trim().split('\n').slice(-n).join('\n');
+/** The tool's error lines (verbose tools print many others), else its last two lines. */
+function significantLines(text: string): string {
+  const lines = text.trim().split('\n');
+  const errors = lines.filter((l) => /error|fatal|could not|failed|denied|no space|abort/i.test(l));
+  return (errors.length ? errors.slice(-4) : lines.slice(-2)).join('\n');
 }

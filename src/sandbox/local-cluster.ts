@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -127,12 +127,4 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
   };
   await cluster.start();
   return cluster;
-}
-
-export function currentUserAtHost(): string {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {}
-  return user;
 }

@@ -1,0 +1,102 @@
+import type { Duplex, Readable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import type { Repository } from '../storage/index.js';
+import { createDecryptStream } from '../crypto/index.js';
+import { ChecksumMismatch, DecryptionFailed } from '../core/errors.js';
+import { backupDir } from './backup-id.js';
+import { decompressStage, HashStage } from './compression.js';
+import type { BackupManifest, ManifestFile } from './manifest.js';
+
+/** What opens an encrypted backup: age identities (from --identity FILE) or a passphrase (from --passphrase-env). */
+export interface ArchiveKeys {
+  identities?: string[];
+  passphrase?: string;
+}
+
+export function requireKeys(manifest: BackupManifest, keys: ArchiveKeys): void {
+  if (!manifest.encryption) return;
+  if (keys.identities?.length || keys.passphrase) return;
+  const to = manifest.encryption.recipients.length ? ` to ${manifest.encryption.recipients.join(', ')}` : '';
+  throw new DecryptionFailed(`Backup ${manifest.id} is encrypted${to}${manifest.encryption.passphrase ? ' with a passphrase' : ''}.`, {
+    hint: manifest.encryption.passphrase && !manifest.encryption.recipients.length
+      ? 'Pass --passphrase-env VAR naming the environment variable that holds the passphrase.'
+      : 'Pass --identity FILE with the matching age identity (AGE-SECRET-KEY-1…).',
+    exitCode: 2,
+  });
+}
+
+/** Stages that turn stored bytes back into what pg_dump wrote. */
+export function plaintextStages(manifest: BackupManifest, keys: ArchiveKeys, signal?: AbortSignal): Duplex[] {
+  const stages: Duplex[] = [];
+  if (manifest.encryption) {
+    requireKeys(manifest, keys);
+    stages.push(createDecryptStream(keys.identities?.length ? { identities: keys.identities } : { passphrase: keys.passphrase! }));
+  }
+  const method = manifest.compression.stream.split(':')[0]!;
+  if (method !== 'none') stages.push(decompressStage(method, signal));
+  return stages;
+}
+
+export async function openStored(repo: Repository, manifest: BackupManifest, file: ManifestFile, options: { signal?: AbortSignal; onProgress?: (n: number) => void } = {}): Promise<Readable> {
+  const { stream } = await repo.getStream(`${backupDir(manifest.id)}${file.path}`, options);
+  return stream;
+}
+
+/** Reads a stored file whole and compares its sha256 with the manifest's. */
+export async function checkStoredFile(
+  repo: Repository,
+  manifest: BackupManifest,
+  file: ManifestFile,
+  options: { signal?: AbortSignal; onProgress?: (n: number) => void } = {},
+): Promise<void> {
+  const hash = new HashStage(options.onProgress);
+  await pipeline(await openStored(repo, manifest, file, { signal: options.signal }), hash, discard());
+  const actual = hash.digest();
+  if (hash.bytes !== file.bytes || actual !== file.sha256) {
+    throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum (expected ${file.sha256.slice(0, 16)}… / ${file.bytes} bytes, found ${actual.slice(0, 16)}… / ${hash.bytes} bytes).`, {
+      hint: 'The stored file is damaged or was changed. Do not restore it; use an older backup (pgdr backups list) and check the storage.',
+    });
+  }
+}
+
+/** Decrypts and decompresses a stored file to nowhere: every age chunk and zstd frame is checked. Returns plaintext bytes. */
+export async function checkPlaintext(repo: Repository, manifest: BackupManifest, file: ManifestFile, keys: ArchiveKeys, signal?: AbortSignal): Promise<number> {
+  let bytes = 0;
+  const sink = discard((n) => (bytes += n));
+  await pipeline([await openStored(repo, manifest, file, { signal }), ...plaintextStages(manifest, keys, signal), sink] as never);
+  return bytes;
+}
+
+export function discard(onBytes?: (n: number) => void): Writable {
+  return new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _enc, done) {
+      onBytes?.(chunk.length);
+      done();
+    },
+  });
+}
+
+/** A directory-format backup as pg_restore needs it: files in a local directory (removed by `remove`). */
+export async function downloadDirectory(repo: Repository, manifest: BackupManifest, signal?: AbortSignal): Promise<{ path: string; remove(): Promise<void> }> {
+  const root = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), `pgdr-restore-${manifest.id}-`));
+  const path = join(root, 'data');
+  await mkdir(path, { mode: 0o700 });
+  const remove = () => rm(root, { recursive: true, force: true });
+  try {
+    for (const file of manifest.files) {
+      const hash = new HashStage();
+      await pipeline(await openStored(repo, manifest, file, { signal }), hash, createWriteStream(join(path, basename(file.path)), { mode: 0o600 }));
+      if (hash.digest() !== file.sha256) throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum.`, { hint: 'The stored file is damaged. Use an older backup.' });
+    }
+    return { path, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}

@@ -1,0 +1,15 @@
+import type { BackupKind } from './manifest.js';
+
+/** `20250116T143022Z-full-<db>`: sorts by time, says what it is. */
+export function makeBackupId(kind: BackupKind | 'safety', database: string, at: Date = new Date()): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const db = database.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60) || 'db';
+  return `${stamp}-${kind}-${db}`;
+}
+
+export function backupTime(id: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
+}
+
+export const backupDir = (id: string) => `backups/${id}/`;

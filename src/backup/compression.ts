@@ -1,0 +1,97 @@
+import { Duplex, PassThrough, Transform, type TransformCallback } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { startProcess } from '../core/system.js';
+import { PgdrError, UsageError } from '../core/errors.js';
+
+/**
+ * How the archive is compressed on its way to the repository. Measured on 2 cores (README): pg_dump's own gzip is
+ * the bottleneck of the seeds' way; `pg_dump -Z0 | zstd -T0` is 3–4× faster and smaller, so zstd is the default.
+ */
+export type CompressionMethod = 'zstd' | 'gzip' | 'none';
+
+export interface CompressionChoice {
+  method: CompressionMethod;
+  level: number;
+}
+
+const zlibZstd = zlib as unknown as { createZstdCompress?: () => Transform; createZstdDecompress?: () => Transform };
+
+export function zstdCli(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, 'zstd'))) return join(dir, 'zstd');
+  }
+  return undefined;
+}
+
+export function parseCompression(text: string | undefined): CompressionChoice {
+  if (!text || text === 'auto') {
+    return zstdCli() || zlibZstd.createZstdCompress ? { method: 'zstd', level: 3 } : { method: 'gzip', level: 1 };
+  }
+  const [method, levelText] = text.split(':');
+  const defaults: Record<string, number> = { zstd: 3, gzip: 1, none: 0 };
+  if (!method || !(method in defaults)) {
+    throw new UsageError(`Unknown compression "${text}".`, 'Use zstd, zstd:<1-19>, gzip, gzip:<1-9> or none.');
+  }
+  const level = levelText === undefined ? defaults[method]! : Number(levelText);
+  const max = method === 'zstd' ? 19 : 9;
+  if (!Number.isInteger(level) || level < (method === 'none' ? 0 : 1) || level > max) {
+    throw new UsageError(`Compression level "${levelText}" is out of range for ${method}.`, `Use ${method}:1 to ${method}:${max}.`);
+  }
+  if (method === 'zstd' && !zstdCli() && !zlibZstd.createZstdCompress) {
+    throw new PgdrError('zstd compression needs the zstd program (or Node 22.15+).', { hint: 'Install it (apt-get install zstd) or pass --compress gzip.' });
+  }
+  return { method: method as CompressionMethod, level };
+}
+
+/** A stage that pgdr itself runs (zstd); gzip happens inside pg_dump (-Z), so its stage is a pass-through. */
+export function compressStage(choice: CompressionChoice, signal?: AbortSignal): Duplex {
+  if (choice.method !== 'zstd') return new PassThrough();
+  const cli = zstdCli();
+  if (!cli) return zlibZstd.createZstdCompress!();
+  return processStage(cli, ['-q', '-c', '-T0', `-${choice.level}`], signal);
+}
+
+export function decompressStage(method: string, signal?: AbortSignal): Duplex {
+  if (method !== 'zstd') return new PassThrough();
+  const cli = zstdCli();
+  if (!cli) {
+    if (!zlibZstd.createZstdDecompress) throw new PgdrError('This backup is zstd-compressed and zstd is not installed.', { hint: 'apt-get install zstd' });
+    return zlibZstd.createZstdDecompress();
+  }
+  return processStage(cli, ['-q', '-d', '-c'], signal);
+}
+
+/** A child process as a Duplex: writes go to its stdin, reads come from its stdout; a non-zero exit is an error. */
+function processStage(command: string, args: string[], signal?: AbortSignal): Duplex {
+  const proc = startProcess(command, args, { stdin: 'pipe', stdout: 'pipe', signal });
+  const duplex = Duplex.from({ writable: proc.stdin!, readable: proc.stdout! });
+  proc.done.catch((error) => duplex.destroy(error));
+  duplex.on('close', () => proc.kill());
+  proc.stdin!.on('error', (error) => duplex.destroy(error));
+  return duplex;
+}
+
+/** Counts and hashes what flows through it. */
+export class HashStage extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  constructor(private readonly onBytes?: (bytes: number) => void) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.onBytes?.(this.bytes);
+    done(null, chunk);
+  }
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+export function fileSuffix(choice: CompressionChoice): string {
+  return choice.method === 'zstd' ? '.zst' : '';
+}

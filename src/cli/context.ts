@@ -1,0 +1,141 @@
+import chalk from 'chalk';
+import type { Command } from 'commander';
+import type { OperationContext, ProgressUpdate } from '../core/context.js';
+import { UsageError } from '../core/errors.js';
+import { registerSecret } from '../core/secrets.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { repositorySpec, resolveProfile, type ResolvedProfile } from '../config/profile.js';
+import { parseTarget } from '../pg/connection.js';
+import { openRepository, type Repository } from '../storage/index.js';
+import type { ArchiveKeys } from '../backup/archive.js';
+import type { EncryptionOption } from '../backup/take-backup.js';
+import { stderrLogger } from './output.js';
+
+/** Options every command that touches a database or a repository accepts. */
+export interface CommonOptions {
+  db?: string;
+  profile?: string;
+  repo?: string;
+  s3Endpoint?: string;
+  config?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .option('--db <url>', 'database URL (else DATABASE_URL, SUPABASE_DB_URL, SUPABASE_PROJECT_REF+SUPABASE_DB_PASSWORD, PG* variables)')
+    .option('--profile <name>', 'target profile from pgdr.config.yaml');
+}
+
+export function addRepoOptions(cmd: Command): Command {
+  return cmd
+    .option('--repo <dir|s3://bucket/prefix>', 'backup repository (else PGDR_REPO or repository.url in the config)')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint (else AWS_ENDPOINT_URL)')
+    .option('--config <path>', 'config file (default ./pgdr.config.yaml, or PGDR_CONFIG)');
+}
+
+export async function cliConfig(options: CommonOptions): Promise<LoadedConfig> {
+  const loaded = await loadConfig({ configPath: options.config });
+  for (const warning of loaded.warnings) process.stderr.write(`${chalk.yellow('warning:')} ${warning}\n`);
+  return loaded;
+}
+
+export function cliTarget(loaded: LoadedConfig, options: CommonOptions): ResolvedProfile {
+  if (options.db) {
+    if (options.profile) throw new UsageError('Give either --db or --profile, not both.');
+    return { name: undefined, target: parseTarget(options.db, '--db'), role: 'production', supabase: false };
+  }
+  return resolveProfile(loaded.config, options.profile);
+}
+
+export function cliRepository(loaded: LoadedConfig, options: CommonOptions): Repository {
+  const spec = repositorySpec(loaded.config, options.repo);
+  return openRepository(spec.url, { s3Endpoint: options.s3Endpoint ?? spec.s3Endpoint, region: spec.region });
+}
+
+function envValue(name: string, flag: string): string {
+  const value = process.env[name];
+  if (!value) throw new UsageError(`${flag} names ${name}, which is not set or empty.`, `export ${name}=… (pgdr reads the secret from the environment so it never appears in argv or shell history).`);
+  registerSecret(value);
+  return value;
+}
+
+/** --encrypt-to / --passphrase-env, else the config's recipients. */
+export function cliEncryption(loaded: LoadedConfig, options: { encryptTo?: string[]; passphraseEnv?: string; encrypt?: boolean }): EncryptionOption | undefined {
+  if (options.encrypt === false) return undefined;
+  if (options.passphraseEnv && options.encryptTo?.length) throw new UsageError('Give either --encrypt-to or --passphrase-env, not both.');
+  if (options.passphraseEnv) return { passphrase: envValue(options.passphraseEnv, '--passphrase-env') };
+  const recipients = options.encryptTo?.length ? options.encryptTo : loaded.config.encryption?.recipients;
+  if (recipients?.length) return { recipients };
+  const env = loaded.config.encryption?.passphraseEnv;
+  return env ? { passphrase: envValue(env, 'encryption.passphraseEnv') } : undefined;
+}
+
+/** --identity FILE / --passphrase-env, else the config's identityFile / passphraseEnv. */
+export async function cliKeys(loaded: LoadedConfig, options: { identity?: string; passphraseEnv?: string }): Promise<ArchiveKeys> {
+  const { readIdentityFile } = await import('../crypto/index.js');
+  const identityFile = options.identity ?? loaded.config.encryption?.identityFile;
+  const passphraseEnv = options.passphraseEnv ?? loaded.config.encryption?.passphraseEnv;
+  return {
+    ...(identityFile ? { identities: await readIdentityFile(identityFile) } : {}),
+    ...(passphraseEnv && process.env[passphraseEnv] ? { passphrase: envValue(passphraseEnv, '--passphrase-env') } : {}),
+  };
+}
+
+/**
+ * Logger, progress and a signal that Ctrl-C, SIGTERM and SIGHUP abort, so a long operation cleans up after itself.
+ * A second Ctrl-C exits at once.
+ */
+export function operationContext(options: { json?: boolean; verbose?: boolean; quiet?: boolean } = {}): OperationContext & { dispose(): void } {
+  const controller = new AbortController();
+  let count = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    count++;
+    if (count > 1) process.exit(130);
+    process.stderr.write(`\n${signal === 'SIGINT' ? 'Interrupted' : `Received ${signal}`}: stopping and cleaning up (press Ctrl-C again to exit at once)…\n`);
+    controller.abort();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  const printer = options.quiet ? undefined : progressLine(process.stderr);
+  return {
+    log: stderrLogger({ verbose: options.verbose }),
+    progress: (update) => printer?.(update),
+    signal: controller.signal,
+    dispose: () => {
+      for (const s of signals) process.off(s, onSignal);
+      printer?.(undefined);
+    },
+  };
+}
+
+/** One progress line on stderr: rewritten in place on a terminal (2 Hz), a plain line every 10 s otherwise. */
+function progressLine(stream: NodeJS.WriteStream): (update: ProgressUpdate | undefined) => void {
+  const tty = Boolean(stream.isTTY);
+  const interval = tty ? 500 : 10_000;
+  const started = Date.now();
+  let last = started;
+  let shown = false;
+  return (update) => {
+    if (!update) {
+      if (shown && tty) stream.write('\n');
+      return;
+    }
+    const now = Date.now();
+    if (now - last < interval) return;
+    last = now;
+    shown = true;
+    const secs = Math.max((now - started) / 1000, 0.001);
+    const rate = update.done / secs;
+    const pct = update.total ? ` ${Math.min(99, Math.floor((update.done / update.total) * 100))}%` : '';
+    const eta = update.total && rate > 0 && update.done < update.total ? `  ETA ${clock((update.total - update.done) / rate)}` : '';
+    const text = update.unit === 'bytes'
+      ? `${update.label}  ${mib(update.done)}  ${mib(rate)}/s  ${clock(secs)}${pct}${eta}`
+      : `${update.label}  ${update.done}${update.total ? `/${update.total}` : ''} ${update.unit}  ${clock(secs)}`;
+    stream.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
+  };
+}
+
+const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+const clock = (s: number) => `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;

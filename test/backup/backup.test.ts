@@ -1,0 +1,186 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
+import { loadPagila } from '../helpers/pagila.js';
+import { tableFingerprints, schemaFingerprint } from '../helpers/compare.js';
+import { runPgdr } from '../helpers/cli.js';
+import { generateIdentity } from '../../src/crypto/index.js';
+import { libpqEnv } from '../../src/pg/connection.js';
+import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
+import type { BackupManifest } from '../../src/backup/manifest.js';
+
+let cluster: LocalCluster;
+const repoDir = () => mkdtempSync(join(tmpdir(), 'pgdr-repo-'));
+
+async function backupJson(args: string[], env: Record<string, string> = {}) {
+  const r = await runPgdr(['backup', ...args, '--json'], { env });
+  expect(r.stderr + r.stdout, r.stderr).not.toContain(cluster.password);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { id: string; location: string; bytes: number; sha256: string };
+}
+
+const manifestOf = (repo: string, id: string) => JSON.parse(readFileSync(join(repo, 'backups', id, 'manifest.json'), 'utf8')) as BackupManifest;
+
+describe('pgdr backup', () => {
+  beforeAll(async () => {
+    cluster = await useCluster();
+    await loadPagila(cluster);
+  });
+
+  it('takes a Pagila backup that pg_restore brings back identical, table by table and schema by schema', async () => {
+    const repo = repoDir();
+    const result = await backupJson(['--db', cluster.urlFor('pagila'), '--repo', repo]);
+    expect(result.id).toMatch(/^\d{8}T\d{6}Z-full-pagila$/);
+    expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const dir = join(repo, 'backups', result.id);
+    expect(readdirSync(dir).sort()).toEqual(['SHA256SUMS', 'data.dump.zst', 'manifest.json']);
+    const manifest = manifestOf(repo, result.id);
+    expect(manifest.rowCounts['public.rental']).toBe(16044);
+    expect(manifest.rowCounts['public.payment_p2022_01']).toBeGreaterThan(0);
+    expect(manifest.server.major).toBe(15);
+    expect(readFileSync(join(dir, 'SHA256SUMS'), 'utf8')).toBe(`${result.sha256}  data.dump.zst\n`);
+    expect(execFileSync('sha256sum', [join(dir, 'data.dump.zst')]).toString().split(' ')[0]).toBe(result.sha256);
+
+    // What an operator without pgdr would do: zstd -d | pg_restore.
+    await createDatabase(cluster, 'pagila_copy');
+    const archive = join(repo, 'copy.dump');
+    execFileSync('zstd', ['-q', '-d', join(dir, 'data.dump.zst'), '-o', archive]);
+    execFileSync(join(cluster.binDir, 'pg_restore'), ['--exit-on-error', '-d', 'pagila_copy', archive], { env: libpqEnv(cluster.target('pagila_copy')) });
+    expect(await tableFingerprints(cluster.target('pagila_copy'))).toEqual(await tableFingerprints(cluster.target('pagila')));
+    expect(await schemaFingerprint(cluster.target('pagila_copy'))).toEqual(await schemaFingerprint(cluster.target('pagila')));
+
+    const list = await runPgdr(['backups', 'list', '--repo', repo]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(result.id);
+    expect(list.stdout).toContain('never');
+  });
+
+  it('encrypts to an age recipient so the age CLI decrypts it, and verify with a restore test passes', async () => {
+    const repo = repoDir();
+    const { identity, recipient } = generateIdentity();
+    const keyFile = join(repo, 'key.txt');
+    writeFileSync(keyFile, `# test key\n${identity}\n`, { mode: 0o600 });
+    const result = await backupJson(['--db', cluster.urlFor('pagila'), '--repo', repo, '--encrypt-to', recipient]);
+    const file = join(repo, 'backups', result.id, 'data.dump.zst.age');
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file).subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+    const plain = join(repo, 'plain.dump');
+    execFileSync('sh', ['-c', `age -d -i "${keyFile}" "${file}" | zstd -q -d -o "${plain}"`]);
+    const toc = execFileSync(join(cluster.binDir, 'pg_restore'), ['--list', plain]).toString();
+    expect(toc).toContain('TABLE DATA public rental');
+
+    const noKey = await runPgdr(['backup', 'verify', result.id, '--repo', repo]);
+    expect(noKey.code).toBe(0);
+    expect(noKey.stderr).toContain('checked the checksums only');
+    const noKeyRestore = await runPgdr(['backup', 'verify', result.id, '--repo', repo, '--restore-test', '--scratch-db', cluster.url]);
+    expect(noKeyRestore.code).toBe(2);
+    expect(noKeyRestore.stderr).toContain('--identity FILE');
+
+    const verify = await runPgdr(['backup', 'verify', 'latest', '--repo', repo, '--identity', keyFile, '--restore-test', '--scratch-db', cluster.url, '--json']);
+    expect(verify.code, verify.stderr).toBe(0);
+    const v = JSON.parse(verify.stdout);
+    expect(v.ok).toBe(true);
+    expect(v.decrypted).toBe(true);
+    expect(v.restoreTest.mismatches).toEqual([]);
+    expect(v.restoreTest.tablesChecked).toBe(Object.keys(manifestOf(repo, result.id).rowCounts).length);
+    expect(v.restoreTest.objects.views).toBeGreaterThan(5);
+    expect(await psql(cluster, 'postgres', "select count(*) from pg_database where datname like 'pgdr_verify%'")).toBe('0\n');
+    const list = await runPgdr(['backups', 'list', '--repo', repo]);
+    expect(list.stdout).toMatch(/ok .*\(restored\)/);
+
+    const wrong = generateIdentity();
+    writeFileSync(keyFile, wrong.identity + '\n');
+    const bad = await runPgdr(['backup', 'verify', result.id, '--repo', repo, '--identity', keyFile]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/decryption/);
+  });
+
+  it('fails verify when one byte of the archive is flipped', async () => {
+    const repo = repoDir();
+    const result = await backupJson(['--db', cluster.urlFor('pagila'), '--repo', repo]);
+    const file = join(repo, 'backups', result.id, 'data.dump.zst');
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    writeFileSync(file, bytes);
+    const verify = await runPgdr(['backup', 'verify', result.id, '--repo', repo]);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain('does not match its checksum');
+    const list = await runPgdr(['backups', 'list', '--repo', repo]);
+    expect(list.stdout).toContain('FAILED');
+  });
+
+  it('backs up only the named tables, partitions of a partitioned table included', async () => {
+    const repo = repoDir();
+    const result = await backupJson(['tables', '--table', 'film', '--table', 'public.payment', '--db', cluster.urlFor('pagila'), '--repo', repo]);
+    const m = manifestOf(repo, result.id);
+    expect(m.kind).toBe('tables');
+    expect(Object.keys(m.rowCounts)).toContain('public.film');
+    expect(Object.keys(m.rowCounts).filter((t) => t.startsWith('public.payment_p'))).toHaveLength(7);
+    expect(Object.keys(m.rowCounts)).not.toContain('public.rental');
+    const unknown = await runPgdr(['backup', 'tables', '--table', 'flim', '--db', cluster.urlFor('pagila'), '--repo', repo]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Table "flim" was not found');
+    expect(unknown.stderr).toContain('Did you mean');
+  });
+
+  it('leaves nothing behind when pg_dump is killed mid-run', async () => {
+    const repo = repoDir();
+    // Hold a lock pg_dump must wait for, so it is surely running when it is killed.
+    const holder = (await import('../../src/pg/client.js')).connect(cluster.target('pagila'));
+    const client = await holder;
+    await client.query('begin; lock table public.rental in access exclusive mode');
+    const running = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo]);
+    let killed = false;
+    for (let i = 0; i < 100 && !killed; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        execFileSync('pkill', ['-KILL', '-f', `pg_dump.*--snapshot`]);
+        killed = true;
+      } catch {}
+    }
+    await client.query('rollback');
+    await client.end();
+    const r = await running;
+    expect(killed).toBe(true);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/pg_dump was killed by SIGKILL/);
+    expect(r.stderr).toContain('partial backup was removed');
+    expect(readdirSync(join(repo, 'backups'))).toEqual([]);
+    const list = await runPgdr(['backups', 'list', '--repo', repo, '--json']);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+  });
+
+  it('refuses a second backup of the same database into the same repository while one runs', async () => {
+    const repo = repoDir();
+    const client = await (await import('../../src/pg/client.js')).connect(cluster.target('pagila'));
+    await client.query('begin; lock table public.film in access exclusive mode');
+    const first = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo]);
+    await new Promise((r) => setTimeout(r, 2500));
+    const second = await runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo]);
+    await client.query('rollback');
+    await client.end();
+    expect((await first).code).toBe(0);
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toMatch(/lock|already running|in progress/i);
+  });
+
+  it('says clearly when the database cannot be reached or the input is wrong', async () => {
+    const repo = repoDir();
+    const refused = await runPgdr(['backup', '--db', `postgres://postgres:s3cretpw@127.0.0.1:1/x`, '--repo', repo]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Could not connect to postgres://postgres:***@127.0.0.1:1/x');
+    expect(refused.stderr).not.toContain('s3cretpw');
+    const badUrl = await runPgdr(['backup', '--db', 'mysql://x', '--repo', repo]);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toContain('not a postgres:// URL');
+    const badKind = await runPgdr(['backup', 'everything', '--db', cluster.url, '--repo', repo]);
+    expect(badKind.code).toBe(2);
+    const noPass = await runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo, '--passphrase-env', 'PGDR_NOPE']);
+    expect(noPass.code).toBe(2);
+    expect(noPass.stderr).toContain('PGDR_NOPE');
+    expect(readdirSync(repo).filter((f) => f !== 'locks')).toEqual(readdirSync(repo).includes('backups') ? ['backups'] : []);
+  });
+});
