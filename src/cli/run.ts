@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { builtinActions } from '../actions/index.js';
+import { createRun, resumeRun, type Run, type RunResult } from '../runbook/engine.js';
+import { loadRunbook } from '../runbook/library.js';
+import type { Prompter, RunMode } from '../runbook/events.js';
+import { chooseMode, createInkPrompter, inquirerPrompter, renderRun, scriptedPrompter } from '../ui/index.js';
+import { UsageError } from '../core/errors.js';
+import { collect } from './output.js';
+import { buildRunTargets, type TargetFlags } from './run-targets.js';
+
+interface RunFlags extends TargetFlags {
+  resume?: string;
+  yes?: boolean;
+  answer?: string[];
+  input?: string[];
+  plain?: boolean;
+  json?: boolean;
+  runsDir?: string;
+}
+
+export function runsDirOf(flags: { runsDir?: string }): string {
+  return flags.runsDir ?? process.env.PGDR_RUNS_DIR ?? 'pgdr-runs';
+}
+
+export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`${flag} ${pair} is not key=value.`, `Use ${flag} name=value.`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function addRunOptions(command: Command): Command {
+  return command
+    .option('--yes', 'accept defaults and confirmations (never types a database name back)')
+    .option('--answer <id=value>', 'answer a prompt by id (repeatable)', collect)
+    .option('--input <name=value>', 'set a runbook input (repeatable)', collect)
+    .option('--plain', 'timestamped lines instead of the full-screen UI')
+    .option('--json', 'one JSON event per line on stdout')
+    .option('--profile <name>', 'configured target profile to use as primary')
+    .option('--db <url>', 'primary database URL (counts as production)')
+    .option('--scratch <url|profile>', 'where a drill restores')
+    .option('--target <name=url>', 'another target profile (repeatable)', collect)
+    .option('--production <name>', 'mark a target as production (repeatable)', collect)
+    .option('--config <file>', 'pgdr.config.yaml to read')
+    .option('--runs-dir <dir>', 'where run journals and reports go (default ./pgdr-runs, or PGDR_RUNS_DIR)');
+}
+
+export function registerRunCommands(program: Command): void {
+  addRunOptions(program.command('run').description('Run a DR runbook in incident mode (or continue one with --resume).').argument('[runbook]', 'runbook id or .yaml file'))
+    .option('--resume <run-id>', 'continue a run that stopped (crash, kill, hang-up)')
+    .action(async (runbook: string | undefined, flags: RunFlags) => {
+      process.exitCode = await runCommand(runbook, flags, 'incident');
+    });
+  addRunOptions(program.command('drill').description('Rehearse a runbook: restores go to the scratch target; production is never written.').argument('<runbook>', 'runbook id or .yaml file'))
+    .action(async (runbook: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(runbook, flags, 'drill');
+    });
+}
+
+async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMode): Promise<number> {
+  if (!name && !flags.resume) throw new UsageError('Name a runbook, or pass --resume <run-id>.', '`pgdr runbooks list` shows them.');
+  const actions = builtinActions();
+  const renderMode = chooseMode({ plain: flags.plain, json: flags.json, isTTY: Boolean(process.stdout.isTTY) });
+  const scripted = flags.yes || (flags.answer?.length ?? 0) > 0 || !process.stdin.isTTY;
+  const ink = renderMode === 'tui' && !scripted ? createInkPrompter() : undefined;
+  const prompter: Prompter = scripted ? scriptedPrompter({ yes: flags.yes, answers: keyValues(flags.answer, '--answer') }) : (ink ?? inquirerPrompter({ output: process.stderr }));
+  const common = { prompter, runsDir: runsDirOf(flags), actions, inputs: keyValues(flags.input, '--input') };
+  let run: Run;
+  if (flags.resume) {
+    const targets = await buildRunTargets(flags, mode);
+    run = resumeRun(flags.resume, { ...common, targets });
+  } else {
+    const loaded = loadRunbook(name!, actions);
+    run = createRun({ ...common, runbook: loaded, mode, targets: await buildRunTargets(flags, mode) });
+  }
+  const rendering = renderRun(run, renderMode === 'tui' ? { mode: 'tui', prompter: ink } : renderMode === 'plain' ? { mode: 'plain' } : { mode: 'json' });
+  const result = await withSignals(run, () => run.start());
+  if (result.status === 'suspended') rendering.stop();
+  else await rendering.done;
+  return exitCodeOf(result);
+}
+
+/** Ctrl-C asks to abort (with undo); a hang-up or SIGTERM suspends, leaving the run resumable. */
+async function withSignals(run: Run, body: () => Promise<RunResult>): Promise<RunResult> {
+  const onInt = () => run.requestAbort();
+  const onHup = () => run.suspend('SIGHUP');
+  const onTerm = () => run.suspend('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onTerm);
+  try {
+    const result = await body();
+    if (result.status === 'suspended') process.stderr.write(`Run ${result.runId} suspended; continue it with: pgdr run --resume ${result.runId}\n`);
+    return result;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+function exitCodeOf(result: RunResult): number {
+  if (result.status === 'passed') return 0;
+  if (result.status === 'aborted') return 130;
+  if (result.status === 'suspended') return 129;
+  return 1;
+}
