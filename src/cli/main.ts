@@ -6,10 +6,6 @@ import { registerRunCommands } from './run.js';
 import { registerRunbooksCommands } from './runbooks.js';
 import { registerRunsCommands } from './runs.js';
 import { registerReportCommand } from './report.js';
-import { registerRunCommands } from './run.js';
-import { registerRunbooksCommands } from './runbooks.js';
-import { registerRunsCommands } from './runs.js';
-import { registerReportCommand } from './report.js';
 import { registerOperationsCommands } from './operations.js';
 import { registerPitrCommands } from './pitr.js';
 
@@ -24,10 +20,6 @@ const program = new Command('pgdr')
   .configureOutput({ outputError: (text, write) => write(text) });
 
 registerBackupCommands(program);
-registerRunCommands(program);
-registerRunbooksCommands(program);
-registerRunsCommands(program);
-registerReportCommand(program);
 registerRunCommands(program);
 registerRunbooksCommands(program);
 registerRunsCommands(program);
