@@ -103,7 +103,8 @@ describe('pgdr backup', () => {
     const result = await backupJson(['--db', cluster.urlFor('pagila'), '--repo', repo]);
     const file = join(repo, 'backups', result.id, 'data.dump.zst');
     const bytes = readFileSync(file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = bytes[at]! ^ 0x01;
     writeFileSync(file, bytes);
     const verify = await runPgdr(['backup', 'verify', result.id, '--repo', repo]);
     expect(verify.code).toBe(1);

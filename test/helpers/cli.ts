@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -9,10 +10,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs pgdr from source (tsx), as an operator would run the command, and collects what it printed. */
+/** The CLI compiled by the global setup; tsx on the source when a test file runs without it. */
+export function pgdrCommand(): string[] {
+  const built = `${ROOT}.pgdr-test/pgdr.mjs`;
+  return existsSync(built) ? [built] : ['--import', 'tsx', `${ROOT}src/cli/main.ts`];
+}
+
+/** Runs pgdr as an operator would run the command, and collects what it printed. */
 export function runPgdr(args: string[], options: { env?: Record<string, string | undefined>; input?: string; cwd?: string; timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, ...args], {
+    const child = spawn(process.execPath, [...pgdrCommand(), ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', PGDR_HOME: process.env.PGDR_HOME, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
