@@ -17,6 +17,7 @@ import {
   type PitrRestoreResult,
 } from '../src/restore/pitr/index.js';
 import { serverSql } from '../src/restore/pitr/server-sql.js';
+import { runPgdr } from './helpers/cli.js';
 
 const stanza = 'pitrtest';
 const base = mkdtempSync(join(tmpdir(), 'pgdr-pitr-'));
@@ -104,6 +105,7 @@ describe('point-in-time recovery through pgBackRest', () => {
     const rows = await serverSql({ port, socketDir: dataDir }, 'select string_agg(item, \',\' order by id) from orders');
     expect(rows).toBe('a,b,c');
     expect(await serverSql({ port, socketDir: dataDir }, 'select pg_is_in_recovery()')).toBe('f');
+    expect(await serverSql({ port, socketDir: dataDir }, 'show archive_mode')).toBe('off');
     expect(await psql(cluster, 'postgres', 'select count(*) from orders')).toBe('0\n');
   });
 
@@ -118,5 +120,20 @@ describe('point-in-time recovery through pgBackRest', () => {
     await expect(pitrRestore({ stanza, configPath, target: future, dataDir, port })).rejects.toThrow(/after the recoverable window/);
     expect(existsSync(dataDir)).toBe(false);
     await expect(pitrRestore({ stanza, configPath, target: noted, dataDir: cluster.dataDir, port })).rejects.toThrow(DataDirNotEmpty);
+  });
+
+  it('pgdr pitr restore --dry-run names the backup and the command, and creates nothing', async () => {
+    const dataDir = join(base, 'dry');
+    const port = String(await freePort());
+    const common = ['--pgbackrest-stanza', stanza, '--pgbackrest-config', configPath, '--data-dir', dataDir, '--port', port];
+    const dry = await runPgdr(['pitr', 'restore', '--to', noted.toISOString(), ...common, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/restore backup \d{8}-\d{6}F/);
+    expect(dry.stdout).toContain('--type=time --target=');
+    expect(dry.stdout).toContain('--target-action=promote');
+    const ambiguous = await runPgdr(['pitr', 'restore', '--to', '2025-01-10 14:00:00', ...common]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('no time zone');
+    expect(existsSync(dataDir)).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { supabasePitrRestore, listPlatformBackups, SupabaseRestoreFailed } from 
 import { TargetOutsideWindow } from '../src/restore/pitr/window.js';
 import { redact } from '../src/core/secrets.js';
 import type { Logger } from '../src/core/context.js';
+import { runPgdr } from './helpers/cli.js';
 
 const ref = 'abcdefghijklmnopqrst';
 const token = 'sbp_test_0123456789abcdef';
@@ -89,5 +90,30 @@ describe('Supabase point-in-time recovery through the Management API', () => {
     expect(list.window?.latest?.getTime()).toBe(latest * 1000);
     expect(list.backups.map((b) => [b.kind, b.status])).toEqual([['physical', 'COMPLETED'], ['physical', 'COMPLETED']]);
     expect(list.backups[0]!.insertedAt > list.backups[1]!.insertedAt).toBe(true);
+  });
+
+  it('pgdr pitr info / restore --supabase-project: the dry run posts nothing, the real one restores, the token is never printed', async () => {
+    const { server } = await given({ afterRestore: [{ status: 'RESTORING', polls: 1 }, { status: 'ACTIVE_HEALTHY', polls: 1 }] });
+    const env = { SUPABASE_ACCESS_TOKEN: token, SUPABASE_API_URL: server.url };
+    const to = new Date((latest - 3600) * 1000).toISOString();
+
+    const info = await runPgdr(['pitr', 'info', '--supabase-project', ref], { env });
+    expect(info.code).toBe(0);
+    expect(info.stdout).toContain('PITR enabled');
+
+    const dry = await runPgdr(['pitr', 'restore', '--to', to, '--supabase-project', ref, '--dry-run'], { env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`"recovery_time_target_unix": ${latest - 3600}`);
+    expect(server.requests.filter((r) => r.method === 'POST')).toEqual([]);
+
+    const outside = await runPgdr(['pitr', 'restore', '--to', new Date((latest + 60) * 1000).toISOString(), '--supabase-project', ref], { env });
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toContain('after the recoverable window');
+    expect(server.requests.filter((r) => r.method === 'POST')).toEqual([]);
+
+    const real = await runPgdr(['pitr', 'restore', '--to', to, '--supabase-project', ref, '--json', '--poll-interval', '0.05'], { env });
+    expect(real.code, real.stderr).toBe(0);
+    expect(JSON.parse(real.stdout)).toMatchObject({ ref, recoveryTimeTargetUnix: latest - 3600, statuses: ['RESTORING', 'ACTIVE_HEALTHY'] });
+    for (const out of [info, dry, outside, real]) expect(out.stdout + out.stderr).not.toContain(token);
   });
 });

@@ -8,3 +8,5 @@ export { planPitrRestore, describeRestorePlan, pitrRestore, RecoveryFailed } fro
 export type { PitrRestoreOptions, PitrRestorePlan, PitrRestoreResult } from './pgbackrest.js';
 export { DataDirNotEmpty, PortInUse } from './data-dir.js';
 export type { PgbackrestTarget } from './pgbackrest-command.js';
+export { listPlatformBackups, platformBackups, supabaseWindow, planSupabasePitr, supabasePitrRestore, SupabaseRestoreFailed } from './supabase.js';
+export type { PlatformBackups, PlatformBackupRow, SupabasePitrOptions, SupabasePitrResult } from './supabase.js';
