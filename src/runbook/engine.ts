@@ -98,6 +98,7 @@ class RunEngine implements Run, EngineCore {
   abortRequested = false;
   suspendedBy: string | undefined;
   currentStep: string | undefined;
+  private suspendedStep: string | undefined;
   private watch: RtoWatch | undefined;
 
   constructor(
@@ -150,6 +151,7 @@ class RunEngine implements Run, EngineCore {
   suspend(reason: string): void {
     if (this.suspendedBy) return;
     this.suspendedBy = reason;
+    this.suspendedStep = this.currentStep;
     this.stop.abort(new Aborted(`Suspended (${reason}).`));
   }
 
@@ -266,7 +268,7 @@ class RunEngine implements Run, EngineCore {
     const durationMs = this.clock.now() - this.startedAt;
     const message = error === undefined ? undefined : isPgdrError(error) || error instanceof Error ? error.message : String(error);
     if (this.suspendedBy) {
-      this.record({ type: 'run.suspended', at: this.clock.now(), reason: this.suspendedBy, stepId: this.currentStep });
+      this.record({ type: 'run.suspended', at: this.clock.now(), reason: this.suspendedBy, stepId: this.suspendedStep });
       this.journal.close();
       return { runId: this.runId, runDir: this.runDir, status: 'suspended', durationMs, rtoMs, rtoMet: false, reportPaths: [] };
     }
