@@ -166,5 +166,8 @@ async function apiError(response: Response, method: string, path: string, ref: s
   if (status === 429) {
     return new SupabaseApiError(`The Supabase Management API kept rate-limiting ${method} ${path} (HTTP 429).`, status, 'Wait a minute and retry; other tools using the same token share its rate limit.');
   }
-  return new SupabaseApiError(`Supabase Management API ${method} ${path} failed with HTTP ${status}${said}`, status, status >= 500 ? 'The platform had an error; retry shortly, and check https://status.supabase.com.' : undefined);
+  let hint: string | undefined;
+  if (status >= 500 && method === 'POST') hint = `The platform had an error and may or may not have acted: check the project's status (pgdr pitr info --supabase-project ${ref}, or the dashboard) before retrying.`;
+  else if (status >= 500) hint = 'The platform had an error; retry shortly, and check https://status.supabase.com.';
+  return new SupabaseApiError(`Supabase Management API ${method} ${path} failed with HTTP ${status}${said}`, status, hint);
 }

@@ -146,7 +146,7 @@ export async function pitrSetup(
   }
   const steps: [string, () => Promise<string>][] = [
     ['pgbackrest.conf', async () => writeConfig(plan)],
-    ['repository directory', async () => ensureRepo(options.repoPath)],
+    ['repository directory', async () => ensureDirs([options.repoPath, options.logPath, options.lockPath])],
     ['server settings', async () => applySettings(plan, server, run.signal)],
     ['restart not pending', async () => assertNoPendingRestart(plan, server, run.signal)],
     ['stanza-create', async () => (await runPgbackrest(plan, 'stanza-create', [], run), 'stanza created in the repository')],
@@ -164,11 +164,16 @@ function writeConfig(plan: PitrSetupPlan): string {
   return existing ? `updated ${plan.configPath}` : `wrote ${plan.configPath}`;
 }
 
-function ensureRepo(repoPath: string): string {
-  const existed = existsSync(repoPath);
-  mkdirSync(repoPath, { recursive: true, mode: 0o750 });
-  handToServerUser(repoPath);
-  return existed ? `${repoPath} exists` : `created ${repoPath}`;
+/** The repository and, when given, the log and lock paths, owned by the server user that pgBackRest runs as. */
+function ensureDirs(paths: (string | undefined)[]): string {
+  const done: string[] = [];
+  for (const path of paths) {
+    if (!path) continue;
+    if (!existsSync(path)) done.push(`created ${path}`);
+    mkdirSync(path, { recursive: true, mode: 0o750 });
+    handToServerUser(path);
+  }
+  return done.length ? done.join(', ') : 'all exist';
 }
 
 async function settingsDrift(plan: PitrSetupPlan, server: { port: number; socketDir: string }, signal?: AbortSignal): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PgdrError } from '../../core/errors.js';
+import { Aborted, PgdrError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/context.js';
 import { runProcess } from '../../core/system.js';
 import { findTool } from '../../pg/tools.js';
@@ -116,7 +116,14 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
   log.info(`Restoring backup ${plan.backup.label} into ${options.dataDir} (recovery target ${target})`);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   handToServerUser(options.dataDir);
-  await runPgbackrest(options, 'restore', plan.restoreArgs, { signal: options.signal, log });
+  try {
+    await runPgbackrest(options, 'restore', plan.restoreArgs, { signal: options.signal, log });
+  } catch (error) {
+    throw new RecoveryFailed(`pgbackrest restore into ${options.dataDir} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      hint: `Nothing else was touched; ${options.dataDir} holds a partial restore: remove it before retrying.`,
+      cause: error,
+    });
+  }
   prepareDataDir(options.dataDir, plan.settings);
 
   const logFile = join(options.dataDir, 'pgdr-recovery.log');
@@ -131,7 +138,14 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
     throw recoveryFailed(options, logFile, 'did not start', error);
   }
   const server = { port: options.port, socketDir: plan.socketDir };
-  await waitForPromotion(server, timeout, options.signal, () => recoveryFailed(options, logFile, 'stayed in recovery'));
+  try {
+    await waitForPromotion(server, timeout, options.signal, () => recoveryFailed(options, logFile, 'stayed in recovery'));
+  } catch (error) {
+    // A half-recovered copy must not stay up looking like a usable database.
+    const [stopCmd, stopArgs] = asServerUser(pgCtl.path, ['-D', options.dataDir, '-m', 'fast', '-w', 'stop']);
+    await runProcess(stopCmd, stopArgs, { cwd: '/' }).catch(() => {});
+    throw options.signal?.aborted ? new Aborted(`Point-in-time restore into ${options.dataDir} aborted during WAL replay; the server was stopped.`) : error;
+  }
 
   const outcome = parseRecoveryLog(readFileSync(logFile, 'utf8'));
   const replayed = await serverSql(server, 'select coalesce(extract(epoch from pg_last_xact_replay_timestamp())::text, \'\')', { signal: options.signal, major });

@@ -145,7 +145,8 @@ async function waitForHealthyDb(api: SupabaseManagementApi, options: SupabasePit
 
 async function pause(options: SupabasePitrOptions, deadline: number, state: string): Promise<void> {
   if (Date.now() >= deadline) {
-    throw new SupabaseRestoreFailed(`${state} after ${Math.round((options.timeoutMs ?? 2 * 3600_000) / 60_000)} min of waiting.`, {
+    const waited = options.timeoutMs ?? 2 * 3600_000;
+    throw new SupabaseRestoreFailed(`${state} after ${waited >= 120_000 ? `${Math.round(waited / 60_000)} min` : `${Math.round(waited / 1000)} s`} of waiting.`, {
       hint: `The restore may still be running: watch https://supabase.com/dashboard/project/${options.ref} and do not start another restore meanwhile.`,
     });
   }
