@@ -90,6 +90,44 @@ describe('step list', () => {
     view.unmount();
   });
 
+  it('fits a long runbook with subtasks, progress and an open checklist into 80×24', () => {
+    const phases = Array.from({ length: 6 }, (_v, p) => ({
+      id: `phase${p}`,
+      title: `Phase ${p}`,
+      steps: Array.from({ length: 7 }, (_w, s) => ({ id: `p${p}s${s}`, title: `Step ${s} of phase ${p}` })),
+    }));
+    const events: RunEvent[] = [{ ...started, phases }, { type: 'phase.started', at: T0, phaseId: 'phase3', title: 'Phase 3' }];
+    for (let s = 0; s < 5; s++) {
+      events.push({ type: 'step.started', at: T0, phaseId: 'phase3', stepId: `p3s${s}`, title: `Step ${s} of phase 3`, attempt: 1 });
+      if (s < 4) events.push({ type: 'step.finished', at: T0 + 1000, phaseId: 'phase3', stepId: `p3s${s}`, status: 'succeeded', durationMs: 1000 });
+    }
+    for (let t = 0; t < 5; t++) events.push({ type: 'task.updated', at: T0, stepId: 'p3s4', taskId: `t${t}`, title: `subtask ${t}`, state: t < 4 ? 'done' : 'running' });
+    events.push({ type: 'progress', at: T0, stepId: 'p3s4', label: 'fetch', done: 1, total: 10, unit: 'items' });
+    events.push({ type: 'progress', at: T0, stepId: 'p3s4', label: 'restore', done: 1, total: 10, unit: 'rows' });
+    for (let l = 0; l < 20; l++) events.push({ type: 'log', at: T0, level: 'info', message: `line ${l}` });
+    const prompt = { kind: 'checklist' as const, id: 'dns', message: 'Switch DNS', items: ['one', 'two', 'three', 'four', 'five'] };
+    const size = { columns: 80, rows: 24 };
+    const view = renderInk(<RunScreen state={stateOf(events)} view="steps" prompt={prompt} onAnswer={() => {}} abortRequested={false} {...size} />, size);
+    const frame = view.lastFrame();
+    expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+    expect(frame).toContain('▶ Step 4 of phase 3');
+    expect(frame).toContain('Switch DNS');
+    expect(frame).toContain('five');
+    expect(frame).toContain('✔ 4 subtasks done');
+    expect(frame).toContain('▶ subtask 4');
+    expect(frame).toMatch(/⋯ \d+ more/);
+    expect(frame).toContain('[DRILL]');
+    expect(frame).toContain('ctrl-c abort');
+    view.unmount();
+
+    const idle = renderInk(<RunScreen state={stateOf(events)} view="steps" onAnswer={() => {}} abortRequested={false} {...size} />, size);
+    const idleFrame = idle.lastFrame();
+    expect(idleFrame.split('\n').length).toBeLessThanOrEqual(24);
+    expect(idleFrame).toContain('line 19');
+    expect(idleFrame).toContain('▶ subtask 4');
+    idle.unmount();
+  });
+
   it('shows the final summary with RTO, RPO, undo and report paths', () => {
     const view = screen(
       stateOf([

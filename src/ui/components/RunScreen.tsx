@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import type { PromptAnswer, PromptRequest } from '../../runbook/events.js';
 import { elapsedMs, type RunState } from '../run-state.js';
+import { screenLayout } from '../screen-layout.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { KeyLine } from './KeyLine.js';
@@ -22,21 +23,9 @@ interface Props {
   rows: number;
 }
 
-/** Rows the step view needs besides the log tail, so the tail fills what is left of the terminal. */
-function rowsUsed(state: RunState, prompt: PromptRequest | undefined): number {
-  let used = 4 + (state.header?.target ? 1 : 0) + state.phases.length + state.progress.length;
-  for (const phase of state.phases) {
-    if (phase.status === 'running' || phase.steps.some((s) => s.status === 'running' || s.status === 'failed')) used += phase.steps.length;
-  }
-  used += state.currentStepId ? (state.tasks[state.currentStepId]?.length ?? 0) : 0;
-  if (prompt) used += 4 + (prompt.kind === 'select' ? prompt.choices.length : prompt.kind === 'checklist' ? prompt.items.length : 1);
-  if (state.result) used += 4 + state.result.reportPaths.length + state.undo.length;
-  return used;
-}
-
 export function RunScreen({ state, view, prompt, onAnswer, abortRequested, columns, rows }: Props) {
   const width = Math.max(20, columns);
-  const logLines = view === 'log' ? Math.max(3, rows - 6 - (prompt ? 6 : 0)) : Math.min(8, Math.max(1, rows - rowsUsed(state, prompt)));
+  const layout = screenLayout(state, prompt, rows, view === 'log');
   return (
     <Box flexDirection="column" width={width}>
       <Header header={state.header} resumed={state.resumed} elapsedMs={elapsedMs(state)} columns={width} />
@@ -44,13 +33,13 @@ export function RunScreen({ state, view, prompt, onAnswer, abortRequested, colum
         {view === 'help' ? <HelpOverlay /> : null}
         {view === 'steps' ? (
           <>
-            <StepList phases={state.phases} now={state.now} tasks={state.currentStepId ? (state.tasks[state.currentStepId] ?? []) : []} currentStepId={state.currentStepId} />
+            <StepList rows={layout.steps} />
             <ProgressBars progress={state.progress} columns={width} />
           </>
         ) : null}
-        {view !== 'help' ? (
+        {view !== 'help' && layout.logLines > 0 ? (
           <Box marginTop={view === 'steps' ? 1 : 0}>
-            <LogPane logs={state.logs} lines={logLines} columns={width} title={view === 'log' ? `log (${state.logs.length} lines)` : undefined} />
+            <LogPane logs={state.logs} lines={layout.logLines} columns={width} title={view === 'log' ? `log (${state.logs.length} lines)` : undefined} />
           </Box>
         ) : null}
       </Box>

@@ -1,96 +1,55 @@
 import { Box, Text } from 'ink';
-import { formatDuration } from '../format.js';
-import type { PhaseView, StepView, TaskView } from '../run-state.js';
-import { stepColour, stepSymbol } from '../theme.js';
-import { SubtaskList } from './SubtaskList.js';
+import type { StepRow } from '../step-rows.js';
+import { stepColour, stepSymbol, taskColour, taskSymbol } from '../theme.js';
 
-interface Props {
-  phases: PhaseView[];
-  now: number;
-  tasks: TaskView[];
-  currentStepId?: string;
-}
-
-function duration(item: { status: string; startedAt?: number; durationMs?: number }, now: number): string {
-  if (item.durationMs !== undefined) return formatDuration(item.durationMs);
-  if (item.status === 'running' && item.startedAt !== undefined) return formatDuration(now - item.startedAt);
-  return '';
-}
-
-/** A phase shows its steps while it runs or if it went wrong; finished and future phases stay one line. */
-function expanded(phase: PhaseView): boolean {
-  return phase.status === 'running' || phase.status === 'failed' || phase.steps.some((s) => s.status === 'running' || s.status === 'failed');
-}
-
-function StepLine({ step, now }: { step: StepView; now: number }) {
-  const time = duration(step, now);
-  const title = `${step.title}${step.manual ? ' (manual)' : ''}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}`;
+function Line({ symbol, colour, indent, title, time, bold, dim }: { symbol: string; colour: string; indent: number; title: string; time?: string; bold?: boolean; dim?: boolean }) {
   return (
-    <Box flexDirection="column">
-      <Box>
-        <Box flexShrink={0}>
-          <Text color={stepColour[step.status]}>{`  ${stepSymbol[step.status]} `}</Text>
-        </Box>
-        <Box flexGrow={1}>
-          <Text wrap="truncate-end" bold={step.status === 'running'}>
-            {title}
-          </Text>
-        </Box>
-        {time ? (
-          <Box flexShrink={0}>
-            <Text dimColor> {time}</Text>
-          </Box>
-        ) : null}
+    <Box>
+      <Box flexShrink={0}>
+        <Text color={colour}>{`${' '.repeat(indent)}${symbol} `}</Text>
       </Box>
-      {step.error ? (
-        <Text color="red" wrap="truncate-end">
-          {'    '}
-          {step.error}
+      <Box flexGrow={1}>
+        <Text wrap="truncate-end" bold={bold} dimColor={dim}>
+          {title}
         </Text>
-      ) : null}
-      {step.hint ? (
-        <Text color="yellow" wrap="truncate-end">
-          {'    hint: '}
-          {step.hint}
-        </Text>
+      </Box>
+      {time ? (
+        <Box flexShrink={0}>
+          <Text dimColor> {time}</Text>
+        </Box>
       ) : null}
     </Box>
   );
 }
 
-export function StepList({ phases, now, tasks, currentStepId }: Props) {
+function Row({ row }: { row: StepRow }) {
+  switch (row.kind) {
+    case 'phase':
+      return <Line symbol={stepSymbol[row.status]} colour={stepColour[row.status]} indent={0} title={row.title} time={row.time} bold />;
+    case 'step':
+      return <Line symbol={stepSymbol[row.status]} colour={stepColour[row.status]} indent={2} title={row.title} time={row.time} bold={row.status === 'running'} />;
+    case 'task':
+      return <Line symbol={taskSymbol[row.state]} colour={taskColour[row.state]} indent={6 + row.depth * 2} title={row.title} dim={row.state === 'pending' || row.state === 'skipped'} />;
+    case 'error':
+    case 'hint':
+      return (
+        <Text color={row.kind === 'error' ? 'red' : 'yellow'} wrap="truncate-end">
+          {'    '}
+          {row.text}
+        </Text>
+      );
+    case 'more':
+      return <Text dimColor>{`  ⋯ ${row.count} more`}</Text>;
+  }
+}
+
+/** Phases, their steps and the running step's subtasks, already fitted to the room there is (see step-rows.ts). */
+export function StepList({ rows }: { rows: StepRow[] }) {
   return (
     <Box flexDirection="column">
-      {phases.map((phase) => {
-        const time = duration(phase, now);
-        return (
-          <Box key={phase.id} flexDirection="column">
-            <Box>
-              <Box flexShrink={0}>
-                <Text color={stepColour[phase.status]}>{`${stepSymbol[phase.status]} `}</Text>
-              </Box>
-              <Box flexGrow={1}>
-                <Text bold wrap="truncate-end">
-                  {phase.title}
-                </Text>
-              </Box>
-              {time ? (
-                <Box flexShrink={0}>
-                  <Text dimColor> {time}</Text>
-                </Box>
-              ) : null}
-            </Box>
-            {expanded(phase)
-              ? phase.steps.map((step) => (
-                  <Box key={step.id} flexDirection="column">
-                    <StepLine step={step} now={now} />
-                    {step.id === currentStepId ? <SubtaskList tasks={tasks} /> : null}
-                  </Box>
-                ))
-              : null}
-          </Box>
-        );
-      })}
+      {rows.map((row) => (
+        <Row key={row.key} row={row} />
+      ))}
     </Box>
   );
 }
