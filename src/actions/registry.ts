@@ -3,6 +3,7 @@ import type { Logger, ProgressUpdate } from '../core/context.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { PromptAnswer, PromptRequest, RunEvent, RunMode } from '../runbook/events.js';
 import { PgdrError } from '../core/errors.js';
+import type { RunServices } from './run-services.js';
 
 /** A named database the run may touch; `production` ones are refused as write targets in drills. */
 export interface TargetProfile {
@@ -27,6 +28,8 @@ export interface ActionContext {
   /** Emits a run event (stepId filled in) — for task.updated from listr2 and the like. */
   emit(event: RunEvent): void;
   now(): number;
+  /** The repository, keys, notification channels and cleanups of the run. */
+  services: RunServices;
 }
 
 export type ActionOutputs = Record<string, unknown>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Aborted, isPgdrError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
+import type { RunServices } from '../actions/run-services.js';
 import type { Prompter, PromptAnswer, PromptRequest, RunEvent, RunEventListener, RunHandle, RunMode, RunStatus, StepStatus } from './events.js';
 import { RunJournal, readJournal, type JournalRecord } from './journal.js';
 import { loadRunbookText, type LoadedRunbook } from './loader.js';
@@ -23,6 +24,8 @@ export interface RunOptions {
   targets?: Record<string, TargetProfile>;
   clock?: Clock;
   operator?: string;
+  /** Repository, keys and notification channels for the backup, restore and notify actions. */
+  services?: RunServices;
   /** Write report.md/json/html at the end (default true). */
   reports?: boolean;
 }
@@ -123,6 +126,10 @@ class RunEngine implements Run, EngineCore {
 
   get actions(): ActionRegistry {
     return this.options.actions;
+  }
+
+  get services(): RunServices {
+    return this.options.services ?? {};
   }
 
   get runbook() {
@@ -231,6 +238,7 @@ class RunEngine implements Run, EngineCore {
       throw error ?? new Aborted();
     }
     if (!this.suspendedBy && this.abortRequested) await runUndos(this);
+    if (!this.suspendedBy) await this.services.cleanup?.run({ debug: (m) => this.log('debug', m), info: (m) => this.log('info', m), warn: (m) => this.log('warn', m), error: (m) => this.log('error', m) });
     return this.finish(error, failed);
   }
 

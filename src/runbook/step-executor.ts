@@ -1,6 +1,7 @@
 import { isPgdrError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import type { ActionContext, ActionDefinition, ActionRegistry, TargetProfile } from '../actions/registry.js';
+import type { RunServices } from '../actions/run-services.js';
 import { UsageError } from '../core/errors.js';
 import type { PromptAnswer, PromptRequest, RunEvent, RunMode, StepStatus } from './events.js';
 import type { JournalRecord } from './journal.js';
@@ -23,6 +24,7 @@ export interface EngineCore {
   readonly steps: Map<string, StepRecord>;
   readonly stop: AbortController;
   readonly wasResumed: boolean;
+  readonly services: RunServices;
   inputs: Record<string, unknown>;
   currentStep: string | undefined;
   abortRequested: boolean;
@@ -49,7 +51,7 @@ function argumentsOf(core: EngineCore, step: RunbookStep): unknown {
 export function actionContext(core: EngineCore, stepId: string, signal: AbortSignal): ActionContext {
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => core.log(level, message, stepId);
   return {
-    runId: core.runId, stepId, mode: core.mode, runDir: core.runDir, inputs: core.inputs, targets: core.targets, signal,
+    runId: core.runId, stepId, mode: core.mode, runDir: core.runDir, inputs: core.inputs, targets: core.targets, signal, services: core.services,
     target(name = 'primary') {
       const profile = core.targets[name];
       if (!profile) throw new UsageError(`Step ${stepId} needs the target '${name}', which this run was not given.`, `Pass it: --target ${name}=postgres://… (known: ${Object.keys(core.targets).join(', ') || 'none'}).`);

@@ -1,0 +1,47 @@
+import type { Logger } from '../core/context.js';
+import type { ArchiveKeys } from '../backup/archive.js';
+import type { EncryptionOption } from '../backup/take-backup.js';
+import type { NotificationsConfig } from '../config/schema.js';
+import type { Repository } from '../storage/index.js';
+
+/** What the run's actions share beyond targets: the backup repository, keys, notification channels, cleanups. */
+export interface RunServices {
+  /** The run's repository (--repo, PGDR_REPO or the config's); undefined when none is configured. */
+  repository?: Repository;
+  /** Opens a repository a step names in `with.repo` (same S3 endpoint and region as the run's). */
+  openRepository?(url: string): Repository;
+  /** Identities or passphrase that open encrypted backups. */
+  keys?: ArchiveKeys;
+  /** How backups the run takes are encrypted (safety snapshots, drill sources). */
+  encryption?: EncryptionOption;
+  notifications?: NotificationsConfig;
+  /** Someone is at a terminal to choose (the TUI or an inquirer prompt); false under --yes / --answer / no TTY. */
+  interactive?: boolean;
+  /** Work the run does once it is over, whatever its outcome: dropping a drill's scratch database. */
+  cleanup?: RunCleanup;
+}
+
+/** Jobs run newest first when the run ends (passed, failed or aborted; not when it is suspended for a resume). */
+export class RunCleanup {
+  private readonly jobs: { label: string; job: () => Promise<void> }[] = [];
+
+  add(label: string, job: () => Promise<void>): void {
+    this.jobs.push({ label, job });
+  }
+
+  get size(): number {
+    return this.jobs.length;
+  }
+
+  async run(log: Logger): Promise<void> {
+    while (this.jobs.length > 0) {
+      const { label, job } = this.jobs.pop()!;
+      try {
+        await job();
+        log.info(`Cleanup: ${label}.`);
+      } catch (error) {
+        log.warn(`Cleanup failed (${label}): ${error instanceof Error ? error.message : String(error)}; do it by hand.`);
+      }
+    }
+  }
+}
