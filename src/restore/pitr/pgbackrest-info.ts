@@ -49,7 +49,8 @@ interface InfoJson {
  * earliest = the first (oldest) backup's stop time (+1 s), the first moment its restore is consistent;
  * latest = the newest transaction end in the archived WAL (see wal-commit-time.ts for why not "now").
  */
-export async function pgbackrestInfo(target: PgbackrestTarget, options: { signal?: AbortSignal } = {}): Promise<PgbackrestInfo> {
+export async function pgbackrestInfo(stanzaOrTarget: string | PgbackrestTarget, options: { signal?: AbortSignal } = {}): Promise<PgbackrestInfo> {
+  const target = typeof stanzaOrTarget === 'string' ? { stanza: stanzaOrTarget } : stanzaOrTarget;
   let text: string;
   try {
     text = await runPgbackrest(target, 'info', ['--output=json'], options);
