@@ -16,7 +16,10 @@ function pipes() {
   return {
     prompter: inquirerPrompter({ input, output }),
     printed: () => stripVTControlCharacters(printed),
+    /** Types once Inquirer has drawn the question (it is loaded on the first one). */
     async type(...keys: string[]) {
+      const deadline = Date.now() + 5000;
+      while (!printed.includes('?') && Date.now() < deadline) await sleep(10);
       for (const key of keys) {
         await sleep(30);
         input.write(key);
@@ -52,6 +55,7 @@ describe('inquirerPrompter', () => {
     await io.type('\u001B[B', '\r');
     expect(await picked).toBe('b');
     const confirmed = io.prompter.ask({ kind: 'confirm', id: 'c', message: 'Sure?', default: false }, signal());
+    await sleep(50);
     await io.type('y', '\r');
     expect(await confirmed).toBe(true);
   });
@@ -60,7 +64,7 @@ describe('inquirerPrompter', () => {
     const io = pipes();
     const controller = new AbortController();
     const answer = io.prompter.ask({ kind: 'text', id: 't', message: 'Notes?' }, controller.signal);
-    await sleep(30);
+    await io.type();
     controller.abort();
     await expect(answer).rejects.toBeInstanceOf(Aborted);
   });

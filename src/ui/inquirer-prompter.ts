@@ -1,4 +1,3 @@
-import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import { Aborted } from '../core/errors.js';
 import type { PromptAnswer, PromptRequest, Prompter } from '../runbook/events.js';
 
@@ -7,7 +6,9 @@ export interface InquirerStreams {
   output?: NodeJS.WritableStream;
 }
 
-function ask(request: PromptRequest, context: InquirerStreams & { signal: AbortSignal }): Promise<PromptAnswer> {
+/** Loaded on the first question: most runs never ask one in plain mode. */
+async function ask(request: PromptRequest, context: InquirerStreams & { signal: AbortSignal }): Promise<PromptAnswer> {
+  const { checkbox, confirm, input, select } = await import('@inquirer/prompts');
   switch (request.kind) {
     case 'confirm':
       return confirm({ message: request.message, default: request.default }, context);
