@@ -164,7 +164,7 @@ async function dumpCustomFormat(input: CustomDumpInput, ctx: OperationContext, s
   const hash = new HashStage();
   const stages = [dump.stdout!, compressStage(input.compression, signal), ...(input.encryption ? [createEncryptStream(input.encryption)] : []), hash] as const;
   const flowing = pipeline(stages as unknown as [Readable, ...NodeJS.ReadWriteStream[]]);
-  const stored = input.repo.putStream(`${backupDir(input.id)}${path}`, hash, { signal });
+  const stored = input.repo.putStream(`${backupDir(input.id)}${path}`, hash, { signal, sizeHint: input.databaseBytes });
   const results = await Promise.allSettled([dump.done, flowing, stored]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {

@@ -106,12 +106,13 @@ export function withDatabase(target: DbTarget, database: string): DbTarget {
   return finish({ ...target, database });
 }
 
-/** libpq environment for a child process (pg_dump, psql, …). PGPASSWORD never appears in argv. */
+/**
+ * libpq environment for a child process (pg_dump, psql, …). PGPASSWORD never appears in argv. As in libpq, what
+ * the target says wins and the caller's PG* variables fill the rest (PGPASSWORD, PGPASSFILE, PGSSLROOTCERT, …).
+ */
 export function libpqEnv(target: DbTarget, base: Env = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) {
-    if (v !== undefined && !/^PG(HOST|HOSTADDR|PORT|USER|DATABASE|PASSWORD|SSLMODE|SERVICE|OPTIONS)$/.test(k)) env[k] = v;
-  }
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   if (target.host) env.PGHOST = target.host;
   if (target.port) env.PGPORT = String(target.port);
   if (target.user) env.PGUSER = target.user;

@@ -4,6 +4,8 @@ export interface PutStreamOptions {
   signal?: AbortSignal;
   onProgress?: (bytesWritten: number) => void;
   contentLength?: number;
+  /** Expected size (an upper estimate, e.g. the database size): S3 picks parts big enough to stay under 10,000. */
+  sizeHint?: number;
 }
 
 export interface GetStreamOptions {
