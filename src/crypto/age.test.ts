@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Transform } from 'node:stream';
 import { DecryptionFailed, UsageError } from '../core/errors.js';
@@ -56,6 +57,19 @@ describe('age round trip', () => {
     expect(odd.output.equals(plaintext)).toBe(true);
     const byteByByte = await feed(createDecryptStream({ identities: [alice.identity] }), encrypted.subarray(0, 300), 1);
     expect((byteByByte.error as Error).message).toMatch(/truncated/);
+  });
+
+  it('round-trips any length fed in any piece sizes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 200 * KIB }), fc.integer({ min: 1, max: 150 * KIB }), fc.integer({ min: 1, max: 150 * KIB }), async (size, inPiece, outPiece) => {
+        const plaintext = randomBytes(size);
+        const encrypted = await feed(createEncryptStream({ recipients: [alice.recipient] }), plaintext, inPiece);
+        const decrypted = await feed(createDecryptStream({ identities: [alice.identity] }), encrypted.output, outPiece);
+        expect(decrypted.error).toBeUndefined();
+        expect(decrypted.output.equals(plaintext)).toBe(true);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('encrypts to several recipients, each of whom can decrypt', async () => {
