@@ -2,14 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { runPgdr } from './helpers/cli.js';
 import { useCluster } from './helpers/cluster.js';
 import type { LocalCluster } from '../src/sandbox/local-cluster.js';
 import { askInitAnswers, writeInitConfig, type InitPrompter } from '../src/config/init.js';
 import { loadConfig } from '../src/config/load.js';
 import { resolveProfile } from '../src/config/profile.js';
 
-const BIN = join(import.meta.dirname, '../bin/pgdr.mjs');
 const AGE = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p';
 let cluster: LocalCluster;
 
@@ -75,22 +74,22 @@ describe('pgdr init', () => {
     expect(answers).toMatchObject({ repository: join(cwd, 'ok'), recipients: [], notify: 'none', role: 'staging' });
   });
 
-  it('pgdr init --yes in an empty directory, then pgdr config show', () => {
+  it('pgdr init --yes in an empty directory, then pgdr config show', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pgdr-init-cli-'));
-    const env = { ...process.env, DATABASE_URL: cluster.url, PGDR_HOME: join(cwd, 'home'), PGDR_CONFIG: '' };
-    const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 });
-    const init = run('init', '--yes', '--target-env', 'DATABASE_URL', '--repo', 'backups');
-    expect(init.status).toBe(0);
+    const env = { DATABASE_URL: cluster.url, PGDR_HOME: join(cwd, 'home'), PGDR_CONFIG: '' };
+    const run = (...args: string[]) => runPgdr(args, { cwd, env });
+    const init = await run('init', '--yes', '--target-env', 'DATABASE_URL', '--repo', 'backups');
+    expect(init.code).toBe(0);
     expect(init.stderr).toMatch(/connected to .*\(PostgreSQL/);
     expect(init.stdout).toContain('pgdr.config.yaml (mode 600)');
     expect(existsSync(join(cwd, 'backups'))).toBe(true);
-    const show = run('config', 'show', '--json');
+    const show = await run('config', 'show', '--json');
     const shown = JSON.parse(show.stdout);
     expect(shown.config.targets.production).toEqual({ urlEnv: 'DATABASE_URL', role: 'production', supabase: false });
     expect(shown.origins['repository.url']).toBe('file');
     expect(shown.origins['thresholds.sizeChangePct']).toBe('file');
-    const again = run('init', '--yes', '--repo', 'backups');
-    expect(again.status).toBe(2);
+    const again = await run('init', '--yes', '--repo', 'backups');
+    expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists[\s\S]*--force/);
   });
 });

@@ -84,3 +84,11 @@ describe('loadConfig', () => {
     await expect(loadConfig({ cwd: dir(), configPath: 'nope.yaml', env: env() })).rejects.toThrow(/does not exist/);
   });
 });
+
+describe('templates/pgdr.config.example.yaml', () => {
+  it('is a valid config with no literal secrets', async () => {
+    const loaded = await loadConfig({ configPath: join(import.meta.dirname, '../../templates/pgdr.config.example.yaml'), env: env() });
+    expect(loaded.config.targets.production?.urlEnv).toBe('DATABASE_URL');
+    expect(loaded.warnings.filter((w) => !w.includes('readable by other users'))).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgdrConfig } from '../config/schema.js';
 import { cronToOnCalendar } from './on-calendar.js';
@@ -44,7 +45,16 @@ export function scheduledJobs(profile: string | undefined): Job[] {
   ];
 }
 
-const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+/** The package root (where package.json, bin/ and templates/ are), found upward from this module: src/, dist/ or a bundle. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('pgdr cannot find its templates/ directory next to package.json');
+    dir = parent;
+  }
+}
 
 export function fillTemplate(template: string, values: Record<string, string>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_m, key: string) => {
@@ -68,7 +78,7 @@ export function renderCron(config: PgdrConfig, options: ScheduleOptions): Render
   const env = shellQuote(options.envFile);
   const jobs = activeJobs(config, options).map((job) =>
     `# ${job.description}\n${job.cron} ${options.user} set -a; [ ! -r ${env} ] || . ${env}; set +a; cd ${shellQuote(options.workingDirectory)} && ${job.command} >> ${shellQuote(options.logFile)} 2>&1`);
-  const content = fillTemplate(readFileSync(`${TEMPLATES}cron/pgdr.cron.tmpl`, 'utf8'), {
+  const content = fillTemplate(readFileSync(join(packageRoot(), 'templates/cron/pgdr.cron.tmpl'), 'utf8'), {
     generatedAt: (options.now ?? new Date()).toISOString(),
     envFile: options.envFile,
     configPath: options.configPath,
@@ -78,8 +88,8 @@ export function renderCron(config: PgdrConfig, options: ScheduleOptions): Render
 }
 
 export function renderSystemd(config: PgdrConfig, options: ScheduleOptions): RenderedFile[] {
-  const service = readFileSync(`${TEMPLATES}systemd/pgdr-job.service.tmpl`, 'utf8');
-  const timer = readFileSync(`${TEMPLATES}systemd/pgdr-job.timer.tmpl`, 'utf8');
+  const service = readFileSync(join(packageRoot(), 'templates/systemd/pgdr-job.service.tmpl'), 'utf8');
+  const timer = readFileSync(join(packageRoot(), 'templates/systemd/pgdr-job.timer.tmpl'), 'utf8');
   return activeJobs(config, options).flatMap((job) => {
     const unit = `pgdr-${job.name}`;
     const values = {
@@ -101,7 +111,7 @@ export function renderSystemd(config: PgdrConfig, options: ScheduleOptions): Ren
   });
 }
 
-/** The pgdr executable of this installation (bin/pgdr.mjs two levels above src/ or dist/). */
+/** The pgdr executable of this installation. */
 export function defaultPgdrBin(): string {
-  return fileURLToPath(new URL('../../bin/pgdr.mjs', import.meta.url));
+  return join(packageRoot(), 'bin/pgdr.mjs');
 }

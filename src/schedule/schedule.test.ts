@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess } from '../core/system.js';
+import { runPgdr } from '../../test/helpers/cli.js';
 import { configSchema } from '../config/schema.js';
 import { cronToOnCalendar } from './on-calendar.js';
 import { renderCron, renderSystemd } from './render.js';
 
 const options = { pgdrBin: '/usr/local/bin/pgdr', configPath: '/etc/pgdr/pgdr.config.yaml', profile: 'prod', user: 'pgdr', envFile: '/etc/pgdr/pgdr.env', workingDirectory: '/etc/pgdr', logFile: '/var/log/pgdr.log' };
-const BIN = join(import.meta.dirname, '../../bin/pgdr.mjs');
 
 describe('schedule', () => {
   it('translates cron expressions to systemd OnCalendar', () => {
@@ -50,17 +49,17 @@ describe('schedule', () => {
     writeFileSync(join(cwd, 'pgdr.config.yaml'), 'targets:\n  prod:\n    urlEnv: DATABASE_URL\n    role: production\nrepository:\n  url: /srv/pgdr\n');
     chmodSync(join(cwd, 'pgdr.config.yaml'), 0o600);
     const root = join(cwd, 'root');
-    const env = { ...process.env, PGDR_HOME: join(cwd, 'home') };
-    const dry = await runProcess(process.execPath, [BIN, 'schedule', '--systemd', '--install', '--dry-run', '--root', root, '--profile', 'prod'], { cwd, env });
+    const env = { PGDR_HOME: join(cwd, 'home'), PGDR_CONFIG: '' };
+    const dry = (await runPgdr(['schedule', '--systemd', '--install', '--dry-run', '--root', root, '--profile', 'prod'], { cwd, env })).stdout;
     expect(dry).toContain(`${root}/etc/systemd/system/pgdr-full.timer`);
     expect(existsSync(root)).toBe(false);
-    const out = await runProcess(process.execPath, [BIN, 'schedule', '--cron', '--install', '--root', root, '--user', 'pgdr'], { cwd, env });
+    const out = (await runPgdr(['schedule', '--cron', '--install', '--root', root, '--user', 'pgdr'], { cwd, env })).stdout;
     expect(out).toContain(`wrote ${root}/etc/cron.d/pgdr`);
     const cron = readFileSync(join(root, 'etc/cron.d/pgdr'), 'utf8');
     expect(cron).toContain(`PGDR_CONFIG=${cwd}/pgdr.config.yaml`);
     expect(cron).toMatch(/bin\/pgdr\.mjs backup >> \/var\/log\/pgdr\.log/);
     expect(statSync(join(root, 'etc/cron.d/pgdr')).mode & 0o777).toBe(0o644);
-    await runProcess(process.execPath, [BIN, 'schedule', '--systemd', '--install', '--root', root], { cwd, env });
+    expect((await runPgdr(['schedule', '--systemd', '--install', '--root', root], { cwd, env })).code).toBe(0);
     expect(readdirSync(join(root, 'etc/systemd/system')).sort()).toContain('pgdr-doctor.timer');
   });
 });
