@@ -26,6 +26,7 @@ registerRunsCommands(program);
 registerReportCommand(program);
 registerOperationsCommands(program);
 registerPitrCommands(program);
+(await import('./restore.js')).registerRestoreCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,182 @@
+import type { Command } from 'commander';
+import chalk from 'chalk';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import type { DbTarget } from '../pg/connection.js';
+import { LocalRepository } from '../storage/index.js';
+import type { PreparedRestore, RestoreOptions, RestoreResult } from '../restore/index.js';
+import { collect, printJson, stderrLogger } from './output.js';
+import { addRepoOptions, addTargetOptions, cliConfig, cliEncryption, cliKeys, cliRepository, cliTarget, operationContext, type CommonOptions } from './context.js';
+
+interface RestoreFlags extends CommonOptions {
+  newDb?: string;
+  clean?: boolean;
+  confirm?: string;
+  yes?: boolean;
+  safetySnapshot?: boolean;
+  schemaOnly?: boolean;
+  table?: string[];
+  rows?: string;
+  onConflict?: string;
+  identity?: string;
+  passphraseEnv?: string;
+  jobs?: string;
+  intoSupabase?: boolean;
+  dryRun?: boolean;
+  pitr?: string;
+  pgbackrestStanza?: string;
+  pgbackrestConfig?: string;
+  dataDir?: string;
+  port?: string;
+  supabaseProject?: string;
+}
+
+export function registerRestoreCommand(program: Command): void {
+  addRepoOptions(addTargetOptions(program.command('restore')))
+    .description('Restore a backup: into a new database (default), in place with --clean, some tables, some rows, or to a point in time.')
+    .argument('[backup]', 'backup id, "latest", or the path of a backup directory')
+    .option('--new-db <name>', 'name of the new database (default <db>_restored_<yyyymmddhhmm>)')
+    .option('--clean', 'restore in place over the --db database (destructive: needs --confirm or the name typed back)')
+    .option('--confirm <dbname>', 'the target database name, confirming a destructive restore')
+    .option('-y, --yes', 'answer yes to questions (never enough to destroy data)')
+    .option('--no-safety-snapshot', 'with --clean: skip the backup of the target taken first')
+    .option('--schema-only', 'restore the definitions, no data')
+    .option('--table <schema.table>', 'restore only this table, its data and what hangs on it (repeatable)', collect)
+    .option('--rows <schema.table:WHERE>', 'copy the backup\'s rows matching WHERE back into the --db database')
+    .option('--on-conflict <skip|overwrite>', 'with --rows: rows already present are skipped (default) or overwritten', 'skip')
+    .option('--identity <file>', 'age identity file to decrypt the backup')
+    .option('--passphrase-env <VAR>', 'environment variable holding the backup\'s passphrase')
+    .option('--jobs <n>', 'parallel pg_restore jobs (default min(4, cores))')
+    .option('--into-supabase', 'a --supabase backup into a fresh Supabase project: roles, schema without the managed schemas, then data')
+    .option('--dry-run', 'print every step and command; change nothing')
+    .option('--pitr <time>', 'point-in-time recovery to this time (with --pgbackrest-stanza or --supabase-project)')
+    .option('--pgbackrest-stanza <name>', 'PITR: pgBackRest stanza')
+    .option('--pgbackrest-config <file>', 'PITR: pgbackrest.conf')
+    .option('--data-dir <dir>', 'PITR: new, empty data directory for the recovered cluster')
+    .option('--port <n>', 'PITR: port for the recovered cluster')
+    .option('--supabase-project <ref>', 'PITR: Supabase project ref (token from SUPABASE_ACCESS_TOKEN)')
+    .option('--json', 'print the result as JSON on stdout')
+    .option('-v, --verbose', 'show pg_restore\'s messages')
+    .addHelpText('after', '\nExamples:\n  pgdr restore latest --repo /backups --db postgres://app@db/app\n  pgdr restore latest --repo /backups --db postgres://app@db/app --clean --confirm app\n  pgdr restore latest --repo /backups --db postgres://app@db/app --rows "public.orders:customer_id = 42"')
+    .action(async (ref: string | undefined, flags: RestoreFlags) => {
+      if (flags.pitr) return await pointInTime(flags);
+      if (!ref) throw new UsageError('Name the backup to restore.', 'pgdr restore latest --repo … --db …  (pgdr backups list shows the ids)');
+      const { restoreBackup, planRestore, parseRowsSpec } = await import('../restore/index.js');
+      const loaded = await cliConfig(flags);
+      const profile = cliTarget(loaded, flags);
+      const repo = (() => {
+        try {
+          return cliRepository(loaded, flags);
+        } catch (error) {
+          if (ref.includes('/')) return new LocalRepository(dirname(dirname(resolve(ref))));
+          throw error;
+        }
+      })();
+      if (flags.onConflict !== 'skip' && flags.onConflict !== 'overwrite') throw new UsageError(`--on-conflict must be skip or overwrite, not "${flags.onConflict}".`);
+      const options: RestoreOptions = {
+        repo,
+        ref,
+        target: profile.target,
+        mode: flags.clean || flags.rows || (flags.intoSupabase && !flags.newDb) ? 'in-place' : 'new-db',
+        newDb: flags.newDb,
+        clean: flags.clean,
+        confirm: flags.confirm,
+        safetySnapshot: flags.safetySnapshot,
+        safetyEncryption: flags.clean && flags.safetySnapshot !== false ? cliEncryption(loaded, {}) : undefined,
+        schemaOnly: flags.schemaOnly,
+        tables: flags.table,
+        rows: flags.rows ? parseRowsSpec(flags.rows) : undefined,
+        onConflict: flags.onConflict,
+        keys: await cliKeys(loaded, flags),
+        jobs: flags.jobs === undefined ? undefined : Number(flags.jobs),
+        intoSupabase: flags.intoSupabase,
+        dryRun: flags.dryRun,
+      };
+      const ctx = operationContext(flags);
+      try {
+        const destructive = options.clean || (options.rows && options.onConflict === 'overwrite');
+        if (destructive && options.confirm === undefined && !flags.dryRun) {
+          options.confirm = await askConfirmation(await planRestore({ ...options, confirm: profile.target.database, dryRun: true }, ctx), flags);
+        }
+        const result = await restoreBackup(options, ctx);
+        ctx.dispose();
+        if (flags.json) printJson(result);
+        else process.stdout.write(result.dryRun ? planText(result.plan) : summaryText(result, profile.target));
+        process.exitCode = result.ok ? 0 : 1;
+      } finally {
+        ctx.dispose();
+      }
+    });
+}
+
+/** The name typed back on a terminal; without one, --confirm is the only way. */
+async function askConfirmation(prepared: PreparedRestore, flags: RestoreFlags): Promise<string> {
+  const { plan } = prepared;
+  const hint = `Pass --confirm ${plan.database}${flags.yes ? ' (--yes alone never destroys data)' : ''}, or run on a terminal to type it.`;
+  if (!process.stdin.isTTY) throw new UsageError(`Restoring over ${plan.database} destroys what it holds now and needs confirmation.`, hint);
+  process.stderr.write(`${chalk.red('This restore replaces data in')} ${chalk.bold(plan.database)} (backup ${plan.backup.id}, taken ${plan.backup.snapshotTime}).\n`);
+  for (const d of [...plan.drops, ...plan.overwrites]) process.stderr.write(`  - ${d}\n`);
+  if (plan.sessions.length) {
+    process.stderr.write(`These ${plan.sessions.length} session(s) will be terminated:\n`);
+    for (const s of plan.sessions) process.stderr.write(`  pid ${s.pid}  ${s.user}  ${s.application || '-'}  ${s.client}\n`);
+  }
+  const { input } = await import('@inquirer/prompts');
+  const typed = await input({ message: `Type the database name (${plan.database}) to continue:` });
+  if (typed.trim() !== plan.database) throw new UsageError(`"${typed}" is not ${plan.database}; nothing was changed.`, hint);
+  return plan.database;
+}
+
+function planText(plan: RestoreResult['plan']): string {
+  const lines = [`Dry run: restore ${plan.backup.id} (${plan.what}) into ${plan.database} (${plan.mode}); nothing was changed.`];
+  plan.steps.forEach((s, i) => {
+    lines.push(`${i + 1}. ${s.title}`);
+    if (s.command) lines.push(`   $ ${s.command}`);
+    if (s.detail) lines.push(`   ${s.detail}`);
+  });
+  lines.push(`creates:    ${plan.creates.join('; ') || 'nothing'}`, `drops:      ${plan.drops.join('; ') || 'nothing'}`, `overwrites: ${plan.overwrites.join('; ') || 'nothing'}`);
+  if (plan.sessions.length) lines.push(`terminates: ${plan.sessions.map((s) => `pid ${s.pid} (${s.user}, ${s.application || '-'})`).join(', ')}`);
+  return lines.join('\n') + '\n';
+}
+
+function summaryText(r: RestoreResult, target: DbTarget): string {
+  const mark = r.ok ? chalk.green('✔') : chalk.red('✘');
+  const lines = [`${mark} Restored ${chalk.bold(r.backupId)} into ${chalk.bold(r.database)} (${r.what}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`, `  recovery point  ${r.recoveryPoint}`];
+  if (r.safetySnapshotId) lines.push(`  safety snapshot ${r.safetySnapshotId}`);
+  if (r.connectionBlock) lines.push(`  connections     ${r.terminatedSessions ?? 0} ended; held off with ${r.connectionBlock}, allowed again`);
+  if (r.rows) lines.push(`  rows            ${r.rows.matched} matched in the backup: ${r.rows.inserted} came back, ${r.rows.skipped} skipped (already there), ${r.rows.overwritten} overwritten`);
+  if (r.tables.length) {
+    const width = Math.max(5, ...r.tables.map((t) => t.table.length));
+    lines.push('', `  ${'table'.padEnd(width)}  ${'backup'.padStart(10)}  ${'restored'.padStart(10)}`);
+    for (const t of r.tables) lines.push(`  ${t.table.padEnd(width)}  ${String(t.expected).padStart(10)}  ${String(t.actual ?? 'missing').padStart(10)}  ${t.ok ? 'ok' : chalk.red('MISMATCH')}`);
+    lines.push('', r.ok ? `  ${r.tables.length} table(s), every row count matches the backup.` : chalk.red(`  ${r.mismatches} of ${r.tables.length} table(s) differ from the backup's row counts.`));
+  }
+  for (const w of r.warnings) lines.push(`${chalk.yellow('warning:')} ${w}`);
+  if (r.mode === 'new-db' && r.ok) lines.push(`  connect: ${target.display.replace(/\/[^/]*$/, `/${encodeURIComponent(r.database)}`)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** --pitr hands over to point-in-time recovery (src/restore/pitr). */
+async function pointInTime(flags: RestoreFlags): Promise<void> {
+  const pitr = await import('../restore/pitr/index.js');
+  const target = pitr.parseRecoveryTime(flags.pitr!);
+  const log = stderrLogger({ verbose: flags.verbose });
+  if (!!flags.pgbackrestStanza === !!flags.supabaseProject) throw new UsageError('--pitr needs either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.');
+  if (flags.supabaseProject) {
+    const { SupabaseManagementApi } = await import('../supabase/management-api.js');
+    const api = SupabaseManagementApi.fromEnv(process.env, { log });
+    if (flags.dryRun) return printJson({ dryRun: true, ...(await pitr.planSupabasePitr({ ref: flags.supabaseProject, target, log }, api)) });
+    const result = await pitr.supabasePitrRestore({ ref: flags.supabaseProject, target, api, log, pollIntervalMs: 10_000, timeoutMs: 120 * 60_000 });
+    return flags.json ? printJson(result) : void process.stdout.write(`Restored Supabase project ${result.ref} to ${pitr.formatPgTime(new Date(result.recoveryTimeTargetUnix * 1000))}.\n`);
+  }
+  const port = Number(flags.port);
+  if (!flags.dataDir || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port N.');
+  const options = { stanza: flags.pgbackrestStanza!, configPath: flags.pgbackrestConfig ?? process.env.PGBACKREST_CONFIG, target, dataDir: flags.dataDir, port, log, timeoutSeconds: 7200 };
+  if (flags.dryRun) {
+    const plan = await pitr.planPitrRestore(options);
+    const steps = pitr.describeRestorePlan(options, plan);
+    return flags.json ? printJson({ dryRun: true, window: plan.window, steps }) : void process.stdout.write(steps.map((s, i) => `${i + 1}. ${s}`).join('\n') + '\n');
+  }
+  const result = await pitr.pitrRestore(options);
+  if (flags.json) return printJson(result);
+  process.stdout.write(`Recovered to ${pitr.formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`);
+}

@@ -1,0 +1,71 @@
+import { pipeline } from 'node:stream/promises';
+import type { OperationContext } from '../core/context.js';
+import { PgdrError } from '../core/errors.js';
+import { startProcess, type RunningProcess } from '../core/system.js';
+import { libpqEnv, type DbTarget } from '../pg/connection.js';
+import type { ArchiveSource } from './archive-source.js';
+
+/**
+ * Settings for pg_restore's own sessions, all user-settable (so they work without superuser, e.g. on Supabase):
+ * bigger sort memory for index builds, no wait for WAL flush on each COPY commit.
+ */
+export const RESTORE_SESSION_SETTINGS: Record<string, string> = {
+  maintenance_work_mem: '512MB',
+  work_mem: '64MB',
+  synchronous_commit: 'off',
+};
+
+export function pgOptions(settings: Record<string, string>): string {
+  return Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+}
+
+export interface PgRestoreRun {
+  toolPath: string;
+  target: DbTarget;
+  args: string[];
+  settings?: Record<string, string>;
+  /** Where stdout goes: captured (for --list and scripts) or discarded. */
+  capture?: boolean;
+}
+
+/** Runs pg_restore over the archive (a path argument, or the plaintext stream on stdin) and returns stdout if captured. */
+export async function runPgRestore(source: ArchiveSource, run: PgRestoreRun, ctx: OperationContext): Promise<string> {
+  const env = libpqEnv(run.target);
+  if (run.settings && Object.keys(run.settings).length) env.PGOPTIONS = pgOptions(run.settings);
+  const args = ['--no-password', ...run.args, ...(source.path ? [source.path] : [])];
+  const proc = startProcess(run.toolPath, args, {
+    env,
+    stdin: source.path ? 'ignore' : 'pipe',
+    stdout: run.capture ? 'pipe' : 'ignore',
+    signal: ctx.signal,
+    onStderrLine: (l) => ctx.log.debug(`pg_restore: ${l}`),
+  });
+  let out = '';
+  proc.stdout?.setEncoding('utf8');
+  proc.stdout?.on('data', (c: string) => (out += c));
+  const [exited, fed] = await Promise.allSettled([proc.done, feed(source, proc, ctx)]);
+  // A decryption failure explains pg_restore's "unexpected end of file" better than pg_restore does.
+  if (fed.status === 'rejected') throw fed.reason;
+  if (exited.status === 'rejected') throw exited.reason;
+  return out;
+}
+
+async function feed(source: ArchiveSource, proc: RunningProcess, ctx: OperationContext): Promise<void> {
+  if (source.path) return;
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const input = await source.open!(abort.signal);
+  try {
+    await pipeline(input, proc.stdin!);
+  } catch (error) {
+    // pg_restore may stop reading early (--list, or its own failure); its exit status is the verdict then.
+    const settled = await proc.done.then(() => 'ok', () => 'failed');
+    if (settled === 'ok') return;
+    if (error instanceof PgdrError) throw error;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    abort.abort();
+    input.destroy();
+  }
+}

@@ -1,0 +1,87 @@
+import type { OperationContext } from '../core/context.js';
+import { PgdrError } from '../core/errors.js';
+import { requireKeys } from '../backup/archive.js';
+import { prepareArchive, type ArchiveSource } from './archive-source.js';
+import { missingOwners, readToc, writeListFile } from './archive-toc.js';
+import { planRestore, pgRestoreArgs, type PreparedRestore } from './plan.js';
+import { restoreInPlace, restoreIntoNewDb, type MainRestore } from './restore-modes.js';
+import { restoreRows } from './restore-rows.js';
+import { adminTarget } from './target-db.js';
+import { analyzeDatabase, compareRowCounts } from './row-counts.js';
+import { RESTORE_SESSION_SETTINGS } from './pg-restore.js';
+import { tableShape } from './rows.js';
+import { selectForSupabase } from './supabase.js';
+import { selectTables, type TocEntry } from './toc.js';
+import type { RestoreOptions, RestoreResult } from './types.js';
+
+/**
+ * Restores a backup: checks everything it can before the first change (tools, checksums, decryption, the table of
+ * contents), then restores into a new database, in place, or just some rows, and compares row counts with the manifest.
+ */
+export async function restoreBackup(options: RestoreOptions, ctx: OperationContext): Promise<RestoreResult> {
+  const started = Date.now();
+  const prepared = await planRestore(options, ctx);
+  const { plan, manifest } = prepared;
+  const result: RestoreResult = {
+    ok: true, dryRun: Boolean(options.dryRun), backupId: manifest.id, recoveryPoint: manifest.snapshotTime, database: plan.database,
+    mode: plan.mode, what: plan.what, durationMs: 0, tables: [], mismatches: 0, warnings: [], plan,
+  };
+  if (options.dryRun) return { ...result, durationMs: Date.now() - started };
+
+  requireKeys(manifest, options.keys ?? {});
+  const shape = options.rows ? await tableShape(prepared.into, options.rows.table) : undefined;
+  ctx.log.info(`Checking backup ${manifest.id} (${plan.source === 'materialize' ? 'checksum, decrypt and decompress for parallel restore' : 'checksum'})…`);
+  const archive = await prepareArchive(prepared.repo, manifest, options.keys ?? {}, plan.source === 'materialize' ? 'materialize' : 'stream', ctx);
+  try {
+    const byTable = plan.what === 'tables' || plan.what === 'rows';
+    const toc = await readToc(archive, prepared.pgRestore.path, prepared.into, byTable, ctx);
+    ctx.log.info(`Backup checked: ${toc.length} entries in the table of contents.`);
+    if (plan.what === 'rows') {
+      result.rows = await restoreRows({ prepared, archive, toc, shape: shape! }, ctx);
+      return { ...result, durationMs: Date.now() - started };
+    }
+    const { entries, only } = chooseEntries(prepared, toc);
+    const list = entries ? await writeListFile(entries) : undefined;
+    try {
+      const args = pgRestoreArgs(plan, options, list?.path);
+      const missing = await missingOwners(entries ?? toc, adminTarget(options.target));
+      if (missing.length) {
+        result.warnings.push(`Roles ${missing.join(', ')} do not exist on the target server: restored without ownership and grants (--no-owner --no-acl).`);
+        args.unshift('--no-owner', '--no-acl');
+      }
+      const main: MainRestore = { prepared, archive, args, tableNames: only, result };
+      if (plan.mode === 'new-db') await restoreIntoNewDb(main, ctx);
+      else await restoreInPlace(main, ctx);
+    } finally {
+      await list?.remove();
+    }
+    await verifyRestored(prepared, archive, only, result, ctx);
+    return { ...result, durationMs: Date.now() - started };
+  } finally {
+    await archive.cleanup();
+  }
+}
+
+/** The TOC entries to restore (undefined: all of them) and the tables whose row counts must match. */
+function chooseEntries(prepared: PreparedRestore, toc: TocEntry[]): { entries?: TocEntry[]; only?: string[] } {
+  const { options, plan } = prepared;
+  if (options.intoSupabase) return { entries: selectForSupabase(toc) };
+  if (plan.what !== 'tables') return {};
+  const selection = selectTables(toc, options.tables!, { standalone: plan.mode === 'new-db' || !options.clean });
+  if (selection.missing.length) {
+    throw new PgdrError(`Backup ${prepared.manifest.id} has no table ${selection.missing.join(', ')}.`, {
+      hint: `Name tables as schema.table; the backup has ${Object.keys(prepared.manifest.rowCounts).slice(0, 5).join(', ')}….`,
+      exitCode: 2,
+    });
+  }
+  return { entries: selection.entries, only: selection.tables };
+}
+
+async function verifyRestored(prepared: PreparedRestore, _archive: ArchiveSource, only: string[] | undefined, result: RestoreResult, ctx: OperationContext): Promise<void> {
+  if (prepared.plan.what === 'schema') return;
+  ctx.log.info(`ANALYZE ${prepared.plan.database}…`);
+  await analyzeDatabase(prepared.into, prepared.plan.jobs, RESTORE_SESSION_SETTINGS);
+  result.tables = await compareRowCounts(prepared.into, prepared.manifest.rowCounts, only);
+  result.mismatches = result.tables.filter((t) => !t.ok).length;
+  result.ok = result.mismatches === 0;
+}

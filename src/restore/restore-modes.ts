@@ -1,0 +1,115 @@
+import type { OperationContext } from '../core/context.js';
+import { Aborted, isPgdrError, PgdrError } from '../core/errors.js';
+import { takeBackup } from '../backup/take-backup.js';
+import { quoteIdent, withClient } from '../pg/client.js';
+import type { ArchiveSource } from './archive-source.js';
+import type { PreparedRestore } from './plan.js';
+import { runPgRestore } from './pg-restore.js';
+import { applyRoles, readRolesScript } from './supabase.js';
+import { blockConnections, createDatabase, dropDatabase, otherSessions, terminateSessions } from './target-db.js';
+import type { RestoreResult } from './types.js';
+
+export interface MainRestore {
+  prepared: PreparedRestore;
+  archive: ArchiveSource;
+  args: string[];
+  /** Tables chosen with --table ("schema.table"), dropped first in place. */
+  tableNames?: string[];
+  result: RestoreResult;
+}
+
+const reason = (error: unknown) => (error as Error).message;
+
+/** Creates the database and restores into it; any failure or Ctrl-C drops it again, so nothing half-made stays. */
+export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext): Promise<void> {
+  const { prepared } = main;
+  const name = prepared.plan.database;
+  ctx.log.info(`Creating database ${name}…`);
+  await createDatabase(prepared.options.target, name);
+  try {
+    await restoreRoles(main, ctx);
+    ctx.log.info(`Restoring into ${name} (${prepared.plan.jobs} job(s))…`);
+    await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings }, ctx);
+  } catch (error) {
+    await dropDatabase(prepared.options.target, name).catch((e) => ctx.log.error(`Could not drop the half-restored database ${name}: ${reason(e)}; drop it by hand.`));
+    if (ctx.signal.aborted) throw new Aborted(`Restore interrupted: the half-restored database ${name} was dropped; no existing database was touched.`);
+    throw new PgdrError(`Restore into the new database ${name} failed: ${reason(error)}`, {
+      hint: `${name} was dropped again and no existing database was touched. ${isPgdrError(error) && error.hint ? error.hint : 'Fix the cause (see the pg_restore message) and run the restore again.'}`,
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Restores over an existing database. With --clean: safety snapshot first, then other sessions ended and new ones
+ * held off for the duration (released again on success, failure and Ctrl-C). A failure after the first change says
+ * what state the database is in and the exact command that puts the snapshot back.
+ */
+export async function restoreInPlace(main: MainRestore, ctx: OperationContext): Promise<void> {
+  const { prepared, result } = main;
+  const { options, plan } = prepared;
+  const name = plan.database;
+  if (options.clean && options.safetySnapshot !== false) {
+    ctx.log.info(`Safety snapshot of ${name} into ${prepared.repo.url}…`);
+    const snapshot = await takeBackup({ target: prepared.into, repo: options.repo ?? prepared.repo, kind: 'full', encryption: options.safetyEncryption }, ctx);
+    result.safetySnapshotId = snapshot.id;
+    ctx.log.info(`Safety snapshot ${snapshot.id} taken.`);
+  }
+  const block = options.clean ? await blockConnections(prepared.into, plan.jobs + 2) : undefined;
+  try {
+    if (block) {
+      result.connectionBlock = block.how;
+      const ended = await terminateSessions(prepared.into, await otherSessions(prepared.into));
+      result.terminatedSessions = ended.terminated;
+      if (ended.survivors.length) result.warnings.push(`Could not end ${ended.survivors.length} session(s) (pids ${ended.survivors.map((s) => s.pid).join(', ')}); they may hold locks the restore waits for.`);
+      ctx.log.info(`New connections to ${name} held off (${block.how}); ${ended.terminated} session(s) ended.`);
+    }
+    await restoreRoles(main, ctx);
+    if (options.clean && main.tableNames?.length) await dropTables(main);
+    ctx.log.info(`Restoring into ${name} in place (${plan.jobs} job(s))…`);
+    await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings }, ctx);
+  } catch (error) {
+    throw inPlaceFailure(main, error, ctx);
+  } finally {
+    await block?.release().catch((e) => ctx.log.error(`Could not lift the connection limit on ${name}: ${reason(e)}; run: alter database ${quoteIdent(name)} connection limit -1`));
+  }
+}
+
+function inPlaceFailure(main: MainRestore, error: unknown, ctx: OperationContext): PgdrError {
+  const { prepared, result } = main;
+  const name = prepared.plan.database;
+  const what = ctx.signal.aborted ? 'was interrupted' : `failed: ${reason(error)}`;
+  if (!prepared.options.clean) {
+    // Without --clean the restore only adds objects; Supabase restores run in one transaction that rolled back.
+    return new PgdrError(`Restore into ${name} ${what}`, {
+      hint: prepared.options.intoSupabase ? `The restore ran in one transaction, so ${name} has none of the backup's objects or rows (roles created first stay). Fix the cause and run it again.` : `${name} may hold some of the backup's objects now. Fix the cause and run it again with --clean.`,
+      exitCode: ctx.signal.aborted ? 130 : 1,
+      cause: error,
+    });
+  }
+  const back = result.safetySnapshotId
+    ? `To put ${name} back as it was before: pgdr restore ${result.safetySnapshotId} --repo ${prepared.repo.url} --db ${prepared.into.display} --clean --confirm ${name} --no-safety-snapshot`
+    : `No safety snapshot was taken (--no-safety-snapshot): restore an earlier backup with --clean --confirm ${name}.`;
+  return new PgdrError(`Restore over ${name} ${what}. ${name} is now partly restored: some of the backup's objects were dropped and recreated, others not.`, {
+    hint: `${back}  Or rerun this restore once the cause is fixed. Connections to ${name} are allowed again.`,
+    exitCode: ctx.signal.aborted ? 130 : 1,
+    cause: error,
+  });
+}
+
+async function restoreRoles(main: MainRestore, ctx: OperationContext): Promise<void> {
+  const { prepared } = main;
+  if (!prepared.options.intoSupabase) return;
+  const script = await readRolesScript(prepared.repo, prepared.manifest, prepared.options.keys ?? {}, ctx.signal);
+  if (!script) return void main.result.warnings.push('The backup holds no roles.sql; roles were not created.');
+  ctx.log.info('Creating the project\'s roles…');
+  await applyRoles(prepared.psql.path, prepared.into, script, ctx);
+}
+
+async function dropTables(main: MainRestore): Promise<void> {
+  const names = main.tableNames!.map((t) => {
+    const dot = t.indexOf('.');
+    return `${quoteIdent(t.slice(0, dot))}.${quoteIdent(t.slice(dot + 1))}`;
+  });
+  await withClient(main.prepared.into, (c) => c.query(`drop table if exists ${names.join(', ')} cascade`));
+}

@@ -1,0 +1,51 @@
+import type pg from 'pg';
+import { quoteIdent, withClient } from '../pg/client.js';
+import type { DbTarget } from '../pg/connection.js';
+
+export interface TableCheck {
+  table: string;
+  expected: number;
+  /** null when the table is missing from the restored database. */
+  actual: number | null;
+  ok: boolean;
+}
+
+const relation = (table: string) => {
+  const dot = table.indexOf('.');
+  return `${quoteIdent(table.slice(0, dot))}.${quoteIdent(table.slice(dot + 1))}`;
+};
+
+/** Counts every table of the manifest (or the chosen subset) in the restored database and compares. */
+export async function compareRowCounts(target: DbTarget, expected: Record<string, number>, only?: string[]): Promise<TableCheck[]> {
+  const tables = (only ?? Object.keys(expected)).filter((t) => t in expected).sort();
+  return await withClient(target, async (c) => {
+    const checks: TableCheck[] = [];
+    for (const table of tables) {
+      const actual = await countRows(c, table);
+      checks.push({ table, expected: expected[table]!, actual, ok: actual === expected[table] });
+    }
+    return checks;
+  });
+}
+
+export async function countRows(client: pg.Client, table: string): Promise<number | null> {
+  return await client.query<{ n: string }>(`select count(*) as n from ${relation(table)}`).then((r) => Number(r.rows[0]!.n), () => null);
+}
+
+/** ANALYZE after a restore, the tables spread over `jobs` sessions, so the planner has statistics before traffic returns. */
+export async function analyzeDatabase(target: DbTarget, jobs: number, settings: Record<string, string>): Promise<void> {
+  const tables = await withClient(target, async (c) =>
+    (await c.query<{ t: string }>(
+      `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r','m','p') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg\\_%'
+        order by c.relpages desc`,
+    )).rows.map((r) => r.t),
+  );
+  const queue = [...tables];
+  const worker = () =>
+    withClient(target, async (c) => {
+      for (const [k, v] of Object.entries(settings)) await c.query(`select set_config($1, $2, false)`, [k, v]);
+      for (let t = queue.shift(); t; t = queue.shift()) await c.query(`analyze ${t}`).catch(() => {});
+    });
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, tables.length)) }, worker));
+}
