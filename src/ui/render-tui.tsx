@@ -21,10 +21,11 @@ export interface TuiOptions {
 export function renderTui(handle: RunHandle, options: TuiOptions = {}): RunRendering {
   applyNoColor();
   const instance = render(<RunApp handle={handle} prompts={options.prompter?.queue ?? defaultPromptQueue} storeOptions={options.store} />, {
-    stdout: options.stdout,
-    stdin: options.stdin,
-    stderr: options.stderr,
-    debug: options.debug,
+    // Ink spreads these over its defaults, so an explicit undefined would replace process.stdout.
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(options.stdin ? { stdin: options.stdin } : {}),
+    ...(options.stderr ? { stderr: options.stderr } : {}),
+    debug: options.debug ?? false,
     exitOnCtrlC: false,
     maxFps: 10,
   });
