@@ -9,6 +9,7 @@ if (existsSync(built)) {
   await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');
-  register();
+  // The project's tsconfig, not the cwd's: without it the TUI's JSX compiles to React.createElement and fails.
+  register({ tsconfig: `${root}tsconfig.json` });
   await import(pathToFileURL(`${root}src/cli/main.ts`).href);
 }
