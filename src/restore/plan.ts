@@ -76,7 +76,7 @@ export async function planRestore(options: RestoreOptions, ctx: OperationContext
     jobs,
     source,
     creates: mode === 'new-db' ? [`database ${database}`] : [],
-    drops: mode === 'in-place' && options.clean ? (what === 'tables' ? options.tables!.map((t) => `table ${t} (and what depends on it)`) : [`every object of the backup in ${database} (pg_restore --clean)`]) : [],
+    drops: mode === 'in-place' && options.clean ? (what === 'tables' ? options.tables!.map((t) => `table ${t} (and what depends on it)`) : [`every schema, table, view, sequence, function and type of the backup in ${database}, and what depends on them`]) : [],
     overwrites: what === 'rows' ? [`rows of ${options.rows!.table} matching ${options.rows!.where}${options.onConflict === 'overwrite' ? ' (replaced when present)' : ' (only missing ones are added)'}`] : [],
     sessions: sessions.map(({ pid, user, application, client }) => ({ pid, user, application, client })),
     steps: [],
@@ -118,7 +118,7 @@ function describeSteps(x: { plan: RestorePlan; manifest: BackupManifest; repo: R
   }
   if (plan.mode === 'new-db') steps.push({ title: `Create database ${plan.database}`, command: `create database ${db}` });
   if (options.intoSupabase) steps.push({ title: 'Create the project\'s roles (reserved roles were left out at backup time)', command: `psql -v ON_ERROR_STOP=1 -f roles.sql` });
-  if (plan.what === 'tables' && plan.mode === 'in-place' && options.clean) steps.push({ title: `Drop ${options.tables!.join(', ')} (cascade)`, command: 'drop table if exists … cascade' });
+  if (plan.mode === 'in-place' && options.clean) steps.push({ title: `Drop the backup's ${plan.what === 'tables' ? 'tables' : 'schemas, tables, views, sequences, functions and types'} in ${plan.database} (cascade, one transaction)`, command: 'drop … if exists … cascade' });
   const args = [...pgRestoreArgs(plan, options, '<selected entries>'), plan.source === 'stream' ? '(archive on stdin)' : '<archive>'];
   steps.push({ title: `Restore ${plan.what === 'full' ? 'everything' : plan.what === 'schema' ? 'the schema only' : `tables ${options.tables!.join(', ')}`} into ${plan.database}`, command: `${pgOpts} ${x.pgRestore.path} ${args.join(' ')}` });
   if (plan.what !== 'schema') steps.push({ title: `ANALYZE ${plan.database} (${plan.jobs} session(s))` }, { title: `Compare row counts with the manifest (${plan.what === 'full' ? plan.backup.tables : options.tables!.length}+ tables)` });
@@ -129,7 +129,7 @@ function describeSteps(x: { plan: RestorePlan; manifest: BackupManifest; repo: R
 /** pg_restore's arguments for the main restore, without the archive (a path, or stdin). */
 export function pgRestoreArgs(plan: RestorePlan, options: RestoreOptions, listFile?: string): string[] {
   return [
-    ...(plan.mode === 'in-place' && options.clean && plan.what !== 'tables' ? ['--clean', '--if-exists'] : []),
+    ...(plan.mode === 'in-place' && options.clean ? ['--clean', '--if-exists'] : []),
     ...(plan.what === 'schema' ? ['--schema-only'] : []),
     ...(listFile && (plan.what === 'tables' || options.intoSupabase) ? [`--use-list=${listFile}`] : []),
     ...(options.intoSupabase ? ['--single-transaction'] : []),

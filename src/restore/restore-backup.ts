@@ -49,7 +49,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
         result.warnings.push(`Roles ${missing.join(', ')} do not exist on the target server: restored without ownership and grants (--no-owner --no-acl).`);
         args.unshift('--no-owner', '--no-acl');
       }
-      const main: MainRestore = { prepared, archive, args, tableNames: only, result };
+      const main: MainRestore = { prepared, archive, args, tableNames: only, cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'), result };
       if (plan.mode === 'new-db') await restoreIntoNewDb(main, ctx);
       else await restoreInPlace(main, ctx);
     } finally {

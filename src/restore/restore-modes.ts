@@ -1,7 +1,9 @@
 import type { OperationContext } from '../core/context.js';
 import { Aborted, isPgdrError, PgdrError } from '../core/errors.js';
 import { takeBackup } from '../backup/take-backup.js';
-import { quoteIdent, withClient } from '../pg/client.js';
+import { quoteIdent } from '../pg/client.js';
+import { dropObjects } from './pre-clean.js';
+import type { TocEntry } from './toc.js';
 import type { ArchiveSource } from './archive-source.js';
 import type { PreparedRestore } from './plan.js';
 import { runPgRestore } from './pg-restore.js';
@@ -13,8 +15,10 @@ export interface MainRestore {
   prepared: PreparedRestore;
   archive: ArchiveSource;
   args: string[];
-  /** Tables chosen with --table ("schema.table"), dropped first in place. */
+  /** Tables chosen with --table ("schema.table"). */
   tableNames?: string[];
+  /** With --clean: the archive entries whose objects are dropped (cascade) before pg_restore recreates them. */
+  cleanEntries?: TocEntry[];
   result: RestoreResult;
 }
 
@@ -65,7 +69,7 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
       ctx.log.info(`New connections to ${name} held off (${block.how}); ${ended.terminated} session(s) ended.`);
     }
     await restoreRoles(main, ctx);
-    if (options.clean && main.tableNames?.length) await dropTables(main);
+    if (options.clean && main.cleanEntries) await dropObjects(prepared.into, main.cleanEntries);
     ctx.log.info(`Restoring into ${name} in place (${plan.jobs} job(s))…`);
     await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings }, ctx);
   } catch (error) {
@@ -104,12 +108,4 @@ async function restoreRoles(main: MainRestore, ctx: OperationContext): Promise<v
   if (!script) return void main.result.warnings.push('The backup holds no roles.sql; roles were not created.');
   ctx.log.info('Creating the project\'s roles…');
   await applyRoles(prepared.psql.path, prepared.into, script, ctx);
-}
-
-async function dropTables(main: MainRestore): Promise<void> {
-  const names = main.tableNames!.map((t) => {
-    const dot = t.indexOf('.');
-    return `${quoteIdent(t.slice(0, dot))}.${quoteIdent(t.slice(dot + 1))}`;
-  });
-  await withClient(main.prepared.into, (c) => c.query(`drop table if exists ${names.join(', ')} cascade`));
 }

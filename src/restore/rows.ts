@@ -39,7 +39,7 @@ export async function tableShape(target: DbTarget, table: string): Promise<Table
     if (!rel) throw new PgdrError(`Table ${table} does not exist in ${target.database}.`, { hint: 'To bring back a dropped table use --table instead of --rows.', exitCode: 2 });
     const cols = await c.query<{ name: string }>(`select attname as name from pg_attribute where attrelid = $1 and attnum > 0 and not attisdropped and attgenerated = '' order by attnum`, [rel.oid]);
     const key = await c.query<{ cols: string[] }>(
-      `select array(select a.attname from unnest(i.indkey) k join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k) as cols
+      `select array(select a.attname::text from unnest(i.indkey) k join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k) as cols
          from pg_index i where i.indrelid = $1 and i.indisunique and i.indpred is null and i.indexprs is null order by i.indisprimary desc limit 1`,
       [rel.oid],
     );
