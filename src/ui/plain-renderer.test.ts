@@ -29,7 +29,7 @@ describe('plain renderer', () => {
       '12:03:10 ? Restore over scratch_app? scratch_app',
       '12:04:10 ✔ restore/pg-restore succeeded in 1m 05s',
       '12:04:10 » restore succeeded in 1m 05s',
-      '12:04:14 ■ run passed in 1m 10s',
+      '12:04:14 ✔ run passed in 1m 10s',
       '12:04:14   RTO 4h 00m: met (0.5% of the budget used)',
       '12:04:14   RPO 12m 00s',
       '12:04:14   report pgdr-runs/20250116T120304Z-complete-loss/report.md',
@@ -67,6 +67,8 @@ describe('plain renderer', () => {
       { type: 'step.finished', at: T0, phaseId: 'assess', stepId: 'ping', status: 'failed', durationMs: 1500, error: 'connection refused', hint: 'Start the server.' },
       { type: 'undo.started', at: T0, stepId: 'ping', title: 'Unblock connections' },
       { type: 'undo.finished', at: T0, stepId: 'ping', status: 'succeeded' },
+      { type: 'prompt.asked', at: T0, prompt: { kind: 'confirm', id: 'undo', message: 'Run the undo actions?' } },
+      { type: 'prompt.answered', at: T0, promptId: 'undo', answer: false },
       { type: 'run.finished', at: T0, status: 'aborted', durationMs: 1500, error: 'aborted by the operator' },
     );
     await rendering.done;
@@ -75,6 +77,7 @@ describe('plain renderer', () => {
       '12:03:04   hint: Start the server.',
       '12:03:04 ↺ undo assess/ping: Unblock connections',
       '12:03:04 ↺ undo assess/ping succeeded',
+      '12:03:04 ? Run the undo actions? no',
       '12:03:04 ■ run aborted in 1.5s: aborted by the operator',
     ]);
   });

@@ -78,7 +78,7 @@ export class PlainLines {
         this.questions.set(event.prompt.id, event.prompt.message);
         return [];
       case 'prompt.answered': {
-        const answer = Array.isArray(event.answer) ? event.answer.join(', ') : String(event.answer);
+        const answer = Array.isArray(event.answer) ? event.answer.join(', ') : typeof event.answer === 'boolean' ? (event.answer ? 'yes' : 'no') : event.answer;
         return [`${c.cyan('?')} ${this.questions.get(event.promptId) ?? event.promptId} ${c.cyan(answer)}`];
       }
       case 'undo.started':
@@ -118,7 +118,8 @@ export class PlainLines {
   private summary(event: Extract<RunEvent, { type: 'run.finished' }>): string[] {
     const c = this.c;
     const colour = event.status === 'passed' ? c.green : event.status === 'failed' ? c.red : c.yellow;
-    const lines = [colour(`■ run ${event.status} in ${formatDuration(event.durationMs)}`) + (event.error ? `: ${event.error}` : '')];
+    const symbol = event.status === 'passed' ? '✔' : event.status === 'failed' ? '✖' : '■';
+    const lines = [colour(`${symbol} run ${event.status} in ${formatDuration(event.durationMs)}`) + (event.error ? `: ${event.error}` : '')];
     if (event.rtoMs !== undefined) {
       const met = event.rtoMet === false ? c.red('missed') : c.green('met');
       const percent = (event.durationMs / event.rtoMs) * 100;

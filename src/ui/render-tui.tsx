@@ -1,4 +1,4 @@
-import { render } from 'ink';
+import { render, type RenderOptions } from 'ink';
 import type { RunHandle } from '../runbook/events.js';
 import { RunApp } from './components/RunApp.js';
 import { defaultPromptQueue, type InkPrompter } from './prompt-queue.js';
@@ -17,10 +17,8 @@ export interface TuiOptions {
   store?: RunStoreOptions;
 }
 
-/** Mounts the run screen; only Ink reads stdin while it is up. `done` resolves once the final frame is on screen. */
-export function renderTui(handle: RunHandle, options: TuiOptions = {}): RunRendering {
-  applyNoColor();
-  const instance = render(<RunApp handle={handle} prompts={options.prompter?.queue ?? defaultPromptQueue} storeOptions={options.store} />, {
+export function inkOptions(options: TuiOptions): RenderOptions {
+  return {
     // Ink spreads these over its defaults, so an explicit undefined would replace process.stdout.
     ...(options.stdout ? { stdout: options.stdout } : {}),
     ...(options.stdin ? { stdin: options.stdin } : {}),
@@ -28,7 +26,14 @@ export function renderTui(handle: RunHandle, options: TuiOptions = {}): RunRende
     debug: options.debug ?? false,
     exitOnCtrlC: false,
     maxFps: 10,
-  });
+  };
+}
+
+/** Mounts the run screen; only Ink reads stdin while it is up. `done` resolves once the final frame is on screen. */
+export function renderTui(handle: RunHandle, options: TuiOptions = {}): RunRendering {
+  applyNoColor();
+  const app = <RunApp handle={handle} prompts={options.prompter?.queue ?? defaultPromptQueue} storeOptions={options.store} />;
+  const instance = render(app, inkOptions(options));
   const done = instance.waitUntilExit().then(() => undefined);
   return { done, stop: () => instance.unmount() };
 }

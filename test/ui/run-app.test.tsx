@@ -140,3 +140,13 @@ describe('run screen output', () => {
     }
   });
 });
+
+describe('Ink options', () => {
+  it('leaves Ink its own streams when none are given, and never lets Ink exit on ctrl-c', async () => {
+    const { inkOptions } = await import('../../src/ui/render-tui.js');
+    const options = inkOptions({});
+    expect(Object.keys(options)).not.toContain('stdout');
+    expect(Object.keys(options)).not.toContain('stdin');
+    expect(options).toMatchObject({ exitOnCtrlC: false, maxFps: 10, debug: false });
+  });
+});
