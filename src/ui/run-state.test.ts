@@ -63,6 +63,14 @@ describe('runReducer', () => {
     expect(state.logs[0]?.message).toBe('line 5');
   });
 
+  it('splits multi-line tool output into clean log lines', () => {
+    const state = reduce([started, { type: 'log', at: T0, level: 'warn', message: 'pg_restore: error:\n\tdetail \u001B[31mred\u001B[39m\n' }]);
+    expect(state.logs.map((l) => [l.level, l.message])).toEqual([
+      ['warn', 'pg_restore: error:'],
+      ['warn', '  detail red'],
+    ]);
+  });
+
   it('records undo actions and the final result', () => {
     const state = reduce([
       started,

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { ProgressUnit } from '../core/context.js';
 import type { PromptRequest, RunEvent, RunHeader, RunStatus, StepStatus, TaskState } from '../runbook/events.js';
 
@@ -142,10 +143,14 @@ function upsertProgress(progress: ProgressView[], event: Extract<RunEvent, { typ
   return existing ? progress.map((p) => (p.key === key ? next : p)) : [...progress, next];
 }
 
+/** Tool output can carry several lines, tabs and escape codes; the pane shows one clean line per row. */
 function appendLog(logs: LogLine[], line: LogLine): LogLine[] {
-  const next = logs.length >= LOG_LIMIT ? logs.slice(logs.length - LOG_LIMIT + 1) : logs.slice();
-  next.push(line);
-  return next;
+  const parts = stripVTControlCharacters(line.message)
+    .replace(/\t/g, '  ')
+    .split(/\r?\n/)
+    .filter((part, i, all) => part !== '' || (i > 0 && i < all.length - 1));
+  const next = [...logs, ...parts.map((message) => ({ ...line, message }))];
+  return next.length > LOG_LIMIT ? next.slice(next.length - LOG_LIMIT) : next;
 }
 
 /** Pure: folds one engine event into what the screen shows. */

@@ -31,11 +31,16 @@ function depth(task: TaskView, byId: Map<string, TaskView>): number {
   return level;
 }
 
+function firstLine(text: string): string {
+  return text.trim().split(/\r?\n/)[0] ?? '';
+}
+
 function stepRows(step: StepView, now: number, tasks: TaskView[]): StepRow[] {
   const title = `${step.title}${step.manual ? ' (manual)' : ''}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}`;
   const rows: StepRow[] = [{ kind: 'step', key: `s:${step.id}`, status: step.status, title, time: duration(step, now) }];
-  if (step.error) rows.push({ kind: 'error', key: `e:${step.id}`, text: step.error });
-  if (step.hint) rows.push({ kind: 'hint', key: `h:${step.id}`, text: `hint: ${step.hint}` });
+  // One row each: a multi-line error keeps its first line here; the log pane has the rest.
+  if (step.error) rows.push({ kind: 'error', key: `e:${step.id}`, text: firstLine(step.error) });
+  if (step.hint) rows.push({ kind: 'hint', key: `h:${step.id}`, text: `hint: ${firstLine(step.hint)}` });
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const finished = tasks.filter((t) => t.state === 'done' || t.state === 'skipped');
   // Many subtasks: finished ones fold into one line so the running one stays in view.

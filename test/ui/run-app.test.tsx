@@ -67,6 +67,14 @@ describe('run screen keys', () => {
     await terminal.waitFor('○ Assess');
   });
 
+  it('follows a terminal resize', async () => {
+    const { run, terminal } = await setup();
+    run.emit({ type: 'step.started', at: Date.now(), phaseId: 'restore', stepId: 'pg-restore', title: 'Restore the dump into the scratch database', attempt: 1 });
+    await terminal.waitFor('▶ Restore the dump into the scratch database');
+    terminal.fakeStdout.resize(40);
+    await terminal.waitFor((f) => f.includes('▶ Restore the dump') && !f.includes('scratch database') && f.split('\n').every((l) => l.length <= 40));
+  });
+
   it('a new question closes the help overlay so it is seen', async () => {
     const { terminal, prompter, signal } = await setup();
     await terminal.press('?');
