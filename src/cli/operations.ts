@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerConfigCommands } from './config.js';
 import { registerInitCommand } from './init.js';
 import { registerAuditCommand } from './audit.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerScheduleCommand } from './schedule.js';
 import { registerExportCommand } from './export.js';
 import { registerImportCommand } from './import.js';
@@ -13,5 +14,6 @@ export function registerOperationsCommands(program: Command): void {
   registerScheduleCommand(program);
   registerExportCommand(program);
   registerImportCommand(program);
+  registerDoctorCommand(program);
   registerAuditCommand(program);
 }

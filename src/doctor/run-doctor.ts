@@ -1,0 +1,108 @@
+import { PgdrError } from '../core/errors.js';
+import type { Env } from '../pg/connection.js';
+import { parseTarget, resolveTarget } from '../pg/connection.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { repositorySpec, resolveProfile } from '../config/profile.js';
+import { configSchema, type PgdrConfig } from '../config/schema.js';
+import { openRepository, type Repository } from '../storage/index.js';
+import { listBackups, type Catalog } from '../backup/index.js';
+import { readAudit } from '../audit/audit-log.js';
+import { checkTargets, checkTools, type DoctorTarget } from './check-targets.js';
+import { checkDisk, checkRepository } from './check-repository.js';
+import { checkBackups } from './check-backups.js';
+import { checkEncryption } from './check-encryption.js';
+import { critical, ok, overall, warning, type DoctorReport, type Finding, type Metric } from './finding.js';
+
+export interface DoctorOptions {
+  cwd?: string;
+  configPath?: string;
+  env?: Env;
+  db?: string;
+  profile?: string;
+  repo?: string;
+  s3Endpoint?: string;
+  now?: Date;
+}
+
+/** Every check of `pgdr doctor`; never throws for a problem it can report as a finding. */
+export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? new Date();
+  const findings: Finding[] = [];
+  const metrics: Metric[] = [];
+
+  let loaded: LoadedConfig | undefined;
+  try {
+    loaded = await loadConfig({ cwd: options.cwd, configPath: options.configPath, env });
+    findings.push(ok('config.valid', loaded.path ? `${loaded.path} is valid` : 'no pgdr.config.yaml; using defaults and the environment'));
+    for (const w of loaded.warnings) findings.push(warning('config.warning', w, 'See the message; pgdr config show prints what is in effect.'));
+  } catch (error) {
+    findings.push(critical('config.valid', (error as Error).message, (error as PgdrError).hint ?? 'Fix pgdr.config.yaml.'));
+  }
+  const config: PgdrConfig = loaded?.config ?? configSchema.parse({});
+
+  findings.push(...(await checkTools()));
+  const targets = doctorTargets(config, options, env, findings);
+  findings.push(...(await checkTargets(targets, metrics)));
+
+  let repo: Repository | undefined;
+  let catalog: Catalog | undefined;
+  try {
+    const spec = repositorySpec(config, options.repo);
+    repo = openRepository(spec.url, { s3Endpoint: options.s3Endpoint ?? spec.s3Endpoint, region: spec.region, env });
+  } catch (error) {
+    findings.push(critical('repository.configured', (error as Error).message, (error as PgdrError).hint ?? 'Set repository.url in pgdr.config.yaml.'));
+  }
+  if (repo) {
+    const probe = await checkRepository(repo, metrics);
+    findings.push(...probe.findings);
+    if (probe.usable) {
+      try {
+        catalog = await listBackups(repo);
+      } catch (error) {
+        findings.push(critical('repository.list', `could not list backups: ${(error as Error).message}`, 'Check read permission on the repository.', repo.url));
+      }
+    }
+  }
+  if (repo && catalog) {
+    findings.push(...(await checkDisk(repo, catalog, metrics)));
+    const databases = targets.length ? [...new Set(targets.map((t) => t.target.database))] : [...new Set(catalog.backups.map((b) => b.manifest.database))];
+    if (databases.length === 0) findings.push(critical('backup.age', 'the repository holds no backups and no target is configured', 'Configure a target (pgdr init) and take a backup (pgdr backup).', repo.url));
+    findings.push(...checkBackups(databases, catalog, config.thresholds, readAudit({ env }), now, metrics));
+    const newestEncrypted = catalog.backups.filter((b) => b.manifest.encryption && databases.includes(b.manifest.database)).at(-1);
+    findings.push(...(await checkEncryption(config, repo, newestEncrypted)));
+  } else {
+    findings.push(...(await checkEncryption(config, undefined, undefined)));
+  }
+  return { ...overall(findings), checkedAt: now.toISOString(), findings, metrics };
+}
+
+/** --db, else --profile, else every configured profile, else the environment (DATABASE_URL, PG*). */
+function doctorTargets(config: PgdrConfig, options: DoctorOptions, env: Env, findings: Finding[]): DoctorTarget[] {
+  try {
+    if (options.db) return [{ label: '--db', target: parseTarget(options.db, '--db') }];
+    if (options.profile) return [{ label: options.profile, target: resolveProfile(config, options.profile, env).target }];
+  } catch (error) {
+    findings.push(critical('target.configured', (error as Error).message, (error as PgdrError).hint ?? 'Check the target.'));
+    return [];
+  }
+  const names = Object.keys(config.targets);
+  if (names.length === 0) {
+    try {
+      const target = resolveTarget(undefined, env);
+      return [{ label: target.source, target }];
+    } catch {
+      findings.push(warning('target.configured', 'no database target configured', 'Add one with pgdr init, or set DATABASE_URL.'));
+      return [];
+    }
+  }
+  const out: DoctorTarget[] = [];
+  for (const name of names) {
+    try {
+      out.push({ label: name, target: resolveProfile(config, name, env).target });
+    } catch (error) {
+      findings.push(warning('target.configured', (error as Error).message, (error as PgdrError).hint ?? 'Set the variable the profile names.', name));
+    }
+  }
+  return out;
+}
