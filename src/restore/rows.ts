@@ -68,6 +68,7 @@ export async function copyRows(
   const conflict = input.onConflict === 'overwrite' && others.length
     ? `on conflict (${keyCols}) do update set ${others.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}`
     : 'on conflict do nothing';
+  const match = shape.key.map((k) => `x.${quoteIdent(k)} = r.${quoteIdent(k)}`).join(' and ');
   const psql = (target: DbTarget, args: string[], stdin: 'pipe' | 'ignore') =>
     startProcess(input.psqlPath, ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '--no-password', ...args], { env: libpqEnv(target), stdin, stdout: 'pipe', signal: ctx.signal });
   const out = psql(input.scratch, ['-c', `copy (select ${cols} from ${shape.relation} where ${input.where}) to stdout`], 'ignore');
@@ -75,9 +76,8 @@ export async function copyRows(
     '-c', 'begin',
     '-c', `create temp table pgdr_rows on commit drop as select ${cols} from ${shape.relation} with no data`,
     '-c', '\\copy pgdr_rows from pstdin',
-    '-c', 'select count(*) from pgdr_rows',
-    '-c', `with ins as (insert into ${shape.relation} (${cols}) overriding system value select ${cols} from pgdr_rows ${conflict} returning (xmax = 0) as fresh)
-           select count(*) filter (where fresh) || '|' || count(*) filter (where not fresh) from ins`,
+    '-c', `select count(*) || '|' || count(*) filter (where exists (select 1 from ${shape.relation} x where ${match})) from pgdr_rows r`,
+    '-c', `insert into ${shape.relation} (${cols}) overriding system value select ${cols} from pgdr_rows ${conflict}`,
     '-c', 'commit',
   ], 'pipe');
   out.stdout!.pipe(into.stdin!);
@@ -92,8 +92,8 @@ export async function copyRows(
       cause: error,
     });
   }
-  const [matchedText, merged] = text.trim().split('\n');
-  const matched = Number(matchedText);
-  const [inserted, overwritten] = (merged ?? '0|0').split('|').map(Number) as [number, number];
-  return { table: shape.relation, where: input.where, matched, inserted, overwritten, skipped: matched - inserted - overwritten };
+  // Counted before the merge inside the same transaction: rows whose key is present are skipped or overwritten.
+  const [matched, present] = text.trim().split('|').map(Number) as [number, number];
+  const overwrite = input.onConflict === 'overwrite';
+  return { table: shape.relation, where: input.where, matched, inserted: matched - present, skipped: overwrite ? 0 : present, overwritten: overwrite ? present : 0 };
 }
