@@ -35,7 +35,8 @@ export function plaintextStages(manifest: BackupManifest, keys: ArchiveKeys, sig
   const stages: Duplex[] = [];
   if (manifest.encryption) {
     requireKeys(manifest, keys);
-    stages.push(createDecryptStream(keys.identities?.length ? { identities: keys.identities } : { passphrase: keys.passphrase! }));
+    const recipients = manifest.encryption.recipients;
+    stages.push(createDecryptStream(keys.identities?.length ? { identities: keys.identities, recipients } : { passphrase: keys.passphrase!, recipients }));
   }
   const method = manifest.compression.stream.split(':')[0]!;
   if (method !== 'none') stages.push(decompressStage(method, signal));
