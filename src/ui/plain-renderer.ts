@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from '../core/secrets.js';
 import type { RunEvent, RunHandle } from '../runbook/events.js';
 import { formatAmount, formatClock, formatDuration, formatRate, formatTimeOfDay } from './format.js';
-import { progressStats, type ProgressSample } from './progress-math.js';
+import { nextSample, progressStats, type ProgressSample } from './progress-math.js';
 import { followRun, type RunRendering } from './rendering.js';
 import { noColorRequested, stepSymbol, taskSymbol } from './theme.js';
 
@@ -93,19 +93,11 @@ export class PlainLines {
   private progressLine(event: Extract<RunEvent, { type: 'progress' }>): string[] {
     const key = `${event.stepId ?? ''}:${event.label}`;
     const previous = this.progress.get(key);
-    const restart = !previous || event.done < previous.done;
-    const track: ProgressTrack = {
-      firstAt: restart ? event.at : previous.firstAt,
-      firstDone: restart ? event.done : previous.firstDone,
-      at: event.at,
-      done: event.done,
-      total: event.total,
-      printedAt: previous?.printedAt ?? -Infinity,
-      printedTenth: previous?.printedTenth ?? -1,
-    };
+    const { restarted, ...sample } = nextSample(previous, event);
+    const track: ProgressTrack = { ...sample, printedAt: previous?.printedAt ?? -Infinity, printedTenth: previous?.printedTenth ?? -1 };
     const stats = progressStats(track);
     const tenth = stats.fraction === undefined ? -1 : Math.floor(stats.fraction * 10);
-    const due = restart || event.at - track.printedAt >= PROGRESS_EVERY_MS || tenth > track.printedTenth;
+    const due = restarted || event.at - track.printedAt >= PROGRESS_EVERY_MS || tenth > track.printedTenth;
     this.progress.set(key, due ? { ...track, printedAt: event.at, printedTenth: tenth } : track);
     if (!due) return [];
     const parts = [`  ${event.label}`, formatAmount(event.done, event.unit)];

@@ -25,3 +25,16 @@ export function progressStats(sample: ProgressSample): ProgressStats {
   const etaMs = rate && remaining !== undefined ? (remaining / rate) * 1000 : undefined;
   return { rate, etaMs, fraction, elapsedMs };
 }
+
+/** The next sample for a label; a counter that went backwards (a retry) starts a new rate measurement. */
+export function nextSample(previous: ProgressSample | undefined, reading: { at: number; done: number; total?: number }): ProgressSample & { restarted: boolean } {
+  const restarted = !previous || reading.done < previous.done;
+  return {
+    firstAt: restarted ? reading.at : previous.firstAt,
+    firstDone: restarted ? reading.done : previous.firstDone,
+    at: reading.at,
+    done: reading.done,
+    total: reading.total,
+    restarted,
+  };
+}

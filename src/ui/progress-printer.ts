@@ -1,6 +1,6 @@
 import type { ProgressUpdate } from '../core/context.js';
 import { formatAmount, formatClock, formatRate } from './format.js';
-import { progressStats, type ProgressSample } from './progress-math.js';
+import { nextSample, progressStats, type ProgressSample } from './progress-math.js';
 
 export interface ProgressPrinter {
   /** Hand this to OperationContext.progress. */
@@ -58,10 +58,9 @@ export function createProgressPrinter(stream: NodeJS.WritableStream & { isTTY?: 
     update(update) {
       const at = now();
       const previous = tracks.get(update.label);
-      const restart = !previous || update.done < previous.done;
-      const track: Track = restart
-        ? { label: update.label, unit: update.unit, firstAt: at, firstDone: update.done, at, done: update.done, total: update.total, printedAt: -Infinity, printedDone: -1 }
-        : Object.assign(previous, { at, done: update.done, total: update.total });
+      const { restarted, ...sample } = nextSample(previous, { at, done: update.done, total: update.total });
+      const printed = previous && !restarted ? previous : { printedAt: -Infinity, printedDone: -1 };
+      const track: Track = { label: update.label, unit: update.unit, ...sample, printedAt: printed.printedAt, printedDone: printed.printedDone };
       tracks.set(update.label, track);
       if (at - track.printedAt >= intervalMs) write(track);
     },

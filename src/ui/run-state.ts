@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { ProgressUnit } from '../core/context.js';
+import { nextSample } from './progress-math.js';
 import type { PromptRequest, RunEvent, RunHeader, RunStatus, StepStatus, TaskState } from '../runbook/events.js';
 
 export interface StepView {
@@ -127,19 +128,8 @@ function upsertTask(tasks: TaskView[] = [], event: Extract<RunEvent, { type: 'ta
 function upsertProgress(progress: ProgressView[], event: Extract<RunEvent, { type: 'progress' }>): ProgressView[] {
   const key = `${event.stepId ?? ''}:${event.label}`;
   const existing = progress.find((p) => p.key === key);
-  // A restarted counter (retry) starts a new rate measurement.
-  const restart = !existing || event.done < existing.done;
-  const next: ProgressView = {
-    key,
-    stepId: event.stepId,
-    label: event.label,
-    unit: event.unit,
-    done: event.done,
-    total: event.total,
-    firstAt: restart ? event.at : existing.firstAt,
-    firstDone: restart ? event.done : existing.firstDone,
-    at: event.at,
-  };
+  const { restarted: _restarted, ...sample } = nextSample(existing, event);
+  const next: ProgressView = { key, stepId: event.stepId, label: event.label, unit: event.unit, ...sample };
   return existing ? progress.map((p) => (p.key === key ? next : p)) : [...progress, next];
 }
 
