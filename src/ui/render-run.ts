@@ -25,7 +25,7 @@ export function renderRun(handle: RunHandle, options: RenderRunOptions): RunRend
 function renderTuiLazily(handle: RunHandle, options: TuiOptions): RunRendering {
   let stopped = false;
   let mounted: RunRendering | undefined;
-  const done = import('./render-tui.js').then((m) => {
+  const done = loadTui(options.stdout ?? process.stdout).then((m) => {
     if (stopped) return;
     mounted = m.renderTui(handle, options);
     return mounted.done;
@@ -37,4 +37,22 @@ function renderTuiLazily(handle: RunHandle, options: TuiOptions): RunRendering {
       mounted?.stop();
     },
   };
+}
+
+/**
+ * Ink decides at import time that a CI variable means "no live redraws" and then shows nothing until the end; on a
+ * real terminal (a tmux end-to-end test under CI, an operator with CI=1 exported) the screen must stay live.
+ */
+async function loadTui(stdout: { isTTY?: boolean }): Promise<typeof import('./render-tui.js')> {
+  const keys = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+  const saved = keys.map((key) => process.env[key]);
+  if (stdout.isTTY) for (const key of keys) delete process.env[key];
+  try {
+    return await import('./render-tui.js');
+  } finally {
+    keys.forEach((key, i) => {
+      const value = saved[i];
+      if (value !== undefined) process.env[key] = value;
+    });
+  }
 }
