@@ -1,0 +1,59 @@
+import { createServer, connect, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy on 127.0.0.1 that misbehaves on purpose: it forwards to `target` until a connection has carried
+ * `dropAfterBytes` from the client, then cuts both sides — an S3 endpoint that drops uploads midway.
+ */
+export interface ChaosProxy {
+  port: number;
+  url: string;
+  connections(): number;
+  /** Change behaviour for new connections. */
+  set(mode: ChaosMode): void;
+  stop(): Promise<void>;
+}
+
+export type ChaosMode = { kind: 'pass' } | { kind: 'drop-after'; bytes: number } | { kind: 'refuse' };
+
+export async function startChaosProxy(target: { host: string; port: number }, initial: ChaosMode = { kind: 'pass' }): Promise<ChaosProxy> {
+  let mode = initial;
+  let count = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    count++;
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => {});
+    if (mode.kind === 'refuse') return client.destroy();
+    const upstream = connect(target.port, target.host);
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    const limit = mode.kind === 'drop-after' ? mode.bytes : Infinity;
+    let carried = 0;
+    client.on('data', (chunk: Buffer) => {
+      carried += chunk.length;
+      if (carried > limit) {
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('end', () => upstream.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    connections: () => count,
+    set: (m) => (mode = m),
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
