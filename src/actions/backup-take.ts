@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineAction } from './registry.js';
-import { backupOutputs, callService } from './service.js';
+import { backupOutputs, stepRepository } from './service.js';
+import { takeBackup, formatBytes } from '../backup/index.js';
 
 export const backupTake = defineAction({
   name: 'backup.take',
@@ -11,12 +12,15 @@ export const backupTake = defineAction({
       repo: z.string().optional().describe('Repository (directory or s3://bucket/prefix); default: configured'),
       kind: z.enum(['full', 'schema', 'tables']).default('full'),
       tables: z.array(z.string()).optional(),
-      label: z.string().optional(),
+      label: z.string().optional().describe('Why it was taken, for the log and the report'),
     })
     .strict(),
-  outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database'],
+  outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database', 'location'],
   targets: [{ field: 'target', access: 'read' }],
   async run(ctx, a) {
-    return backupOutputs(await callService('backup', 'takeBackup', { ...a, target: ctx.target(a.target) }, ctx));
+    const repo = stepRepository(ctx, a.repo);
+    const result = await takeBackup({ target: ctx.target(a.target), repo, kind: a.kind, tables: a.tables, encryption: ctx.services.encryption }, ctx);
+    ctx.log.info(`Backup ${result.id}${a.label ? ` (${a.label})` : ''} taken: ${formatBytes(result.bytes)}, ${Object.keys(result.manifest.rowCounts).length} tables, at ${result.location}`);
+    return backupOutputs(result.manifest, { location: result.location, label: a.label ?? '' });
   },
 });

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineAction } from './registry.js';
-import { callService } from './service.js';
+import { stepRepository } from './service.js';
+import { verifyBackup } from '../backup/index.js';
 import { PgdrError } from '../core/errors.js';
+
+export class BackupVerificationFailed extends PgdrError {}
 
 export const backupVerify = defineAction({
   name: 'backup.verify',
@@ -11,18 +14,23 @@ export const backupVerify = defineAction({
       repo: z.string().optional(),
       id: z.string().min(1),
       restoreTest: z.boolean().default(false),
-      target: z.string().optional().describe('Server for the scratch database of the restore test'),
+      target: z.string().optional().describe('Server for the scratch database of the restore test (default: restored)'),
     })
     .strict(),
-  outputs: ['passed', 'summary'],
+  outputs: ['passed', 'summary', 'checksum', 'decrypted', 'tablesChecked'],
   idempotent: true,
   validation: true,
   targets: [{ field: 'target', access: 'write' }],
   async run(ctx, a) {
-    const result = (await callService('backup', 'verifyBackup', { ...a, target: a.restoreTest ? ctx.target(a.target) : undefined }, ctx)) as { ok?: boolean; errors?: string[] } | undefined;
-    const passed = result?.ok !== false;
-    const summary = passed ? `backup ${a.id} verified` : `backup ${a.id} failed verification: ${(result?.errors ?? []).join('; ')}`;
-    if (!passed) throw new PgdrError(summary, { hint: 'Pick an older backup (backup.select with strategy: choose).' });
-    return { ...(result ?? {}), passed, summary };
+    const repo = stepRepository(ctx, a.repo);
+    const restoreTest = a.restoreTest ? { server: ctx.target(a.target ?? 'restored') } : undefined;
+    const result = await verifyBackup({ repo, ref: a.id, keys: ctx.services.keys, restoreTest }, ctx);
+    const tested = result.restoreTest ? `, restore test: ${result.restoreTest.tablesChecked} tables match` : '';
+    const summary = result.ok
+      ? `backup ${a.id} verified: checksums ok${result.decrypted ? ', decrypts' : ''}${tested}`
+      : `backup ${a.id} failed verification: ${result.errors.join('; ')}`;
+    if (!result.ok) throw new BackupVerificationFailed(summary, { hint: 'Do not restore it: pick an older backup (backup.select with strategy: choose).' });
+    ctx.log.info(summary);
+    return { passed: true, summary, checksum: result.checksum, decrypted: result.decrypted ?? null, tablesChecked: result.restoreTest?.tablesChecked ?? 0 };
   },
 });

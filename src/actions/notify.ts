@@ -1,26 +1,41 @@
 import { z } from 'zod';
 import { defineAction } from './registry.js';
+import { notify as send } from '../notify/index.js';
+import { NOTIFY_EVENTS } from '../config/schema.js';
 
-/**
- * Tells people what is happening. Until src/notify lands this only logs the message (it then shows in the UI,
- * the journal and the report); the lead wires notify(event) in here.
- */
+const CHANNELS = ['slack', 'discord', 'email', 'webhook'] as const;
+
+/** Tells people what is happening: to every configured channel (or the one named), always logged in the run too. */
 export const notify = defineAction({
   name: 'notify',
-  describe: 'Send a message to the team (Slack, Discord, email, webhook once configured); for now it is logged.',
+  describe: 'Send a message to the team through the configured channels (Slack, Discord, email, webhook); always logged.',
   with: z
     .object({
       message: z.string().min(1),
       level: z.enum(['info', 'warning', 'critical']).default('info'),
-      channel: z.string().optional(),
+      channel: z.enum(CHANNELS).optional().describe('Only this channel (default: every configured one)'),
+      event: z.enum(NOTIFY_EVENTS).default('run.started').describe('Event type the receivers see'),
     })
     .strict(),
-  outputs: ['sent'],
+  outputs: ['sent', 'channels'],
   idempotent: true,
   async run(ctx, a) {
     const line = `notify${a.channel ? ` ${a.channel}` : ''} [${a.level}]: ${a.message}`;
     if (a.level === 'info') ctx.log.info(line);
     else ctx.log.warn(line);
-    return { sent: false };
+    const configured = ctx.services.notifications;
+    if (!configured) return { sent: false, channels: '' };
+    // A runbook step asks for this message explicitly, so the config's `on:` filter does not apply to it.
+    const pick = <K extends (typeof CHANNELS)[number]>(name: K) => (!a.channel || a.channel === name ? configured[name] : undefined);
+    const notifications = { slack: pick('slack'), discord: pick('discord'), email: pick('email'), webhook: pick('webhook'), on: [a.event] };
+    const deliveries = await send({ notifications }, {
+      type: a.event,
+      title: a.message,
+      severity: a.level,
+      details: { run: ctx.runId, mode: ctx.mode, step: ctx.stepId },
+    }, { log: ctx.log, tries: 2, backoffMs: 500 });
+    const ok = deliveries.filter((d) => d.ok).map((d) => d.channel);
+    if (ok.length) ctx.log.info(`Sent to ${ok.join(', ')}.`);
+    return { sent: ok.length > 0, channels: ok.join(',') };
   },
 });

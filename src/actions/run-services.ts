@@ -3,6 +3,7 @@ import type { ArchiveKeys } from '../backup/archive.js';
 import type { EncryptionOption } from '../backup/take-backup.js';
 import type { NotificationsConfig } from '../config/schema.js';
 import type { Repository } from '../storage/index.js';
+import type { SupabaseManagementApi } from '../supabase/management-api.js';
 
 /** What the run's actions share beyond targets: the backup repository, keys, notification channels, cleanups. */
 export interface RunServices {
@@ -17,6 +18,8 @@ export interface RunServices {
   notifications?: NotificationsConfig;
   /** Someone is at a terminal to choose (the TUI or an inquirer prompt); false under --yes / --answer / no TTY. */
   interactive?: boolean;
+  /** Supabase PITR: the Management API (default from SUPABASE_ACCESS_TOKEN), the project ref and the status poll interval. */
+  supabase?: { api?: SupabaseManagementApi; ref?: string; pollIntervalMs?: number };
   /** Work the run does once it is over, whatever its outcome: dropping a drill's scratch database. */
   cleanup?: RunCleanup;
 }

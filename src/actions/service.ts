@@ -1,42 +1,30 @@
 import { PgdrError } from '../core/errors.js';
+import type { BackupManifest } from '../backup/manifest.js';
+import { openRepository, type Repository } from '../storage/index.js';
 import type { ActionContext, ActionOutputs } from './registry.js';
 
-export class ServiceUnavailable extends PgdrError {}
+export class NoRepository extends PgdrError {}
 
-type ServiceFn = (options: Record<string, unknown>, ctx: ActionContext) => Promise<unknown>;
-
-/**
- * Calls a function of src/backup or src/restore. The specifier is a variable so this compiles before those
- * modules exist; at run time a missing module or function fails the step with a clear message.
- */
-export async function callService(module: 'backup' | 'restore', fn: string, options: Record<string, unknown>, ctx: ActionContext): Promise<unknown> {
-  const specifier = `../${module}/index.js`;
-  let loaded: Record<string, unknown>;
-  try {
-    loaded = (await import(specifier)) as Record<string, unknown>;
-  } catch (error) {
-    throw new ServiceUnavailable(`The ${module} service (src/${module}/index.ts) could not be loaded: ${(error as Error).message}`, {
-      hint: `This build of pgdr has no ${module} support yet; do this step by hand and mark it done on resume.`,
-    });
-  }
-  const target = loaded[fn];
-  if (typeof target !== 'function') {
-    throw new ServiceUnavailable(`src/${module}/index.ts does not export ${fn}().`, { hint: 'The action and the service disagree; report this.' });
-  }
-  return await (target as ServiceFn)(options, ctx);
+/** The step's `with.repo`, else the run's repository (--repo, PGDR_REPO, repository.url in the config). */
+export function stepRepository(ctx: ActionContext, repo: string | undefined): Repository {
+  if (repo) return ctx.services.openRepository?.(repo) ?? openRepository(repo);
+  if (ctx.services.repository) return ctx.services.repository;
+  throw new NoRepository(`Step ${ctx.stepId} needs a backup repository and this run has none.`, {
+    hint: 'Pass --repo DIR|s3://bucket/prefix, set PGDR_REPO, or set repository.url in pgdr.config.yaml.',
+    exitCode: 2,
+  });
 }
 
-/** Manifests become the outputs runbooks use: backupId, recoveryPoint, rowCounts. */
-export function backupOutputs(result: unknown): ActionOutputs {
-  if (!result || typeof result !== 'object') return {};
-  const r = result as Record<string, unknown>;
-  const manifest = (r.manifest && typeof r.manifest === 'object' ? r.manifest : r) as Record<string, unknown>;
+/** A manifest as the outputs runbooks use: backupId, recoveryPoint (the snapshot time), rowCounts, database, bytes. */
+export function backupOutputs(manifest: BackupManifest, extra: ActionOutputs = {}): ActionOutputs {
   return {
-    ...r,
-    backupId: r.backupId ?? manifest.id,
-    recoveryPoint: r.recoveryPoint ?? manifest.snapshotTime,
-    rowCounts: r.rowCounts ?? manifest.rowCounts,
-    database: r.database ?? manifest.database,
-    bytes: r.bytes ?? manifest.bytes,
+    backupId: manifest.id,
+    recoveryPoint: manifest.snapshotTime,
+    rowCounts: manifest.rowCounts,
+    database: manifest.database,
+    bytes: manifest.bytes,
+    kind: manifest.kind,
+    encrypted: Boolean(manifest.encryption),
+    ...extra,
   };
 }

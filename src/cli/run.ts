@@ -7,8 +7,12 @@ import { chooseMode, createInkPrompter, inquirerPrompter, renderRun, scriptedPro
 import { UsageError } from '../core/errors.js';
 import { collect } from './output.js';
 import { buildRunTargets, type TargetFlags } from './run-targets.js';
+import { buildRunServices, type ServiceFlags } from './run-services.js';
+import { stderrLogger } from './output.js';
+import { DEFAULT_SANDBOX_RUNBOOK, startSandbox, type Sandbox } from '../sandbox/drill.js';
 
-interface RunFlags extends TargetFlags {
+interface RunFlags extends TargetFlags, ServiceFlags {
+  sandbox?: boolean;
   resume?: string;
   yes?: boolean;
   answer?: string[];
@@ -45,6 +49,10 @@ function addRunOptions(command: Command): Command {
     .option('--target <name=url>', 'another target profile (repeatable)', collect)
     .option('--production <name>', 'mark a target as production (repeatable)', collect)
     .option('--config <file>', 'pgdr.config.yaml to read')
+    .option('--repo <dir|s3://bucket/prefix>', 'backup repository (else PGDR_REPO or repository.url in the config)')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint (else AWS_ENDPOINT_URL)')
+    .option('--identity <file>', 'age identity that opens encrypted backups')
+    .option('--passphrase-env <var>', 'environment variable holding the backup passphrase')
     .option('--runs-dir <dir>', 'where run journals and reports go (default ./pgdr-runs, or PGDR_RUNS_DIR)');
 }
 
@@ -54,33 +62,50 @@ export function registerRunCommands(program: Command): void {
     .action(async (runbook: string | undefined, flags: RunFlags) => {
       process.exitCode = await runCommand(runbook, flags, 'incident');
     });
-  addRunOptions(program.command('drill').description('Rehearse a runbook: restores go to the scratch target; production is never written.').argument('<runbook>', 'runbook id or .yaml file'))
-    .action(async (runbook: string, flags: RunFlags) => {
-      process.exitCode = await runCommand(runbook, flags, 'drill');
+  addRunOptions(program.command('drill').description('Rehearse a runbook: restores go to the scratch target; production is never written.').argument('[runbook]', `runbook id or .yaml file (with --sandbox: default ${DEFAULT_SANDBOX_RUNBOOK})`))
+    .option('--sandbox', 'rehearse on a throwaway local cluster with sample data: backup, disaster, recovery, report, teardown')
+    .action(async (runbook: string | undefined, flags: RunFlags) => {
+      process.exitCode = await runCommand(flags.sandbox ? runbook ?? DEFAULT_SANDBOX_RUNBOOK : runbook, flags, 'drill');
     });
 }
 
 async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMode): Promise<number> {
   if (!name && !flags.resume) throw new UsageError('Name a runbook, or pass --resume <run-id>.', '`pgdr runbooks list` shows them.');
+  if (flags.sandbox && flags.resume) throw new UsageError('A sandbox drill cannot be resumed: its cluster is gone when it ends.', 'Start a new one: pgdr drill --sandbox.');
   const actions = builtinActions();
+  const loaded = flags.resume ? undefined : loadRunbook(name!, actions);
   const renderMode = chooseMode({ plain: flags.plain, json: flags.json, isTTY: Boolean(process.stdout.isTTY) });
   const scripted = flags.yes || (flags.answer?.length ?? 0) > 0 || !process.stdin.isTTY;
-  const ink = renderMode === 'tui' && !scripted ? createInkPrompter() : undefined;
-  const prompter: Prompter = scripted ? scriptedPrompter({ yes: flags.yes, answers: keyValues(flags.answer, '--answer') }) : (ink ?? inquirerPrompter({ output: process.stderr }));
-  const common = { prompter, runsDir: runsDirOf(flags), actions, inputs: keyValues(flags.input, '--input') };
-  let run: Run;
-  if (flags.resume) {
-    const targets = await buildRunTargets(flags, mode);
-    run = resumeRun(flags.resume, { ...common, targets });
-  } else {
-    const loaded = loadRunbook(name!, actions);
-    run = createRun({ ...common, runbook: loaded, mode, targets: await buildRunTargets(flags, mode) });
+  const sandbox = flags.sandbox ? await sandboxFor(loaded!.runbook.id, !scripted) : undefined;
+  try {
+    const ink = renderMode === 'tui' && !scripted ? createInkPrompter() : undefined;
+    const answers = { ...sandbox?.answers, ...keyValues(flags.answer, '--answer') };
+    const prompter: Prompter = scripted ? scriptedPrompter({ yes: flags.yes, answers }) : (ink ?? inquirerPrompter({ output: process.stderr }));
+    const targets = sandbox?.targets ?? (await buildRunTargets(flags, mode));
+    const services = sandbox?.services ?? (await buildRunServices(flags, !scripted));
+    const common = { prompter, runsDir: runsDirOf(flags), actions, inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') }, targets, services };
+    const run: Run = flags.resume ? resumeRun(flags.resume, common) : createRun({ ...common, runbook: loaded!, mode });
+    const rendering = renderRun(run, renderMode === 'tui' ? { mode: 'tui', prompter: ink } : renderMode === 'plain' ? { mode: 'plain' } : { mode: 'json' });
+    const result = await withSignals(run, () => run.start());
+    if (result.status === 'suspended') rendering.stop();
+    else await rendering.done;
+    if (sandbox && renderMode !== 'json') process.stderr.write(`Sandbox: ${sandbox.disaster}; the stand-in application saw ${sandbox.app.records.map((r) => r.what).join(', ') || 'nothing'}.\n`);
+    return exitCodeOf(result);
+  } finally {
+    await sandbox?.teardown();
   }
-  const rendering = renderRun(run, renderMode === 'tui' ? { mode: 'tui', prompter: ink } : renderMode === 'plain' ? { mode: 'plain' } : { mode: 'json' });
-  const result = await withSignals(run, () => run.start());
-  if (result.status === 'suspended') rendering.stop();
-  else await rendering.done;
-  return exitCodeOf(result);
+}
+
+/** Sets the sandbox up; Ctrl-C meanwhile stops the setup and removes what it started. */
+async function sandboxFor(runbook: string, interactive: boolean): Promise<Sandbox> {
+  const setup = new AbortController();
+  const onInt = () => setup.abort();
+  process.on('SIGINT', onInt);
+  try {
+    return await startSandbox(runbook, { log: stderrLogger(), interactive, signal: setup.signal });
+  } finally {
+    process.off('SIGINT', onInt);
+  }
 }
 
 /** Ctrl-C asks to abort (with undo); a hang-up or SIGTERM suspends, leaving the run resumable. */
