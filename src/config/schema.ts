@@ -17,6 +17,17 @@ export const NOTIFY_EVENTS = [
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENTS)[number];
 
+/** Supabase Storage's S3-compatible endpoint (https://<ref>.supabase.co/storage/v1/s3) and its keys, by env var name. */
+const storageFilesSchema = z
+  .object({
+    s3Endpoint: z.string().url(),
+    region: z.string().optional(),
+    accessKeyIdEnv: envName,
+    secretAccessKeyEnv: envName,
+    buckets: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
 const targetSchema = z
   .object({
     url: z.string().optional(),
@@ -24,6 +35,7 @@ const targetSchema = z
     role: z.enum(ROLES),
     supabase: z.boolean().default(false),
     passwordEnv: envName.optional(),
+    storage: storageFilesSchema.optional(),
   })
   .strict()
   .refine((t) => Boolean(t.url) !== Boolean(t.urlEnv), { message: 'give exactly one of url or urlEnv' });
@@ -133,5 +145,6 @@ export const configSchema = z
 
 export type PgdrConfig = z.output<typeof configSchema>;
 export type TargetProfile = PgdrConfig['targets'][string];
+export type StorageFilesConfig = NonNullable<TargetProfile['storage']>;
 export type NotificationsConfig = NonNullable<PgdrConfig['notifications']>;
 export type EmailChannelConfig = NonNullable<NotificationsConfig['email']>;
