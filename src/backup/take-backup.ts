@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import type { OperationContext } from '../core/context.js';
 import { Aborted, PgdrError } from '../core/errors.js';
-import { startProcess } from '../core/system.js';
+import { startProcess, type ProcessFailed } from '../core/system.js';
 import { connect, serverInfo } from '../pg/client.js';
 import { libpqEnv, type DbTarget } from '../pg/connection.js';
 import { toolFor } from '../pg/tools.js';
@@ -168,9 +168,11 @@ async function dumpCustomFormat(input: CustomDumpInput, ctx: OperationContext, s
   const results = await Promise.allSettled([dump.done, flowing, stored]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    // The first cause is usually pg_dump's own message; a broken pipe behind it says less.
-    const dumpFailure = results[0].status === 'rejected' ? results[0].reason : undefined;
-    throw dumpFailure ?? failed.reason;
+    // pg_dump's own message names the cause, unless pg_dump only died of the broken pipe (storage failed first).
+    const dumpFailure = results[0].status === 'rejected' ? (results[0].reason as ProcessFailed) : undefined;
+    const downstream = [results[2], results[1]].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const brokenPipe = dumpFailure && (dumpFailure.signalName === 'SIGPIPE' || /could not write to output file/.test(dumpFailure.stderr ?? ''));
+    throw dumpFailure && !(brokenPipe && downstream) ? dumpFailure : (downstream ?? failed).reason;
   }
   return { path, bytes: hash.bytes, sha256: hash.digest() };
 }
