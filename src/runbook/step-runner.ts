@@ -37,8 +37,9 @@ export function assertDrillSafe(mode: RunMode, action: ActionDefinition, args: R
 export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, parent: AbortSignal, timeoutMs: number | undefined, stepId: string): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let onParent = () => {};
   const stop = new Promise<never>((_, reject) => {
-    const onParent = () => {
+    onParent = () => {
       controller.abort(parent.reason);
       reject(parent.reason instanceof Error ? parent.reason : new Aborted());
     };
@@ -59,6 +60,8 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T>,
     return await Promise.race([fn(controller.signal), stop]);
   } finally {
     if (timer) clearTimeout(timer);
+    // One listener per step on the run's signal would pile up over a long runbook.
+    parent.removeEventListener('abort', onParent);
   }
 }
 
