@@ -100,6 +100,9 @@ describe('Supabase point-in-time recovery through the Management API', () => {
     const info = await runPgdr(['pitr', 'info', '--supabase-project', ref], { env });
     expect(info.code).toBe(0);
     expect(info.stdout).toContain('PITR enabled');
+    const listed = await runPgdr(['backups', 'list', '--supabase-project', ref], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toBe(info.stdout);
 
     const dry = await runPgdr(['pitr', 'restore', '--to', to, '--supabase-project', ref, '--dry-run'], { env });
     expect(dry.code, dry.stderr).toBe(0);

@@ -111,8 +111,10 @@ export function registerBackupCommands(program: Command): void {
   const backups = program.command('backups').description('The backups in a repository.');
   addRepoOptions(backups.command('list'))
     .description('List complete backups: id, kind, database, snapshot time, size, encryption, last verification.')
+    .option('--supabase-project <ref>', 'list the Supabase platform’s backups and PITR window instead (token from SUPABASE_ACCESS_TOKEN)')
     .option('--json', 'print JSON')
-    .action(async (flags: CommonOptions) => {
+    .action(async (flags: CommonOptions & { supabaseProject?: string }) => {
+      if (flags.supabaseProject) return await (await import('./pitr.js')).printPlatformBackups(flags.supabaseProject, Boolean(flags.json));
       const { listBackups } = await import('../backup/index.js');
       const loaded = await cliConfig(flags);
       const catalog = await listBackups(cliRepository(loaded, flags));

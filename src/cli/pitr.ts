@@ -76,14 +76,7 @@ export function registerPitrCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (o: PitrCliOptions & { stanza?: string; supabaseProject?: string }) => {
       if (!!o.stanza === !!o.supabaseProject) throw new UsageError('Give either --stanza or --supabase-project.', 'pgdr pitr info --stanza main');
-      if (o.supabaseProject) {
-        const list = await listPlatformBackups(o.supabaseProject);
-        if (o.json) return printJson(list);
-        process.stdout.write(`Supabase project ${list.ref} (${list.region}), PITR ${list.pitrEnabled ? 'enabled' : 'not enabled'}\n`);
-        process.stdout.write(`window: ${list.window ? describeWindow(list.window) : 'none'}\n`);
-        for (const b of list.backups) process.stdout.write(`  ${b.insertedAt.toISOString()}  ${b.kind.padEnd(8)}  ${b.status}\n`);
-        return;
-      }
+      if (o.supabaseProject) return await printPlatformBackups(o.supabaseProject, Boolean(o.json));
       const info = await pgbackrestInfo({ stanza: o.stanza!, configPath: pgbackrestConfig(o) });
       if (o.json) return printJson(info);
       process.stdout.write(`stanza ${info.stanza}: ${info.status.message}; PostgreSQL ${info.pgMajor ?? '?'}; WAL ${info.archive ? `${info.archive.min} … ${info.archive.max}` : 'none archived'}\n`);
@@ -133,4 +126,13 @@ export function registerPitrCommands(program: Command): void {
       if (o.json) return printJson(result);
       process.stdout.write(`Recovered to ${formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`);
     });
+}
+
+/** The Supabase platform's own backups and PITR window (pgdr pitr info and pgdr backups list --supabase-project). */
+export async function printPlatformBackups(ref: string, json: boolean): Promise<void> {
+  const list = await listPlatformBackups(ref);
+  if (json) return printJson(list);
+  process.stdout.write(`Supabase project ${list.ref} (${list.region}), PITR ${list.pitrEnabled ? 'enabled' : 'not enabled'}\n`);
+  process.stdout.write(`window: ${list.window ? describeWindow(list.window) : 'none'}\n`);
+  for (const b of list.backups) process.stdout.write(`  ${b.insertedAt.toISOString()}  ${b.kind.padEnd(8)}  ${b.status}\n`);
 }
