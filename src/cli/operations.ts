@@ -3,6 +3,7 @@ import { registerConfigCommands } from './config.js';
 import { registerInitCommand } from './init.js';
 import { registerAuditCommand } from './audit.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerFilesCommands } from './files.js';
 import { registerScheduleCommand } from './schedule.js';
 import { registerExportCommand } from './export.js';
 import { registerImportCommand } from './import.js';
@@ -15,5 +16,6 @@ export function registerOperationsCommands(program: Command): void {
   registerExportCommand(program);
   registerImportCommand(program);
   registerDoctorCommand(program);
+  registerFilesCommands(program);
   registerAuditCommand(program);
 }

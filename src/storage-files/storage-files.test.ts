@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -11,6 +11,7 @@ import { backupStorageFiles } from './backup-files.js';
 import { restoreStorageFiles } from './restore-files.js';
 import { openStorageSource, type StorageSource } from './source.js';
 import { readFilesManifest } from './files-manifest.js';
+import { runPgdr } from '../../test/helpers/cli.js';
 
 let s3: S3Emulator;
 let source: StorageSource;
@@ -83,5 +84,22 @@ describe('Supabase Storage files', () => {
     await put('avatars', 'u1/me.png', Buffer.from('current'));
     await expect(restoreStorageFiles({ repo, snapshot: 'latest', target: source, identities: [key.identity], buckets: ['avatars'] }, quietContext())).rejects.toThrow();
     expect(await get('avatars', 'u1/me.png')).toBe('current');
+  });
+
+  it('pgdr files backup / list from the profile’s storage: section', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'pgdr-files-cli-'));
+    writeFileSync(join(cwd, 'pgdr.config.yaml'), [
+      'targets:', '  prod:', '    url: postgres://app@db.example.com/app', '    role: production', '    supabase: true', '    storage:',
+      `      s3Endpoint: ${s3.endpoint}`, '      accessKeyIdEnv: SB_KEY', '      secretAccessKeyEnv: SB_SECRET', '      buckets: [docs]',
+      'repository:', '  url: ./repo', '',
+    ].join('\n'));
+    chmodSync(join(cwd, 'pgdr.config.yaml'), 0o600);
+    const env = { SB_KEY: s3.env.AWS_ACCESS_KEY_ID, SB_SECRET: s3.env.AWS_SECRET_ACCESS_KEY, PGDR_HOME: join(cwd, 'home'), PGDR_CONFIG: '' };
+    const backup = await runPgdr(['files', 'backup', '--json'], { cwd, env });
+    expect(backup.code).toBe(0);
+    expect(JSON.parse(backup.stdout)).toMatchObject({ buckets: ['docs'], copied: 2, id: expect.stringMatching(/^\d{8}T\d{6}Z-full-app$/) });
+    const list = await runPgdr(['files', 'list', '--json'], { cwd, env });
+    expect(JSON.parse(list.stdout)).toHaveLength(1);
+    expect(backup.stdout + backup.stderr).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY);
   });
 });
