@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redact } from '../core/secrets.js';
@@ -7,8 +7,8 @@ import { buildReportModel, type ReportModel } from './model.js';
 import { escapeHtml, escapeMarkdown, renderTemplate } from './template.js';
 import { timelineSvg } from './timeline-svg.js';
 
-/** templates/ sits at the package root, two levels above both src/report and dist/report. */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+/** templates/ sits at the package root, two levels above src/report and dist/report, one above the test bundle in .pgdr-test/. */
+export const TEMPLATES_DIR = ['../../templates/', '../templates/'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../templates/', import.meta.url));
 
 export function renderMarkdown(model: ReportModel, templatesDir = TEMPLATES_DIR): string {
   return renderTemplate(readFileSync(join(templatesDir, 'report.md.tmpl'), 'utf8'), model, escapeMarkdown);

@@ -5,8 +5,8 @@ import { PgdrError } from '../core/errors.js';
 import type { ActionRegistry } from '../actions/registry.js';
 import { loadRunbookFile, type LoadedRunbook } from './loader.js';
 
-/** runbooks/ sits at the package root, two levels above both src/runbook and dist/runbook. */
-export const SHIPPED_RUNBOOKS_DIR = fileURLToPath(new URL('../../runbooks/', import.meta.url));
+/** runbooks/ sits at the package root, two levels above src/runbook and dist/runbook, one above the test bundle in .pgdr-test/. */
+export const SHIPPED_RUNBOOKS_DIR = ['../../runbooks/', '../runbooks/'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../runbooks/', import.meta.url));
 
 export interface RunbookEntry {
   id: string;
