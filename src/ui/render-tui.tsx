@@ -14,6 +14,8 @@ export interface TuiOptions {
   prompter?: InkPrompter;
   /** Tests: every frame written whole, no terminal escape tricks. */
   debug?: boolean;
+  /** Ink routes console.* above the screen by default; tests running under a patched console turn it off. */
+  patchConsole?: boolean;
   store?: RunStoreOptions;
 }
 
@@ -24,6 +26,7 @@ export function inkOptions(options: TuiOptions): RenderOptions {
     ...(options.stdin ? { stdin: options.stdin } : {}),
     ...(options.stderr ? { stderr: options.stderr } : {}),
     debug: options.debug ?? false,
+    patchConsole: options.patchConsole ?? true,
     exitOnCtrlC: false,
     maxFps: 10,
   };
