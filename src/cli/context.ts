@@ -90,7 +90,11 @@ export async function cliKeys(loaded: LoadedConfig, options: { identity?: string
 export function operationContext(options: { json?: boolean; verbose?: boolean; quiet?: boolean } = {}): OperationContext & { dispose(): void } {
   const controller = new AbortController();
   let count = 0;
+  let last = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    // when-exit (loaded through conf) re-raises the signal it saw at once: that is not a second Ctrl-C.
+    if (Date.now() - last < 300) return;
+    last = Date.now();
     count++;
     if (count > 1) process.exit(130);
     process.stderr.write(`\n${signal === 'SIGINT' ? 'Interrupted' : `Received ${signal}`}: stopping and cleaning up (press Ctrl-C again to exit at once)…\n`);

@@ -50,6 +50,8 @@ export async function prepareArchive(
       try {
         await pipeline([await openStored(repo, manifest, file, { signal: ctx.signal }), hash, ...plaintextStages(manifest, keys, ctx.signal), createWriteStream(path, { mode: 0o600 })] as never);
       } catch (error) {
+        // A damaged file usually breaks zstd before the hash is complete: the checksum is the clearer verdict.
+        if (!isPgdrError(error) && !ctx.signal.aborted) await checkStoredFile(repo, manifest, file, { signal: ctx.signal });
         throw unreadable(manifest, file, error);
       }
       assertHash(manifest, file, hash);
