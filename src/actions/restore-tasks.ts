@@ -39,7 +39,7 @@ export async function withRestoreSubtasks<T>(ctx: ActionContext, plan: SubtaskPl
   };
   const wait = (m: Milestone) =>
     new Promise<void>((resolve, reject) => {
-      const check = () => (failure !== undefined ? reject(failure) : resolve());
+      const check = () => (reached.has(m) ? resolve() : reject(failure));
       if (reached.has(m) || failure !== undefined) check();
       else waiters.set(m, [...(waiters.get(m) ?? []), check]);
     });
