@@ -120,11 +120,15 @@ describe('run screen output', () => {
 
   it('shows the summary, then unmounts and resolves done', async () => {
     const { run, terminal, rendering } = await setup();
+    await terminal.press('?');
+    await terminal.waitFor('Keys');
     run.emit({ type: 'run.finished', at: T0 + 90_000, status: 'passed', durationMs: 90_000, rtoMs: 4 * 3600_000, rtoMet: true, reportPaths: ['pgdr-runs/r1/report.html'] });
     await rendering.done;
     expect(terminal.lastFrame()).toContain('✔ run passed in 1m 30s');
     expect(terminal.lastFrame()).toContain('RTO 4h 00m: met');
     expect(terminal.lastFrame()).toContain('report pgdr-runs/r1/report.html');
+    expect(terminal.lastFrame()).toContain('○ Assess');
+    expect(terminal.lastFrame()).not.toContain('Keys');
   });
 
   it('with NO_COLOR draws no colour at all, and the symbols still tell states apart', async () => {

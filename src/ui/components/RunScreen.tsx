@@ -23,7 +23,9 @@ interface Props {
   rows: number;
 }
 
-export function RunScreen({ state, view, prompt, onAnswer, abortRequested, columns, rows }: Props) {
+export function RunScreen({ state, view: chosen, prompt, onAnswer, abortRequested, columns, rows }: Props) {
+  // The last frame stays on the terminal after exit, so it always shows the steps and the summary.
+  const view = state.result ? 'steps' : chosen;
   const width = Math.max(20, columns);
   const layout = screenLayout(state, prompt, rows, view === 'log');
   return (
