@@ -27,20 +27,28 @@ export interface RenderedFile {
   mode: number;
 }
 
+/** A literal argument, or the value of an environment variable expanded when the job runs (never written out). */
+type JobArg = string | { env: string };
+
 interface Job {
   name: JobName;
   description: string;
-  args: string[];
+  args: JobArg[];
 }
 
 /** What each scheduled job runs; the seeds' crontab, as pgdr commands. */
-export function scheduledJobs(profile: string | undefined): Job[] {
+export function scheduledJobs(config: PgdrConfig, profile: string | undefined): Job[] {
   const p = profile ? ['--profile', profile] : [];
+  // A test restore needs a scratch server; its URL stays in the env file and is expanded at run time.
+  const scratch = Object.values(config.targets).find((t) => t.role === 'scratch' && t.urlEnv);
+  const verify: Job = scratch
+    ? { name: 'verify', description: 'verify the newest backup with a test restore', args: ['backup', 'verify', 'latest', '--restore-test', '--scratch-db', { env: scratch.urlEnv! }] }
+    : { name: 'verify', description: 'verify the newest backup (checksums, decryption; add a scratch profile with urlEnv for a test restore)', args: ['backup', 'verify', 'latest'] };
   return [
     { name: 'full', description: 'full backup', args: ['backup', ...p] },
     { name: 'schema', description: 'schema-only backup', args: ['backup', 'schema', ...p] },
     { name: 'prune', description: 'apply the retention policy', args: ['prune'] },
-    { name: 'verify', description: 'verify the newest backup with a test restore', args: ['backup', 'verify', 'latest', '--restore-test'] },
+    verify,
     { name: 'doctor', description: 'health check (notifies when critical)', args: ['doctor', ...p] },
   ];
 }
@@ -68,15 +76,15 @@ function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-function activeJobs(config: PgdrConfig, options: ScheduleOptions): (Job & { cron: string; command: string })[] {
-  return scheduledJobs(options.profile)
-    .map((job) => ({ ...job, cron: config.schedules[job.name], command: [options.pgdrBin, ...job.args].map(shellQuote).join(' ') }))
+function activeJobs(config: PgdrConfig, options: ScheduleOptions, envRef: (name: string) => string): (Job & { cron: string; command: string })[] {
+  return scheduledJobs(config, options.profile)
+    .map((job) => ({ ...job, cron: config.schedules[job.name], command: [options.pgdrBin, ...job.args].map((a) => (typeof a === 'string' ? shellQuote(a) : envRef(a.env))).join(' ') }))
     .filter((job) => job.cron !== 'off');
 }
 
 export function renderCron(config: PgdrConfig, options: ScheduleOptions): RenderedFile {
   const env = shellQuote(options.envFile);
-  const jobs = activeJobs(config, options).map((job) =>
+  const jobs = activeJobs(config, options, (name) => `"$${name}"`).map((job) =>
     `# ${job.description}\n${job.cron} ${options.user} set -a; [ ! -r ${env} ] || . ${env}; set +a; cd ${shellQuote(options.workingDirectory)} && ${job.command} >> ${shellQuote(options.logFile)} 2>&1`);
   const content = fillTemplate(readFileSync(join(packageRoot(), 'templates/cron/pgdr.cron.tmpl'), 'utf8'), {
     generatedAt: (options.now ?? new Date()).toISOString(),
@@ -90,7 +98,7 @@ export function renderCron(config: PgdrConfig, options: ScheduleOptions): Render
 export function renderSystemd(config: PgdrConfig, options: ScheduleOptions): RenderedFile[] {
   const service = readFileSync(join(packageRoot(), 'templates/systemd/pgdr-job.service.tmpl'), 'utf8');
   const timer = readFileSync(join(packageRoot(), 'templates/systemd/pgdr-job.timer.tmpl'), 'utf8');
-  return activeJobs(config, options).flatMap((job) => {
+  return activeJobs(config, options, (name) => `${'$'}{${name}}`).flatMap((job) => {
     const unit = `pgdr-${job.name}`;
     const values = {
       generatedAt: (options.now ?? new Date()).toISOString(),

@@ -28,6 +28,10 @@ describe('schedule', () => {
     expect(content).toMatch(/^0 4 \* \* \* pgdr .*prune >> /m);
     expect(content).toMatch(/^15 \* \* \* \* pgdr .*doctor --profile prod/m);
     expect(content).not.toContain('backup verify');
+    const withScratch = configSchema.parse({ targets: { scratch: { urlEnv: 'SCRATCH_URL', role: 'scratch' } } });
+    expect(renderCron(withScratch, options).content).toMatch(/backup verify latest --restore-test --scratch-db "\$SCRATCH_URL" >>/);
+    expect(renderCron(configSchema.parse({}), options).content).toMatch(/backup verify latest >>/);
+    expect(renderSystemd(withScratch, options).find((f) => f.path.endsWith('pgdr-verify.service'))!.content).toContain('--scratch-db ${SCRATCH_URL}');
     expect(content).not.toMatch(/\{\{/);
   });
 
