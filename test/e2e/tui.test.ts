@@ -1,0 +1,88 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pgdrCommand } from '../helpers/cli.js';
+
+const socket = `pgdr-e2e-${process.pid}`;
+const session = 'drill';
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const seen: string[] = [];
+
+async function until(what: string, predicate: (text: string) => boolean, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = screen();
+    if (seen.at(-1) !== text) seen.push(text);
+    if (predicate(text)) return text;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; the screen shows:\n${text}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+async function keys(...names: string[]): Promise<void> {
+  for (const name of names) {
+    tmux('send-keys', '-t', session, name);
+    await new Promise((r) => setTimeout(r, 120));
+  }
+}
+
+afterAll(() => {
+  try {
+    tmux('kill-server');
+  } catch {
+    // Already gone with its only session.
+  }
+});
+
+describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
+  it('shows the phases advancing, takes the keystrokes it needs and ends with a passed report', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'pgdr-e2e-cwd-'));
+    const tmp = mkdtempSync(join(tmpdir(), 'pgdr-e2e-tmp-'));
+    chmodSync(cwd, 0o755);
+    chmodSync(tmp, 0o755);
+    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} ${[process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ')}; echo "EXIT=$?"; sleep 600`;
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', command);
+
+    const first = await until('the first checklist', (s) => s.includes('0/3 done'));
+    expect(first).toContain('[DRILL] Complete database loss');
+    expect(first).toMatch(/▶ Assess/);
+    expect(first).toMatch(/○ Restore/);
+    await keys('Space', 'Down', 'Space', 'Down', 'Space');
+    await until('three ticks', (s) => s.includes('3/3 done'));
+    await keys('Enter');
+
+    await until('the closing checklist', (s) => s.includes('0/2 done'));
+    await keys('Space', 'Down', 'Space');
+    await until('two ticks', (s) => s.includes('2/2 done'));
+    await keys('Enter');
+    await until('the notes prompt', (s) => s.includes('Notes for the report'));
+    tmux('send-keys', '-t', session, '-l', 'sandbox drill went fine');
+    await until('the typed notes', (s) => s.includes('sandbox drill went fine'));
+    await keys('Enter');
+
+    const end = await until('the end of the run', (s) => s.includes('EXIT='), 90_000);
+    expect(end).toContain('EXIT=0');
+    expect(end).toContain('run passed');
+    for (const phase of ['Assess', 'Maintenance mode', 'Restore', 'Validate', 'Resume service']) expect(end).toMatch(new RegExp(`✔ ${phase}`));
+    expect(seen.some((s) => /✔ Assess/.test(s) && /✔ Restore/.test(s) && /▶ Resume service/.test(s))).toBe(true);
+
+    const runs = readdirSync(join(cwd, 'pgdr-runs'));
+    expect(runs).toHaveLength(1);
+    const dir = join(cwd, 'pgdr-runs', runs[0]!);
+    for (const file of ['report.md', 'report.json', 'report.html']) {
+      expect(existsSync(join(dir, file))).toBe(true);
+      expect(end).toContain(`report pgdr-runs/${runs[0]}/${file}`);
+    }
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report).toMatchObject({ status: 'passed', mode: 'drill' });
+    expect(report.rto.actualMs).toBeGreaterThan(0);
+    expect(report.rto.met).toBe(true);
+    expect(JSON.stringify(report.notes)).toContain('sandbox drill went fine');
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/RTO met/);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
