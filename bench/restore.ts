@@ -1,0 +1,72 @@
+/**
+ * bench/restore: `pgdr restore` against the seeds' way (`gunzip -c f.sql.gz | psql`) and a hand-tuned
+ * `pg_restore -j2` of the same zstd artifact, on the realistic database bench/backup uses.
+ *   node --import tsx bench/restore.ts [--mb 440] [--keep]
+ * Prints wall times, ratios to the seeds' way, and whether every table's contents are identical.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { startLocalCluster } from '../src/sandbox/local-cluster.js';
+import { withClient } from '../src/pg/client.js';
+import { libpqEnv, type DbTarget } from '../src/pg/connection.js';
+import { createRealisticDb } from './lib/realistic-db.js';
+import { buildCli } from './lib/measure.js';
+import { tableFingerprints } from '../test/helpers/compare.js';
+
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '440' }, keep: { type: 'boolean' } } });
+
+function sh(script: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-o', 'pipefail', '-c', script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e9) : reject(new Error(`${script}\n${err.slice(-2000)}`))));
+  });
+}
+
+const cluster = await startLocalCluster({});
+const work = mkdtempSync(join(tmpdir(), 'pgdr-bench-restore-'));
+try {
+  const server = cluster.target();
+  const create = (name: string) => withClient(server, (c) => c.query(`create database ${name}`));
+  await create('big');
+  process.stderr.write(`creating a realistic ${values.mb} MB database…\n`);
+  await createRealisticDb(cluster.target('big'), Number(values.mb), (m) => process.stderr.write(m + '\n'));
+  const env = (db: string) => ({ ...libpqEnv(cluster.target(db)), PATH: `${cluster.binDir}:${process.env.PATH}` });
+  const cli = await buildCli();
+  const repo = join(work, 'repo');
+  process.stderr.write('artifacts: seeds\' pg_dump | gzip, and pgdr backup…\n');
+  await sh(`pg_dump --no-owner big | gzip > ${work}/seed.sql.gz`, env('big'));
+  await sh(`node ${cli} backup --db "$URL" --repo ${repo}`, { ...env('big'), URL: cluster.urlFor('big') });
+  await sh(`zstd -q -d ${repo}/backups/*/data.dump.zst -o ${work}/plain.dump`, env('big'));
+
+  const results: { name: string; seconds: number; db: string }[] = [];
+  const measure = async (name: string, db: string, script: string, pre = true) => {
+    if (pre) await create(db);
+    await sh('sync; true', env('postgres'));
+    const seconds = await sh(script, { ...env(db), URL: cluster.urlFor('big') });
+    results.push({ name, seconds, db });
+    process.stderr.write(`  ${name}: ${seconds.toFixed(1)} s\n`);
+  };
+  await measure('seeds: gunzip -c f.sql.gz | psql', 'r_seed', `gunzip -c ${work}/seed.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r_seed`);
+  await measure('hand-tuned: zstd -d + pg_restore -j2', 'r_tuned', `zstd -q -d -c ${repo}/backups/*/data.dump.zst > ${work}/tuned.dump && PGOPTIONS='-c maintenance_work_mem=512MB -c synchronous_commit=off' pg_restore -j2 --no-owner -d r_tuned ${work}/tuned.dump && rm ${work}/tuned.dump`);
+  await measure('pgdr restore (default jobs)', 'r_pgdr', `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr`, false);
+  await measure('pgdr restore --jobs 1 (streamed)', 'r_pgdr1', `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr1 --jobs 1`, false);
+
+  const source = await tableFingerprints(cluster.target('big'));
+  const seeds = results[0]!.seconds;
+  process.stdout.write(`\nrestore of a ${values.mb} MB database (${Object.keys(source).length} tables), 2 cores\n`);
+  for (const r of results) {
+    const same = JSON.stringify(await tableFingerprints(cluster.target(r.db))) === JSON.stringify(source);
+    process.stdout.write(`${r.name.padEnd(40)} ${r.seconds.toFixed(1).padStart(6)} s  ${(r.seconds / seeds).toFixed(2)}×  ${same ? 'identical' : 'DIFFERENT'}\n`);
+  }
+} finally {
+  if (!values.keep) {
+    await cluster.destroy();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
