@@ -26,7 +26,7 @@ describe('listr2 bridge', () => {
     const logs: string[] = [];
     await runTasks(fakeContext(events, logs), [
       { title: 'checksum', task: async (_c, task) => task.output = 'sha256 ok' },
-      { title: 'fetch', skip: () => 'local repository' },
+      { title: 'fetch', skip: () => 'local repository', task: async () => {} },
       { title: 'pg_restore', task: async (_c, task) => { task.title = 'pg_restore: 16 tables'; } },
     ]);
 
