@@ -78,7 +78,10 @@ describe('pgdr doctor', () => {
     expect(find(report, 'backup.age')[0]).toMatchObject({ severity: 'ok' });
     expect(find(report, 'encryption.identity')[0]).toMatchObject({ severity: 'ok', message: expect.stringMatching(/opens the newest backup/) });
     expect(find(report, 'verify.age')[0]).toMatchObject({ severity: 'warning', action: expect.stringMatching(/--restore-test/) });
+    expect(find(report, 'notify.configured')[0]).toMatchObject({ severity: 'ok', subject: 'webhook' });
     expect(report.exitCode).toBe(1);
+    const silent = await runDoctor({ cwd: work, env: { ...env, HOOK_URL: '' } });
+    expect(find(silent, 'notify.configured')[0]).toMatchObject({ severity: 'warning', message: expect.stringMatching(/HOOK_URL is not set/) });
     expect(renderPrometheus(report)).toMatch(/^pgdr_backup_last_success_timestamp_seconds\{database="app"\} \d+$/m);
 
     const later = await doctor({ now: new Date(Date.now() + 30 * 3_600_000) });
@@ -88,6 +91,8 @@ describe('pgdr doctor', () => {
 
   it('a size jump over 20% is a warning; a failed backup attempt after the newest good one is critical', async () => {
     await psql(cluster, 'app', `insert into t select g, md5(g::text) || repeat(md5((g * 7)::text), 6) from generate_series(2001, 12000) g;`);
+    // Backup ids have one-second resolution; two backups in the same second would share one.
+    await new Promise((r) => setTimeout(r, 1100));
     await backup();
     const report = await doctor();
     expect(find(report, 'backup.size')[0]).toMatchObject({ severity: 'warning', message: expect.stringMatching(/\+\d+% against the previous backup/) });

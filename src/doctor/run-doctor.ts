@@ -11,6 +11,7 @@ import { checkTargets, checkTools, type DoctorTarget } from './check-targets.js'
 import { checkDisk, checkRepository } from './check-repository.js';
 import { checkBackups } from './check-backups.js';
 import { checkEncryption } from './check-encryption.js';
+import { checkNotifications } from './check-notifications.js';
 import { critical, ok, overall, warning, type DoctorReport, type Finding, type Metric } from './finding.js';
 
 export interface DoctorOptions {
@@ -41,6 +42,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   }
   const config: PgdrConfig = loaded?.config ?? configSchema.parse({});
 
+  if (loaded) findings.push(...checkNotifications(config, env));
   findings.push(...(await checkTools()));
   const targets = doctorTargets(config, options, env, findings);
   findings.push(...(await checkTargets(targets, metrics)));
