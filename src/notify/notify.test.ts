@@ -35,7 +35,12 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   smtp = new SMTPServer({
     authOptional: true,
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
+    onAuth(auth, _session, callback) {
+      if (auth.username === 'mailer' && auth.password === 'smtp-pass-123') callback(null, { user: auth.username });
+      else callback(new Error('Invalid username or password'));
+    },
     onData(stream, _session, callback) {
       let text = '';
       stream.on('data', (c: Buffer) => (text += c.toString()));
@@ -121,5 +126,22 @@ describe('notify', () => {
     expect(log.warnings.join('\n')).toMatch(/not delivered to slack after 3 attempts/);
     expect(log.warnings.join('\n')).toMatch(/UNSET is not set/);
     expect(log.warnings.join('\n')).not.toContain('secret-token-abc');
+  });
+
+  it('sends email through host/port with credentials from env vars, and reports a rejected login without retrying', async () => {
+    const email = { host: '127.0.0.1', port: smtpPort, secure: false, userEnv: 'SMTP_USER', passwordEnv: 'SMTP_PASS', from: 'pgdr@example.com', to: ['dba@example.com', 'oncall@example.com'] };
+    const config = { notifications: { email, on: ['doctor.critical' as const] } };
+    const event = { type: 'doctor.critical' as const, severity: 'critical' as const, title: 'Newest backup is 30 hours old' };
+    const before = mails.length;
+    const [sent] = await notify(config, event, { log: recordingLogger(), env: { SMTP_USER: 'mailer', SMTP_PASS: 'smtp-pass-123' }, backoffMs: 10 });
+    expect(sent).toMatchObject({ channel: 'email', ok: true, attempts: 1 });
+    expect(mails.length).toBe(before + 1);
+    expect(mails.at(-1)).toContain('To: dba@example.com, oncall@example.com');
+
+    const log = recordingLogger();
+    const [refused] = await notify(config, event, { log, env: { SMTP_USER: 'mailer', SMTP_PASS: 'wrong-password-9' }, backoffMs: 10 });
+    expect(refused).toMatchObject({ ok: false, attempts: 1 });
+    expect(log.warnings.join('\n')).toMatch(/not delivered to email/);
+    expect(log.warnings.join('\n')).not.toContain('wrong-password-9');
   });
 });
