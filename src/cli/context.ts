@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import type { OperationContext, ProgressUpdate } from '../core/context.js';
+import type { OperationContext } from '../core/context.js';
+import { createProgressPrinter } from '../ui/progress-printer.js';
 import { UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
@@ -102,44 +103,14 @@ export function operationContext(options: { json?: boolean; verbose?: boolean; q
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
-  const printer = options.quiet ? undefined : progressLine(process.stderr);
+  const printer = options.quiet ? undefined : createProgressPrinter(process.stderr);
   return {
     log: stderrLogger({ verbose: options.verbose }),
-    progress: (update) => printer?.(update),
+    progress: (update) => printer?.update(update),
     signal: controller.signal,
     dispose: () => {
       for (const s of signals) process.off(s, onSignal);
-      printer?.(undefined);
+      printer?.finish();
     },
   };
 }
-
-/** One progress line on stderr: rewritten in place on a terminal (2 Hz), a plain line every 10 s otherwise. */
-function progressLine(stream: NodeJS.WriteStream): (update: ProgressUpdate | undefined) => void {
-  const tty = Boolean(stream.isTTY);
-  const interval = tty ? 500 : 10_000;
-  const started = Date.now();
-  let last = started;
-  let shown = false;
-  return (update) => {
-    if (!update) {
-      if (shown && tty) stream.write('\n');
-      return;
-    }
-    const now = Date.now();
-    if (now - last < interval) return;
-    last = now;
-    shown = true;
-    const secs = Math.max((now - started) / 1000, 0.001);
-    const rate = update.done / secs;
-    const pct = update.total ? ` ${Math.min(99, Math.floor((update.done / update.total) * 100))}%` : '';
-    const eta = update.total && rate > 0 && update.done < update.total ? `  ETA ${clock((update.total - update.done) / rate)}` : '';
-    const text = update.unit === 'bytes'
-      ? `${update.label}  ${mib(update.done)}  ${mib(rate)}/s  ${clock(secs)}${pct}${eta}`
-      : `${update.label}  ${update.done}${update.total ? `/${update.total}` : ''} ${update.unit}  ${clock(secs)}`;
-    stream.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
-  };
-}
-
-const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
-const clock = (s: number) => `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;

@@ -56,7 +56,13 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       const at = lines.linePos(e.pos[0]);
       throw new ConfigInvalid(`${path}:${at.line}:${at.col}: not valid YAML: ${e.message.split('\n')[0]}`, { hint: 'Fix the YAML syntax (indentation uses spaces; quote values containing ": " or "#").' });
     }
-    const js = doc.toJS() as unknown;
+    let js: unknown;
+    try {
+      js = doc.toJS({ maxAliasCount: 100 });
+      JSON.stringify(js); // an alias inside its own anchor makes a cycle
+    } catch (error) {
+      throw new ConfigInvalid(`${path}: ${(error as Error).message.split('\n')[0]}`, { hint: 'Fix the YAML: every *alias needs an &anchor defined before it, and no anchor may contain itself.' });
+    }
     if (js !== null && js !== undefined && (typeof js !== 'object' || Array.isArray(js))) {
       throw new ConfigInvalid(`${path}:1:1: the config must be a mapping of keys (targets, repository, …).`, { hint: 'See templates/pgdr.config.example.yaml.' });
     }

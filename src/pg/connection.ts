@@ -68,8 +68,10 @@ export function parseTarget(text: string, source: string): DbTarget {
     );
   }
   let parsed;
+  let sslmode: string | undefined;
   try {
     parsed = parseConnectionString(trimmed);
+    sslmode = new URL(trimmed.replace(/^postgres(ql)?:/i, 'http:')).searchParams.get('sslmode') ?? undefined;
   } catch {
     throw new UsageError(`${source} could not be parsed as a connection URL.`, 'Use the form postgres://user:password@host:5432/dbname; percent-encode special characters in the password.');
   }
@@ -77,7 +79,6 @@ export function parseTarget(text: string, source: string): DbTarget {
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
     throw new UsageError(`${source} has an invalid port "${parsed.port}".`, 'Ports are numbers from 1 to 65535.');
   }
-  const sslmode = new URL(trimmed.replace(/^postgres(ql)?:/i, 'http:')).searchParams.get('sslmode') ?? undefined;
   registerSecret(parsed.password);
   return finish({
     host: parsed.host ?? undefined,

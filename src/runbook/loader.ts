@@ -57,7 +57,15 @@ export function loadRunbookText(source: string, file: string, registry: ActionRe
   if (doc.errors.length > 0) {
     throw new RunbookInvalid(file, doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, ...at(e.pos[0]) })));
   }
-  const parsed = runbookSchema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+    JSON.stringify(value); // an alias inside its own anchor makes a cycle
+  } catch (error) {
+    // Unresolved or excessive aliases surface only when the document is converted.
+    throw new RunbookInvalid(file, [{ path: '', message: (error as Error).message.split('\n')[0]!, line: 1, column: 1 }]);
+  }
+  const parsed = runbookSchema.safeParse(value);
   const locate = (path: PropertyKey[], key = false) => at(offsetOf(doc, path, key));
   if (!parsed.success) {
     throw new RunbookInvalid(
