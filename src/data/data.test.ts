@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { useCluster, psql, createDatabase } from '../../test/helpers/cluster.js';
 import type { LocalCluster } from '../sandbox/local-cluster.js';
 import { withClient } from '../pg/client.js';
@@ -55,6 +55,25 @@ describe('export', () => {
     expect(parsed[0]!.note).toBe('o******1');
     expect(parsed[0]!.user_id).toMatch(/^[0-9a-f]{16}$/);
     expect(progress.length).toBeGreaterThan(2);
+  });
+
+  it('keeps memory bounded: fetches in batches and waits for a slow consumer', async () => {
+    await psql(cluster, 'app', `create table big as select g as id, repeat(md5(g::text), 4) as payload from generate_series(1, 20000) g`);
+    let bytes = 0;
+    let maxBuffered = 0;
+    const slow = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        maxBuffered = Math.max(maxBuffered, slow.writableLength);
+        setImmediate(done);
+      },
+    });
+    const result = await withClient(cluster.target('app'), (client) => exportTable(client, { table: 'big', format: 'csv', batchRows: 500 }, slow));
+    expect(result.rows).toBe(20000);
+    expect(bytes).toBeGreaterThan(20000 * 128);
+    // Never more than the stream's buffer plus one row waiting: the rest stays in the server-side cursor.
+    expect(maxBuffered).toBeLessThan(16 * 1024 + 200);
   });
 
   it('writes CSV that PostgreSQL itself reads back identically', async () => {
