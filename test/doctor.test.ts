@@ -41,13 +41,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
   writeFileSync(join(work, 'pgdr.config.yaml'), [
-    'targets:', '  prod:', '    urlEnv: APP_DB_URL', '    role: production',
+    'targets:', '  prod:', '    urlEnv: APP_DB_URL', '    role: production', '  drills:', '    urlEnv: SCRATCH_URL', '    role: scratch',
     'repository:', `  url: ${join(work, 'repo')}`,
     'encryption:', `  recipients: [${key.recipient}]`, `  identityFile: ${join(work, 'key.txt')}`,
     'notifications:', '  webhook:', '    urlEnv: HOOK_URL', '  on: [doctor.critical]', '',
   ].join('\n'));
   chmodSync(join(work, 'pgdr.config.yaml'), 0o600);
-  env = { APP_DB_URL: cluster.urlFor('app'), PGDR_HOME: join(work, 'home'), HOOK_URL: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`, PGDR_CONFIG: '' };
+  env = { APP_DB_URL: cluster.urlFor('app'), SCRATCH_URL: cluster.urlFor('postgres'), PGDR_HOME: join(work, 'home'), HOOK_URL: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`, PGDR_CONFIG: '' };
 });
 
 afterAll(async () => {
@@ -75,7 +75,8 @@ describe('pgdr doctor', () => {
   it('after a backup: ok on age and keys, a warning for the missing verification; critical once too old', async () => {
     await backup();
     const report = await doctor();
-    expect(find(report, 'backup.age')[0]).toMatchObject({ severity: 'ok' });
+    expect(find(report, 'backup.age')).toEqual([expect.objectContaining({ severity: 'ok', subject: 'database app' })]);
+    expect(find(report, 'target.reachable').map((f) => f.subject?.split(' ')[0])).toEqual(['prod', 'drills']);
     expect(find(report, 'encryption.identity')[0]).toMatchObject({ severity: 'ok', message: expect.stringMatching(/opens the newest backup/) });
     expect(find(report, 'verify.age')[0]).toMatchObject({ severity: 'warning', action: expect.stringMatching(/--restore-test/) });
     expect(find(report, 'notify.configured')[0]).toMatchObject({ severity: 'ok', subject: 'webhook' });

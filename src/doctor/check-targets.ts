@@ -8,6 +8,8 @@ export interface DoctorTarget {
   /** Profile name, or where the target came from. */
   label: string;
   target: DbTarget;
+  /** Scratch targets are checked for reachability but not expected to have backups. */
+  scratch?: boolean;
 }
 
 const why = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -68,7 +68,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   }
   if (repo && catalog) {
     findings.push(...(await checkDisk(repo, catalog, metrics)));
-    const databases = targets.length ? [...new Set(targets.map((t) => t.target.database))] : [...new Set(catalog.backups.map((b) => b.manifest.database))];
+    const backedUp = targets.filter((t) => !t.scratch);
+    const databases = backedUp.length ? [...new Set(backedUp.map((t) => t.target.database))] : [...new Set(catalog.backups.map((b) => b.manifest.database))];
     if (databases.length === 0) findings.push(critical('backup.age', 'the repository holds no backups and no target is configured', 'Configure a target (pgdr init) and take a backup (pgdr backup).', repo.url));
     findings.push(...checkBackups(databases, catalog, config.thresholds, readAudit({ env }), now, metrics));
     const newestEncrypted = catalog.backups.filter((b) => b.manifest.encryption && databases.includes(b.manifest.database)).at(-1);
@@ -83,7 +84,10 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 function doctorTargets(config: PgdrConfig, options: DoctorOptions, env: Env, findings: Finding[]): DoctorTarget[] {
   try {
     if (options.db) return [{ label: '--db', target: parseTarget(options.db, '--db') }];
-    if (options.profile) return [{ label: options.profile, target: resolveProfile(config, options.profile, env).target }];
+    if (options.profile) {
+      const profile = resolveProfile(config, options.profile, env);
+      return [{ label: options.profile, target: profile.target, scratch: profile.role === 'scratch' }];
+    }
   } catch (error) {
     findings.push(critical('target.configured', (error as Error).message, (error as PgdrError).hint ?? 'Check the target.'));
     return [];
@@ -101,7 +105,8 @@ function doctorTargets(config: PgdrConfig, options: DoctorOptions, env: Env, fin
   const out: DoctorTarget[] = [];
   for (const name of names) {
     try {
-      out.push({ label: name, target: resolveProfile(config, name, env).target });
+      const profile = resolveProfile(config, name, env);
+      out.push({ label: name, target: profile.target, scratch: profile.role === 'scratch' });
     } catch (error) {
       findings.push(warning('target.configured', (error as Error).message, (error as PgdrError).hint ?? 'Set the variable the profile names.', name));
     }
