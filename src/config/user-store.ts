@@ -1,5 +1,6 @@
 import Conf from 'conf';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Env } from '../pg/connection.js';
 import { pgdrHome } from './paths.js';
 
@@ -17,6 +18,8 @@ export function userStore(env: Env = process.env): Conf<UserState> {
 
 /** Reads the store, and never fails a command because of it (a corrupt or unreadable store is just ignored). */
 export function readUserState(env: Env = process.env): UserState {
+  // Reading must not create ~/.local/state/pgdr as a side effect of loading the config.
+  if (!existsSync(join(pgdrHome(env), 'user-state.json'))) return {};
   try {
     return { ...userStore(env).store };
   } catch {
