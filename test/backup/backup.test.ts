@@ -7,6 +7,7 @@ import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
 import { loadPagila } from '../helpers/pagila.js';
 import { tableFingerprints, schemaFingerprint } from '../helpers/compare.js';
 import { runPgdr } from '../helpers/cli.js';
+import { holdTableLock, killPgDump } from '../helpers/pg-dump-faults.js';
 import { generateIdentity } from '../../src/crypto/index.js';
 import { libpqEnv } from '../../src/pg/connection.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
@@ -129,21 +130,11 @@ describe('pgdr backup', () => {
 
   it('leaves nothing behind when pg_dump is killed mid-run', async () => {
     const repo = repoDir();
-    // Hold a lock pg_dump must wait for, so it is surely running when it is killed.
-    const holder = (await import('../../src/pg/client.js')).connect(cluster.target('pagila'));
-    const client = await holder;
-    await client.query('begin; lock table public.rental in access exclusive mode');
-    const running = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo]);
-    let killed = false;
-    for (let i = 0; i < 100 && !killed; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      try {
-        execFileSync('pkill', ['-KILL', '-f', `pg_dump.*--snapshot`]);
-        killed = true;
-      } catch {}
-    }
-    await client.query('rollback');
-    await client.end();
+    const lock = await holdTableLock(cluster, 'pagila', 'public.rental');
+    let pid = 0;
+    const running = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo], { onSpawn: (p) => (pid = p) });
+    const killed = await killPgDump(() => pid);
+    await lock.release();
     const r = await running;
     expect(killed).toBe(true);
     expect(r.code).not.toBe(0);
@@ -156,13 +147,11 @@ describe('pgdr backup', () => {
 
   it('refuses a second backup of the same database into the same repository while one runs', async () => {
     const repo = repoDir();
-    const client = await (await import('../../src/pg/client.js')).connect(cluster.target('pagila'));
-    await client.query('begin; lock table public.film in access exclusive mode');
+    const lock = await holdTableLock(cluster, 'pagila', 'public.film');
     const first = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo]);
     await new Promise((r) => setTimeout(r, 2500));
     const second = await runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo]);
-    await client.query('rollback');
-    await client.end();
+    await lock.release();
     expect((await first).code).toBe(0);
     expect(second.code).not.toBe(0);
     expect(second.stderr).toMatch(/lock|already running|in progress/i);

@@ -3,6 +3,7 @@ import { useCluster } from '../helpers/cluster.js';
 import { loadPagila } from '../helpers/pagila.js';
 import { startS3, type S3Emulator } from '../helpers/s3.js';
 import { runPgdr } from '../helpers/cli.js';
+import { holdTableLock, killPgDump } from '../helpers/pg-dump-faults.js';
 import { generateIdentity } from '../../src/crypto/index.js';
 import { toolFor } from '../../src/pg/tools.js';
 import { ToolVersionMismatch } from '../../src/core/errors.js';
@@ -14,7 +15,6 @@ import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 
 let cluster: LocalCluster;
 let s3: S3Emulator;
@@ -48,19 +48,11 @@ describe('backups in S3', () => {
 
   it('leaves no open multipart upload and no listed backup when the dump fails during an S3 upload', async () => {
     const repo = `s3://${s3.bucket}/failing`;
-    const client = await (await import('../../src/pg/client.js')).connect(cluster.target('pagila'));
-    await client.query('begin; lock table public.rental in access exclusive mode');
-    const running = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo], { env: s3.env });
-    let killed = false;
-    for (let i = 0; i < 100 && !killed; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      try {
-        execFileSync('pkill', ['-KILL', '-f', 'pg_dump.*--snapshot']);
-        killed = true;
-      } catch {}
-    }
-    await client.query('rollback');
-    await client.end();
+    const lock = await holdTableLock(cluster, 'pagila', 'public.rental');
+    let pid = 0;
+    const running = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo], { env: s3.env, onSpawn: (p) => (pid = p) });
+    const killed = await killPgDump(() => pid);
+    await lock.release();
     const r = await running;
     expect(killed).toBe(true);
     expect(r.code).not.toBe(0);

@@ -7,7 +7,7 @@ import { useCluster, psql } from '../helpers/cluster.js';
 import { runPgdr } from '../helpers/cli.js';
 import { startS3, type S3Emulator } from '../helpers/s3.js';
 import { startChaosProxy } from '../helpers/chaos-proxy.js';
-import { connect } from '../../src/pg/client.js';
+import { alive, holdTableLock, killPgDump, pgDumpOf } from '../helpers/pg-dump-faults.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 
 let cluster: LocalCluster;
@@ -23,15 +23,6 @@ async function until(what: string, test: () => boolean, timeoutMs = 30_000): Pro
     await sleep(50);
   }
 }
-
-const pgDumpRunning = () => {
-  try {
-    execFileSync('pgrep', ['-f', 'pg_dump.*--snapshot']);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Files anywhere under dir (a partial upload shows up as one). */
 const filesUnder = (dir: string) => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : []);
@@ -54,16 +45,15 @@ describe('fault suite: backup', () => {
 
   it('SIGKILL of pgdr while pg_dump waits: nothing is listed, and the next backup takes over the stale lock', async () => {
     const repo = repoDir();
-    const blocker = await connect(cluster.target('big'));
-    await blocker.query('begin; lock table t in access exclusive mode');
+    const lock = await holdTableLock(cluster, 'big', 't');
     let pid = 0;
     const running = runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo], { onSpawn: (p) => (pid = p) });
-    await until('pg_dump to start', pgDumpRunning);
+    await until('pg_dump to start', () => pid > 0 && pgDumpOf(pid) !== undefined);
+    const dumpPid = pgDumpOf(pid)!;
     process.kill(pid, 'SIGKILL');
     await running;
-    await blocker.query('rollback');
-    await blocker.end();
-    await until('the orphaned pg_dump to exit', () => !pgDumpRunning());
+    await lock.release();
+    await until('the orphaned pg_dump to exit', () => !alive(dumpPid));
     expect(await listed(repo)).toEqual([]);
     const list = await runPgdr(['backups', 'list', '--repo', repo]);
     expect(list.stdout).toContain('unfinished backup directory');
@@ -75,9 +65,10 @@ describe('fault suite: backup', () => {
 
   it('SIGKILL of pg_dump while data flows: non-zero exit, the partial file removed, nothing listed', async () => {
     const repo = repoDir();
-    const running = runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--compress', 'none']);
+    let pid = 0;
+    const running = runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--compress', 'none'], { onSpawn: (p) => (pid = p) });
     await until('data to reach the repository', () => filesUnder(join(repo, 'backups')).some((f) => f.endsWith('.partial')));
-    execFileSync('pkill', ['-KILL', '-f', 'pg_dump.*--snapshot']);
+    expect(await killPgDump(() => pid)).toBe(true);
     const r = await running;
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('pg_dump was killed by SIGKILL');
