@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { makeBackupId } from '../backup/index.js';
 import { audited } from '../audit/audit-log.js';
-import { backupStorageFiles, listFileSnapshots, openStorageSource, readFilesManifest, restoreStorageFiles } from '../storage-files/index.js';
+import { backupStorageFiles, listFileSnapshots, openStorageSource, pruneStorageFiles, readFilesManifest, restoreStorageFiles } from '../storage-files/index.js';
 import type { LoadedConfig } from '../config/load.js';
 import { resolveProfile } from '../config/profile.js';
 import { addRepoOptions, cliConfig, cliKeys, cliRepository, operationContext, type CommonOptions } from './context.js';
@@ -73,6 +73,17 @@ export function registerFilesCommands(program: Command): void {
         ctx.dispose();
         target.close();
       }
+    });
+  addRepoOptions(files.command('prune'))
+    .description('Keep the newest Storage snapshots and delete stored objects none of them needs.')
+    .option('--keep-last <n>', 'snapshots to keep', '30')
+    .option('--dry-run', 'say what would go, delete nothing')
+    .option('--json', 'print JSON')
+    .action(async (flags: FilesFlags & { keepLast: string; dryRun?: boolean }) => {
+      const repo = cliRepository(await cliConfig(flags), flags);
+      const r = await audited('files prune', () => pruneStorageFiles(repo, { keepLast: Number(flags.keepLast), dryRun: flags.dryRun }), { target: repo.url });
+      if (flags.json) return printJson(r);
+      process.stdout.write(`${r.dryRun ? 'Would remove' : 'Removed'} ${r.removed.length} snapshot(s) and ${r.objectsRemoved} stored object(s); kept ${r.kept.length}.\n`);
     });
   addRepoOptions(files.command('list'))
     .description('List the Storage snapshots in the repository.')

@@ -4,7 +4,7 @@ import type { OperationContext } from '../core/context.js';
 import type { Repository } from '../storage/index.js';
 import { HashStage } from '../backup/compression.js';
 import { createEncryptStream } from '../crypto/index.js';
-import { listFileSnapshots, poolKey, readFilesManifest, SNAPSHOTS, type FileEntry, type FilesManifest } from './files-manifest.js';
+import { FILES_LOCK, listFileSnapshots, poolKey, readFilesManifest, SNAPSHOTS, type FileEntry, type FilesManifest } from './files-manifest.js';
 import type { StorageSource } from './source.js';
 
 export interface BackupFilesOptions {
@@ -20,6 +20,16 @@ export interface BackupFilesOptions {
  * object whose ETag and size match the previous snapshot is recorded again without being copied.
  */
 export async function backupStorageFiles(options: BackupFilesOptions, ctx: OperationContext): Promise<FilesManifest> {
+  const { source, repo } = options;
+  const lock = await repo.lock(FILES_LOCK);
+  try {
+    return await copyObjects(options, ctx);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function copyObjects(options: BackupFilesOptions, ctx: OperationContext): Promise<FilesManifest> {
   const { source, repo } = options;
   const startedAt = new Date().toISOString();
   const encrypted = Boolean(options.recipients?.length);

@@ -31,6 +31,8 @@ export interface FilesManifest {
 }
 
 export const SNAPSHOTS = 'files/snapshots/';
+/** Held by a files backup and by prune, so prune never collects objects a running backup just copied. */
+export const FILES_LOCK = 'locks/storage-files';
 
 /** Stored objects are keyed by what identifies a version (bucket, key, ETag, size): unchanged objects are not copied again. */
 export function poolKey(bucket: string, key: string, etag: string, bytes: number, encrypted: boolean): string {

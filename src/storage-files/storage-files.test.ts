@@ -11,6 +11,7 @@ import { backupStorageFiles } from './backup-files.js';
 import { restoreStorageFiles } from './restore-files.js';
 import { openStorageSource, type StorageSource } from './source.js';
 import { readFilesManifest } from './files-manifest.js';
+import { pruneStorageFiles } from './prune-files.js';
 import { runPgdr } from '../../test/helpers/cli.js';
 
 let s3: S3Emulator;
@@ -63,6 +64,14 @@ describe('Supabase Storage files', () => {
     expect(restored).toMatchObject({ snapshot: '20250101T020000Z-full-app', restored: 2 });
     expect(await get('avatars', 'u1/me.png')).toBe(Buffer.alloc(3000, 7).toString('latin1'));
     expect(await get('avatars', 'u2/me.png')).toBe('second avatar');
+
+    const dry = await pruneStorageFiles(repo, { keepLast: 1, dryRun: true });
+    expect(dry).toMatchObject({ removed: ['20250101T020000Z-full-app'], objectsRemoved: 1 });
+    const pruned = await pruneStorageFiles(repo, { keepLast: 1 });
+    expect(pruned.kept).toEqual(['20250102T020000Z-full-app']);
+    const restoredAgain = await restoreStorageFiles({ repo, snapshot: 'latest', target: source }, quietContext());
+    expect(restoredAgain.restored).toBe(4);
+    expect(await get('avatars', 'u2/me.png')).toBe('second avatar, new');
   });
 
   it('encrypts stored objects to the recipients, and writes nothing when any stored copy is damaged', async () => {
