@@ -1,39 +1,23 @@
-import { Command, CommanderError } from 'commander';
-import { silenceKnownWarnings } from '../core/warnings.js';
-import { reportFailure } from './output.js';
-import { registerBackupCommands } from './backup.js';
-import { registerRunCommands } from './run.js';
-import { registerRunbooksCommands } from './runbooks.js';
-import { registerRunsCommands } from './runs.js';
-import { registerReportCommand } from './report.js';
-import { registerOperationsCommands } from './operations.js';
-import { registerPitrCommands } from './pitr.js';
+import { COMMANDS, commandNamed } from './command-table.js';
+import { commanderExitCode, createProgram } from './program.js';
 
-silenceKnownWarnings();
+// `pgdr backups list | head` closes the pipe early; that is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
-const program = new Command('pgdr')
-  .description('Disaster recovery for PostgreSQL and Supabase: backups, verified restores and DR runbooks.')
-  .version(process.env.PGDR_VERSION ?? '0.1.0', '-V, --version')
-  .showSuggestionAfterError()
-  .enablePositionalOptions()
-  .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text) });
-
-registerBackupCommands(program);
-registerRunCommands(program);
-registerRunbooksCommands(program);
-registerRunsCommands(program);
-registerReportCommand(program);
-registerOperationsCommands(program);
-registerPitrCommands(program);
-(await import('./restore.js')).registerRestoreCommand(program);
-
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else {
-    process.exitCode = reportFailure(error);
+const wanted = commandNamed(process.argv.slice(2));
+if (wanted) {
+  process.exitCode = await (await import('./run-command.js')).runCommand(wanted.module, process.argv);
+} else {
+  // No command named: --help, --version or a typo; the table stands in for the commands, so nothing heavy loads.
+  const program = createProgram();
+  for (const c of COMMANDS) program.command(c.name).aliases(c.aliases ?? []).description(c.summary);
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    process.exitCode = commanderExitCode(error) ?? 1;
+    if (process.exitCode === 1) process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   }
 }

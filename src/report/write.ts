@@ -1,14 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { redact } from '../core/secrets.js';
+import { shippedDir } from '../core/assets.js';
 import type { JournalRecord } from '../runbook/journal.js';
 import { buildReportModel, type ReportModel } from './model.js';
 import { escapeHtml, escapeMarkdown, renderTemplate } from './template.js';
 import { timelineSvg } from './timeline-svg.js';
 
-/** templates/ sits at the package root, two levels above src/report and dist/report, one above the test bundle in .pgdr-test/. */
-export const TEMPLATES_DIR = ['../../templates/', '../templates/'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../templates/', import.meta.url));
+/** templates/ sits at the package root, two levels above src/report and dist/report, one above .pgdr-test/ and dist/pgdr.mjs; else embedded. */
+export const TEMPLATES_DIR = shippedDir('templates', import.meta.url, ['../../templates/', '../templates/']);
 
 export function renderMarkdown(model: ReportModel, templatesDir = TEMPLATES_DIR): string {
   return renderTemplate(readFileSync(join(templatesDir, 'report.md.tmpl'), 'utf8'), model, escapeMarkdown);

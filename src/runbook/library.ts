@@ -1,12 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PgdrError } from '../core/errors.js';
+import { shippedDir } from '../core/assets.js';
 import type { ActionRegistry } from '../actions/registry.js';
 import { loadRunbookFile, type LoadedRunbook } from './loader.js';
 
-/** runbooks/ sits at the package root, two levels above src/runbook and dist/runbook, one above the test bundle in .pgdr-test/. */
-export const SHIPPED_RUNBOOKS_DIR = ['../../runbooks/', '../runbooks/'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../runbooks/', import.meta.url));
+/** runbooks/ sits at the package root, two levels above src/runbook and dist/runbook, one above .pgdr-test/ and dist/pgdr.mjs; else embedded. */
+export const SHIPPED_RUNBOOKS_DIR = shippedDir('runbooks', import.meta.url, ['../../runbooks/', '../runbooks/']);
 
 export interface RunbookEntry {
   id: string;

@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { runProcess } from '../core/system.js';
@@ -63,6 +63,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Every directory from `dir` up to / can be entered by any user (o+x). */
+function traversableByAll(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      if (!(statSync(d).mode & 0o001)) return false;
+    } catch {
+      return false;
+    }
+    if (dirname(d) === d) return true;
+  }
+}
+
+/** As root the server runs as `postgres`, which cannot enter a private TMPDIR (0700): then a parent it can enter, or /tmp. */
+export function clusterParentDir(): string {
+  const dir = tmpdir();
+  if (!isRoot() || traversableByAll(dir)) return dir;
+  const parents: string[] = [];
+  for (let d = dirname(resolve(dir)); dirname(d) !== d; d = dirname(d)) parents.push(d);
+  return [...parents, '/tmp', '/var/tmp'].find(traversableByAll) ?? dir;
+}
+
 export async function startLocalCluster(options: ClusterOptions = {}): Promise<LocalCluster> {
   const binDir = findServerBinDir();
   if (isRoot()) {
@@ -74,7 +95,7 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
       });
     }
   }
-  const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'pgdr-cluster-'));
+  const baseDir = options.baseDir ?? mkdtempSync(join(clusterParentDir(), 'pgdr-cluster-'));
   chmodSync(baseDir, 0o700);
   handToServerUser(baseDir);
   const dataDir = join(baseDir, 'data');

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Builds dist/pgdr.mjs: the whole CLI (Ink, React, the AWS SDK…) with its runbooks and templates, in one file for `node`.
+import { build } from 'esbuild';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'dist/pgdr.mjs');
+
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** runbooks/ and templates/ as a module of strings, in place of the empty src/core/embedded-assets.ts. */
+const embedAssets = {
+  name: 'embed-assets',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]core[\\/]embedded-assets\.ts$/ }, () => {
+      const assets = Object.fromEntries(
+        ['runbooks', 'templates'].flatMap((dir) => filesUnder(join(ROOT, dir))).sort().map((path) => [relative(ROOT, path), readFileSync(path, 'utf8')]),
+      );
+      return { contents: `export const EMBEDDED_ASSETS = ${JSON.stringify(assets)};`, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Stand-ins for what pgdr never runs but its dependencies import: Ink loads react-devtools-core only when DEV=true,
+ * and @inquirer/prompts' editor prompt (unused) pulls in 500 KB of iconv-lite tables.
+ */
+const STUBS = {
+  'react-devtools-core': 'export default { initialize() {}, connectToDevTools() {} };',
+  '@inquirer/external-editor': "export function editAsync(_text, callback) { callback(new Error('the editor prompt is not part of the pgdr bundle')); }",
+};
+const stubs = {
+  name: 'stubs',
+  setup(b) {
+    b.onResolve({ filter: /^(react-devtools-core|@inquirer\/external-editor)$/ }, (args) => ({ path: args.path, namespace: 'pgdr-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'pgdr-stub' }, (args) => ({ contents: STUBS[args.path], loader: 'js' }));
+  },
+};
+
+const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', jsx: 'automatic', minify: true, legalComments: 'none', logLevel: 'warning', write: false };
+
+/**
+ * The commands and everything they import. Compiling 2.7 MB of JavaScript costs V8 150 ms or more, so the launcher
+ * keeps it as a string and compiles it only when a command runs; `pgdr --help` and `--version` never pay for it.
+ */
+const payload = await build({
+  ...common,
+  entryPoints: [join(ROOT, 'src/cli/run-command.ts')],
+  // React's production builds: the development ones double the size.
+  define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': 'globalThis.__pgdrBundleUrl' },
+  // CommonJS dependencies (pg, the AWS SDK, react) call require() for Node built-ins.
+  banner: { js: "import { createRequire as __pgdrCreateRequire } from 'node:module';\nconst require = __pgdrCreateRequire(globalThis.__pgdrBundleUrl);" },
+    plugins: [embedAssets, stubs],
+});
+const payloadText = payload.outputFiles[0].text;
+
+/** In the launcher, run-command.js is scripts/payload-loader.mjs, which imports the commands from a cache file. */
+const lazyPayload = {
+  name: 'lazy-payload',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/run-command\.js$/ }, () => ({ path: join(ROOT, 'scripts/payload-loader.mjs') }));
+    b.onResolve({ filter: /^pgdr:payload$/ }, () => ({ path: 'payload', namespace: 'pgdr-payload' }));
+    b.onLoad({ filter: /.*/, namespace: 'pgdr-payload' }, () => ({
+      contents: `export const PAYLOAD = ${JSON.stringify(payloadText)};\nexport const DIGEST = ${JSON.stringify(createHash('sha256').update(payloadText).digest('hex').slice(0, 16))};`,
+      loader: 'js',
+    }));
+  },
+};
+
+const launcher = await build({
+  ...common,
+  entryPoints: [join(ROOT, 'src/cli/main.ts')],
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __pgdrCreateRequire } from 'node:module';\nconst require = __pgdrCreateRequire(import.meta.url);" },
+  plugins: [lazyPayload],
+});
+mkdirSync(join(ROOT, 'dist'), { recursive: true });
+writeFileSync(OUT, launcher.outputFiles[0].contents);
+chmodSync(OUT, 0o755);
+process.stdout.write(`dist/pgdr.mjs: ${(statSync(OUT).size / 1e6).toFixed(1)} MB (commands ${(payloadText.length / 1e6).toFixed(1)} MB, compiled only when one runs)\n`);

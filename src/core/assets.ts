@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EMBEDDED_ASSETS } from './embedded-assets.js';
+import { privateCacheDir, writeOnce } from './private-cache.js';
+
+let written: string | undefined;
+
+/** Writes the embedded copies once per content version; returns the directory that holds runbooks/ and templates/. */
+export function embeddedAssetsRoot(): string {
+  if (written) return written;
+  const digest = createHash('sha256').update(JSON.stringify(EMBEDDED_ASSETS)).digest('hex').slice(0, 16);
+  const root = join(privateCacheDir(), `assets-${digest}`);
+  for (const [path, text] of Object.entries(EMBEDDED_ASSETS)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true, mode: 0o700 });
+    writeOnce(dirname(join(root, path)), path.replace(/^.*\//, ''), text);
+  }
+  written = root;
+  return root;
+}
+
+/**
+ * A shipped directory (runbooks or templates): the first of `relative` (resolved against `base`, a module's
+ * import.meta.url) that holds the shipped files, else the copy embedded in the one-file bundle.
+ */
+export function shippedDir(name: 'runbooks' | 'templates', base: string, relative: string[]): string {
+  const marker = name === 'runbooks' ? 'complete-loss.yaml' : 'report.md.tmpl';
+  const found = relative.map((p) => fileURLToPath(new URL(p, base))).find((dir) => existsSync(join(dir, marker)));
+  if (found) return found;
+  if (Object.keys(EMBEDDED_ASSETS).some((path) => path.startsWith(`${name}/`))) return join(embeddedAssetsRoot(), name) + '/';
+  return fileURLToPath(new URL(relative[0]!, base));
+}

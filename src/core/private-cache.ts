@@ -1,0 +1,45 @@
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Ours and private (0700, or 0600 for a file): never a path someone else prepared for us in a shared directory. */
+function ours(path: string, kind: 'dir' | 'file'): boolean {
+  try {
+    const st = lstatSync(path);
+    const right = kind === 'dir' ? st.isDirectory() : st.isFile();
+    return right && st.uid === process.getuid?.() && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function usable(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!ours(dir, 'dir') && lstatSync(dir).uid === process.getuid?.()) chmodSync(dir, 0o700);
+    return ours(dir, 'dir');
+  } catch {
+    return false;
+  }
+}
+
+let chosen: string | undefined;
+
+/** Where pgdr keeps what it writes once per version (the bundle's commands and runbooks): ~/.cache/pgdr, else <tmp>/pgdr-<uid>. */
+export function privateCacheDir(): string {
+  if (chosen) return chosen;
+  const home = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  chosen = [join(home, 'pgdr'), join(tmpdir(), `pgdr-${process.getuid?.() ?? 'user'}`)].find(usable) ?? mkdtempSync(join(tmpdir(), 'pgdr-'));
+  return chosen;
+}
+
+/** Writes `content` to dir/name once (atomically, 0600) and returns the path; a name must change with its content. */
+export function writeOnce(dir: string, name: string, content: string): string {
+  const path = join(dir, name);
+  if (ours(path, 'file')) return path;
+  if (existsSync(path)) throw new Error(`${path} is not a private file of this user; remove it`);
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, content, { mode: 0o600 });
+  renameSync(partial, path);
+  return path;
+}

@@ -1,0 +1,91 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/cli.js';
+
+const BUNDLE = join(ROOT, 'dist/pgdr.mjs');
+let dir: string;
+let cache: string;
+
+function newest(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/** The bundle, rebuilt unless it is newer than everything it is made of. */
+function freshBundle(): string {
+  const inputs = ['src', 'runbooks', 'templates', 'scripts', 'package.json'].map((p) => newest(join(ROOT, p)));
+  if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Math.max(...inputs)) execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  return BUNDLE;
+}
+
+/** `node pgdr.mjs …` in the empty directory, with nothing from this checkout on any path. */
+function pgdr(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: Record<string, string> = { PATH: process.env.PATH!, HOME: process.env.HOME ?? dir, XDG_CACHE_HOME: cache, NO_COLOR: '1', LANG: 'C.UTF-8' };
+  const child = spawn(process.execPath, ['pgdr.mjs', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  child.stderr.on('data', (c) => (stderr += c));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('dist/pgdr.mjs: one file, plain node, an empty directory', () => {
+  beforeAll(() => {
+    const bundle = freshBundle();
+    dir = mkdtempSync(join(tmpdir(), 'pgdr-bastion-'));
+    // As root the sandbox cluster runs as postgres; it must be able to pass through here.
+    chmodSync(dir, 0o755);
+    cache = join(dir, '.cache');
+    copyFileSync(bundle, join(dir, 'pgdr.mjs'));
+    expect(readdirSync(dir)).toEqual(['pgdr.mjs']);
+  });
+
+  it('--version and --help answer without compiling the commands', async () => {
+    const version = await pgdr(['--version']);
+    expect(version.code, version.stderr).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    const help = await pgdr(['--help']);
+    expect(help.code, help.stderr).toBe(0);
+    for (const command of ['backup', 'restore', 'drill', 'runbooks', 'doctor', 'completion']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    // The commands' code is written to the cache only when one runs.
+    expect(existsSync(cache) ? readdirSync(join(cache, 'pgdr')).filter((f) => f.startsWith('commands-')) : []).toEqual([]);
+    const typo = await pgdr(['bakup']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean backup?');
+  });
+
+  it('subcommand help, runbooks and completion come from inside the file', async () => {
+    const help = await pgdr(['backup', 'verify', '--help']);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('--restore-test');
+    const list = await pgdr(['runbooks', 'list']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('complete-loss');
+    const completion = await pgdr(['completion', 'bash']);
+    expect(completion.code, completion.stderr).toBe(0);
+    expect(completion.stdout).toContain('complete -o default -F _pgdr pgdr');
+    expect(completion.stdout).toContain('quarterly-drill');
+    writeFileSync(join(dir, 'pgdr.bash'), completion.stdout);
+    const words = execFileSync('bash', ['-c', 'source ./pgdr.bash; COMP_WORDS=(pgdr backup verify --re); COMP_CWORD=3; _pgdr; echo "${COMPREPLY[*]}"'], { cwd: dir }).toString();
+    expect(words.trim().split(' ').sort()).toEqual(['--repo', '--restore-test']);
+    const cached = readdirSync(join(cache, 'pgdr'));
+    expect(cached.filter((f) => f.startsWith('commands-'))).toHaveLength(1);
+    expect(statSync(join(cache, 'pgdr')).mode & 0o777).toBe(0o700);
+    process.stdout.write('  bundle ✔ help, runbooks and bash completion from the single file\n');
+  });
+
+  it('drill --sandbox --plain --yes passes and writes its report', async () => {
+    const drill = await pgdr(['drill', '--sandbox', '--plain', '--yes']);
+    expect(drill.code, drill.stderr + drill.stdout).toBe(0);
+    const runs = readdirSync(join(dir, 'pgdr-runs'));
+    expect(runs).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(dir, 'pgdr-runs', runs[0]!, 'report.json'), 'utf8'));
+    expect(report.status).toBe('passed');
+    expect(readFileSync(join(dir, 'pgdr-runs', runs[0]!, 'report.html'), 'utf8')).toContain('<svg');
+    process.stdout.write('  bundle ✔ a sandbox drill from the single file in an empty directory\n');
+  });
+});
