@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { builtinActions } from '../actions/index.js';
 import { createRun, resumeRun, type Run, type RunResult } from '../runbook/engine.js';
 import { loadRunbook } from '../runbook/library.js';
+import { readJournal } from '../runbook/journal.js';
+import { join } from 'node:path';
 import type { Prompter, RunMode } from '../runbook/events.js';
 import { chooseMode, createInkPrompter, inquirerPrompter, renderRun, scriptedPrompter } from '../ui/index.js';
 import { UsageError } from '../core/errors.js';
@@ -81,7 +83,9 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
     const ink = renderMode === 'tui' && !scripted ? createInkPrompter() : undefined;
     const answers = { ...sandbox?.answers, ...keyValues(flags.answer, '--answer') };
     const prompter: Prompter = scripted ? scriptedPrompter({ yes: flags.yes, answers }) : (ink ?? inquirerPrompter({ output: process.stderr }));
-    const targets = sandbox?.targets ?? (await buildRunTargets(flags, mode));
+    // A resumed drill stays a drill (restored = scratch), whichever command resumes it.
+    const runMode = flags.resume ? journaledMode(runsDirOf(flags), flags.resume) ?? mode : mode;
+    const targets = sandbox?.targets ?? (await buildRunTargets(flags, runMode));
     const services = sandbox?.services ?? (await buildRunServices(flags, !scripted));
     const common = { prompter, runsDir: runsDirOf(flags), actions, inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') }, targets, services };
     const run: Run = flags.resume ? resumeRun(flags.resume, common) : createRun({ ...common, runbook: loaded!, mode });
@@ -124,6 +128,15 @@ async function withSignals(run: Run, body: () => Promise<RunResult>): Promise<Ru
     process.off('SIGINT', onInt);
     process.off('SIGHUP', onHup);
     process.off('SIGTERM', onTerm);
+  }
+}
+
+function journaledMode(runsDir: string, runId: string): RunMode | undefined {
+  try {
+    const meta = readJournal(join(runsDir, runId)).find((r) => r.type === 'run.meta');
+    return meta && 'mode' in meta ? meta.mode : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -13,7 +13,8 @@ export interface ChaosProxy {
   stop(): Promise<void>;
 }
 
-export type ChaosMode = { kind: 'pass' } | { kind: 'drop-after'; bytes: number } | { kind: 'refuse' };
+/** drop-after counts what the client sends (uploads); drop-download-after what the server sends back (downloads). */
+export type ChaosMode = { kind: 'pass' } | { kind: 'drop-after'; bytes: number } | { kind: 'drop-download-after'; bytes: number } | { kind: 'refuse' };
 
 export async function startChaosProxy(target: { host: string; port: number }, initial: ChaosMode = { kind: 'pass' }): Promise<ChaosProxy> {
   let mode = initial;
@@ -41,7 +42,18 @@ export async function startChaosProxy(target: { host: string; port: number }, in
       }
       upstream.write(chunk);
     });
-    upstream.pipe(client);
+    const downLimit = mode.kind === 'drop-download-after' ? mode.bytes : Infinity;
+    let returned = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      returned += chunk.length;
+      if (returned > downLimit) {
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(chunk);
+    });
+    upstream.on('end', () => client.end());
     client.on('end', () => upstream.end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
