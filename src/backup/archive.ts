@@ -9,7 +9,7 @@ import type { Repository } from '../storage/index.js';
 import { createDecryptStream } from '../crypto/index.js';
 import { ChecksumMismatch, DecryptionFailed } from '../core/errors.js';
 import { backupDir } from './backup-id.js';
-import { decompressStage, HashStage } from './compression.js';
+import { decompressStage, decompressToFile, HashStage } from './compression.js';
 import type { BackupManifest, ManifestFile } from './manifest.js';
 
 /** What opens an encrypted backup: age identities (from --identity FILE) or a passphrase (from --passphrase-env). */
@@ -32,15 +32,22 @@ export function requireKeys(manifest: BackupManifest, keys: ArchiveKeys): void {
 
 /** Stages that turn stored bytes back into what pg_dump wrote. */
 export function plaintextStages(manifest: BackupManifest, keys: ArchiveKeys, signal?: AbortSignal): Duplex[] {
-  const stages: Duplex[] = [];
-  if (manifest.encryption) {
-    requireKeys(manifest, keys);
-    const recipients = manifest.encryption.recipients;
-    stages.push(createDecryptStream(keys.identities?.length ? { identities: keys.identities, recipients } : { passphrase: keys.passphrase!, recipients }));
-  }
-  const method = manifest.compression.stream.split(':')[0]!;
-  if (method !== 'none') stages.push(decompressStage(method, signal));
-  return stages;
+  const method = streamCompression(manifest);
+  return [...decryptStages(manifest, keys), ...(method !== 'none' ? [decompressStage(method, signal)] : [])];
+}
+
+/** The same, ending in a file: `stages` then `sink`; `done` settles when the file is whole. */
+export function plaintextToFile(manifest: BackupManifest, keys: ArchiveKeys, path: string, signal?: AbortSignal): { stages: Duplex[]; sink: Writable; done: Promise<void> } {
+  return { stages: decryptStages(manifest, keys), ...decompressToFile(streamCompression(manifest), path, signal) };
+}
+
+const streamCompression = (manifest: BackupManifest) => manifest.compression.stream.split(':')[0]!;
+
+function decryptStages(manifest: BackupManifest, keys: ArchiveKeys): Duplex[] {
+  if (!manifest.encryption) return [];
+  requireKeys(manifest, keys);
+  const recipients = manifest.encryption.recipients;
+  return [createDecryptStream(keys.identities?.length ? { identities: keys.identities, recipients } : { passphrase: keys.passphrase!, recipients })];
 }
 
 export async function openStored(repo: Repository, manifest: BackupManifest, file: ManifestFile, options: { signal?: AbortSignal; onProgress?: (n: number) => void } = {}): Promise<Readable> {

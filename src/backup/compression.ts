@@ -1,4 +1,6 @@
-import { Duplex, PassThrough, Transform, type TransformCallback } from 'node:stream';
+import { Duplex, PassThrough, Transform, type TransformCallback, type Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -62,6 +64,22 @@ export function decompressStage(method: string, signal?: AbortSignal): Duplex {
     return zlibZstd.createZstdDecompress();
   }
   return processStage(cli, ['-q', '-d', '-c'], signal);
+}
+
+/**
+ * Where decompressed bytes go when they are headed for a file (a restore's seekable archive): zstd writes the file
+ * itself, so the plaintext does not pass through Node a second time. `done` settles when the file is complete.
+ */
+export function decompressToFile(method: string, path: string, signal?: AbortSignal): { sink: Writable; done: Promise<void> } {
+  const cli = method === 'zstd' ? zstdCli() : undefined;
+  if (cli) {
+    const proc = startProcess(cli, ['-q', '-d', '-f', '-o', path], { stdin: 'pipe', stdout: 'ignore', signal });
+    return { sink: proc.stdin!, done: proc.done };
+  }
+  const file = createWriteStream(path, { mode: 0o600 });
+  if (method !== 'zstd') return { sink: file, done: finished(file) };
+  const sink = decompressStage(method, signal);
+  return { sink, done: pipeline(sink, file) };
 }
 
 /** A child process as a Duplex: writes go to its stdin, reads come from its stdout; a non-zero exit is an error. */

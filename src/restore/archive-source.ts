@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { OperationContext } from '../core/context.js';
 import { ChecksumMismatch, isPgdrError } from '../core/errors.js';
-import { checkStoredFile, downloadDirectory, openStored, plaintextStages, type ArchiveKeys } from '../backup/archive.js';
+import { checkStoredFile, downloadDirectory, openStored, plaintextStages, plaintextToFile, type ArchiveKeys } from '../backup/archive.js';
 import { HashStage } from '../backup/compression.js';
 import type { BackupManifest, ManifestFile } from '../backup/manifest.js';
 import type { Repository } from '../storage/index.js';
@@ -48,7 +48,8 @@ export async function prepareArchive(
       const path = join(staging, 'archive.dump');
       const hash = new HashStage(progress(repo.kind === 's3' ? 'download + decrypt' : 'checksum + decrypt'));
       try {
-        await pipeline([await openStored(repo, manifest, file, { signal: ctx.signal }), hash, ...plaintextStages(manifest, keys, ctx.signal), createWriteStream(path, { mode: 0o600 })] as never);
+        const out = plaintextToFile(manifest, keys, path, ctx.signal);
+        await Promise.all([pipeline([await openStored(repo, manifest, file, { signal: ctx.signal }), hash, ...out.stages, out.sink] as never), out.done]);
       } catch (error) {
         // A damaged file usually breaks zstd before the hash is complete: the checksum is the clearer verdict.
         if (!isPgdrError(error) && !ctx.signal.aborted) await checkStoredFile(repo, manifest, file, { signal: ctx.signal });

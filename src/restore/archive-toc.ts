@@ -36,7 +36,8 @@ export async function writeListFile(entries: TocEntry[]): Promise<{ path: string
 
 /** Object owners the archive names that the server lacks; restoring ownership would fail on them. */
 export async function missingOwners(entries: TocEntry[], server: DbTarget): Promise<string[]> {
-  const owners = [...new Set(entries.map((e) => e.line.trim().split(' ').at(-1)!).filter((o) => o && o !== '-'))];
+  // The owner is the last field; objects without one (extensions, their comments) end in an empty field.
+  const owners = [...new Set(entries.map((e) => e.line.split(' ').at(-1)!.trim()).filter((o) => o && o !== '-'))];
   if (!owners.length) return [];
   const present = await withClient(server, async (c) => new Set((await c.query<{ r: string }>('select rolname as r from pg_roles where rolname = any($1)', [owners])).rows.map((r) => r.r)));
   return owners.filter((o) => !present.has(o));

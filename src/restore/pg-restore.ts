@@ -26,6 +26,8 @@ export interface PgRestoreRun {
   settings?: Record<string, string>;
   /** Where stdout goes: captured (for --list and scripts) or discarded. */
   capture?: boolean;
+  /** Each stderr line (redacted), e.g. --verbose progress. */
+  onLine?: (line: string) => void;
 }
 
 /** Runs pg_restore over the archive (a path argument, or the plaintext stream on stdin) and returns stdout if captured. */
@@ -38,7 +40,10 @@ export async function runPgRestore(source: ArchiveSource, run: PgRestoreRun, ctx
     stdin: source.path ? 'ignore' : 'pipe',
     stdout: run.capture ? 'pipe' : 'ignore',
     signal: ctx.signal,
-    onStderrLine: (l) => ctx.log.debug(`pg_restore: ${l}`),
+    onStderrLine: (l) => {
+      ctx.log.debug(`pg_restore: ${l}`);
+      run.onLine?.(l);
+    },
   });
   let out = '';
   proc.stdout?.setEncoding('utf8');

@@ -134,6 +134,8 @@ export function pgRestoreArgs(plan: RestorePlan, options: RestoreOptions, listFi
     ...(listFile && (plan.what === 'tables' || options.intoSupabase) ? [`--use-list=${listFile}`] : []),
     ...(options.intoSupabase ? ['--single-transaction'] : []),
     '--exit-on-error',
+    // Its progress lines tell pgdr which tables are loaded, so they are checked while the rest restores.
+    '--verbose',
     ...(plan.jobs > 1 && plan.source !== 'stream' ? [`--jobs=${plan.jobs}`] : []),
     `--dbname=${plan.database}`,
   ];

@@ -1,13 +1,14 @@
 import type { OperationContext } from '../core/context.js';
 import { PgdrError } from '../core/errors.js';
 import { requireKeys } from '../backup/archive.js';
-import { prepareArchive, type ArchiveSource } from './archive-source.js';
+import { prepareArchive } from './archive-source.js';
 import { missingOwners, readToc, writeListFile } from './archive-toc.js';
 import { planRestore, pgRestoreArgs, type PreparedRestore } from './plan.js';
 import { restoreInPlace, restoreIntoNewDb, type MainRestore } from './restore-modes.js';
 import { restoreRows } from './restore-rows.js';
 import { adminTarget } from './target-db.js';
-import { analyzeDatabase, compareRowCounts } from './row-counts.js';
+import { analyzeDatabase } from './row-counts.js';
+import { RestoredTableChecker } from './table-checker.js';
 import { RESTORE_SESSION_SETTINGS } from './pg-restore.js';
 import { tableShape } from './rows.js';
 import { selectForSupabase } from './supabase.js';
@@ -32,6 +33,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
   const shape = options.rows ? await tableShape(prepared.into, options.rows.table) : undefined;
   ctx.log.info(`Checking backup ${manifest.id} (${plan.source === 'materialize' ? 'checksum, decrypt and decompress for parallel restore' : 'checksum'})…`);
   const archive = await prepareArchive(prepared.repo, manifest, options.keys ?? {}, plan.source === 'materialize' ? 'materialize' : 'stream', ctx);
+  let checker: RestoredTableChecker | undefined;
   try {
     const byTable = plan.what === 'tables' || plan.what === 'rows';
     const toc = await readToc(archive, prepared.pgRestore.path, prepared.into, byTable, ctx);
@@ -49,15 +51,18 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
         result.warnings.push(`Roles ${missing.join(', ')} do not exist on the target server: restored without ownership and grants (--no-owner --no-acl).`);
         args.unshift('--no-owner', '--no-acl');
       }
-      const main: MainRestore = { prepared, archive, args, tableNames: only, cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'), result };
+      // One transaction (--into-supabase) shows its rows only at commit, so those are counted after it.
+      checker = plan.what === 'schema' ? undefined : new RestoredTableChecker(prepared.into, entries ?? toc, RESTORE_SESSION_SETTINGS);
+      const main: MainRestore = { prepared, archive, args, tableNames: only, cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'), result, onLine: options.intoSupabase ? undefined : checker?.onLine };
       if (plan.mode === 'new-db') await restoreIntoNewDb(main, ctx);
       else await restoreInPlace(main, ctx);
     } finally {
       await list?.remove();
     }
-    await verifyRestored(prepared, archive, only, result, ctx);
+    if (checker) await verifyRestored(prepared, checker, only, result, ctx);
     return { ...result, durationMs: Date.now() - started };
   } finally {
+    await checker?.close();
     await archive.cleanup();
   }
 }
@@ -77,11 +82,11 @@ function chooseEntries(prepared: PreparedRestore, toc: TocEntry[]): { entries?: 
   return { entries: selection.entries, only: selection.tables };
 }
 
-async function verifyRestored(prepared: PreparedRestore, _archive: ArchiveSource, only: string[] | undefined, result: RestoreResult, ctx: OperationContext): Promise<void> {
-  if (prepared.plan.what === 'schema') return;
-  ctx.log.info(`ANALYZE ${prepared.plan.database}…`);
-  await analyzeDatabase(prepared.into, prepared.plan.jobs, RESTORE_SESSION_SETTINGS);
-  result.tables = await compareRowCounts(prepared.into, prepared.manifest.rowCounts, only);
+async function verifyRestored(prepared: PreparedRestore, checker: RestoredTableChecker, only: string[] | undefined, result: RestoreResult, ctx: OperationContext): Promise<void> {
+  ctx.log.info(`ANALYZE ${prepared.plan.database} and row counts…`);
+  result.tables = await checker.finish(prepared.manifest.rowCounts, only);
+  // Tables checked during the restore are analyzed already; partitioned parents and the rest are done here.
+  await analyzeDatabase(prepared.into, prepared.plan.jobs, RESTORE_SESSION_SETTINGS, checker.analyzed);
   result.mismatches = result.tables.filter((t) => !t.ok).length;
   result.ok = result.mismatches === 0;
 }

@@ -20,6 +20,8 @@ export interface MainRestore {
   /** With --clean: the archive entries whose objects are dropped (cascade) before pg_restore recreates them. */
   cleanEntries?: TocEntry[];
   result: RestoreResult;
+  /** pg_restore's progress lines, for the checks that run alongside it. */
+  onLine?: (line: string) => void;
 }
 
 const reason = (error: unknown) => (error as Error).message;
@@ -33,7 +35,7 @@ export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext)
   try {
     await restoreRoles(main, ctx);
     ctx.log.info(`Restoring into ${name} (${prepared.plan.jobs} job(s))…`);
-    await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings }, ctx);
+    await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings, onLine: main.onLine }, ctx);
   } catch (error) {
     await dropDatabase(prepared.options.target, name).catch((e) => ctx.log.error(`Could not drop the half-restored database ${name}: ${reason(e)}; drop it by hand.`));
     if (ctx.signal.aborted) throw new Aborted(`Restore interrupted: the half-restored database ${name} was dropped; no existing database was touched.`);
@@ -71,7 +73,7 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
     await restoreRoles(main, ctx);
     if (options.clean && main.cleanEntries) await dropObjects(prepared.into, main.cleanEntries);
     ctx.log.info(`Restoring into ${name} in place (${plan.jobs} job(s))…`);
-    await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings }, ctx);
+    await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings, onLine: main.onLine }, ctx);
   } catch (error) {
     throw inPlaceFailure(main, error, ctx);
   } finally {

@@ -33,14 +33,15 @@ export async function countRows(client: pg.Client, table: string): Promise<numbe
 }
 
 /** ANALYZE after a restore, the tables spread over `jobs` sessions, so the planner has statistics before traffic returns. */
-export async function analyzeDatabase(target: DbTarget, jobs: number, settings: Record<string, string>): Promise<void> {
-  const tables = await withClient(target, async (c) =>
+export async function analyzeDatabase(target: DbTarget, jobs: number, settings: Record<string, string>, done: ReadonlySet<string> = new Set()): Promise<void> {
+  const all = await withClient(target, async (c) =>
     (await c.query<{ t: string }>(
       `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r','m','p') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg\\_%'
         order by c.relpages desc`,
     )).rows.map((r) => r.t),
   );
+  const tables = all.filter((t) => !done.has(t));
   const queue = [...tables];
   const worker = () =>
     withClient(target, async (c) => {

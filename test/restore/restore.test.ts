@@ -79,7 +79,7 @@ describe('pgdr restore', () => {
     const r = await runPgdr(['restore', 'latest', '--repo', repo, '--db', cluster.urlFor('shop'), '--clean', '--confirm', 'shop', '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Safety snapshot of shop');
-    expect(r.stdout).toMatch(/pg_restore --clean --if-exists --exit-on-error --jobs=\d --dbname=shop/);
+    expect(r.stdout).toMatch(/pg_restore --clean --if-exists --exit-on-error --verbose --jobs=\d --dbname=shop/);
     expect(r.stdout).toContain('drops:');
     expect(r.stdout).not.toContain(cluster.password);
     const fresh = await runPgdr(['restore', 'latest', '--repo', repo, '--db', cluster.urlFor('pagila'), '--dry-run']);

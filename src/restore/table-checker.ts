@@ -1,0 +1,94 @@
+import type pg from 'pg';
+import { connect, quoteIdent } from '../pg/client.js';
+import type { DbTarget } from '../pg/connection.js';
+import type { TocEntry } from './toc.js';
+import { countRows, type TableCheck } from './row-counts.js';
+
+/**
+ * Checks each table as soon as pg_restore has loaded its data — ANALYZE and an exact row count on one extra
+ * session — while pg_restore goes on with the other tables and the index builds. The verification then costs
+ * almost nothing at the end of a restore instead of a second pass over every table.
+ */
+export class RestoredTableChecker {
+  private readonly byId: Map<number, TocEntry>;
+  private readonly queue: TocEntry[] = [];
+  private readonly counts = new Map<string, number | null>();
+  /** quote_ident(schema).quote_ident(table) of every table already analyzed, as analyzeDatabase names them. */
+  readonly analyzed = new Set<string>();
+  private client: Promise<pg.Client> | undefined;
+  private draining: Promise<void> = Promise.resolve();
+  private current: TocEntry | undefined;
+  private failed = false;
+  /** pg_restore --jobs says "finished item N TABLE DATA"; one job only says where the next table starts. */
+  private parallel = false;
+
+  constructor(
+    private readonly target: DbTarget,
+    toc: TocEntry[],
+    private readonly settings: Record<string, string>,
+  ) {
+    this.byId = new Map(toc.filter((e) => e.desc === 'TABLE DATA').map((e) => [e.id, e]));
+  }
+
+  /** Reads pg_restore --verbose lines: "finished item N TABLE DATA x" (parallel) or "processing data for table" (one job). */
+  onLine = (line: string): void => {
+    if (/launching item \d+ /.test(line)) this.parallel = true;
+    const finished = /finished item (\d+) TABLE DATA /.exec(line);
+    if (finished) return this.done(this.byId.get(Number(finished[1])));
+    if (this.parallel) return;
+    const single = /processing data for table "(.+)"/.exec(line);
+    if (single || (this.current && /^pg_restore: (creating|processing item|executing)/.test(line))) {
+      this.done(this.current);
+      this.current = single ? [...this.byId.values()].find((e) => `${e.schema}.${e.tag}` === single[1]) : undefined;
+    }
+  };
+
+  private done(entry: TocEntry | undefined): void {
+    if (!entry || this.failed) return;
+    this.queue.push(entry);
+    this.draining = this.draining.then(() => this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      this.client ??= connect(this.target, { applicationName: 'pgdr restore check' }).then(async (c) => {
+        for (const [k, v] of Object.entries(this.settings)) await c.query('select set_config($1, $2, false)', [k, v]);
+        return c;
+      });
+      const client = await this.client;
+      for (let e = this.queue.shift(); e; e = this.queue.shift()) {
+        const rel = `${quoteIdent(e.schema)}.${quoteIdent(e.tag)}`;
+        await client.query(`analyze ${rel}`);
+        this.analyzed.add(rel);
+        this.counts.set(`${e.schema}.${e.tag}`, await countRows(client, `${e.schema}.${e.tag}`));
+      }
+    } catch {
+      // The end-of-restore pass counts whatever this one could not.
+      this.failed = true;
+    }
+  }
+
+  /** Waits for the checks under way; tables not checked yet are counted now. */
+  async finish(expected: Record<string, number>, only?: string[]): Promise<TableCheck[]> {
+    this.done(this.current);
+    this.current = undefined;
+    await this.draining;
+    const client = this.client ? await this.client.catch(() => undefined) : undefined;
+    const session = client ?? (await connect(this.target, { applicationName: 'pgdr restore check' }));
+    try {
+      const checks: TableCheck[] = [];
+      for (const table of (only ?? Object.keys(expected)).filter((t) => t in expected).sort()) {
+        const actual = this.counts.has(table) ? this.counts.get(table)! : await countRows(session, table);
+        checks.push({ table, expected: expected[table]!, actual, ok: actual === expected[table] });
+      }
+      return checks;
+    } finally {
+      await session.end().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.draining;
+    if (this.client) await (await this.client.catch(() => undefined))?.end().catch(() => {});
+  }
+}
