@@ -14,7 +14,8 @@ export const backupVerify = defineAction({
       repo: z.string().optional(),
       id: z.string().min(1),
       restoreTest: z.boolean().default(false),
-      target: z.string().optional().describe('Server for the scratch database of the restore test (default: restored)'),
+      // A default here, not in run(): the drill safety check reads the parsed value, and a missing one counts as primary.
+      target: z.string().default('restored').describe('Server for the scratch database of the restore test'),
     })
     .strict(),
   outputs: ['passed', 'summary', 'checksum', 'decrypted', 'tablesChecked'],
@@ -23,7 +24,7 @@ export const backupVerify = defineAction({
   targets: [{ field: 'target', access: 'write' }],
   async run(ctx, a) {
     const repo = stepRepository(ctx, a.repo);
-    const restoreTest = a.restoreTest ? { server: ctx.target(a.target ?? 'restored') } : undefined;
+    const restoreTest = a.restoreTest ? { server: ctx.target(a.target) } : undefined;
     const result = await verifyBackup({ repo, ref: a.id, keys: ctx.services.keys, restoreTest }, ctx);
     const tested = result.restoreTest ? `, restore test: ${result.restoreTest.tablesChecked} tables match` : '';
     const summary = result.ok
