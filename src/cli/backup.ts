@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { UsageError } from '../core/errors.js';
+import { PgdrError, UsageError } from '../core/errors.js';
+import type { BackupOptions } from '../backup/index.js';
+import { audited } from '../audit/audit-log.js';
+import { reportedOperation } from '../notify/reported-operation.js';
 import { collect, printJson } from './output.js';
-import { addRepoOptions, addTargetOptions, cliConfig, cliEncryption, cliKeys, cliRepository, cliTarget, operationContext, type CommonOptions } from './context.js';
+import { addRepoOptions, addTargetOptions, cliConfig, cliEncryption, cliKeys, cliRepository, cliTarget, operationContext, scratchServer, type CommonOptions } from './context.js';
 import { backupsTable, pruneTable, verificationLines } from './backup-format.js';
 
 interface BackupFlags extends CommonOptions {
@@ -44,20 +47,24 @@ export function registerBackupCommands(program: Command): void {
       const repo = cliRepository(loaded, flags);
       const ctx = operationContext(flags);
       try {
-        const result = await takeBackup(
-          {
-            target: profile.target,
-            repo,
-            kind: kind as (typeof KINDS)[number],
-            tables: flags.table,
-            format: flags.format,
-            jobs,
-            compression: parseCompression(flags.compress),
-            encryption: cliEncryption(loaded, flags),
-            supabase: flags.supabase ?? profile.supabase,
-          },
-          ctx,
-        );
+        const report = { command: 'backup', target: profile.target.display, title: `Backup of ${profile.target.database}`, failedEvent: 'backup.failed', succeededEvent: 'backup.succeeded', config: loaded.config, log: ctx.log } as const;
+        const options: BackupOptions = {
+          target: profile.target,
+          repo,
+          kind: kind as (typeof KINDS)[number],
+          tables: flags.table,
+          format: flags.format as BackupOptions['format'],
+          jobs,
+          compression: parseCompression(flags.compress),
+          encryption: cliEncryption(loaded, flags),
+          supabase: flags.supabase ?? profile.supabase,
+        };
+        const result = await reportedOperation(report, async (note) => {
+          const taken = await takeBackup(options, ctx);
+          note.backupId = taken.id;
+          note.details = { kind, bytes: taken.bytes };
+          return taken;
+        });
         ctx.dispose();
         const m = result.manifest;
         if (flags.json) {
@@ -84,7 +91,7 @@ export function registerBackupCommands(program: Command): void {
     .description('Check a backup: checksums, decryption, the archive’s table of contents, and with --restore-test a real restore.')
     .argument('<id>', 'backup id, an unambiguous prefix, latest or latest-verified')
     .option('--restore-test', 'restore into a scratch database, compare every table’s row count with the manifest, then drop it')
-    .option('--scratch-db <url>', 'server for the restore test (a scratch database is created and dropped there)')
+    .option('--scratch-db <profile|url>', 'server for the restore test: a profile from the config, or a URL (password from PGPASSWORD or ~/.pgpass, not the command line); a scratch database is created and dropped there')
     .option('--identity <file>', 'age identity file to decrypt with')
     .option('--passphrase-env <VAR>', 'environment variable holding the passphrase')
     .option('--json', 'print the result as JSON on stdout')
@@ -92,17 +99,22 @@ export function registerBackupCommands(program: Command): void {
     .action(async (id: string, flags: CommonOptions & { restoreTest?: boolean; scratchDb?: string; identity?: string; passphraseEnv?: string }) => {
       if (flags.restoreTest && !flags.scratchDb) throw new UsageError('--restore-test needs --scratch-db <url> naming the server to restore on.', 'The database in the URL is only used to connect; pgdr creates and drops its own scratch database there.');
       const { verifyBackup } = await import('../backup/index.js');
-      const { parseTarget } = await import('../pg/connection.js');
       const loaded = await cliConfig(flags);
       const repo = cliRepository(loaded, flags);
       const keys = await cliKeys(loaded, flags);
+      const scratch = flags.restoreTest ? scratchServer(loaded, flags.scratchDb!) : undefined;
       const ctx = operationContext(flags);
       try {
-        const result = await verifyBackup({ repo, ref: id, keys, ...(flags.restoreTest ? { restoreTest: { server: parseTarget(flags.scratchDb!, '--scratch-db') } } : {}) }, ctx);
-        ctx.dispose();
-        if (flags.json) printJson(result);
-        else process.stdout.write(verificationLines(result).join('\n') + '\n');
-        process.exitCode = result.ok ? 0 : 1;
+        const report = { command: 'verify', target: repo.url, title: `Verification of ${id} in ${repo.url}`, failedEvent: 'verify.failed', config: loaded.config, log: ctx.log } as const;
+        await reportedOperation(report, async (note) => {
+          const result = await verifyBackup({ repo, ref: id, keys, ...(scratch ? { restoreTest: { server: scratch } } : {}) }, ctx);
+          note.backupId = result.backupId;
+          note.details = { restoreTest: Boolean(result.restoreTest), ok: result.ok };
+          ctx.dispose();
+          if (flags.json) printJson(result);
+          else process.stdout.write(verificationLines(result).join('\n') + '\n');
+          if (!result.ok) throw new PgdrError(`Backup ${result.backupId} failed verification (${result.errors.length} problem(s), listed above).`, { hint: 'Do not rely on this backup: take a new one (pgdr backup) and check the storage it sat on.' });
+        });
       } finally {
         ctx.dispose();
       }
@@ -150,7 +162,12 @@ export function registerBackupCommands(program: Command): void {
         keepYearly: num(flags.keepYearly, r.keepYearly, '--keep-yearly')!,
         ...(retentionDays !== undefined ? { retentionDays } : {}),
       };
-      const result = await prune(cliRepository(loaded, flags), policy, { dryRun: flags.dryRun });
+      const repo = cliRepository(loaded, flags);
+      const result = await audited(flags.dryRun ? 'prune --dry-run' : 'prune', async (note) => {
+        const pruned = await prune(repo, policy, { dryRun: flags.dryRun });
+        note.details = { removed: pruned.removed.length, freedBytes: pruned.freedBytes };
+        return pruned;
+      }, { target: repo.url });
       if (flags.json) printJson({ dryRun: Boolean(flags.dryRun), ...result });
       else process.stdout.write(pruneTable(result, Boolean(flags.dryRun)));
     });

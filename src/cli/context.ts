@@ -6,7 +6,8 @@ import { UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { repositorySpec, resolveProfile, type ResolvedProfile } from '../config/profile.js';
-import { parseTarget } from '../pg/connection.js';
+import { rememberProfile } from '../config/user-store.js';
+import { parseTarget, type DbTarget } from '../pg/connection.js';
 import { openRepository, type Repository } from '../storage/index.js';
 import type { ArchiveKeys } from '../backup/archive.js';
 import type { EncryptionOption } from '../backup/take-backup.js';
@@ -47,7 +48,14 @@ export function cliTarget(loaded: LoadedConfig, options: CommonOptions): Resolve
     if (options.profile) throw new UsageError('Give either --db or --profile, not both.');
     return { name: undefined, target: parseTarget(options.db, '--db'), role: 'production', supabase: false };
   }
-  return resolveProfile(loaded.config, options.profile);
+  const profile = resolveProfile(loaded.config, options.profile);
+  if (profile.name && options.profile) rememberProfile(profile.name);
+  return profile;
+}
+
+/** The server for a restore test: a profile name from the config, or a URL. */
+export function scratchServer(loaded: LoadedConfig, value: string): DbTarget {
+  return /^postgres(ql)?:\/\//i.test(value) ? parseTarget(value, '--scratch-db') : resolveProfile(loaded.config, value).target;
 }
 
 export function cliRepository(loaded: LoadedConfig, options: CommonOptions): Repository {

@@ -6,6 +6,7 @@ import type { DbTarget } from '../pg/connection.js';
 import { LocalRepository } from '../storage/index.js';
 import type { PreparedRestore, RestoreOptions, RestoreResult } from '../restore/index.js';
 import { collect, printJson, stderrLogger } from './output.js';
+import { audited } from '../audit/audit-log.js';
 import { addRepoOptions, addTargetOptions, cliConfig, cliEncryption, cliKeys, cliRepository, cliTarget, operationContext, type CommonOptions } from './context.js';
 
 interface RestoreFlags extends CommonOptions {
@@ -98,7 +99,12 @@ export function registerRestoreCommand(program: Command): void {
         if (destructive && options.confirm === undefined && !flags.dryRun) {
           options.confirm = await askConfirmation(await planRestore({ ...options, confirm: profile.target.database, dryRun: true }, ctx), flags);
         }
-        const result = await restoreBackup(options, ctx);
+        const result = await audited(flags.dryRun ? 'restore --dry-run' : 'restore', async (note) => {
+          const restored = await restoreBackup(options, ctx);
+          note.backupId = restored.backupId;
+          note.details = { database: restored.database, mode: restored.mode, what: restored.what, rowCountsMatch: restored.ok, ...(restored.safetySnapshotId ? { safetySnapshot: restored.safetySnapshotId } : {}) };
+          return restored;
+        }, { target: profile.target.display });
         ctx.dispose();
         if (flags.json) printJson(result);
         else process.stdout.write(result.dryRun ? planText(result.plan) : summaryText(result, profile.target));
