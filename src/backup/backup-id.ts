@@ -3,8 +3,12 @@ import type { BackupKind } from './manifest.js';
 /** `20250116T143022Z-full-<db>`: sorts by time, says what it is. */
 export function makeBackupId(kind: BackupKind | 'safety', database: string, at: Date = new Date()): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  const db = database.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60) || 'db';
-  return `${stamp}-${kind}-${db}`;
+  return `${stamp}-${kind}-${safeName(database)}`;
+}
+
+/** A database name as it may appear in a key or file name. */
+export function safeName(database: string): string {
+  return database.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60) || 'db';
 }
 
 export function backupTime(id: string): Date | undefined {

@@ -10,7 +10,7 @@ import { toolFor } from '../pg/tools.js';
 import { SUPABASE_EXCLUDED_SCHEMAS } from '../pg/supabase.js';
 import type { Repository } from '../storage/index.js';
 import { createEncryptStream } from '../crypto/index.js';
-import { backupDir, makeBackupId } from './backup-id.js';
+import { backupDir, makeBackupId, safeName } from './backup-id.js';
 import { compressStage, fileSuffix, HashStage, parseCompression, type CompressionChoice } from './compression.js';
 import { pgDumpArgs } from './dump-args.js';
 import { countRows, exportSnapshot, listTables, resolveTables } from './snapshot.js';
@@ -69,8 +69,8 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     const server = await serverInfo(client);
     const pgDump = await toolFor('pg_dump', server.major);
     const databaseBytes = Number((await client.query<{ n: string }>('select pg_database_size(current_database()) as n')).rows[0]!.n);
-    id = makeBackupId(kind, options.target.database, started);
-    lock = await options.repo.lock(`locks/backup-${id.split('-').slice(2).join('-')}`);
+    lock = await options.repo.lock(`locks/backup-${safeName(options.target.database)}`);
+    id = await freeBackupId(options.repo, kind, options.target.database, started);
     const excludedSchemas = options.supabase ? [...SUPABASE_EXCLUDED_SCHEMAS] : [];
     const snapshot = await exportSnapshot(client);
     const tables = kind === 'tables' ? await resolveTables(client, options.tables!) : kind === 'full' ? await listTables(client, excludedSchemas) : [];
@@ -142,6 +142,16 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     await lock?.release().catch(() => {});
     await client.end().catch(() => {});
   }
+}
+
+/** Ids have one-second resolution: a second backup within the same second waits for the next one. */
+async function freeBackupId(repo: Repository, kind: BackupKind, database: string, at: Date): Promise<string> {
+  let id = makeBackupId(kind, database, at);
+  while (await repo.stat(`${backupDir(id)}${MANIFEST}`)) {
+    await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
+    id = makeBackupId(kind, database, new Date());
+  }
+  return id;
 }
 
 interface CustomDumpInput extends BackupOptions {

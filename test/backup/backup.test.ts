@@ -157,6 +157,18 @@ describe('pgdr backup', () => {
     expect(second.stderr).toMatch(/lock|already running|in progress/i);
   });
 
+  it('gives two backups taken within the same second different ids, both listed', async () => {
+    const { takeBackup } = await import('../../src/backup/index.js');
+    const { openRepository } = await import('../../src/storage/index.js');
+    const { quietContext } = await import('../../src/core/context.js');
+    const repo = openRepository(repoDir());
+    const first = await takeBackup({ target: cluster.target('pagila'), repo, kind: 'schema' }, quietContext());
+    const second = await takeBackup({ target: cluster.target('pagila'), repo, kind: 'schema' }, quietContext());
+    expect(second.id).not.toBe(first.id);
+    expect(second.id > first.id).toBe(true);
+    expect(await repo.listDirs('backups/')).toEqual([first.id, second.id]);
+  });
+
   it('says clearly when the database cannot be reached or the input is wrong', async () => {
     const repo = repoDir();
     const refused = await runPgdr(['backup', '--db', `postgres://postgres:s3cretpw@127.0.0.1:1/x`, '--repo', repo]);
