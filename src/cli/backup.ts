@@ -17,6 +17,7 @@ interface BackupFlags extends CommonOptions {
   passphraseEnv?: string;
   encrypt?: boolean;
   supabase?: boolean;
+  storage?: boolean;
 }
 
 const KINDS = ['full', 'schema', 'tables'] as const;
@@ -33,6 +34,7 @@ export function registerBackupCommands(program: Command): void {
     .option('--passphrase-env <VAR>', 'encrypt with the passphrase held in environment variable VAR')
     .option('--no-encrypt', 'do not encrypt even if the config names recipients')
     .option('--supabase', 'Supabase project: leave out the platform-managed schemas, keep auth and storage, store the roles')
+    .option('--storage', 'also copy the project’s Storage objects (the profile’s storage: section), only what changed since the last copy')
     .option('--json', 'print the result as JSON on stdout')
     .option('-v, --verbose', 'show pg_dump’s progress lines')
     .addHelpText('after', '\nExamples:\n  pgdr backup --db postgres://app@db:5432/app --repo /var/backups/pgdr --encrypt-to age1…\n  pgdr backup tables --table public.orders --repo s3://bucket/pgdr')
@@ -45,6 +47,8 @@ export function registerBackupCommands(program: Command): void {
       const loaded = await cliConfig(flags);
       const profile = cliTarget(loaded, flags);
       const repo = cliRepository(loaded, flags);
+      const files = flags.storage ? await import('./files.js') : undefined;
+      const storage = files?.storageConfig(loaded, flags.profile).storage;
       const ctx = operationContext(flags);
       try {
         const report = { command: 'backup', target: profile.target.display, title: `Backup of ${profile.target.database}`, failedEvent: 'backup.failed', succeededEvent: 'backup.succeeded', config: loaded.config, log: ctx.log } as const;
@@ -65,11 +69,17 @@ export function registerBackupCommands(program: Command): void {
           note.details = { kind, bytes: taken.bytes };
           return taken;
         });
+        const filesSnapshot = files && storage ? await files.backupFilesWith(storage, repo, result.id, loaded, ctx) : undefined;
         ctx.dispose();
         const m = result.manifest;
         if (flags.json) {
-          printJson({ id: result.id, location: result.location, bytes: result.bytes, sha256: result.sha256, snapshotTime: m.snapshotTime, durationMs: m.durationMs, tables: Object.keys(m.rowCounts).length, rows: Object.values(m.rowCounts).reduce((a, b) => a + b, 0), encrypted: Boolean(m.encryption) });
+          printJson({
+            id: result.id, location: result.location, bytes: result.bytes, sha256: result.sha256, snapshotTime: m.snapshotTime, durationMs: m.durationMs,
+            tables: Object.keys(m.rowCounts).length, rows: Object.values(m.rowCounts).reduce((a, b) => a + b, 0), encrypted: Boolean(m.encryption),
+            ...(filesSnapshot ? { storage: { objects: filesSnapshot.objects.length, copied: filesSnapshot.copied, reused: filesSnapshot.reused } } : {}),
+          });
         } else {
+          if (files && filesSnapshot) process.stdout.write(files.filesBackupLine(filesSnapshot));
           const { formatBytes } = await import('../backup/index.js');
           process.stdout.write(
             `${chalk.green('✔')} Backup ${chalk.bold(result.id)}\n` +

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { makeBackupId } from '../backup/index.js';
 import { audited } from '../audit/audit-log.js';
-import { backupStorageFiles, listFileSnapshots, openStorageSource, pruneStorageFiles, readFilesManifest, restoreStorageFiles } from '../storage-files/index.js';
+import { backupStorageFiles, listFileSnapshots, openStorageSource, pruneStorageFiles, readFilesManifest, restoreStorageFiles, type FilesManifest, type RestoreFilesResult } from '../storage-files/index.js';
+import type { OperationContext } from '../core/context.js';
+import type { Repository } from '../storage/index.js';
 import type { LoadedConfig } from '../config/load.js';
 import { resolveProfile } from '../config/profile.js';
 import { addRepoOptions, cliConfig, cliKeys, cliRepository, operationContext, type CommonOptions } from './context.js';
@@ -14,7 +16,38 @@ interface FilesFlags extends CommonOptions {
   identity?: string;
 }
 
-function storageConfig(loaded: LoadedConfig, profile: string | undefined) {
+type StorageSettings = ReturnType<typeof storageConfig>['storage'];
+
+/** One Storage snapshot into the repository, audited; `pgdr backup --storage` pairs it with the database backup's id. */
+export async function backupFilesWith(storage: StorageSettings, repo: Repository, id: string, loaded: LoadedConfig, ctx: OperationContext): Promise<FilesManifest> {
+  const source = await openStorageSource(storage);
+  try {
+    return await audited('files backup', async (note) => {
+      const result = await backupStorageFiles({ source, repo, id, recipients: loaded.config.encryption?.recipients }, ctx);
+      note.backupId = result.id;
+      note.details = { objects: result.objects.length, copied: result.copied };
+      return result;
+    }, { target: storage.s3Endpoint });
+  } finally {
+    source.close();
+  }
+}
+
+export async function restoreFilesWith(storage: StorageSettings, repo: Repository, snapshot: string, identities: string[] | undefined, buckets: string[] | undefined, ctx: OperationContext): Promise<RestoreFilesResult> {
+  const target = await openStorageSource(storage);
+  try {
+    return await audited('files restore', (note) => {
+      note.backupId = snapshot;
+      return restoreStorageFiles({ repo, snapshot, target, identities, buckets }, ctx);
+    }, { target: storage.s3Endpoint });
+  } finally {
+    target.close();
+  }
+}
+
+export const filesBackupLine = (m: FilesManifest) => `Storage snapshot ${m.id}: ${m.objects.length} objects in ${m.buckets.length} bucket(s), ${m.copied} copied, ${m.reused} unchanged.\n`;
+
+export function storageConfig(loaded: LoadedConfig, profile: string | undefined) {
   const resolved = resolveProfile(loaded.config, profile);
   const storage = resolved.name ? loaded.config.targets[resolved.name]?.storage : undefined;
   if (!storage) {
@@ -34,20 +67,13 @@ export function registerFilesCommands(program: Command): void {
       const loaded = await cliConfig(flags);
       const { storage, database } = storageConfig(loaded, flags.profile);
       const repo = cliRepository(loaded, flags);
-      const source = await openStorageSource(storage);
       const ctx = operationContext(flags);
       try {
-        const m = await audited('files backup', async (note) => {
-          const result = await backupStorageFiles({ source, repo, id: flags.id ?? makeBackupId('full', database), recipients: loaded.config.encryption?.recipients }, ctx);
-          note.backupId = result.id;
-          note.details = { objects: result.objects.length, copied: result.copied };
-          return result;
-        }, { target: storage.s3Endpoint });
+        const m = await backupFilesWith(storage, repo, flags.id ?? makeBackupId('full', database), loaded, ctx);
         if (flags.json) printJson({ id: m.id, buckets: m.buckets, objects: m.objects.length, copied: m.copied, reused: m.reused, bytesCopied: m.bytesCopied, encrypted: Boolean(m.encryption) });
-        else process.stdout.write(`Storage snapshot ${m.id}: ${m.objects.length} objects in ${m.buckets.length} bucket(s), ${m.copied} copied, ${m.reused} unchanged.\n`);
+        else process.stdout.write(filesBackupLine(m));
       } finally {
         ctx.dispose();
-        source.close();
       }
     });
   addRepoOptions(files.command('restore'))
@@ -61,17 +87,12 @@ export function registerFilesCommands(program: Command): void {
       const { storage } = storageConfig(loaded, flags.profile);
       const repo = cliRepository(loaded, flags);
       const keys = await cliKeys(loaded, flags);
-      const target = await openStorageSource(storage);
       const ctx = operationContext(flags);
       try {
-        const r = await audited('files restore', (note) => {
-          note.backupId = snapshot;
-          return restoreStorageFiles({ repo, snapshot, target, identities: keys.identities, buckets: flags.bucket }, ctx);
-        }, { target: storage.s3Endpoint });
+        const r = await restoreFilesWith(storage, repo, snapshot, keys.identities, flags.bucket, ctx);
         process.stdout.write(`Restored ${r.restored} objects from Storage snapshot ${r.snapshot}.\n`);
       } finally {
         ctx.dispose();
-        target.close();
       }
     });
   addRepoOptions(files.command('prune'))

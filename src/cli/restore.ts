@@ -30,6 +30,7 @@ interface RestoreFlags extends CommonOptions {
   dataDir?: string;
   port?: string;
   supabaseProject?: string;
+  storage?: boolean;
 }
 
 export function registerRestoreCommand(program: Command): void {
@@ -49,6 +50,7 @@ export function registerRestoreCommand(program: Command): void {
     .option('--passphrase-env <VAR>', 'environment variable holding the backup\'s passphrase')
     .option('--jobs <n>', 'parallel pg_restore jobs (default min(4, cores))')
     .option('--into-supabase', 'a --supabase backup into a fresh Supabase project: roles, schema without the managed schemas, then data')
+    .option('--storage', 'also put back the Storage objects copied with this backup (pgdr backup --storage) into the profile’s buckets')
     .option('--dry-run', 'print every step and command; change nothing')
     .option('--pitr <time>', 'point-in-time recovery to this time (with --pgbackrest-stanza or --supabase-project)')
     .option('--pgbackrest-stanza <name>', 'PITR: pgBackRest stanza')
@@ -93,6 +95,8 @@ export function registerRestoreCommand(program: Command): void {
         intoSupabase: flags.intoSupabase,
         dryRun: flags.dryRun,
       };
+      const files = flags.storage ? await import('./files.js') : undefined;
+      const storage = files?.storageConfig(loaded, flags.profile).storage;
       const ctx = operationContext(flags);
       try {
         const destructive = options.clean || (options.rows && options.onConflict === 'overwrite');
@@ -105,7 +109,9 @@ export function registerRestoreCommand(program: Command): void {
           note.details = { database: restored.database, mode: restored.mode, what: restored.what, rowCountsMatch: restored.ok, ...(restored.safetySnapshotId ? { safetySnapshot: restored.safetySnapshotId } : {}) };
           return restored;
         }, { target: profile.target.display });
+        const filesRestored = files && storage && !result.dryRun ? await files.restoreFilesWith(storage, repo, result.backupId, options.keys?.identities, undefined, ctx) : undefined;
         ctx.dispose();
+        if (filesRestored && !flags.json) process.stdout.write(`Restored ${filesRestored.restored} Storage objects from snapshot ${filesRestored.snapshot}.\n`);
         if (flags.json) printJson(result);
         else process.stdout.write(result.dryRun ? planText(result.plan) : summaryText(result, profile.target));
         process.exitCode = result.ok ? 0 : 1;

@@ -14,7 +14,7 @@ import { attachDependencies, parseTocList, renderList, type TocEntry } from './t
 export async function readToc(source: ArchiveSource, toolPath: string, target: DbTarget, withDeps: boolean, ctx: OperationContext): Promise<TocEntry[]> {
   try {
     const entries = parseTocList(await runPgRestore(source, { toolPath, target, args: ['--list'], capture: true }, ctx));
-    if (!entries.length) throw new Error('the table of contents is empty');
+    // An empty list is a backup of an empty database; a damaged archive makes pg_restore --list fail instead.
     if (withDeps) attachDependencies(entries, await runPgRestore(source, { toolPath, target, args: ['--schema-only', '--verbose', '--file=-'], capture: true }, ctx));
     return entries;
   } catch (error) {
