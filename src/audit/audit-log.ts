@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { chmod, open } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
+import { operatorName } from '../core/identity.js';
 import { join } from 'node:path';
 import { Aborted, UsageError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
@@ -28,23 +28,11 @@ export function auditPath(env: Env = process.env): string {
   return join(pgdrHome(env), 'audit.jsonl');
 }
 
-function who(env: Env): string {
-  let user = env.SUDO_USER || env.USER || env.LOGNAME || '';
-  if (!user) {
-    try {
-      user = userInfo().username;
-    } catch {
-      user = 'unknown';
-    }
-  }
-  return `${user}@${hostname()}`;
-}
-
 /** Appends one JSON line and fsyncs it: the log must survive the crash it may be needed to explain. */
 export async function appendAudit(record: AuditRecord, env: Env = process.env): Promise<AuditEntry> {
   const entry: AuditEntry = {
     at: new Date().toISOString(),
-    who: who(env),
+    who: operatorName(env),
     ...record,
     target: record.target === undefined ? undefined : redact(record.target),
     details: record.details && JSON.parse(redact(JSON.stringify(record.details))),
