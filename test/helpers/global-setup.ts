@@ -11,9 +11,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export default async function setup(): Promise<void> {
   findServerBinDir();
   await build({
-    entryPoints: [`${ROOT}src/cli/main.ts`],
-    outfile: `${ROOT}.pgdr-test/pgdr.mjs`,
+    entryPoints: { pgdr: `${ROOT}src/cli/main.ts` },
+    outdir: `${ROOT}.pgdr-test`,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
+    // Chunks per command: with dependencies external, one file would import all of them (1 s) on every run.
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
