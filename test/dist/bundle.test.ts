@@ -23,8 +23,8 @@ function freshBundle(): string {
 }
 
 /** `node pgdr.mjs …` in the empty directory, with nothing from this checkout on any path. */
-function pgdr(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: Record<string, string> = { PATH: process.env.PATH!, HOME: process.env.HOME ?? dir, XDG_CACHE_HOME: cache, NO_COLOR: '1', LANG: 'C.UTF-8' };
+function pgdr(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: Record<string, string> = { PATH: process.env.PATH!, HOME: process.env.HOME ?? dir, XDG_CACHE_HOME: cache, NO_COLOR: '1', LANG: 'C.UTF-8', ...extraEnv };
   const child = spawn(process.execPath, ['pgdr.mjs', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -78,8 +78,10 @@ describe('dist/pgdr.mjs: one file, plain node, an empty directory', () => {
     process.stdout.write('  bundle ✔ help, runbooks and bash completion from the single file\n');
   });
 
-  it('drill --sandbox --plain --yes passes and writes its report', async () => {
-    const drill = await pgdr(['drill', '--sandbox', '--plain', '--yes']);
+  it('drill --sandbox --plain --yes passes and writes its report, even with a private TMPDIR', async () => {
+    // A private TMPDIR (0700, as pam_tmpdir sets up): as root the cluster must go where postgres can enter.
+    const privateTmp = mkdtempSync(join(tmpdir(), 'pgdr-private-tmp-'));
+    const drill = await pgdr(['drill', '--sandbox', '--plain', '--yes'], { TMPDIR: privateTmp });
     expect(drill.code, drill.stderr + drill.stdout).toBe(0);
     const runs = readdirSync(join(dir, 'pgdr-runs'));
     expect(runs).toHaveLength(1);
