@@ -2,13 +2,15 @@
 // imported from there, so V8 compiles it only when a command runs (and never for --help or --version).
 import { PAYLOAD, DIGEST } from 'pgdr:payload';
 import { pathToFileURL } from 'node:url';
-import { privateCacheDir, writeOnce } from '../src/core/private-cache.ts';
+import { privateCacheDir, pruneOtherVersions, writeOnce } from '../src/core/private-cache.ts';
 
 export async function runCommand(...args) {
   globalThis.__pgdrBundleUrl = import.meta.url;
   let url;
   try {
-    url = pathToFileURL(writeOnce(privateCacheDir(), `commands-${DIGEST}.mjs`, PAYLOAD)).href;
+    const name = `commands-${DIGEST}.mjs`;
+    url = pathToFileURL(writeOnce(privateCacheDir(), name, PAYLOAD)).href;
+    pruneOtherVersions(privateCacheDir(), 'commands-', name);
   } catch {
     // Nowhere to write (read-only home and /tmp): slower, from memory.
     url = `data:text/javascript;base64,${Buffer.from(PAYLOAD).toString('base64')}`;

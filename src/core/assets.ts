@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EMBEDDED_ASSETS } from './embedded-assets.js';
-import { privateCacheDir, writeOnce } from './private-cache.js';
+import { privateCacheDir, pruneOtherVersions, writeOnce } from './private-cache.js';
 
 let written: string | undefined;
 
@@ -16,6 +16,7 @@ export function embeddedAssetsRoot(): string {
     mkdirSync(dirname(join(root, path)), { recursive: true, mode: 0o700 });
     writeOnce(dirname(join(root, path)), path.replace(/^.*\//, ''), text);
   }
+  pruneOtherVersions(privateCacheDir(), 'assets-', `assets-${digest}`);
   written = root;
   return root;
 }

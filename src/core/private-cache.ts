@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,4 +42,17 @@ export function writeOnce(dir: string, name: string, content: string): string {
   writeFileSync(partial, content, { mode: 0o600 });
   renameSync(partial, path);
   return path;
+}
+
+/** Removes what other versions left under `prefix` (a day old or more), keeping `keep`: each version is 2.7 MB. */
+export function pruneOtherVersions(dir: string, prefix: string, keep: string): void {
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix) || name === keep) continue;
+    try {
+      if (lstatSync(join(dir, name)).mtimeMs < dayAgo) rmSync(join(dir, name), { recursive: true, force: true });
+    } catch {
+      // Another pgdr removed it first.
+    }
+  }
 }
