@@ -7,7 +7,7 @@ import type { DbTarget } from '../../src/pg/connection.js';
  * `megabytes` is the approximate pg_database_size to reach.
  */
 export async function createRealisticDb(target: DbTarget, megabytes: number, log: (m: string) => void = () => {}): Promise<void> {
-  const scale = megabytes / 1190;
+  const scale = megabytes / 1170;
   const n = (base: number) => Math.max(100, Math.round(base * scale));
   await withClient(target, async (c) => {
     await c.query(`
