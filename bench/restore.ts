@@ -1,7 +1,8 @@
 /**
  * bench/restore: `pgdr restore` against the seeds' way (`gunzip -c f.sql.gz | psql`) and a hand-tuned
  * `pg_restore -j2` of the same zstd artifact, on the realistic database bench/backup uses.
- *   node --import tsx bench/restore.ts [--mb 440] [--keep]
+ *   node --import tsx bench/restore.ts [--mb 440] [--url postgres://…/db] [--keep]
+ * With --url the database there is the source (restores go to new databases on the same server).
  * Prints wall times, ratios to the seeds' way, and whether every table's contents are identical.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,12 +12,13 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startLocalCluster } from '../src/sandbox/local-cluster.js';
 import { withClient } from '../src/pg/client.js';
-import { libpqEnv, type DbTarget } from '../src/pg/connection.js';
+import { libpqEnv, parseTarget, withDatabase, type DbTarget } from '../src/pg/connection.js';
+import { findTool } from '../src/pg/tools.js';
 import { createRealisticDb } from './lib/realistic-db.js';
 import { buildCli } from './lib/measure.js';
 import { tableFingerprints } from '../test/helpers/compare.js';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '440' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '440' }, url: { type: 'string' }, keep: { type: 'boolean' } } });
 
 function sh(script: string, env: NodeJS.ProcessEnv): Promise<number> {
   const started = process.hrtime.bigint();
@@ -28,27 +30,37 @@ function sh(script: string, env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-const cluster = await startLocalCluster({});
+const cluster = values.url ? undefined : await startLocalCluster({});
 const work = mkdtempSync(join(tmpdir(), 'pgdr-bench-restore-'));
 try {
-  const server = cluster.target();
-  const create = (name: string) => withClient(server, (c) => c.query(`create database ${name}`));
-  await create('big');
-  process.stderr.write(`creating a realistic ${values.mb} MB database…\n`);
-  await createRealisticDb(cluster.target('big'), Number(values.mb), (m) => process.stderr.write(m + '\n'));
-  const env = (db: string) => ({ ...libpqEnv(cluster.target(db)), PATH: `${cluster.binDir}:${process.env.PATH}` });
+  const given = values.url ? parseTarget(values.url, '--url') : undefined;
+  const source = given ?? cluster!.target('big');
+  const on = (db: string) => (given ? withDatabase(given, db) : cluster!.target(db));
+  const server = on('postgres');
+  const create = async (name: string) => withClient(server, async (c) => {
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.query(`create database ${name}`);
+  });
+  if (!given) {
+    await create('big');
+    process.stderr.write(`creating a realistic ${values.mb} MB database…\n`);
+    await createRealisticDb(source, Number(values.mb), (m) => process.stderr.write(m + '\n'));
+  }
+  const binDir = cluster?.binDir ?? (await findTool('pg_restore', 15)).path.replace(/\/pg_restore$/, '');
+  const urlOf = (t: DbTarget) => `postgres://${t.user}@${t.host}:${t.port}/${t.database}`;
+  const env = (db: string) => ({ ...libpqEnv(on(db)), PATH: `${binDir}:${process.env.PATH}` });
   const cli = await buildCli();
   const repo = join(work, 'repo');
   process.stderr.write('artifacts: seeds\' pg_dump | gzip, and pgdr backup…\n');
-  await sh(`pg_dump --no-owner big | gzip > ${work}/seed.sql.gz`, env('big'));
-  await sh(`node ${cli} backup --db "$URL" --repo ${repo}`, { ...env('big'), URL: cluster.urlFor('big') });
-  await sh(`zstd -q -d ${repo}/backups/*/data.dump.zst -o ${work}/plain.dump`, env('big'));
+  await sh(`pg_dump --no-owner | gzip > ${work}/seed.sql.gz`, env(source.database));
+  await sh(`node ${cli} backup --db "$URL" --repo ${repo}`, { ...env(source.database), URL: urlOf(source) });
 
   const results: { name: string; seconds: number; db: string }[] = [];
   const measure = async (name: string, db: string, script: string, pre = true) => {
     if (pre) await create(db);
+    else await withClient(server, (c) => c.query(`drop database if exists ${db} with (force)`));
     await sh('sync; true', env('postgres'));
-    const seconds = await sh(script, { ...env(db), URL: cluster.urlFor('big') });
+    const seconds = await sh(script, { ...env(db), URL: urlOf(on('postgres')) });
     results.push({ name, seconds, db });
     process.stderr.write(`  ${name}: ${seconds.toFixed(1)} s\n`);
   };
@@ -57,16 +69,17 @@ try {
   await measure('pgdr restore (default jobs)', 'r_pgdr', `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr`, false);
   await measure('pgdr restore --jobs 1 (streamed)', 'r_pgdr1', `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr1 --jobs 1`, false);
 
-  const source = await tableFingerprints(cluster.target('big'));
+  const expected = await tableFingerprints(source);
   const seeds = results[0]!.seconds;
-  process.stdout.write(`\nrestore of a ${values.mb} MB database (${Object.keys(source).length} tables), 2 cores\n`);
+  const mb = await withClient(source, async (c) => Math.round(Number((await c.query<{ n: string }>('select pg_database_size(current_database()) n')).rows[0]!.n) / 1048576));
+  process.stdout.write(`\nrestore of a ${mb} MiB database (${Object.keys(expected).length} tables), 2 cores\n`);
   for (const r of results) {
-    const same = JSON.stringify(await tableFingerprints(cluster.target(r.db))) === JSON.stringify(source);
+    const same = JSON.stringify(await tableFingerprints(on(r.db))) === JSON.stringify(expected);
     process.stdout.write(`${r.name.padEnd(40)} ${r.seconds.toFixed(1).padStart(6)} s  ${(r.seconds / seeds).toFixed(2)}×  ${same ? 'identical' : 'DIFFERENT'}\n`);
   }
 } finally {
   if (!values.keep) {
-    await cluster.destroy();
+    await cluster?.destroy();
     rmSync(work, { recursive: true, force: true });
   }
 }

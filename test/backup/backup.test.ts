@@ -99,6 +99,30 @@ describe('pgdr backup', () => {
     expect(bad.stdout).toMatch(/decryption/);
   });
 
+  it('encrypts with a passphrase from the environment, and takes the directory format in parallel', async () => {
+    const repo = repoDir();
+    const secret = 'correct horse battery staple';
+    const enc = await backupJson(['schema', '--db', cluster.urlFor('pagila'), '--repo', repo, '--passphrase-env', 'BACKUP_PASS'], { BACKUP_PASS: secret });
+    expect(manifestOf(repo, enc.id).encryption).toEqual({ format: 'age', recipients: [], passphrase: true });
+    const ok = await runPgdr(['backup', 'verify', enc.id, '--repo', repo, '--passphrase-env', 'BACKUP_PASS', '--json'], { env: { BACKUP_PASS: secret } });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).decrypted).toBe(true);
+    const wrong = await runPgdr(['backup', 'verify', enc.id, '--repo', repo, '--passphrase-env', 'BACKUP_PASS'], { env: { BACKUP_PASS: 'nope nope' } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout + wrong.stderr).not.toContain(secret);
+
+    const dir = await backupJson(['--format', 'directory', '--jobs', '2', '--db', cluster.urlFor('pagila'), '--repo', repo]);
+    const m = manifestOf(repo, dir.id);
+    expect(m.format).toBe('directory');
+    expect(m.files.map((f) => f.path)).toContain('data/toc.dat');
+    const verified = await runPgdr(['backup', 'verify', dir.id, '--repo', repo, '--restore-test', '--scratch-db', cluster.url, '--json']);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout).restoreTest.mismatches).toEqual([]);
+    const refused = await runPgdr(['backup', '--format', 'directory', '--db', cluster.urlFor('pagila'), '--repo', repo, '--passphrase-env', 'BACKUP_PASS'], { env: { BACKUP_PASS: secret } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('plaintext would touch disk');
+  });
+
   it('fails verify when one byte of the archive is flipped', async () => {
     const repo = repoDir();
     const result = await backupJson(['--db', cluster.urlFor('pagila'), '--repo', repo]);
