@@ -1,6 +1,6 @@
 /**
  * bench/backup: `pgdr backup` against the seeds' way (`pg_dump | gzip > f && sha256sum f`) on a realistic database.
- *   node --import tsx bench/backup.ts [--mb 800] [--url postgres://…/db] [--keep]
+ *   node --import tsx bench/backup.ts [--mb 800] [--url postgres://…/db --small-url postgres://…/db] [--keep]
  * Prints wall time, artifact size and pgdr's peak RSS for: the seeds' way, pgdr (checksum), pgdr + age encryption,
  * pgdr to an S3 emulator; and pgdr's peak RSS on a database a tenth of the size, to show memory does not grow with it.
  */
@@ -16,7 +16,7 @@ import { generateIdentity } from '../src/crypto/index.js';
 import { createRealisticDb } from './lib/realistic-db.js';
 import { buildCli, peakRss } from './lib/measure.js';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '800' }, url: { type: 'string' }, keep: { type: 'boolean' }, 's3': { type: 'boolean', default: true } } });
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '800' }, url: { type: 'string' }, 'small-url': { type: 'string' }, keep: { type: 'boolean' }, 's3': { type: 'boolean', default: true } } });
 const mb = Number(values.mb);
 
 async function database(cluster: LocalCluster | undefined, name: string, size: number): Promise<DbTarget> {
@@ -51,7 +51,7 @@ const work = mkdtempSync(join(tmpdir(), 'pgdr-bench-'));
 try {
   const cli = await buildCli();
   const big = await database(cluster, 'big', mb);
-  const small = values.url ? undefined : await database(cluster, 'small', Math.round(mb / 10));
+  const small = values['small-url'] ? parseTarget(values['small-url'], '--small-url') : values.url ? undefined : await database(cluster, 'small', Math.round(mb / 10));
   const env = { ...process.env, ...libpqEnv(big), NO_COLOR: '1' };
   const rows: string[][] = [];
   const add = (what: string, r: { seconds: number; rssKiB?: number }, bytes: number, base?: number) =>
@@ -85,7 +85,7 @@ try {
   }
   if (small) {
     const smallRun = await run(process.execPath, [cli, 'backup', '--db', url(small), '--repo', local, '--encrypt-to', recipient], { ...env, ...libpqEnv(small) });
-    add(`pgdr backup --encrypt-to, database ${Math.round(mb / 10)} MB`, smallRun, dirBytes(local), undefined);
+    add(`pgdr backup --encrypt-to, database ${Math.round((await dbSize(small)) / 1048576)} MiB`, smallRun, dirBytes(local), undefined);
   }
   process.stdout.write(`\ndatabase: ${(await dbSize(big) / 1048576).toFixed(0)} MiB (pg_database_size), ${process.platform} ${process.version}\n\n`);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length), ['what', 'wall', 'vs seeds', 'artifact', 'peak RSS'][i]!.length));
