@@ -6,7 +6,8 @@ import { restorePointInTime } from './restore-pitr.js';
 import { restoreBackup, databaseExists, dropDatabase, type RestoreOptions, type RestoreResult } from '../restore/index.js';
 import type { DbTarget } from '../pg/connection.js';
 import { quoteIdent, withClient } from '../pg/client.js';
-import { adminTarget } from '../restore/target-db.js';
+import { adminTarget, otherSessions } from '../restore/target-db.js';
+import { incompleteMark } from '../restore/incomplete-mark.js';
 import { PgdrError, UsageError } from '../core/errors.js';
 
 export class RestoreFailed extends PgdrError {}
@@ -78,6 +79,7 @@ async function restoreOptions(ctx: ActionContext, a: RestoreRunArgs): Promise<Re
   const shape = { schemaOnly: a.mode === 'schema' || undefined, tables: a.mode === 'tables' ? a.tables : undefined };
   if (a.mode === 'tables' && !a.tables?.length) throw new UsageError(`Step ${ctx.stepId}: mode tables needs with.tables.`, 'tables: [public.orders, public.order_items]');
   if (a.into) return { ...common, ...shape, target, mode: 'new-db', newDb: a.into };
+  await dropUnfinishedRestore(ctx, target);
   if (!(await databaseExists(target, target.database))) {
     ctx.log.info(`Database ${target.database} does not exist on ${target.display}; it is created and restored into${ctx.mode === 'drill' ? ', and dropped when the drill ends' : ''}.`);
     if (ctx.mode === 'drill') ctx.services.cleanup?.add(`scratch database ${target.database} dropped`, () => dropDatabase(target, target.database));
@@ -86,6 +88,21 @@ async function restoreOptions(ctx: ActionContext, a: RestoreRunArgs): Promise<Re
   const confirm = a.confirmDatabase || (await askName(ctx, target.database));
   await admitRestoreSessions(ctx, target);
   return { ...common, ...shape, target, mode: 'in-place', clean: true, confirm };
+}
+
+/**
+ * A database pgdr created for a restore that never finished (pgdr killed, the server gone; a resumed run finds it)
+ * holds nothing but part of a backup: it is dropped and restored again, once no session is still restoring into it.
+ */
+async function dropUnfinishedRestore(ctx: ActionContext, target: DbTarget): Promise<void> {
+  const mark = await incompleteMark(target, target.database).catch(() => undefined);
+  if (!mark) return;
+  for (let waited = 0; (await otherSessions(target)).length > 0; waited += 500) {
+    if (waited >= 15_000) throw new PgdrError(`${target.database} is an unfinished restore (${mark}) and something is still connected to it.`, { hint: 'Wait for that restore to end (or end its sessions), then run the step again.' });
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  ctx.log.warn(`${target.database} is an unfinished restore (${mark}): dropping it and restoring again.`);
+  await dropDatabase(target, target.database);
 }
 
 /**

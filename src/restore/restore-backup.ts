@@ -4,7 +4,8 @@ import { requireKeys } from '../backup/archive.js';
 import { prepareArchive } from './archive-source.js';
 import { missingOwners, readToc, writeListFile } from './archive-toc.js';
 import { planRestore, pgRestoreArgs, type PreparedRestore } from './plan.js';
-import { restoreInPlace, restoreIntoNewDb, type MainRestore } from './restore-modes.js';
+import { newDbFailure, restoreInPlace, restoreIntoNewDb, type MainRestore } from './restore-modes.js';
+import { clearIncomplete } from './incomplete-mark.js';
 import { restoreRows } from './restore-rows.js';
 import { adminTarget } from './target-db.js';
 import { analyzeDatabase } from './row-counts.js';
@@ -59,7 +60,10 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
     } finally {
       await list?.remove();
     }
-    if (checker) await verifyRestored(prepared, checker, only, result, ctx);
+    if (checker) await verifyRestored(prepared, checker, only, result, ctx).catch(async (error) => {
+      throw plan.mode === 'new-db' ? await newDbFailure(prepared, error, ctx) : error;
+    });
+    if (plan.mode === 'new-db') await clearIncomplete(options.target, plan.database);
     return { ...result, durationMs: Date.now() - started };
   } finally {
     await checker?.close();

@@ -8,7 +8,8 @@ import type { ArchiveSource } from './archive-source.js';
 import type { PreparedRestore } from './plan.js';
 import { runPgRestore } from './pg-restore.js';
 import { applyRoles, readRolesScript } from './supabase.js';
-import { blockConnections, createDatabase, dropDatabase, otherSessions, terminateSessions } from './target-db.js';
+import { blockConnections, createDatabase, otherSessions, terminateSessions } from './target-db.js';
+import { dropHalfRestored, markIncomplete } from './incomplete-mark.js';
 import type { RestoreResult } from './types.js';
 
 export interface MainRestore {
@@ -33,17 +34,24 @@ export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext)
   ctx.log.info(`Creating database ${name}…`);
   await createDatabase(prepared.options.target, name);
   try {
+    await markIncomplete(prepared.options.target, name, prepared.manifest.id);
     await restoreRoles(main, ctx);
     ctx.log.info(`Restoring into ${name} (${prepared.plan.jobs} job(s))…`);
     await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings, onLine: main.onLine }, ctx);
   } catch (error) {
-    await dropDatabase(prepared.options.target, name).catch((e) => ctx.log.error(`Could not drop the half-restored database ${name}: ${reason(e)}; drop it by hand.`));
-    if (ctx.signal.aborted) throw new Aborted(`Restore interrupted: the half-restored database ${name} was dropped; no existing database was touched.`);
-    throw new PgdrError(`Restore into the new database ${name} failed: ${reason(error)}`, {
-      hint: `${name} was dropped again and no existing database was touched. ${isPgdrError(error) && error.hint ? error.hint : 'Fix the cause (see the pg_restore message) and run the restore again.'}`,
-      cause: error,
-    });
+    throw await newDbFailure(prepared, error, ctx);
   }
+}
+
+/** The error for a failed restore into a new database, after dropping it; says plainly when the drop failed too. */
+export async function newDbFailure(prepared: PreparedRestore, error: unknown, ctx: OperationContext): Promise<PgdrError> {
+  const name = prepared.plan.database;
+  const { state } = await dropHalfRestored(prepared.options.target, name);
+  if (ctx.signal.aborted) return new Aborted(`Restore interrupted: ${state}`);
+  return new PgdrError(`Restore into the new database ${name} failed: ${reason(error)}`, {
+    hint: `${state} ${isPgdrError(error) && error.hint ? error.hint : 'Fix the cause (see the pg_restore message) and run the restore again.'}`,
+    cause: error,
+  });
 }
 
 /**

@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, truncateSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
+import { tableFingerprints } from '../helpers/compare.js';
+import { pgdrCommand, ROOT, runPgdr } from '../helpers/cli.js';
+import { startS3, type S3Emulator } from '../helpers/s3.js';
+import { startChaosProxy } from '../helpers/chaos-proxy.js';
+import { generateIdentity } from '../../src/crypto/index.js';
+import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
+
+let cluster: LocalCluster;
+let s3: S3Emulator;
+let repo: string;
+let plainId: string;
+let encryptedId: string;
+const checked = (what: string) => process.stdout.write(`  fault suite ✔ ${what}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const databases = async () => (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1')).trim().split('\n');
+
+/** Every database there was before, each table's rows as they were. */
+async function state() {
+  return { dbs: await databases(), app: await tableFingerprints(cluster.target('app')), other: await tableFingerprints(cluster.target('other')) };
+}
+
+/** A database a killed restore left behind must say so: pgdr comments it as incomplete until the restore finished. */
+async function goneOrMarked(name: string): Promise<string> {
+  if (!(await databases()).includes(name)) return 'gone';
+  const comment = await psql(cluster, 'postgres', `select coalesce(shobj_description(oid, 'pg_database'), '') from pg_database where datname = '${name}'`);
+  expect(comment, `${name} was left behind without a mark`).toMatch(/pgdr.*(incomplete|in progress|unfinished)/i);
+  return `marked: ${comment.trim()}`;
+}
+
+const noSessionsOn = async (name: string) => (await psql(cluster, 'postgres', `select count(*) from pg_stat_activity where datname = '${name}'`)).trim() === '0';
+
+async function until(what: string, test: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** `pgdr restore … --new-db <name>` that calls `fault` once pg_restore is writing into the new database. */
+function restoreWithFault(id: string, name: string, fault: (pid: number) => Promise<void> | void, extra: string[] = []): Promise<{ code: number | null; stderr: string; faulted: boolean }> {
+  const child = spawn(process.execPath, [...pgdrCommand(), 'restore', id, '--repo', repo, '--db', cluster.urlFor('app'), '--new-db', name, '--jobs', '1', ...extra], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let faulted = false;
+  let faultDone: Promise<void> = Promise.resolve();
+  child.stderr.on('data', (c) => {
+    stderr += c;
+    if (!faulted && stderr.includes(`Restoring into ${name}`)) {
+      faulted = true;
+      faultDone = sleep(700).then(() => fault(child.pid!));
+    }
+  });
+  child.stdout.resume();
+  return new Promise((resolve) => child.on('close', (code) => void faultDone.finally(() => resolve({ code, stderr, faulted }))));
+}
+
+describe('fault suite: restore', () => {
+  beforeAll(async () => {
+    cluster = await useCluster();
+    await createDatabase(cluster, 'app');
+    await createDatabase(cluster, 'other');
+    // Enough rows that pg_restore runs for a few seconds, so a fault lands in the middle of it.
+    await psql(cluster, 'app', `create table events (id bigint primary key, note text);
+      insert into events select g, repeat(md5(g::text), 4) from generate_series(1, 500000) g;
+      create table small (id int primary key); insert into small select generate_series(1, 10);`);
+    await psql(cluster, 'other', 'create table keep (id int primary key, v text); insert into keep select g, g::text from generate_series(1, 100) g;');
+    repo = mkdtempSync(join(tmpdir(), 'pgdr-restore-fault-'));
+    const plain = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', repo, '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    plainId = JSON.parse(plain.stdout).id;
+    await sleep(1100);
+    const enc = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', repo, '--encrypt-to', generateIdentity().recipient, '--json']);
+    expect(enc.code, enc.stderr).toBe(0);
+    encryptedId = JSON.parse(enc.stdout).id;
+    s3 = await startS3();
+  });
+  afterAll(async () => s3?.stop());
+
+  it('SIGKILL of pgdr mid-restore: the new database is gone or marked incomplete; every other database untouched', async () => {
+    const before = await state();
+    const r = await restoreWithFault(plainId, 'killed_pgdr', (pid) => void process.kill(pid, 'SIGKILL'));
+    expect(r.faulted, r.stderr).toBe(true);
+    expect(r.code).not.toBe(0);
+    await until('the orphaned pg_restore to go', () => noSessionsOn('killed_pgdr'));
+    const left = await goneOrMarked('killed_pgdr');
+    expect({ ...(await state()), dbs: (await databases()).filter((d) => d !== 'killed_pgdr') }).toEqual(before);
+    await psql(cluster, 'postgres', 'drop database if exists killed_pgdr');
+    checked(`SIGKILL of pgdr during a --new-db restore: new database ${left}; app and other untouched`);
+  });
+
+  it('SIGKILL of pg_restore: a clear error, the half-made database dropped, the rest untouched', async () => {
+    const before = await state();
+    const r = await restoreWithFault(plainId, 'killed_tool', () => void execFileSync('pkill', ['-KILL', '-x', 'pg_restore']));
+    expect(r.faulted, r.stderr).toBe(true);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/pg_restore.*(killed|SIGKILL)/i);
+    expect(r.stderr).toContain('database killed_tool was dropped');
+    expect(await state()).toEqual(before);
+    checked('SIGKILL of pg_restore: clear error, half-made database dropped, nothing else changed');
+  });
+
+  it('the server goes away mid-restore: the error names the target and the state it is left in', async () => {
+    const before = await state();
+    let stderr = '';
+    try {
+      const r = await restoreWithFault(plainId, 'server_gone', () => cluster.stop({ mode: 'fast' }));
+      stderr = r.stderr;
+      expect(r.faulted, r.stderr).toBe(true);
+      expect(r.code).not.toBe(0);
+    } finally {
+      await cluster.start();
+    }
+    expect(stderr).toContain('server_gone');
+    // The drop cannot have worked with the server down: the message must not claim it did.
+    expect(stderr).not.toMatch(/server_gone was dropped/);
+    expect(stderr).toContain('DROP DATABASE "server_gone"');
+    expect(stderr).toMatch(/could not (be )?drop|drop it by hand|may (still )?exist|half-restored/i);
+    const left = await goneOrMarked('server_gone');
+    expect({ ...(await state()), dbs: (await databases()).filter((d) => d !== 'server_gone') }).toEqual(before);
+    await psql(cluster, 'postgres', 'drop database if exists server_gone');
+    checked(`server stopped mid-restore: error names server_gone and its state (${left}); other databases untouched`);
+  });
+
+  it('a wrong identity, a truncated archive and a manifest that does not match the data are refused before any change', async () => {
+    const before = await state();
+    const wrongKey = join(repo, 'wrong.txt');
+    writeFileSync(wrongKey, generateIdentity().identity + '\n', { mode: 0o600 });
+    const wrong = await runPgdr(['restore', encryptedId, '--repo', repo, '--db', cluster.urlFor('app'), '--new-db', 'never_wrong_key', '--identity', wrongKey]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/identity|decrypt/i);
+
+    const copy = (label: string) => {
+      const dir = mkdtempSync(join(tmpdir(), `pgdr-${label}-`));
+      cpSync(join(repo, 'backups', plainId), join(dir, 'backups', plainId), { recursive: true });
+      return { dir, backup: join(dir, 'backups', plainId) };
+    };
+    const truncated = copy('truncated');
+    const dump = join(truncated.backup, 'data.dump.zst');
+    truncateSync(dump, Math.floor(statSync(dump).size / 2));
+    const cut = await runPgdr(['restore', plainId, '--repo', truncated.dir, '--db', cluster.urlFor('app'), '--new-db', 'never_truncated']);
+    expect(cut.code).not.toBe(0);
+    expect(cut.stderr).toMatch(/checksum|size|truncated|bytes/i);
+
+    for (const field of ['sha256', 'bytes'] as const) {
+      const edited = copy(`manifest-${field}`);
+      const path = join(edited.backup, 'manifest.json');
+      const manifest = JSON.parse(readFileSync(path, 'utf8'));
+      const file = manifest.files[0];
+      expect(file).toHaveProperty(field);
+      file[field] = field === 'sha256' ? 'f'.repeat(64) : file.bytes + 1;
+      writeFileSync(path, JSON.stringify(manifest, null, 2));
+      const r = await runPgdr(['restore', plainId, '--repo', edited.dir, '--db', cluster.urlFor('app'), '--new-db', `never_${field}`]);
+      expect(r.code, `manifest ${field} edited: ${r.stderr}`).not.toBe(0);
+      expect(r.stderr).toMatch(/checksum|manifest|size|bytes|match/i);
+    }
+    expect(await state()).toEqual(before);
+    checked('wrong age identity, truncated archive, manifest sha256 and bytes edited: each refused, no database created');
+  });
+
+  it('S3 dropping connections mid-download: restore and verify retry, then fail clearly; nothing created', async () => {
+    const s3repo = `s3://${s3.bucket}/restore-faults`;
+    const up = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', s3repo, '--compress', 'none', '--json'], { env: s3.env });
+    expect(up.code, up.stderr).toBe(0);
+    const id = JSON.parse(up.stdout).id;
+    const before = await state();
+    const proxy = await startChaosProxy({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }, { kind: 'drop-download-after', bytes: 1_000_000 });
+    try {
+      const env = { ...s3.env, AWS_ENDPOINT_URL: proxy.url };
+      const restore = await runPgdr(['restore', id, '--repo', s3repo, '--db', cluster.urlFor('app'), '--new-db', 'never_s3'], { env });
+      expect(restore.code).not.toBe(0);
+      expect(restore.stderr).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY!);
+      expect(restore.stderr).toMatch(/error:/);
+      const afterRestore = proxy.connections();
+      expect(afterRestore).toBeGreaterThan(2);
+      const verify = await runPgdr(['backup', 'verify', id, '--repo', s3repo], { env });
+      expect(verify.code).not.toBe(0);
+      expect(verify.stderr + verify.stdout).toMatch(/error|fail/i);
+      expect(proxy.connections() - afterRestore).toBeGreaterThan(1);
+    } finally {
+      await proxy.stop();
+    }
+    expect(await state()).toEqual(before);
+    checked('S3 dropping connections mid-download: restore and verify retried, then failed clearly; no database created');
+  });
+});
