@@ -7,32 +7,13 @@ import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
 import { tableFingerprints } from '../helpers/compare.js';
 import { pgdrCommand, ROOT } from '../helpers/cli.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
+import { backupRestoreRunbook } from './backup-restore-runbook.js';
 
 let cluster: LocalCluster;
 const checked = (what: string) => process.stdout.write(`  fault suite ✔ ${what}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Backup, pick, restore into scratch, check the rows: the drill the DR plans schedule, small enough for a test. */
-const RUNBOOK = `id: restore-crash
-title: Backup and restore, interrupted
-severity: low
-rto: 10m
-rpo: 1h
-phases:
-  - id: backup
-    title: Backup
-    steps:
-      - { id: take, title: Take a backup, action: backup.take, with: { target: primary } }
-      - { id: pick, title: Pick it, action: backup.select, with: { strategy: latest } }
-  - id: restore
-    title: Restore
-    steps:
-      - { id: restore, title: Restore into scratch, action: restore.run, with: { id: "\${{ steps.pick.outputs.backupId }}", target: restored, safetySnapshot: false } }
-  - id: validate
-    title: Validate
-    steps:
-      - { id: rows, title: Row counts, action: sql.check, with: { target: restored, atLeastManifest: "\${{ steps.pick.outputs.rowCounts }}" } }
-`;
+const RUNBOOK = backupRestoreRunbook('restore-crash');
 
 function pgdr(args: string[], cwd: string): ChildProcess {
   return spawn(process.execPath, [...pgdrCommand(), ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });

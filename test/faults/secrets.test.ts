@@ -10,6 +10,7 @@ import { pgdrCommand, runPgdr } from '../helpers/cli.js';
 import { startS3, type S3Emulator } from '../helpers/s3.js';
 import { startSupabaseApi, type FakeSupabaseApi } from '../helpers/supabase-api.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
+import { backupRestoreRunbook } from './backup-restore-runbook.js';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 
 let cluster: LocalCluster;
@@ -29,26 +30,7 @@ const SECRETS = {
 };
 const REF = 'secretsecretsecretse';
 
-const RUNBOOK = `id: secrets-drill
-title: Drill that touches every secret
-severity: low
-rto: 10m
-rpo: 1h
-phases:
-  - id: backup
-    title: Backup
-    steps:
-      - { id: announce, title: Tell the team, action: notify, with: { message: "Secrets drill started" } }
-      - { id: take, title: Take a backup, action: backup.take, with: { target: primary } }
-      - { id: pick, title: Pick it, action: backup.select, with: { strategy: latest } }
-      - { id: verify, title: Verify it, action: backup.verify, with: { id: "\${{ steps.pick.outputs.backupId }}" } }
-  - id: restore
-    title: Restore
-    steps:
-      - { id: restore, title: Restore into scratch, action: restore.run, with: { id: "\${{ steps.pick.outputs.backupId }}", target: restored, safetySnapshot: false } }
-      - { id: rows, title: Row counts, action: sql.check, with: { target: restored, atLeastManifest: "\${{ steps.pick.outputs.rowCounts }}" } }
-      - { id: done, title: Tell the team, action: notify, with: { message: "Secrets drill restored" } }
-`;
+const RUNBOOK = backupRestoreRunbook('secrets-drill', { notify: 'Secrets drill', verify: true });
 
 /** The command line of every process descended from `root`, polled from /proc while it runs. */
 function watchCommandLines(root: number): { lines: Set<string>; stop: () => void } {
