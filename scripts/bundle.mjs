@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/pgdr.mjs: the whole CLI (Ink, React, the AWS SDK…) with its runbooks and templates, in one file for `node`.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,8 @@ const launcher = await build({
   plugins: [lazyPayload],
 });
 mkdirSync(join(ROOT, 'dist'), { recursive: true });
-writeFileSync(OUT, launcher.outputFiles[0].contents);
-chmodSync(OUT, 0o755);
+// Atomically: bin/pgdr.mjs may be importing the previous one right now.
+writeFileSync(`${OUT}.partial`, launcher.outputFiles[0].contents, { mode: 0o755 });
+chmodSync(`${OUT}.partial`, 0o755);
+renameSync(`${OUT}.partial`, OUT);
 process.stdout.write(`dist/pgdr.mjs: ${(statSync(OUT).size / 1e6).toFixed(1)} MB (commands ${(payloadText.length / 1e6).toFixed(1)} MB, compiled only when one runs)\n`);
