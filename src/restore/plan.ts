@@ -8,6 +8,7 @@ import type { BackupManifest } from '../backup/manifest.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
 import { adminTarget, databaseExists, otherSessions, type Session } from './target-db.js';
+import { incompleteMark } from './incomplete-mark.js';
 import { pgOptions, RESTORE_SESSION_SETTINGS } from './pg-restore.js';
 import type { PlanStep, RestoreOptions, RestorePlan } from './types.js';
 
@@ -46,6 +47,13 @@ export async function planRestore(options: RestoreOptions, ctx: OperationContext
   const database = mode === 'new-db' ? options.newDb ?? defaultNewDbName(options.target.database, options.now ?? new Date()) : options.target.database;
   const into = withDatabase(options.target, database);
   const exists = await databaseExists(options.target, database);
+  const unfinished = mode === 'new-db' && exists ? await incompleteMark(options.target, database) : undefined;
+  if (unfinished) {
+    throw new PgdrError(`Database ${database} is an earlier restore that never finished (${unfinished}).`, {
+      hint: `Drop it and restore again: DROP DATABASE ${quoteIdent(database)}; or pick another name with --new-db NAME.`,
+      exitCode: 2,
+    });
+  }
   if (mode === 'new-db' && exists) {
     throw new PgdrError(`Database ${database} already exists; a restore into a new database never touches an existing one.`, {
       hint: `Pick another name with --new-db NAME, or restore over it with --clean --confirm ${database}.`,

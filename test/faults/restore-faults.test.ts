@@ -95,6 +95,12 @@ describe('fault suite: restore', () => {
     await until('the orphaned pg_restore to go', () => noSessionsOn('killed_pgdr'));
     const left = await goneOrMarked('killed_pgdr');
     expect({ ...(await state()), dbs: (await databases()).filter((d) => d !== 'killed_pgdr') }).toEqual(before);
+    if (left !== 'gone') {
+      const again = await runPgdr(['restore', plainId, '--repo', repo, '--db', cluster.urlFor('app'), '--new-db', 'killed_pgdr']);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('never finished');
+      expect(again.stderr).toContain('DROP DATABASE "killed_pgdr"');
+    }
     await psql(cluster, 'postgres', 'drop database if exists killed_pgdr');
     checked(`SIGKILL of pgdr during a --new-db restore: new database ${left}; app and other untouched`);
   });
