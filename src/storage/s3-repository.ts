@@ -8,6 +8,7 @@ import { acquireS3Lock } from './s3-lock.js';
 import { abortUploadsUnder, DEFAULT_PART_SIZE, uploadStream } from './s3-upload.js';
 import { putFailure, watchSource } from './stream-errors.js';
 import { probeByRoundTrip } from './probe.js';
+import { resumableRead } from './s3-resumable-read.js';
 import type { GetStreamOptions, ObjectInfo, ObjectStat, PutStreamOptions, Repository, RepositoryLock } from './repository.js';
 
 const DELETE_BATCH = 1000;
@@ -82,8 +83,12 @@ export class S3Repository implements Repository {
     const Key = this.objectKey(key);
     return this.run('reading', key, async (c) => {
       const out = await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: opts.signal });
+      const bytes = out.ContentLength ?? 0;
+      // The SDK retries requests, not a body that breaks off midway: that is picked up again from where it stopped.
+      const reopen = async (start: number) => (await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${start}-` }), { abortSignal: opts.signal })).Body as Readable;
+      const body = resumableRead(out.Body as Readable, bytes, `${this.url}/${key}`, reopen, { signal: opts.signal });
       const counter = new ByteCounter(opts.onProgress);
-      return { stream: pipeline(out.Body as Readable, counter, () => {}), bytes: out.ContentLength ?? 0 };
+      return { stream: pipeline(body, counter, () => {}), bytes };
     });
   }
 

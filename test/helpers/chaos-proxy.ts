@@ -8,6 +8,8 @@ export interface ChaosProxy {
   port: number;
   url: string;
   connections(): number;
+  /** Connections it cut on purpose. */
+  drops(): number;
   /** Change behaviour for new connections. */
   set(mode: ChaosMode): void;
   stop(): Promise<void>;
@@ -19,6 +21,7 @@ export type ChaosMode = { kind: 'pass' } | { kind: 'drop-after'; bytes: number }
 export async function startChaosProxy(target: { host: string; port: number }, initial: ChaosMode = { kind: 'pass' }): Promise<ChaosProxy> {
   let mode = initial;
   let count = 0;
+  let dropped = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     count++;
@@ -36,6 +39,7 @@ export async function startChaosProxy(target: { host: string; port: number }, in
     client.on('data', (chunk: Buffer) => {
       carried += chunk.length;
       if (carried > limit) {
+        dropped++;
         client.destroy();
         upstream.destroy();
         return;
@@ -47,6 +51,7 @@ export async function startChaosProxy(target: { host: string; port: number }, in
     upstream.on('data', (chunk: Buffer) => {
       returned += chunk.length;
       if (returned > downLimit) {
+        dropped++;
         client.destroy();
         upstream.destroy();
         return;
@@ -62,6 +67,7 @@ export async function startChaosProxy(target: { host: string; port: number }, in
     port,
     url: `http://127.0.0.1:${port}`,
     connections: () => count,
+    drops: () => dropped,
     set: (m) => (mode = m),
     stop: async () => {
       for (const s of sockets) s.destroy();
