@@ -70,6 +70,11 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     const pgDump = await toolFor('pg_dump', server.major);
     const databaseBytes = Number((await client.query<{ n: string }>('select pg_database_size(current_database()) as n')).rows[0]!.n);
     lock = await options.repo.lock(`locks/backup-${safeName(options.target.database)}`);
+    // With the lock held no other backup of this database runs: an open upload of one is a killed backup's leftover.
+    const leftovers = await options.repo
+      .abortUploads?.('backups/', (key) => key.split('/')[1]?.endsWith(`-${safeName(options.target.database)}`) ?? false)
+      .catch((error: Error) => void ctx.log.debug(`Could not look for unfinished uploads (the key may not list them): ${error.message}`));
+    if (leftovers?.length) ctx.log.info(`Removed ${leftovers.length} unfinished upload(s) an interrupted backup of ${options.target.database} left: ${leftovers.join(', ')}.`);
     id = await freeBackupId(options.repo, kind, options.target.database, started);
     const excludedSchemas = options.supabase ? [...SUPABASE_EXCLUDED_SCHEMAS] : [];
     const snapshot = await exportSnapshot(client);

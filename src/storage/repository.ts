@@ -51,6 +51,8 @@ export interface Repository {
   remove(keys: string[]): Promise<void>;
   /** Deletes everything under prefix (a whole backup directory), including unfinished uploads. */
   removePrefix(prefix: string): Promise<void>;
+  /** S3 only: aborts unfinished multipart uploads under prefix whose key (relative to the root) `which` picks. */
+  abortUploads?(prefix: string, which: (key: string) => boolean): Promise<string[]>;
   /** Exclusive lock named by a key such as "locks/backup-<db>"; throws BackupLocked naming the holder. */
   lock(name: string): Promise<RepositoryLock>;
   freeBytes(): Promise<{ free: number; total: number } | undefined>;

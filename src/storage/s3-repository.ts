@@ -154,6 +154,12 @@ export class S3Repository implements Repository {
     await this.run('removing uploads under', dirPrefix, (c) => abortUploadsUnder(c, this.bucket, this.prefix + dirPrefix));
   }
 
+  async abortUploads(prefix: string, which: (key: string) => boolean): Promise<string[]> {
+    const Prefix = this.prefix + checkPrefix(prefix);
+    const aborted = await this.run('removing uploads under', prefix, (c) => abortUploadsUnder(c, this.bucket, Prefix, (key) => which(key.slice(this.prefix.length))));
+    return aborted.map((key) => key.slice(this.prefix.length));
+  }
+
   lock(name: string): Promise<RepositoryLock> {
     const Key = this.objectKey(name);
     return acquireS3Lock(

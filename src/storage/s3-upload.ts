@@ -62,8 +62,9 @@ async function abortLeftover(conn: S3Connection, target: { Bucket: string; Key: 
   });
 }
 
-/** Aborts every unfinished multipart upload under a prefix (a crashed run's parts); quiet where unsupported. */
-export async function abortUploadsUnder(conn: S3Connection, Bucket: string, Prefix: string): Promise<void> {
+/** Aborts the unfinished multipart uploads under a prefix (a crashed run's parts) that `which` picks; returns their keys. */
+export async function abortUploadsUnder(conn: S3Connection, Bucket: string, Prefix: string, which: (key: string) => boolean = () => true): Promise<string[]> {
+  const aborted: string[] = [];
   let KeyMarker: string | undefined;
   let UploadIdMarker: string | undefined;
   for (;;) {
@@ -71,11 +72,16 @@ export async function abortUploadsUnder(conn: S3Connection, Bucket: string, Pref
     try {
       page = await conn.client.send(new conn.sdk.ListMultipartUploadsCommand({ Bucket, Prefix, KeyMarker, UploadIdMarker }));
     } catch (error) {
-      if (s3Status(error) === 501) return;
+      // Quiet where unsupported.
+      if (s3Status(error) === 501) return aborted;
       throw error;
     }
-    for (const u of page.Uploads ?? []) await abortLeftover(conn, { Bucket, Key: u.Key ?? '' }, u.UploadId);
-    if (!page.IsTruncated) return;
+    for (const u of page.Uploads ?? []) {
+      if (!which(u.Key ?? '')) continue;
+      await abortLeftover(conn, { Bucket, Key: u.Key ?? '' }, u.UploadId);
+      aborted.push(u.Key ?? '');
+    }
+    if (!page.IsTruncated) return aborted;
     KeyMarker = page.NextKeyMarker;
     UploadIdMarker = page.NextUploadIdMarker;
   }

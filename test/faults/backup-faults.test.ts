@@ -112,6 +112,30 @@ describe('fault suite: backup', () => {
     checked('S3 dropping connections mid-upload: retried, then failed cleanly; no open multipart upload, no partial object');
   });
 
+  it('SIGKILL of pgdr mid-upload to S3: nothing listed; the next backup aborts the open multipart upload', async () => {
+    const repo = `s3://${s3.bucket}/killed`;
+    let pid = 0;
+    const running = runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--compress', 'none'], { env: s3.env, onSpawn: (p) => (pid = p) });
+    const end = Date.now() + 60_000;
+    while ((await s3.uploadsInProgress()).length === 0) {
+      if (Date.now() > end) throw new Error('no multipart upload ever started');
+      await sleep(100);
+    }
+    const dumpPid = pgDumpOf(pid);
+    process.kill(pid, 'SIGKILL');
+    await running;
+    if (dumpPid) await until('the orphaned pg_dump to exit', () => !alive(dumpPid));
+    expect(await listed(repo, s3.env)).toEqual([]);
+    expect(await s3.uploadsInProgress()).toHaveLength(1);
+    // Nothing could abort the upload of a killed process: the next backup of that database does.
+    const next = await runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--json'], { env: s3.env });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain('unfinished upload(s) an interrupted backup of big left');
+    expect(await s3.uploadsInProgress()).toEqual([]);
+    expect(await listed(repo, s3.env)).toEqual([JSON.parse(next.stdout).id]);
+    checked('SIGKILL of pgdr mid-upload to S3: nothing listed; the next backup aborted the open multipart upload');
+  });
+
   it('a full disk: a clean error that says so, and the partial files removed', async () => {
     if (process.getuid?.() !== 0) throw new Error('the disk-full case mounts a tmpfs and needs root (CI runs as root)');
     const mountpoint = mkdtempSync(join(tmpdir(), 'pgdr-full-'));
