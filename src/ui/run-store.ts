@@ -20,6 +20,9 @@ export class RunStore {
   private flushTimer: NodeJS.Timeout | undefined;
   private clockTimer: NodeJS.Timeout | undefined;
   private unsubscribeHandle: (() => void) | undefined;
+  private lastFlush = 0;
+  /** How many of the handle's history events `state` includes. */
+  private applied = 0;
   private readonly flushMs: number;
   private readonly clockMs: number;
   private readonly now: () => number;
@@ -28,7 +31,16 @@ export class RunStore {
     this.flushMs = options.flushMs ?? 100;
     this.clockMs = options.clockMs ?? 1000;
     this.now = options.now ?? Date.now;
-    this.state = initialRunState(this.now());
+    // From the first frame: a prompt drawn before the store is subscribed must not show without its run's header.
+    this.state = this.caughtUp(initialRunState(this.now()));
+  }
+
+  /** `state` with the history's events it has not seen yet. */
+  private caughtUp(state: RunState): RunState {
+    const past = this.handle.history();
+    const next = past.slice(this.applied).reduce(runReducer, state);
+    this.applied = past.length;
+    return { ...next, now: this.now() };
   }
 
   getSnapshot = (): RunState => this.state;
@@ -43,7 +55,7 @@ export class RunStore {
   };
 
   private start(): void {
-    this.state = { ...this.handle.history().reduce(runReducer, this.state), now: this.now() };
+    this.state = this.caughtUp(this.state);
     this.unsubscribeHandle = this.handle.subscribe((event) => this.enqueue(event));
     this.updateClock();
     this.notify();
@@ -52,6 +64,8 @@ export class RunStore {
   private stop(): void {
     this.unsubscribeHandle?.();
     this.unsubscribeHandle = undefined;
+    // Unflushed events are in the history too; the next start() applies them from there.
+    this.queue = [];
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.stopClock();
@@ -59,13 +73,19 @@ export class RunStore {
 
   private enqueue(event: RunEvent): void {
     this.queue.push(event);
-    this.flushTimer ??= setTimeout(() => this.flush(), this.flushMs);
+    if (this.flushTimer) return;
+    // The first event after a quiet spell draws at once (a prompt must not show before its run's header); bursts batch.
+    const wait = this.lastFlush + this.flushMs - Date.now();
+    if (wait <= 0) this.flush();
+    else this.flushTimer = setTimeout(() => this.flush(), wait);
   }
 
   private flush(): void {
+    this.lastFlush = Date.now();
     this.flushTimer = undefined;
     const events = this.queue;
     this.queue = [];
+    this.applied += events.length;
     this.state = { ...events.reduce(runReducer, this.state), now: this.now() };
     this.updateClock();
     this.notify();
