@@ -32,16 +32,16 @@ export async function countRows(client: pg.Client, table: string): Promise<numbe
   return await client.query<{ n: string }>(`select count(*) as n from ${relation(table)}`).then((r) => Number(r.rows[0]!.n), () => null);
 }
 
-/** ANALYZE after a restore, the tables spread over `jobs` sessions, so the planner has statistics before traffic returns. */
+/** ANALYZE after a restore, the tables spread over `jobs` sessions, so the planner has statistics before traffic returns; `done` ("schema.table") are skipped. */
 export async function analyzeDatabase(target: DbTarget, jobs: number, settings: Record<string, string>, done: ReadonlySet<string> = new Set()): Promise<void> {
   const all = await withClient(target, async (c) =>
-    (await c.query<{ t: string }>(
-      `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    (await c.query<{ s: string; t: string }>(
+      `select n.nspname as s, c.relname as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r','m','p') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg\\_%'
         order by c.relpages desc`,
-    )).rows.map((r) => r.t),
+    )).rows,
   );
-  const tables = all.filter((t) => !done.has(t));
+  const tables = all.filter((r) => !done.has(`${r.s}.${r.t}`)).map((r) => `${quoteIdent(r.s)}.${quoteIdent(r.t)}`);
   const queue = [...tables];
   const worker = () =>
     withClient(target, async (c) => {

@@ -13,7 +13,7 @@ export class RestoredTableChecker {
   private readonly byId: Map<number, TocEntry>;
   private readonly queue: TocEntry[] = [];
   private readonly counts = new Map<string, number | null>();
-  /** quote_ident(schema).quote_ident(table) of every table already analyzed, as analyzeDatabase names them. */
+  /** "schema.table" of every table already analyzed. */
   readonly analyzed = new Set<string>();
   private client: Promise<pg.Client> | undefined;
   private draining: Promise<void> = Promise.resolve();
@@ -57,9 +57,8 @@ export class RestoredTableChecker {
       });
       const client = await this.client;
       for (let e = this.queue.shift(); e; e = this.queue.shift()) {
-        const rel = `${quoteIdent(e.schema)}.${quoteIdent(e.tag)}`;
-        await client.query(`analyze ${rel}`);
-        this.analyzed.add(rel);
+        await client.query(`analyze ${quoteIdent(e.schema)}.${quoteIdent(e.tag)}`);
+        this.analyzed.add(`${e.schema}.${e.tag}`);
         this.counts.set(`${e.schema}.${e.tag}`, await countRows(client, `${e.schema}.${e.tag}`));
       }
     } catch {
