@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { OperationContext } from '../core/context.js';
 import { ChecksumMismatch, isPgdrError } from '../core/errors.js';
+import { ProcessFailed } from '../core/system.js';
 import { checkStoredFile, downloadDirectory, openStored, plaintextStages, plaintextToFile, type ArchiveKeys } from '../backup/archive.js';
 import { HashStage } from '../backup/compression.js';
 import type { BackupManifest, ManifestFile } from '../backup/manifest.js';
@@ -52,7 +53,7 @@ export async function prepareArchive(
         await Promise.all([pipeline([await openStored(repo, manifest, file, { signal: ctx.signal }), hash, ...out.stages, out.sink] as never), out.done]);
       } catch (error) {
         // A damaged file usually breaks zstd before the hash is complete: the checksum is the clearer verdict.
-        if (!isPgdrError(error) && !ctx.signal.aborted) await checkStoredFile(repo, manifest, file, { signal: ctx.signal });
+        if ((!isPgdrError(error) || error instanceof ProcessFailed) && !ctx.signal.aborted) await checkStoredFile(repo, manifest, file, { signal: ctx.signal });
         throw unreadable(manifest, file, error);
       }
       assertHash(manifest, file, hash);
