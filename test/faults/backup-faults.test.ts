@@ -9,20 +9,12 @@ import { startS3, type S3Emulator } from '../helpers/s3.js';
 import { startChaosProxy } from '../helpers/chaos-proxy.js';
 import { alive, holdTableLock, killPgDump, pgDumpOf } from '../helpers/pg-dump-faults.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
+import { checked, sleep, until } from './fault-helpers.js';
 
 let cluster: LocalCluster;
 let s3: S3Emulator;
-const checked = (what: string) => process.stdout.write(`  fault suite ✔ ${what}\n`);
 const repoDir = () => mkdtempSync(join(tmpdir(), 'pgdr-fault-'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Files anywhere under dir (a partial upload shows up as one). */
 const filesUnder = (dir: string) => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : []);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,18 +6,14 @@ import { join } from 'node:path';
 import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
 import { tableFingerprints } from '../helpers/compare.js';
 import { pgdrCommand, ROOT, runPgdr } from '../helpers/cli.js';
-import { startS3, type S3Emulator } from '../helpers/s3.js';
-import { startChaosProxy } from '../helpers/chaos-proxy.js';
 import { generateIdentity } from '../../src/crypto/index.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
+import { checked, sleep, until } from './fault-helpers.js';
 
 let cluster: LocalCluster;
-let s3: S3Emulator;
 let repo: string;
 let plainId: string;
 let encryptedId: string;
-const checked = (what: string) => process.stdout.write(`  fault suite ✔ ${what}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const databases = async () => (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1')).trim().split('\n');
 
@@ -36,13 +32,6 @@ async function goneOrMarked(name: string): Promise<string> {
 
 const noSessionsOn = async (name: string) => (await psql(cluster, 'postgres', `select count(*) from pg_stat_activity where datname = '${name}'`)).trim() === '0';
 
-async function until(what: string, test: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** `pgdr restore … --new-db <name>` that calls `fault` once pg_restore is writing into the new database. */
 function restoreWithFault(id: string, name: string, fault: (pid: number) => Promise<void> | void, extra: string[] = []): Promise<{ code: number | null; stderr: string; faulted: boolean }> {
@@ -83,9 +72,7 @@ describe('fault suite: restore', () => {
     const enc = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', repo, '--encrypt-to', generateIdentity().recipient, '--json']);
     expect(enc.code, enc.stderr).toBe(0);
     encryptedId = JSON.parse(enc.stdout).id;
-    s3 = await startS3();
   });
-  afterAll(async () => s3?.stop());
 
   it('SIGKILL of pgdr mid-restore: the new database is gone or marked incomplete; every other database untouched', async () => {
     const before = await state();
@@ -172,49 +159,5 @@ describe('fault suite: restore', () => {
     }
     expect(await state()).toEqual(before);
     checked('wrong age identity, truncated archive, manifest sha256 and bytes edited: each refused, no database created');
-  });
-
-  it('S3 dropping connections mid-download: restore and verify retry, then fail clearly; nothing created', async () => {
-    const s3repo = `s3://${s3.bucket}/restore-faults`;
-    const up = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', s3repo, '--compress', 'none', '--json'], { env: s3.env });
-    expect(up.code, up.stderr).toBe(0);
-    const id = JSON.parse(up.stdout).id;
-    const before = await state();
-    const proxy = await startChaosProxy({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }, { kind: 'drop-download-after', bytes: 1_000_000 });
-    try {
-      const env = { ...s3.env, AWS_ENDPOINT_URL: proxy.url };
-      const restore = await runPgdr(['restore', id, '--repo', s3repo, '--db', cluster.urlFor('app'), '--new-db', 'never_s3'], { env });
-      expect(restore.code).not.toBe(0);
-      expect(restore.stderr).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY!);
-      // Picked up again from where it broke off, a few times, then one error that says what happened.
-      expect(restore.stderr).toMatch(/broke off \d+ times/);
-      expect(restore.stderr).toContain('keeps dropping');
-      expect(restore.stderr).not.toContain('unexpected');
-      const afterRestore = proxy.connections();
-      expect(afterRestore).toBeGreaterThan(2);
-      const verify = await runPgdr(['backup', 'verify', id, '--repo', s3repo], { env });
-      expect(verify.code).not.toBe(0);
-      expect(verify.stderr + verify.stdout).toMatch(/broke off \d+ times/);
-      expect(proxy.connections() - afterRestore).toBeGreaterThan(1);
-    } finally {
-      await proxy.stop();
-    }
-    expect(await state()).toEqual(before);
-    checked('S3 dropping connections mid-download: restore and verify retried, then failed clearly; no database created');
-
-    // One drop, then the endpoint recovers: the download continues from the byte it reached, and the restore passes.
-    const flaky = await startChaosProxy({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }, { kind: 'drop-download-after', bytes: 1_000_000 });
-    try {
-      const running = runPgdr(['restore', id, '--repo', s3repo, '--db', cluster.urlFor('app'), '--new-db', 'after_one_drop', '--json'], { env: { ...s3.env, AWS_ENDPOINT_URL: flaky.url } });
-      await until('the first dropped download', () => flaky.drops() > 0);
-      flaky.set({ kind: 'pass' });
-      const r = await running;
-      expect(r.code, r.stderr).toBe(0);
-    } finally {
-      await flaky.stop();
-    }
-    expect(await tableFingerprints(cluster.target('after_one_drop'))).toEqual(before.app);
-    await psql(cluster, 'postgres', 'drop database after_one_drop');
-    checked('S3 dropping one download midway: picked up from where it broke off, the restored database identical');
   });
 });
