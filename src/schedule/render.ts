@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgdrConfig } from '../config/schema.js';
 import { cronToOnCalendar } from './on-calendar.js';
+import { shippedDir } from '../core/assets.js';
 
 export type JobName = keyof PgdrConfig['schedules'];
 
@@ -53,13 +54,16 @@ export function scheduledJobs(config: PgdrConfig, profile: string | undefined): 
   ];
 }
 
-/** The package root (where package.json, bin/ and templates/ are), found upward from this module: src/, dist/ or a bundle. */
-function packageRoot(): string {
+/** The shipped templates: beside the package, or the copies inside the one-file bundle. */
+const TEMPLATES_DIR = shippedDir('templates', import.meta.url, ['../../templates/', '../templates/']);
+
+/** The package root (where package.json and bin/ are), found upward from this module; undefined inside the bundle. */
+function packageRoot(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates'))) return dir;
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin/pgdr.mjs'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('pgdr cannot find its templates/ directory next to package.json');
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }
@@ -86,7 +90,7 @@ export function renderCron(config: PgdrConfig, options: ScheduleOptions): Render
   const env = shellQuote(options.envFile);
   const jobs = activeJobs(config, options, (name) => `"$${name}"`).map((job) =>
     `# ${job.description}\n${job.cron} ${options.user} set -a; [ ! -r ${env} ] || . ${env}; set +a; cd ${shellQuote(options.workingDirectory)} && ${job.command} >> ${shellQuote(options.logFile)} 2>&1`);
-  const content = fillTemplate(readFileSync(join(packageRoot(), 'templates/cron/pgdr.cron.tmpl'), 'utf8'), {
+  const content = fillTemplate(readFileSync(join(TEMPLATES_DIR, 'cron/pgdr.cron.tmpl'), 'utf8'), {
     generatedAt: (options.now ?? new Date()).toISOString(),
     envFile: options.envFile,
     configPath: options.configPath,
@@ -96,8 +100,8 @@ export function renderCron(config: PgdrConfig, options: ScheduleOptions): Render
 }
 
 export function renderSystemd(config: PgdrConfig, options: ScheduleOptions): RenderedFile[] {
-  const service = readFileSync(join(packageRoot(), 'templates/systemd/pgdr-job.service.tmpl'), 'utf8');
-  const timer = readFileSync(join(packageRoot(), 'templates/systemd/pgdr-job.timer.tmpl'), 'utf8');
+  const service = readFileSync(join(TEMPLATES_DIR, 'systemd/pgdr-job.service.tmpl'), 'utf8');
+  const timer = readFileSync(join(TEMPLATES_DIR, 'systemd/pgdr-job.timer.tmpl'), 'utf8');
   return activeJobs(config, options, (name) => `${'$'}{${name}}`).flatMap((job) => {
     const unit = `pgdr-${job.name}`;
     const values = {
@@ -119,7 +123,8 @@ export function renderSystemd(config: PgdrConfig, options: ScheduleOptions): Ren
   });
 }
 
-/** The pgdr executable of this installation. */
+/** The pgdr executable of this installation: bin/pgdr.mjs of the package, or the one-file bundle being run. */
 export function defaultPgdrBin(): string {
-  return join(packageRoot(), 'bin/pgdr.mjs');
+  const root = packageRoot();
+  return root ? join(root, 'bin/pgdr.mjs') : realpathSync(process.argv[1]!);
 }
