@@ -128,7 +128,7 @@ describe('fault suite: bad input', () => {
       { numRuns: 14, seed: 7 },
     );
     for (const args of samples) {
-      const r = await runPgdr(args, { cwd, env: { DATABASE_URL: undefined, PGDR_REPO: undefined, PGHOST: undefined, PGDATABASE: undefined, PGDR_HOME: join(cwd, '.home') } });
+      const r = await runPgdr([...args], { cwd, env: { DATABASE_URL: undefined, PGDR_REPO: undefined, PGHOST: undefined, PGDATABASE: undefined, PGDR_HOME: join(cwd, '.home') } });
       const context = `pgdr ${args.join(' ')}`;
       expect(r.code, context).not.toBe(0);
       expect(r.stderr, context).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);

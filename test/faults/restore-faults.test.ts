@@ -1,3 +1,4 @@
+import { childOf } from '../helpers/pg-dump-faults.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, truncateSync, statSync, writeFileSync } from 'node:fs';
@@ -94,7 +95,11 @@ describe('fault suite: restore', () => {
 
   it('SIGKILL of pg_restore: a clear error, the half-made database dropped, the rest untouched', async () => {
     const before = await state();
-    const r = await restoreWithFault(plainId, 'killed_tool', () => void execFileSync('pkill', ['-KILL', '-x', 'pg_restore']));
+    const r = await restoreWithFault(plainId, 'killed_tool', (pid) => {
+      // Only this restore's pg_restore: the other test files run theirs at the same time.
+      const tool = childOf(pid, 'pg_restore');
+      if (tool) process.kill(tool, 'SIGKILL');
+    });
     expect(r.faulted, r.stderr).toBe(true);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/pg_restore.*(killed|SIGKILL)/i);

@@ -20,13 +20,15 @@ export async function holdTableLock(cluster: LocalCluster, database: string, tab
  * The pg_dump started by one pgdr process (its child): scoped by parent, because test files run in parallel and
  * must never touch each other's processes.
  */
-export function pgDumpOf(pgdrPid: number): number | undefined {
+export function childOf(parentPid: number, name: 'pg_dump' | 'pg_restore'): number | undefined {
   try {
-    return Number(execFileSync('pgrep', ['-P', String(pgdrPid), '-x', 'pg_dump']).toString().trim().split('\n')[0]);
+    return Number(execFileSync('pgrep', ['-P', String(parentPid), '-x', name]).toString().trim().split('\n')[0]);
   } catch {
     return undefined;
   }
 }
+
+export const pgDumpOf = (pgdrPid: number) => childOf(pgdrPid, 'pg_dump');
 
 export function alive(pid: number): boolean {
   try {
