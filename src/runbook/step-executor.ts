@@ -139,7 +139,8 @@ export async function runUndos(core: EngineCore): Promise<void> {
   const candidates = core.runbook.phases
     .flatMap((p) => p.steps)
     .filter((step) => core.steps.get(step.id)?.status === 'succeeded' && (step.undo || core.actions.get(actionOf(step)).undo))
-    .sort((a, b) => (core.steps.get(b.id)!.finishedAt ?? 0) - (core.steps.get(a.id)!.finishedAt ?? 0));
+    // Steps run one after another, so runbook order is completion order (timestamps tie within a millisecond).
+    .reverse();
   if (candidates.length === 0) return;
   const signal = new AbortController().signal;
   const answer = await core.ask(

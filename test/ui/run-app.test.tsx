@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/runbook/events.js';
@@ -124,11 +125,13 @@ describe('run screen output', () => {
     await terminal.waitFor('Keys');
     run.emit({ type: 'run.finished', at: T0 + 90_000, status: 'passed', durationMs: 90_000, rtoMs: 4 * 3600_000, rtoMet: true, reportPaths: ['pgdr-runs/r1/report.html'] });
     await rendering.done;
-    expect(terminal.lastFrame()).toContain('✔ run passed in 1m 30s');
-    expect(terminal.lastFrame()).toContain('RTO 4h 00m: met');
-    expect(terminal.lastFrame()).toContain('report pgdr-runs/r1/report.html');
-    expect(terminal.lastFrame()).toContain('○ Assess');
-    expect(terminal.lastFrame()).not.toContain('Keys');
+    // Under CI=true (as in CI) Ink ends with a bare newline after the last frame: read the last frame drawn.
+    const last = terminal.rawFrames().map((f) => stripVTControlCharacters(f)).filter((f) => f.trim()).at(-1) ?? '';
+    expect(last).toContain('✔ run passed in 1m 30s');
+    expect(last).toContain('RTO 4h 00m: met');
+    expect(last).toContain('report pgdr-runs/r1/report.html');
+    expect(last).toContain('○ Assess');
+    expect(last).not.toContain('Keys');
   });
 
   it('with NO_COLOR draws no colour at all, and the symbols still tell states apart', async () => {
