@@ -34,30 +34,22 @@ export async function startChaosProxy(target: { host: string; port: number }, in
     upstream.on('close', () => sockets.delete(upstream));
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
-    const limit = mode.kind === 'drop-after' ? mode.bytes : Infinity;
-    let carried = 0;
-    client.on('data', (chunk: Buffer) => {
-      carried += chunk.length;
-      if (carried > limit) {
-        dropped++;
-        client.destroy();
-        upstream.destroy();
-        return;
-      }
-      upstream.write(chunk);
-    });
-    const downLimit = mode.kind === 'drop-download-after' ? mode.bytes : Infinity;
-    let returned = 0;
-    upstream.on('data', (chunk: Buffer) => {
-      returned += chunk.length;
-      if (returned > downLimit) {
-        dropped++;
-        client.destroy();
-        upstream.destroy();
-        return;
-      }
-      client.write(chunk);
-    });
+    // Forwards one direction, cutting both sockets once that direction has carried more than `limit` bytes.
+    const forward = (from: Socket, to: Socket, limit: number) => {
+      let carried = 0;
+      from.on('data', (chunk: Buffer) => {
+        carried += chunk.length;
+        if (carried > limit) {
+          dropped++;
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        to.write(chunk);
+      });
+    };
+    forward(client, upstream, mode.kind === 'drop-after' ? mode.bytes : Infinity);
+    forward(upstream, client, mode.kind === 'drop-download-after' ? mode.bytes : Infinity);
     upstream.on('end', () => client.end());
     client.on('end', () => upstream.end());
   });
