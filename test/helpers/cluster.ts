@@ -4,12 +4,17 @@ import { runProcess } from '../../src/core/system.js';
 import { libpqEnv } from '../../src/pg/connection.js';
 import { join } from 'node:path';
 
-/** One throwaway cluster per test file, destroyed after the file's tests. */
+// Registered when a test file imports this module: an afterAll registered later, inside a beforeAll (where most
+// files start their cluster), is never run by vitest, and the cluster would outlive the tests.
+const started: LocalCluster[] = [];
+afterAll(async () => {
+  for (const cluster of started.splice(0)) await cluster.destroy();
+});
+
+/** One throwaway cluster per test file, destroyed after the file's tests (call it in beforeAll or a test). */
 export async function useCluster(options: ClusterOptions = {}): Promise<LocalCluster> {
   const cluster = await startLocalCluster(options);
-  afterAll(async () => {
-    await cluster.destroy();
-  });
+  started.push(cluster);
   return cluster;
 }
 
