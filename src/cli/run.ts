@@ -8,6 +8,7 @@ import type { Prompter, RunMode } from '../runbook/events.js';
 import { chooseMode, createInkPrompter, inquirerPrompter, renderRun, scriptedPrompter } from '../ui/index.js';
 import { UsageError } from '../core/errors.js';
 import { collect } from './output.js';
+import { addRepoOptions } from './context.js';
 import { buildRunTargets, type TargetFlags } from './run-targets.js';
 import { buildRunServices, type ServiceFlags } from './run-services.js';
 import { stderrLogger } from './output.js';
@@ -39,7 +40,7 @@ export function keyValues(pairs: string[] | undefined, flag: string): Record<str
 }
 
 function addRunOptions(command: Command): Command {
-  return command
+  return addRepoOptions(command)
     .option('--yes', 'accept defaults and confirmations (never types a database name back)')
     .option('--answer <id=value>', 'answer a prompt by id (repeatable)', collect)
     .option('--input <name=value>', 'set a runbook input (repeatable)', collect)
@@ -50,9 +51,6 @@ function addRunOptions(command: Command): Command {
     .option('--scratch <url|profile>', 'where a drill restores')
     .option('--target <name=url>', 'another target profile (repeatable)', collect)
     .option('--production <name>', 'mark a target as production (repeatable)', collect)
-    .option('--config <file>', 'pgdr.config.yaml to read')
-    .option('--repo <dir|s3://bucket/prefix>', 'backup repository (else PGDR_REPO or repository.url in the config)')
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint (else AWS_ENDPOINT_URL)')
     .option('--identity <file>', 'age identity that opens encrypted backups')
     .option('--passphrase-env <var>', 'environment variable holding the backup passphrase')
     .option('--runs-dir <dir>', 'where run journals and reports go (default ./pgdr-runs, or PGDR_RUNS_DIR)');
