@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import type { OperationContext } from '../core/context.js';
 import { Aborted, PgdrError } from '../core/errors.js';
+import { formatBytes } from '../core/format-bytes.js';
 import { startProcess, type ProcessFailed } from '../core/system.js';
 import { connect, serverInfo } from '../pg/client.js';
 import { libpqEnv, type DbTarget } from '../pg/connection.js';
@@ -192,14 +193,4 @@ async function dumpCustomFormat(input: CustomDumpInput, ctx: OperationContext, s
   return { path, bytes: hash.bytes, sha256: hash.digest() };
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
+export { formatBytes } from '../core/format-bytes.js';

@@ -1,17 +1,7 @@
 import type { ProgressUnit } from '../core/context.js';
+import { formatBytes } from '../core/format-bytes.js';
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${BYTE_UNITS[unit]}`;
-}
+export { formatBytes };
 
 export function formatAmount(amount: number, unit: ProgressUnit): string {
   if (unit === 'bytes') return formatBytes(amount);
