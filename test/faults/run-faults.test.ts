@@ -1,3 +1,4 @@
+import { readJournal } from '../../src/runbook/journal.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
@@ -31,7 +32,8 @@ const journalOf = (runsDir: string, id: string) => readFileSync(join(runsDir, id
 async function runStarted(runsDir: string, stepId: string): Promise<string> {
   for (let i = 0; i < 600; i++) {
     const id = existsSync(runsDir) ? readdirSync(runsDir)[0] : undefined;
-    if (id && existsSync(join(runsDir, id, 'journal.jsonl')) && journalOf(runsDir, id).some((r) => r.type === 'step.started' && r.stepId === stepId)) return id;
+    // While the run writes, the journal may be empty or end mid-line: readJournal reads what is complete.
+    if (id && existsSync(join(runsDir, id, 'journal.jsonl')) && readJournal(join(runsDir, id)).some((r) => r.type === 'step.started' && r.stepId === stepId)) return id;
     await sleep(50);
   }
   throw new Error(`step ${stepId} never started`);
