@@ -20,15 +20,16 @@ export async function holdTableLock(cluster: LocalCluster, database: string, tab
  * The pg_dump started by one pgdr process (its child): scoped by parent, because test files run in parallel and
  * must never touch each other's processes.
  */
-export function childOf(parentPid: number, name: 'pg_dump' | 'pg_restore'): number | undefined {
+export function childOf(parentPid: number, name: 'pg_dump' | 'pg_restore', argsPattern = ''): number | undefined {
   try {
-    return Number(execFileSync('pgrep', ['-P', String(parentPid), '-x', name]).toString().trim().split('\n')[0]);
+    return Number(execFileSync('pgrep', ['-P', String(parentPid), '-f', `^\\S*${name} .*${argsPattern}`]).toString().trim().split('\n')[0]);
   } catch {
     return undefined;
   }
 }
 
-export const pgDumpOf = (pgdrPid: number) => childOf(pgdrPid, 'pg_dump');
+// The dump itself, not the `pg_dump --version` pgdr runs first to check the tool.
+export const pgDumpOf = (pgdrPid: number) => childOf(pgdrPid, 'pg_dump', '--snapshot');
 
 export function alive(pid: number): boolean {
   try {
