@@ -9,7 +9,7 @@ import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
 import { adminTarget, databaseExists, otherSessions, type Session } from './target-db.js';
 import { incompleteMark } from './incomplete-mark.js';
-import { pgOptions, RESTORE_SESSION_SETTINGS } from './pg-restore.js';
+import { pgOptions, restoreSessionSettings, toastLz4 } from './pg-restore.js';
 import type { PlanStep, RestoreOptions, RestorePlan } from './types.js';
 
 /** Everything the restore decided before changing anything; the dry run prints `plan`. */
@@ -40,7 +40,7 @@ export async function planRestore(options: RestoreOptions, ctx: OperationContext
   if (options.intoSupabase && !manifest.supabase) {
     throw new UsageError(`Backup ${manifest.id} was not taken with --supabase.`, 'Restore it without --into-supabase, or take a --supabase backup of the project.');
   }
-  const serverMajor = await withClient(adminTarget(options.target), serverInfo).then((s) => s.major);
+  const { major: serverMajor, lz4 } = await withClient(adminTarget(options.target), async (c) => ({ ...(await serverInfo(c)), lz4: await toastLz4(c) }));
   // pg_restore must read the archive (as new as its pg_dump) and talk to the server.
   const pgRestore = await toolFor('pg_restore', Math.max(serverMajor, manifest.server.major));
   const psql = await toolFor('psql', serverMajor);
@@ -71,7 +71,7 @@ export async function planRestore(options: RestoreOptions, ctx: OperationContext
   const sessions = mode === 'in-place' && options.clean ? await otherSessions(into) : [];
   const jobs = what === 'rows' || options.intoSupabase ? 1 : Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
   const source: RestorePlan['source'] = manifest.format === 'directory' ? 'directory' : jobs > 1 ? 'materialize' : 'stream';
-  const settings = { ...RESTORE_SESSION_SETTINGS, ...(options.intoSupabase ? { session_replication_role: 'replica' } : {}) };
+  const settings = { ...restoreSessionSettings({ lz4 }), ...(options.intoSupabase ? { session_replication_role: 'replica' } : {}) };
   const tables = Object.keys(manifest.rowCounts);
   const plan: RestorePlan = {
     backup: {

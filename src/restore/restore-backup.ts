@@ -10,7 +10,6 @@ import { restoreRows } from './restore-rows.js';
 import { adminTarget } from './target-db.js';
 import { analyzeDatabase } from './row-counts.js';
 import { RestoredTableChecker } from './table-checker.js';
-import { RESTORE_SESSION_SETTINGS } from './pg-restore.js';
 import { tableShape } from './rows.js';
 import { selectForSupabase } from './supabase.js';
 import { selectTables, type TocEntry } from './toc.js';
@@ -53,7 +52,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
         args.unshift('--no-owner', '--no-acl');
       }
       // One transaction (--into-supabase) shows its rows only at commit, so those are counted after it.
-      checker = plan.what === 'schema' ? undefined : new RestoredTableChecker(prepared.into, entries ?? toc, RESTORE_SESSION_SETTINGS);
+      checker = plan.what === 'schema' ? undefined : new RestoredTableChecker(prepared.into, entries ?? toc, checkSessionSettings(prepared));
       const main: MainRestore = { prepared, archive, args, tableNames: only, cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'), result, onLine: options.intoSupabase ? undefined : checker?.onLine };
       if (plan.mode === 'new-db') await restoreIntoNewDb(main, ctx);
       else await restoreInPlace(main, ctx);
@@ -90,7 +89,12 @@ async function verifyRestored(prepared: PreparedRestore, checker: RestoredTableC
   ctx.log.info(`ANALYZE ${prepared.plan.database} and row counts…`);
   result.tables = await checker.finish(prepared.manifest.rowCounts, only);
   // Tables checked during the restore are analyzed already; partitioned parents and the rest are done here.
-  await analyzeDatabase(prepared.into, prepared.plan.jobs, RESTORE_SESSION_SETTINGS, checker.analyzed);
+  await analyzeDatabase(prepared.into, prepared.plan.jobs, checkSessionSettings(prepared), checker.analyzed);
   result.mismatches = result.tables.filter((t) => !t.ok).length;
   result.ok = result.mismatches === 0;
+}
+
+/** pg_restore's session settings minus what only the load needs (session_replication_role for --into-supabase). */
+function checkSessionSettings(prepared: PreparedRestore): Record<string, string> {
+  return Object.fromEntries(Object.entries(prepared.settings).filter(([k]) => k !== 'session_replication_role'));
 }
