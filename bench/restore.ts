@@ -1,12 +1,14 @@
 /**
  * bench/restore: `pgdr restore` against the seeds' way (`gunzip -c f.sql.gz | psql`) and a hand-tuned
  * `pg_restore -j2` of the same zstd artifact, on the realistic database bench/backup uses.
- *   node --import tsx bench/restore.ts [--mb 440] [--url postgres://…/db] [--keep]
+ *   node --import tsx bench/restore.ts [--mb 440] [--url postgres://…/db] [--runs 3] [--keep]
  * With --url the database there is the source (restores go to new databases on the same server).
- * Prints wall times, ratios to the seeds' way, and whether every table's contents are identical.
+ * Each way runs --runs times, the ways interleaved (a checkpoint before each), so a noisy neighbour or a checkpoint
+ * falls on all of them; prints each way's median wall time (and range), its ratio to the seeds' way, and whether
+ * every table's contents are identical.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -15,10 +17,10 @@ import { withClient } from '../src/pg/client.js';
 import { libpqEnv, parseTarget, withDatabase, type DbTarget } from '../src/pg/connection.js';
 import { findTool } from '../src/pg/tools.js';
 import { createRealisticDb } from './lib/realistic-db.js';
-import { buildCli } from './lib/measure.js';
+import { buildCli, median } from './lib/measure.js';
 import { tableFingerprints } from '../test/helpers/compare.js';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '440' }, url: { type: 'string' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '440' }, url: { type: 'string' }, runs: { type: 'string', default: '3' }, keep: { type: 'boolean' } } });
 
 function sh(script: string, env: NodeJS.ProcessEnv): Promise<number> {
   const started = process.hrtime.bigint();
@@ -55,27 +57,36 @@ try {
   await sh(`pg_dump --no-owner | gzip > ${work}/seed.sql.gz`, env(source.database));
   await sh(`node ${cli} backup --db "$URL" --repo ${repo}`, { ...env(source.database), URL: urlOf(source) });
 
-  const results: { name: string; seconds: number; db: string }[] = [];
-  const measure = async (name: string, db: string, script: string, pre = true) => {
-    if (pre) await create(db);
-    else await withClient(server, (c) => c.query(`drop database if exists ${db} with (force)`));
-    await sh('sync; true', env('postgres'));
-    const seconds = await sh(script, { ...env(db), URL: urlOf(on('postgres')) });
-    results.push({ name, seconds, db });
-    process.stderr.write(`  ${name}: ${seconds.toFixed(1)} s\n`);
-  };
-  await measure('seeds: gunzip -c f.sql.gz | psql', 'r_seed', `gunzip -c ${work}/seed.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r_seed`);
-  await measure('hand-tuned: zstd -d + pg_restore -j2', 'r_tuned', `zstd -q -d -c ${repo}/backups/*/data.dump.zst > ${work}/tuned.dump && PGOPTIONS='-c maintenance_work_mem=512MB -c synchronous_commit=off' pg_restore -j2 --no-owner -d r_tuned ${work}/tuned.dump && rm ${work}/tuned.dump`);
-  await measure('pgdr restore (default jobs)', 'r_pgdr', `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr`, false);
-  await measure('pgdr restore --jobs 1 (streamed)', 'r_pgdr1', `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr1 --jobs 1`, false);
+  const ways: { name: string; db: string; script: string; pre: boolean }[] = [
+    { name: 'seeds: gunzip -c f.sql.gz | psql', db: 'r_seed', script: `gunzip -c ${work}/seed.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r_seed`, pre: true },
+    { name: 'hand-tuned: zstd -d + pg_restore -j2', db: 'r_tuned', script: `zstd -q -d -c ${repo}/backups/*/data.dump.zst > ${work}/tuned.dump && PGOPTIONS='-c maintenance_work_mem=512MB -c synchronous_commit=off' pg_restore -j2 --no-owner -d r_tuned ${work}/tuned.dump && rm ${work}/tuned.dump`, pre: true },
+    { name: 'pgdr restore (default jobs)', db: 'r_pgdr', script: `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr`, pre: false },
+    { name: 'pgdr restore --jobs 1 (streamed)', db: 'r_pgdr1', script: `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr1 --jobs 1`, pre: false },
+  ];
+  const times = new Map(ways.map((w) => [w.name, [] as number[]]));
+  for (let run = 1; run <= Number(values.runs); run++) {
+    for (const way of ways) {
+      if (way.pre) await create(way.db);
+      else await withClient(server, (c) => c.query(`drop database if exists ${way.db} with (force)`));
+      await withClient(server, (c) => c.query('checkpoint'));
+      await sh('sync; true', env('postgres'));
+      const seconds = await sh(way.script, { ...env(way.db), URL: urlOf(on('postgres')) });
+      times.get(way.name)!.push(seconds);
+      process.stderr.write(`  run ${run}: ${way.name}: ${seconds.toFixed(1)} s\n`);
+    }
+  }
 
   const expected = await tableFingerprints(source);
-  const seeds = results[0]!.seconds;
+  const seeds = median(times.get(ways[0]!.name)!);
+  const tuned = median(times.get(ways[1]!.name)!);
   const mb = await withClient(source, async (c) => Math.round(Number((await c.query<{ n: string }>('select pg_database_size(current_database()) n')).rows[0]!.n) / 1048576));
-  process.stdout.write(`\nrestore of a ${mb} MiB database (${Object.keys(expected).length} tables), 2 cores\n`);
-  for (const r of results) {
-    const same = JSON.stringify(await tableFingerprints(on(r.db))) === JSON.stringify(expected);
-    process.stdout.write(`${r.name.padEnd(40)} ${r.seconds.toFixed(1).padStart(6)} s  ${(r.seconds / seeds).toFixed(2)}×  ${same ? 'identical' : 'DIFFERENT'}\n`);
+  process.stdout.write(`\nrestore of a ${mb} MiB database (${Object.keys(expected).length} tables), ${os.availableParallelism()} cores, median of ${values.runs} interleaved runs\n`);
+  for (const way of ways) {
+    const all = times.get(way.name)!;
+    const m = median(all);
+    const same = JSON.stringify(await tableFingerprints(on(way.db))) === JSON.stringify(expected);
+    const range = `${Math.min(...all).toFixed(1)}–${Math.max(...all).toFixed(1)}`;
+    process.stdout.write(`${way.name.padEnd(40)} ${m.toFixed(1).padStart(6)} s (${range})  ${(m / seeds).toFixed(2)}× seeds  ${(m / tuned).toFixed(2)}× hand-tuned  ${same ? 'identical' : 'DIFFERENT'}\n`);
   }
 } finally {
   if (!values.keep) {
