@@ -101,12 +101,37 @@ describe('point-in-time recovery through pgBackRest', () => {
     const result: PitrRestoreResult = await pitrRestore({ stanza, configPath, target: noted, dataDir, port });
     expect(result.port).toBe(port);
     expect(result.recoveredTo.getTime()).toBeLessThanOrEqual(noted.getTime());
-    expect(result.stoppedBefore.getTime()).toBeGreaterThan(noted.getTime());
+    expect(result.stoppedBefore!.getTime()).toBeGreaterThan(noted.getTime());
     const rows = await serverSql({ port, socketDir: dataDir }, 'select string_agg(item, \',\' order by id) from orders');
     expect(rows).toBe('a,b,c');
     expect(await serverSql({ port, socketDir: dataDir }, 'select pg_is_in_recovery()')).toBe('f');
     expect(await serverSql({ port, socketDir: dataDir }, 'show archive_mode')).toBe('off');
     expect(await psql(cluster, 'postgres', 'select count(*) from orders')).toBe('0\n');
+  });
+
+  it('pgdr restore --pitr latest: the newest backup and every archived transaction, the fast physical path', async () => {
+    await psql(cluster, 'postgres', "create table latest_check (id int); insert into latest_check select generate_series(1, 500);");
+    const inserted = new Date();
+    await psql(cluster, 'postgres', 'select pg_switch_wal();');
+    await waitForWindowPast(new Date(inserted.getTime() - 1000));
+    const dataDir = join(base, 'latest');
+    const port = String(await freePort());
+    restored.push(dataDir);
+    const common = ['--pitr', 'latest', '--pgbackrest-stanza', stanza, '--pgbackrest-config', configPath, '--data-dir', dataDir, '--port', port];
+    const dry = await runPgdr(['restore', ...common, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('--type=default');
+    expect(dry.stdout).toContain('replay all archived WAL');
+    expect(existsSync(dataDir)).toBe(false);
+    const r = await runPgdr(['restore', ...common, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { recoveredTo: string; port: number };
+    expect(result.port).toBe(Number(port));
+    expect(await serverSql({ port: Number(port), socketDir: dataDir }, 'select count(*) from latest_check')).toBe('500');
+    expect(await serverSql({ port: Number(port), socketDir: dataDir }, 'select pg_is_in_recovery()')).toBe('f');
+    const supabase = await runPgdr(['restore', '--pitr', 'latest', '--supabase-project', 'abcdefghijklmnopqrst']);
+    expect(supabase.code).toBe(2);
+    expect(supabase.stderr).toContain('--pitr latest is for pgBackRest');
   });
 
   it('refuses, before touching anything, a target outside the window or a used directory', async () => {

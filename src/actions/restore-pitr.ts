@@ -6,10 +6,12 @@ import { UsageError } from '../core/errors.js';
 
 /** restore.run with a WAL provider: pgBackRest into a new data directory, or Supabase's PITR through the Management API. */
 export async function restorePointInTime(ctx: ActionContext, a: RestoreRunArgs): Promise<ActionOutputs> {
-  if (!a.pitrTarget) throw new UsageError(`Step ${ctx.stepId}: a ${a.provider} restore needs with.pitrTarget.`, 'Give the time to recover to, with its zone, e.g. "2025-01-10 14:00:00+00".');
-  const target = parseRecoveryTime(a.pitrTarget);
+  if (!a.pitrTarget) throw new UsageError(`Step ${ctx.stepId}: a ${a.provider} restore needs with.pitrTarget.`, 'Give the time to recover to, with its zone, e.g. "2025-01-10 14:00:00+00" (pgBackRest also takes latest).');
+  const latest = a.pitrTarget.trim().toLowerCase() === 'latest';
+  if (latest && a.provider === 'supabase') throw new UsageError(`Step ${ctx.stepId}: Supabase restores to a time, not latest.`, 'Give with.pitrTarget as a time with its zone.');
+  const target = latest ? ('latest' as const) : parseRecoveryTime(a.pitrTarget);
   const log = ctx.log;
-  if (a.provider === 'supabase') {
+  if (a.provider === 'supabase' && target !== 'latest') {
     const services = ctx.services.supabase ?? {};
     const ref = services.ref ?? process.env.SUPABASE_PROJECT_REF;
     if (!ref) throw new UsageError(`Step ${ctx.stepId}: which Supabase project? SUPABASE_PROJECT_REF is not set.`, 'export SUPABASE_PROJECT_REF=<the 20-letter project ref> (and SUPABASE_ACCESS_TOKEN).');

@@ -88,7 +88,7 @@ export function registerPitrCommands(program: Command): void {
   pitr
     .command('restore')
     .description('restore to a point in time: into a new data directory (pgBackRest) or in place on the Supabase platform')
-    .requiredOption('--to <time>', 'recovery target with a zone, e.g. "2025-01-10 14:00:00+00"')
+    .requiredOption('--to <time|latest>', 'recovery target with a zone, e.g. "2025-01-10 14:00:00+00"; latest (pgBackRest): the newest backup and all archived WAL')
     .option('--pgbackrest-stanza <name>', 'restore this pgBackRest stanza')
     .option('--data-dir <dir>', 'new, empty data directory for the restored cluster')
     .option('--port <n>', 'port for the restored cluster', port)
@@ -100,12 +100,14 @@ export function registerPitrCommands(program: Command): void {
     .option('--json', 'print JSON')
     .option('--verbose', 'log every pgBackRest line')
     .action(async (o: PitrCliOptions & { to: string; pgbackrestStanza?: string; dataDir?: string; port?: number; supabaseProject?: string; dryRun?: boolean; pollInterval: number; timeout: number }) => {
-      const target = parseRecoveryTime(o.to);
       const log = stderrLogger({ verbose: o.verbose });
       if (!!o.pgbackrestStanza === !!o.supabaseProject) {
         throw new UsageError('Give either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.', 'pgdr pitr restore --to "2025-01-10 14:00:00+00" --pgbackrest-stanza main --data-dir /var/lib/postgresql/pitr --port 5433');
       }
-      if (o.supabaseProject) {
+      const latest = o.to.trim().toLowerCase() === 'latest';
+      if (latest && o.supabaseProject) throw new UsageError('--to latest is for pgBackRest; Supabase restores to a time.', 'Give the time, e.g. --to "2025-01-10 14:00:00+00"; pgdr pitr info --supabase-project REF shows the window.');
+      const target = latest ? ('latest' as const) : parseRecoveryTime(o.to);
+      if (o.supabaseProject && target !== 'latest') {
         const api = SupabaseManagementApi.fromEnv(process.env, { log });
         if (o.dryRun) {
           const plan = await planSupabasePitr({ ref: o.supabaseProject, target, log }, api);

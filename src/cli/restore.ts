@@ -52,7 +52,7 @@ export function registerRestoreCommand(program: Command): void {
     .option('--into-supabase', 'a --supabase backup into a fresh Supabase project: roles, schema without the managed schemas, then data')
     .option('--storage', 'also put back the Storage objects copied with this backup (pgdr backup --storage) into the profile’s buckets')
     .option('--dry-run', 'print every step and command; change nothing')
-    .option('--pitr <time>', 'point-in-time recovery to this time (with --pgbackrest-stanza or --supabase-project)')
+    .option('--pitr <time|latest>', 'point-in-time recovery to this time (with --pgbackrest-stanza or --supabase-project); latest: pgBackRest\'s newest backup and all archived WAL')
     .option('--pgbackrest-stanza <name>', 'PITR: pgBackRest stanza')
     .option('--pgbackrest-config <file>', 'PITR: pgbackrest.conf')
     .option('--data-dir <dir>', 'PITR: new, empty data directory for the recovered cluster')
@@ -170,10 +170,12 @@ function summaryText(r: RestoreResult, target: DbTarget): string {
 /** --pitr hands over to point-in-time recovery (src/restore/pitr). */
 async function pointInTime(flags: RestoreFlags): Promise<void> {
   const pitr = await import('../restore/pitr/index.js');
-  const target = pitr.parseRecoveryTime(flags.pitr!);
+  const latest = flags.pitr!.trim().toLowerCase() === 'latest';
   const log = stderrLogger({ verbose: flags.verbose });
   if (!!flags.pgbackrestStanza === !!flags.supabaseProject) throw new UsageError('--pitr needs either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.');
-  if (flags.supabaseProject) {
+  if (latest && flags.supabaseProject) throw new UsageError('--pitr latest is for pgBackRest; Supabase restores to a time.', 'Give the time, e.g. --pitr "2025-01-10 14:00:00+00"; pgdr backups list --supabase-project REF shows the window.');
+  const target = latest ? ('latest' as const) : pitr.parseRecoveryTime(flags.pitr!);
+  if (flags.supabaseProject && target !== 'latest') {
     const { SupabaseManagementApi } = await import('../supabase/management-api.js');
     const api = SupabaseManagementApi.fromEnv(process.env, { log });
     if (flags.dryRun) return printJson({ dryRun: true, ...(await pitr.planSupabasePitr({ ref: flags.supabaseProject, target, log }, api)) });

@@ -94,7 +94,12 @@ async function verifyRestored(prepared: PreparedRestore, checker: RestoredTableC
   result.ok = result.mismatches === 0;
 }
 
-/** pg_restore's session settings minus what only the load needs (session_replication_role for --into-supabase). */
+/**
+ * pg_restore's session settings minus what only the load needs (session_replication_role for --into-supabase), and
+ * no parallel workers: the checks run beside pg_restore's jobs, which already use the cores, and a count(*) that
+ * starts workers only adds processes competing with them.
+ */
 function checkSessionSettings(prepared: PreparedRestore): Record<string, string> {
-  return Object.fromEntries(Object.entries(prepared.settings).filter(([k]) => k !== 'session_replication_role'));
+  const settings = Object.fromEntries(Object.entries(prepared.settings).filter(([k]) => k !== 'session_replication_role'));
+  return { ...settings, max_parallel_workers_per_gather: '0' };
 }

@@ -17,7 +17,11 @@ import { serverSql } from './server-sql.js';
 export interface PitrRestoreOptions {
   stanza: string;
   configPath?: string;
-  target: Date;
+  /**
+   * The time to recover to, or 'latest': the newest backup and every archived WAL segment after it, the fast
+   * physical path for a self-hosted database that is lost (minutes for what a logical restore takes hours for).
+   */
+  target: Date | 'latest';
   /** A new directory for the restored cluster: absent or empty. */
   dataDir: string;
   port: number;
@@ -48,8 +52,8 @@ export interface PitrRestoreResult {
   url: string;
   /** The last transaction applied (≤ target); the backup's end when none came between it and the target. */
   recoveredTo: Date;
-  /** The first transaction not applied (> target): proof that recovery went as far as the target. */
-  stoppedBefore: Date;
+  /** The first transaction not applied (> target): proof that recovery went as far as the target. Absent for 'latest'. */
+  stoppedBefore?: Date;
   backup: string;
   logFile: string;
 }
@@ -68,18 +72,20 @@ export async function planPitrRestore(options: PitrRestoreOptions): Promise<Pitr
       hint: `Take a full backup first: pgbackrest${options.configPath ? ` --config=${options.configPath}` : ''} --stanza=${options.stanza} --type=full backup`,
     });
   }
-  assertInWindow(options.target, info.window, {
-    provider,
-    latestHint:
-      'Recovery can only stop at a time when a later transaction has been archived. If the source is still running, ' +
-      'archive the current WAL (select pg_switch_wal(); or pgbackrest check) after the next write, then retry; otherwise pick an earlier time.',
-  });
-  const backup = backupFor(info, options.target)!;
+  const latest = options.target === 'latest';
+  if (!latest) {
+    assertInWindow(options.target as Date, info.window, {
+      provider,
+      latestHint:
+        'Recovery can only stop at a time when a later transaction has been archived. If the source is still running, ' +
+        'archive the current WAL (select pg_switch_wal(); or pgbackrest check) after the next write, then retry; otherwise pick an earlier time.',
+    });
+  }
+  const backup = latest ? info.backups.at(-1)! : backupFor(info, options.target as Date)!;
   const socketDir = join(options.dataDir, '.s.PGSQL.00000').length < 100 ? options.dataDir : tmpdir();
   const restoreArgs = [
-    '--type=time',
-    `--target=${formatPgTime(options.target)}`,
-    '--target-action=promote',
+    // 'default': replay every archived segment, then promote (a new timeline), as PostgreSQL does without a target.
+    ...(latest ? ['--type=default'] : ['--type=time', `--target=${formatPgTime(options.target as Date)}`, '--target-action=promote']),
     `--set=${backup.label}`,
     `--pg1-path=${options.dataDir}`,
     ...(options.keepArchiving ? [] : ['--archive-mode=off']),
@@ -100,8 +106,12 @@ export function describeRestorePlan(options: PitrRestoreOptions, plan: PitrResto
     `restore backup ${plan.backup.label} (${plan.backup.type}, finished ${formatPgTime(plan.backup.stop)}) into ${options.dataDir}`,
     `pgbackrest ${[...globalArgs(options), 'restore', ...plan.restoreArgs].join(' ')}`,
     `append to postgresql.auto.conf: ${Object.entries(plan.settings).map(([k, v]) => `${k} = ${v}`).join(', ')}`,
-    `pg_ctl start on port ${options.port}, replay WAL up to ${formatPgTime(options.target)}, promote`,
-    'verify: the server log names the first transaction after the target, and the last one replayed is not after it',
+    options.target === 'latest'
+      ? `pg_ctl start on port ${options.port}, replay all archived WAL${plan.info.lastCommit ? ` (last archived transaction ${plan.info.lastCommit.raw})` : ''}, promote`
+      : `pg_ctl start on port ${options.port}, replay WAL up to ${formatPgTime(options.target)}, promote`,
+    options.target === 'latest'
+      ? 'verify: the server was promoted and replayed the last transaction found in the archived WAL'
+      : 'verify: the server log names the first transaction after the target, and the last one replayed is not after it',
   ];
 }
 
@@ -112,7 +122,7 @@ export function describeRestorePlan(options: PitrRestoreOptions, plan: PitrResto
 export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRestoreResult> {
   const log = options.log ?? silentLogger;
   const plan = await planPitrRestore(options);
-  const target = formatPgTime(options.target);
+  const target = options.target === 'latest' ? 'the end of the archived WAL' : formatPgTime(options.target);
   log.info(`Restoring backup ${plan.backup.label} into ${options.dataDir} (recovery target ${target})`);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   handToServerUser(options.dataDir);
@@ -150,6 +160,7 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
   const outcome = parseRecoveryLog(readFileSync(logFile, 'utf8'));
   const replayed = await serverSql(server, 'select coalesce(extract(epoch from pg_last_xact_replay_timestamp())::text, \'\')', { signal: options.signal, major });
   const lastReplayed = replayed ? new Date(Math.floor(Number(replayed) * 1000)) : outcome.lastCompleted?.time;
+  if (options.target === 'latest') return verifyLatest(options, plan, { lastReplayed, logFile });
   if (!outcome.stoppedBefore || outcome.stoppedBefore.time.getTime() < options.target.getTime()) {
     throw new RecoveryFailed(`Recovery of ${options.dataDir} ended, but the server log does not show it stopping at ${target}.`, {
       hint: `Inspect ${logFile}; the cluster is running on port ${options.port} (stop it: pg_ctl -D ${options.dataDir} stop).`,
@@ -171,6 +182,23 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
     backup: plan.backup.label,
     logFile,
   };
+}
+
+/**
+ * A recovery to the end of the archive must have replayed the newest transaction the archived WAL holds (read with
+ * pg_waldump when the plan was made); stopping earlier means a segment was missing or unreadable.
+ */
+function verifyLatest(options: PitrRestoreOptions, plan: PitrRestorePlan, seen: { lastReplayed: Date | undefined; logFile: string }): PitrRestoreResult {
+  const expected = plan.info.lastCommit;
+  if (expected && (!seen.lastReplayed || seen.lastReplayed.getTime() < expected.time.getTime())) {
+    throw new RecoveryFailed(
+      `Recovery of ${options.dataDir} ended at ${seen.lastReplayed ? formatPgTime(seen.lastReplayed) : 'the backup'}, before the last archived transaction (${expected.raw}).`,
+      { hint: `WAL between them was not replayed: inspect ${seen.logFile} and pgbackrest info. The cluster is running on port ${options.port} (stop it: pg_ctl -D ${options.dataDir} stop).` },
+    );
+  }
+  const recoveredTo = seen.lastReplayed ?? plan.backup.stop;
+  options.log?.info(`Recovered to ${formatPgTime(recoveredTo)}, the last archived transaction. Promoted.`);
+  return { dataDir: options.dataDir, port: options.port, url: `postgres://postgres@127.0.0.1:${options.port}/postgres`, recoveredTo, backup: plan.backup.label, logFile: seen.logFile };
 }
 
 /** Makes the restored directory start on its own port, also when the source kept its config outside PGDATA (Debian). */
