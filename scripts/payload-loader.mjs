@@ -1,20 +1,28 @@
-// The launcher's stand-in for src/cli/run-command.ts: the commands' code is written once to a private cache file and
-// imported from there, so V8 compiles it only when a command runs (and never for --help or --version).
-import { PAYLOAD, DIGEST } from 'pgdr:payload';
+// The launcher's stand-in for src/cli/run-command.ts: the commands' code (split by esbuild into an entry and shared
+// chunks) is written once to a private cache directory and imported from there, so V8 compiles only what the command
+// being run imports (restore never compiles Ink, React or the AWS SDK), and nothing for --help or --version.
+import { FILES, DIGEST } from 'pgdr:payload';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { privateCacheDir, pruneOtherVersions, writeOnce } from '../src/core/private-cache.ts';
+import { privateCacheDir, privateSubdir, pruneOtherVersions, writeOnce } from '../src/core/private-cache.ts';
 
 export async function runCommand(...args) {
   globalThis.__pgdrBundleUrl = import.meta.url;
-  let url;
+  const name = `commands-${DIGEST}`;
+  let dir;
   try {
-    const name = `commands-${DIGEST}.mjs`;
-    url = pathToFileURL(writeOnce(privateCacheDir(), name, PAYLOAD)).href;
+    dir = privateSubdir(privateCacheDir(), name);
+    // The marker is written last: a directory without it was cut short and is completed now.
+    if (!existsSync(join(dir, '.complete'))) {
+      for (const [file, text] of Object.entries(FILES)) writeOnce(dir, file, text);
+      writeOnce(dir, '.complete', '');
+    }
     pruneOtherVersions(privateCacheDir(), 'commands-', name);
-  } catch {
-    // Nowhere to write (read-only home and /tmp): slower, from memory.
-    url = `data:text/javascript;base64,${Buffer.from(PAYLOAD).toString('base64')}`;
+  } catch (error) {
+    process.stderr.write(`pgdr: cannot write its commands to a private cache directory (${error.message}).\nSet XDG_CACHE_HOME to a directory you can write, e.g. XDG_CACHE_HOME=$HOME/.cache.\n`);
+    return 1;
   }
-  const commands = await import(url);
+  const commands = await import(pathToFileURL(join(dir, 'entry.mjs')).href);
   return await commands.runCommand(...args);
 }

@@ -33,6 +33,13 @@ export function privateCacheDir(): string {
   return chosen;
 }
 
+/** dir/name as a private directory (0700) of this user, created if absent; throws when someone else's is there. */
+export function privateSubdir(dir: string, name: string): string {
+  const path = join(dir, name);
+  if (!usable(path)) throw new Error(`${path} is not a private directory of this user; remove it`);
+  return path;
+}
+
 /** Writes `content` to dir/name once (atomically, 0600) and returns the path; a name must change with its content. */
 export function writeOnce(dir: string, name: string, content: string): string {
   const path = join(dir, name);
@@ -44,7 +51,7 @@ export function writeOnce(dir: string, name: string, content: string): string {
   return path;
 }
 
-/** Removes what other versions left under `prefix` (a day old or more), keeping `keep`: each version is 2.7 MB. */
+/** Removes what other versions left under `prefix` (a day old or more), keeping `keep`: each version is 2.8 MB. */
 export function pruneOtherVersions(dir: string, prefix: string, keep: string): void {
   const dayAgo = Date.now() - 86_400_000;
   for (const name of readdirSync(dir)) {
