@@ -1,11 +1,17 @@
 import { COMMANDS, commandNamed } from './command-table.js';
 import { commanderExitCode, createProgram } from './program.js';
 
-// `pgdr backups list | head` closes the pipe early; that is not an error worth a stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+// `pgdr backups list | head` closes the pipe early; that is not an error worth a stack trace. A terminal that went
+// away (SSH dropped, tmux window killed) fails every later write with EIO: the output is lost, but the run must still
+// suspend cleanly and a sandbox still tear its cluster down, so those writes are dropped instead of ending the process.
+const outputGone = (stream: 'stdout' | 'stderr') => (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EIO') return;
+  if (error.code === 'EPIPE' && stream === 'stdout') process.exit(process.exitCode ?? 0);
+  if (error.code === 'EPIPE') return;
   throw error;
-});
+};
+process.stdout.on('error', outputGone('stdout'));
+process.stderr.on('error', outputGone('stderr'));
 
 const wanted = commandNamed(process.argv.slice(2));
 if (wanted) {

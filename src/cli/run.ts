@@ -94,19 +94,36 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
     if (sandbox && renderMode !== 'json') process.stderr.write(`Sandbox: ${sandbox.disaster}; the stand-in application saw ${sandbox.app.records.map((r) => r.what).join(', ') || 'nothing'}.\n`);
     return exitCodeOf(result);
   } finally {
-    await sandbox?.teardown();
+    if (sandbox) await shielded(() => sandbox.teardown());
   }
 }
 
-/** Sets the sandbox up; Ctrl-C meanwhile stops the setup and removes what it started. */
+/**
+ * The sandbox teardown takes seconds; a closed terminal sends more hang-ups meanwhile (and tmux a SIGTERM), whose
+ * default action would end pgdr halfway and leave the throwaway cluster running. They are ignored until it is done.
+ */
+async function shielded(work: () => Promise<void>): Promise<void> {
+  const ignore = () => {};
+  process.on('SIGHUP', ignore);
+  process.on('SIGTERM', ignore);
+  try {
+    await work();
+  } finally {
+    process.off('SIGHUP', ignore);
+    process.off('SIGTERM', ignore);
+  }
+}
+
+/** Sets the sandbox up; Ctrl-C, a hang-up or SIGTERM meanwhile stops the setup and removes what it started. */
 async function sandboxFor(runbook: string, interactive: boolean): Promise<Sandbox> {
   const setup = new AbortController();
   const onInt = () => setup.abort();
-  process.on('SIGINT', onInt);
+  const signals = ['SIGINT', 'SIGHUP', 'SIGTERM'] as const;
+  for (const s of signals) process.on(s, onInt);
   try {
     return await startSandbox(runbook, { log: stderrLogger(), interactive, signal: setup.signal });
   } finally {
-    process.off('SIGINT', onInt);
+    for (const s of signals) process.off(s, onInt);
   }
 }
 

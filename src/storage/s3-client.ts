@@ -1,5 +1,6 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { registerSecret } from '../core/secrets.js';
+import { cjsExports } from '../core/cjs-interop.js';
 
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
 export type Env = Record<string, string | undefined>;
@@ -25,7 +26,7 @@ export function s3Endpoint(opts: S3Options): string | undefined {
 
 /** Loaded on first use so commands that only touch a local repository never pay for the SDK. */
 export async function connectS3(opts: S3Options): Promise<S3Connection> {
-  const sdk = await import('@aws-sdk/client-s3');
+  const sdk = cjsExports(await import('@aws-sdk/client-s3'), 'S3Client');
   const env = opts.env ?? process.env;
   const endpoint = s3Endpoint(opts);
   const config: S3ClientConfig = {

@@ -1,5 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { ByteCounter } from './byte-counter.js';
+import { cjsExports } from '../core/cjs-interop.js';
 import type { S3Connection } from './s3-client.js';
 import { s3Status } from './s3-errors.js';
 import type { PutStreamOptions } from './repository.js';
@@ -28,7 +29,7 @@ export async function uploadStream(
   partSize: number,
   counter: ByteCounter,
 ): Promise<void> {
-  const { Upload } = await import('@aws-sdk/lib-storage');
+  const { Upload } = cjsExports(await import('@aws-sdk/lib-storage'), 'Upload');
   const counted = pipeline(body, counter, () => {});
   const upload = new Upload({
     client: conn.client,

@@ -4,6 +4,8 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
+import { startS3 } from '../helpers/s3.js';
+import { psql, useCluster } from '../helpers/cluster.js';
 
 const BUNDLE = join(ROOT, 'dist/pgdr.mjs');
 let dir: string;
@@ -76,6 +78,25 @@ describe('dist/pgdr.mjs: one file, plain node, an empty directory', () => {
     expect(cached.filter((f) => f.startsWith('commands-'))).toHaveLength(1);
     expect(statSync(join(cache, 'pgdr')).mode & 0o777).toBe(0o700);
     process.stdout.write('  bundle ✔ help, runbooks and bash completion from the single file\n');
+  });
+
+  it('backs up to S3 and restores from it: the SDK, loaded lazily from its own chunk, works in the bundle', async () => {
+    const s3 = await startS3();
+    const cluster = await useCluster();
+    try {
+      await psql(cluster, 'postgres', 'create database shop');
+      await psql(cluster, 'shop', 'create table orders (id int primary key, item text); insert into orders select g, md5(g::text) from generate_series(1, 1000) g');
+      const repo = `s3://${s3.bucket}/bundle`;
+      const backup = await pgdr(['backup', '--db', cluster.urlFor('shop'), '--repo', repo, '--json'], s3.env);
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(backup.stderr).not.toContain('NodeVersionSupportWarning');
+      const restore = await pgdr(['restore', 'latest', '--db', cluster.urlFor('shop'), '--repo', repo, '--new-db', 'shop_back'], s3.env);
+      expect(restore.code, restore.stderr).toBe(0);
+      expect(await psql(cluster, 'shop_back', 'select count(*) from orders')).toBe('1000\n');
+    } finally {
+      await s3.stop();
+    }
+    process.stdout.write('  bundle ✔ backup to S3 and restore from it with the single file\n');
   });
 
   it('drill --sandbox --plain --yes passes and writes its report, even with a private TMPDIR', async () => {

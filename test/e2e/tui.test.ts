@@ -85,4 +85,38 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/RTO met/);
     expect(readdirSync(tmp)).toEqual([]);
   });
+
+  it('a terminal closed mid-drill (SSH dropped) suspends the run and still removes the sandbox cluster', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'pgdr-e2e-cwd-'));
+    const tmp = mkdtempSync(join(tmpdir(), 'pgdr-e2e-tmp-'));
+    chmodSync(cwd, 0o755);
+    chmodSync(tmp, 0o755);
+    const hangup = 'hangup';
+    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} ${[process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ')}`;
+    tmux('new-session', '-d', '-s', hangup, '-x', '80', '-y', '24', command);
+    const deadline = Date.now() + 60_000;
+    while (!tmux('capture-pane', '-p', '-t', hangup).includes('0/3 done')) {
+      if (Date.now() > deadline) throw new Error('the drill never reached its first checklist');
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(readdirSync(tmp).some((f) => f.startsWith('pgdr-cluster-'))).toBe(true);
+    tmux('kill-session', '-t', hangup);
+    const gone = Date.now() + 30_000;
+    while (readdirSync(tmp).length || postgresUnder(tmp)) {
+      if (Date.now() > gone) throw new Error(`the sandbox was not removed after the hang-up: ${readdirSync(tmp).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const runs = readdirSync(join(cwd, 'pgdr-runs'));
+    expect(runs).toHaveLength(1);
+    expect(readFileSync(join(cwd, 'pgdr-runs', runs[0]!, 'journal.jsonl'), 'utf8')).toContain('"run.suspended"');
+  });
 });
+
+/** Whether a PostgreSQL server runs with its data directory under `dir`. */
+function postgresUnder(dir: string): boolean {
+  try {
+    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
+  }
+}
