@@ -88,7 +88,7 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
     const common = { prompter, runsDir: runsDirOf(flags), actions, inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') }, targets, services };
     const run: Run = flags.resume ? resumeRun(flags.resume, common) : createRun({ ...common, runbook: loaded!, mode });
     const rendering = renderRun(run, renderMode === 'tui' ? { mode: 'tui', prompter: ink } : renderMode === 'plain' ? { mode: 'plain' } : { mode: 'json' });
-    const result = await withSignals(run, () => run.start());
+    const result = await withSignals(run, () => run.start(), !sandbox);
     if (result.status === 'suspended') rendering.stop();
     else await rendering.done;
     if (sandbox && renderMode !== 'json') process.stderr.write(`Sandbox: ${sandbox.disaster}; the stand-in application saw ${sandbox.app.records.map((r) => r.what).join(', ') || 'nothing'}.\n`);
@@ -128,7 +128,7 @@ async function sandboxFor(runbook: string, interactive: boolean): Promise<Sandbo
 }
 
 /** Ctrl-C asks to abort (with undo); a hang-up or SIGTERM suspends, leaving the run resumable. */
-async function withSignals(run: Run, body: () => Promise<RunResult>): Promise<RunResult> {
+async function withSignals(run: Run, body: () => Promise<RunResult>, resumable: boolean): Promise<RunResult> {
   const onInt = () => run.requestAbort();
   const onHup = () => run.suspend('SIGHUP');
   const onTerm = () => run.suspend('SIGTERM');
@@ -137,7 +137,13 @@ async function withSignals(run: Run, body: () => Promise<RunResult>): Promise<Ru
   process.on('SIGTERM', onTerm);
   try {
     const result = await body();
-    if (result.status === 'suspended') process.stderr.write(`Run ${result.runId} suspended; continue it with: pgdr run --resume ${result.runId}\n`);
+    if (result.status === 'suspended') {
+      process.stderr.write(
+        resumable
+          ? `Run ${result.runId} suspended; continue it with: pgdr run --resume ${result.runId}\n`
+          : `Sandbox drill ${result.runId} stopped; its cluster is removed, so it cannot be resumed: start a new one with pgdr drill --sandbox.\n`,
+      );
+    }
     return result;
   } finally {
     process.off('SIGINT', onInt);
