@@ -65,12 +65,12 @@ try {
   const url = (t: DbTarget) => `postgres://${t.user}@${t.host}:${t.port}/${t.database}`;
   const local = join(work, 'repo');
   const plain = await run(process.execPath, [cli, 'backup', '--db', url(big), '--repo', local, '--no-encrypt'], env);
-  add('pgdr backup (zstd, sha256)', plain, dirBytes(local), seeds.seconds);
+  add('pgdr backup (pzstd, sha256)', plain, dirBytes(local), seeds.seconds);
   rmSync(local, { recursive: true });
 
   const { recipient } = generateIdentity();
   const encrypted = await run(process.execPath, [cli, 'backup', '--db', url(big), '--repo', local, '--encrypt-to', recipient], env);
-  add('pgdr backup --encrypt-to (zstd, age, sha256)', encrypted, dirBytes(local), seeds.seconds);
+  add('pgdr backup --encrypt-to (pzstd, age, sha256)', encrypted, dirBytes(local), seeds.seconds);
   rmSync(local, { recursive: true });
 
   if (values.s3) {
