@@ -2,23 +2,15 @@
 // chunks) is written once to a private cache directory and imported from there, so V8 compiles only what the command
 // being run imports (restore never compiles Ink, React or the AWS SDK), and nothing for --help or --version.
 import { FILES, DIGEST } from 'pgdr:payload';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { privateCacheDir, privateSubdir, pruneOtherVersions, writeOnce } from '../src/core/private-cache.ts';
+import { writeVersion } from '../src/core/private-cache.ts';
 
 export async function runCommand(...args) {
   globalThis.__pgdrBundleUrl = import.meta.url;
-  const name = `commands-${DIGEST}`;
   let dir;
   try {
-    dir = privateSubdir(privateCacheDir(), name);
-    // The marker is written last: a directory without it was cut short and is completed now.
-    if (!existsSync(join(dir, '.complete'))) {
-      for (const [file, text] of Object.entries(FILES)) writeOnce(dir, file, text);
-      writeOnce(dir, '.complete', '');
-    }
-    pruneOtherVersions(privateCacheDir(), 'commands-', name);
+    dir = writeVersion('commands-', DIGEST, FILES);
   } catch (error) {
     process.stderr.write(`pgdr: cannot write its commands to a private cache directory (${error.message}).\nSet XDG_CACHE_HOME to a directory you can write, e.g. XDG_CACHE_HOME=$HOME/.cache.\n`);
     return 1;

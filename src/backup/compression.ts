@@ -3,10 +3,8 @@ import { finished, pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { startProcess } from '../core/system.js';
+import { findOnPath, startProcess } from '../core/system.js';
 import { PgdrError, UsageError } from '../core/errors.js';
 
 /**
@@ -23,7 +21,7 @@ export interface CompressionChoice {
 const zlibZstd = zlib as unknown as { createZstdCompress?: () => Transform; createZstdDecompress?: () => Transform };
 
 export function zstdCli(): string | undefined {
-  return onPath('zstd');
+  return findOnPath('zstd');
 }
 
 /**
@@ -33,14 +31,7 @@ export function zstdCli(): string | undefined {
  * can start), compressing 4.1 s instead of 4.9 s, for 0.4 % more bytes. Archives zstd wrote decompress as before.
  */
 export function pzstdCli(): string | undefined {
-  return onPath('pzstd');
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
+  return findOnPath('pzstd');
 }
 
 const threads = () => String(Math.max(1, availableParallelism()));

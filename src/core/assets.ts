@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EMBEDDED_ASSETS } from './embedded-assets.js';
-import { privateCacheDir, pruneOtherVersions, writeOnce } from './private-cache.js';
+import { writeVersion } from './private-cache.js';
 
 let written: string | undefined;
 
@@ -11,14 +11,8 @@ let written: string | undefined;
 export function embeddedAssetsRoot(): string {
   if (written) return written;
   const digest = createHash('sha256').update(JSON.stringify(EMBEDDED_ASSETS)).digest('hex').slice(0, 16);
-  const root = join(privateCacheDir(), `assets-${digest}`);
-  for (const [path, text] of Object.entries(EMBEDDED_ASSETS)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true, mode: 0o700 });
-    writeOnce(dirname(join(root, path)), path.replace(/^.*\//, ''), text);
-  }
-  pruneOtherVersions(privateCacheDir(), 'assets-', `assets-${digest}`);
-  written = root;
-  return root;
+  written = writeVersion('assets-', digest, EMBEDDED_ASSETS);
+  return written;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** Ours and private (0700, or 0600 for a file): never a path someone else prepared for us in a shared directory. */
 function ours(path: string, kind: 'dir' | 'file'): boolean {
@@ -34,7 +34,7 @@ export function privateCacheDir(): string {
 }
 
 /** dir/name as a private directory (0700) of this user, created if absent; throws when someone else's is there. */
-export function privateSubdir(dir: string, name: string): string {
+function privateSubdir(dir: string, name: string): string {
   const path = join(dir, name);
   if (!usable(path)) throw new Error(`${path} is not a private directory of this user; remove it`);
   return path;
@@ -49,6 +49,25 @@ export function writeOnce(dir: string, name: string, content: string): string {
   writeFileSync(partial, content, { mode: 0o600 });
   renameSync(partial, path);
   return path;
+}
+
+/**
+ * Writes `files` (relative path → text) once into <cache>/<prefix><digest>/ and removes what other versions left;
+ * returns that directory. A marker written last tells a complete copy from one an earlier run was cut short in.
+ */
+export function writeVersion(prefix: string, digest: string, files: Record<string, string>): string {
+  const name = `${prefix}${digest}`;
+  const root = privateSubdir(privateCacheDir(), name);
+  if (!existsSync(join(root, '.complete'))) {
+    for (const [path, text] of Object.entries(files)) {
+      const dir = dirname(join(root, path));
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeOnce(dir, basename(path), text);
+    }
+    writeOnce(root, '.complete', '');
+  }
+  pruneOtherVersions(privateCacheDir(), prefix, name);
+  return root;
 }
 
 /** Removes what other versions left under `prefix` (a day old or more), keeping `keep`: each version is 2.8 MB. */

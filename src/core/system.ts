@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { redact } from './secrets.js';
 import { PgdrError } from './errors.js';
 
@@ -106,4 +108,12 @@ function significantLines(text: string): string {
   const lines = text.trim().split('\n');
   const errors = lines.filter((l) => /error|fatal|could not|failed|denied|no space|abort/i.test(l));
   return (errors.length ? errors.slice(-4) : lines.slice(-2)).join('\n');
+}
+
+/** The first `name` in a PATH directory, or undefined. */
+export function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
 }

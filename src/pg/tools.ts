@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { runProcess } from '../core/system.js';
+import { join } from 'node:path';
+import { findOnPath, runProcess } from '../core/system.js';
 import { ToolNotFound, ToolVersionMismatch } from '../core/errors.js';
 
 export type PgTool = 'pg_dump' | 'pg_restore' | 'psql' | 'pg_dumpall' | 'pgbackrest' | 'initdb' | 'pg_ctl' | 'postgres' | 'pg_waldump';
@@ -23,13 +23,6 @@ export function versionedBinDirs(): { major: number; dir: string }[] {
     .map((d) => ({ major: Number(d), dir: join(PG_LIB, d, 'bin') }))
     .filter((d) => existsSync(d.dir))
     .sort((a, b) => b.major - a.major);
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
 }
 
 const cache = new Map<string, ToolInfo>();
@@ -58,7 +51,7 @@ export async function findTool(name: PgTool, wantMajor?: number): Promise<ToolIn
     const exact = dirs.find((d) => d.major === wantMajor);
     if (exact) candidates.push(join(exact.dir, name));
   }
-  const fromPath = onPath(name);
+  const fromPath = findOnPath(name);
   if (fromPath) candidates.push(fromPath);
   for (const d of dirs) candidates.push(join(d.dir, name));
   const seen = new Set<string>();
