@@ -57,12 +57,14 @@ try {
   await sh(`pg_dump --no-owner | gzip > ${work}/seed.sql.gz`, env(source.database));
   await sh(`node ${cli} backup --db "$URL" --repo ${repo}`, { ...env(source.database), URL: urlOf(source) });
 
+  const handTuned = (db: string) =>
+    `zstd -q -d -c ${repo}/backups/*/data.dump.zst > ${work}/${db}.dump && PGOPTIONS='-c maintenance_work_mem=512MB -c synchronous_commit=off' pg_restore -j2 --no-owner -d ${db} ${work}/${db}.dump && rm ${work}/${db}.dump`;
   const ways: { name: string; db: string; script: string; pre: boolean }[] = [
     { name: 'seeds: gunzip -c f.sql.gz | psql', db: 'r_seed', script: `gunzip -c ${work}/seed.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r_seed`, pre: true },
-    { name: 'hand-tuned: zstd -d + pg_restore -j2', db: 'r_tuned', script: `zstd -q -d -c ${repo}/backups/*/data.dump.zst > ${work}/tuned.dump && PGOPTIONS='-c maintenance_work_mem=512MB -c synchronous_commit=off' pg_restore -j2 --no-owner -d r_tuned ${work}/tuned.dump && rm ${work}/tuned.dump`, pre: true },
+    { name: 'hand-tuned: zstd -d + pg_restore -j2', db: 'r_tuned', script: handTuned('r_tuned'), pre: true },
     // pg_restore's documentation: "Once restored, it is wise to run ANALYZE on each restored table". pgdr does, so this
     // is the like-for-like hand-made restore; the line above is the bare minimum.
-    { name: 'hand-tuned, then ANALYZE (vacuumdb -Z -j2)', db: 'r_tuneda', script: `zstd -q -d -c ${repo}/backups/*/data.dump.zst > ${work}/tuneda.dump && PGOPTIONS='-c maintenance_work_mem=512MB -c synchronous_commit=off' pg_restore -j2 --no-owner -d r_tuneda ${work}/tuneda.dump && rm ${work}/tuneda.dump && vacuumdb -q --analyze-only -j2 -d r_tuneda`, pre: true },
+    { name: 'hand-tuned, then ANALYZE (vacuumdb -Z -j2)', db: 'r_tuneda', script: `${handTuned('r_tuneda')} && vacuumdb -q --analyze-only -j2 -d r_tuneda`, pre: true },
     { name: 'pgdr restore (default jobs)', db: 'r_pgdr', script: `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr`, pre: false },
     { name: 'pgdr restore --jobs 1 (streamed)', db: 'r_pgdr1', script: `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr1 --jobs 1`, pre: false },
   ];

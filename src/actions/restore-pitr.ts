@@ -1,15 +1,13 @@
 import type { ActionContext, ActionOutputs } from './registry.js';
 import type { RestoreRunArgs } from './restore-run.js';
-import { parseRecoveryTime, pitrRestore, supabasePitrRestore, formatPgTime } from '../restore/pitr/index.js';
+import { parsePitrTarget, pitrRestore, supabasePitrRestore, formatPgTime } from '../restore/pitr/index.js';
 import { SupabaseManagementApi } from '../supabase/management-api.js';
 import { UsageError } from '../core/errors.js';
 
 /** restore.run with a WAL provider: pgBackRest into a new data directory, or Supabase's PITR through the Management API. */
 export async function restorePointInTime(ctx: ActionContext, a: RestoreRunArgs): Promise<ActionOutputs> {
   if (!a.pitrTarget) throw new UsageError(`Step ${ctx.stepId}: a ${a.provider} restore needs with.pitrTarget.`, 'Give the time to recover to, with its zone, e.g. "2025-01-10 14:00:00+00" (pgBackRest also takes latest).');
-  const latest = a.pitrTarget.trim().toLowerCase() === 'latest';
-  if (latest && a.provider === 'supabase') throw new UsageError(`Step ${ctx.stepId}: Supabase restores to a time, not latest.`, 'Give with.pitrTarget as a time with its zone.');
-  const target = latest ? ('latest' as const) : parseRecoveryTime(a.pitrTarget);
+  const target = parsePitrTarget(a.pitrTarget, a.provider === 'supabase' ? 'supabase' : 'pgbackrest', `Step ${ctx.stepId}: with.pitrTarget`);
   const log = ctx.log;
   if (a.provider === 'supabase' && target !== 'latest') {
     const services = ctx.services.supabase ?? {};

@@ -5,7 +5,7 @@ import {
   describeRestorePlan,
   describeWindow,
   formatPgTime,
-  parseRecoveryTime,
+  parsePitrTarget,
   pgbackrestInfo,
   pitrRestore,
   pitrSetup,
@@ -104,9 +104,7 @@ export function registerPitrCommands(program: Command): void {
       if (!!o.pgbackrestStanza === !!o.supabaseProject) {
         throw new UsageError('Give either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.', 'pgdr pitr restore --to "2025-01-10 14:00:00+00" --pgbackrest-stanza main --data-dir /var/lib/postgresql/pitr --port 5433');
       }
-      const latest = o.to.trim().toLowerCase() === 'latest';
-      if (latest && o.supabaseProject) throw new UsageError('--to latest is for pgBackRest; Supabase restores to a time.', 'Give the time, e.g. --to "2025-01-10 14:00:00+00"; pgdr pitr info --supabase-project REF shows the window.');
-      const target = latest ? ('latest' as const) : parseRecoveryTime(o.to);
+      const target = parsePitrTarget(o.to, o.supabaseProject ? 'supabase' : 'pgbackrest', '--to');
       if (o.supabaseProject && target !== 'latest') {
         const api = SupabaseManagementApi.fromEnv(process.env, { log });
         if (o.dryRun) {

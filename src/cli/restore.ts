@@ -170,11 +170,9 @@ function summaryText(r: RestoreResult, target: DbTarget): string {
 /** --pitr hands over to point-in-time recovery (src/restore/pitr). */
 async function pointInTime(flags: RestoreFlags): Promise<void> {
   const pitr = await import('../restore/pitr/index.js');
-  const latest = flags.pitr!.trim().toLowerCase() === 'latest';
   const log = stderrLogger({ verbose: flags.verbose });
   if (!!flags.pgbackrestStanza === !!flags.supabaseProject) throw new UsageError('--pitr needs either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.');
-  if (latest && flags.supabaseProject) throw new UsageError('--pitr latest is for pgBackRest; Supabase restores to a time.', 'Give the time, e.g. --pitr "2025-01-10 14:00:00+00"; pgdr backups list --supabase-project REF shows the window.');
-  const target = latest ? ('latest' as const) : pitr.parseRecoveryTime(flags.pitr!);
+  const target = pitr.parsePitrTarget(flags.pitr!, flags.supabaseProject ? 'supabase' : 'pgbackrest', '--pitr');
   if (flags.supabaseProject && target !== 'latest') {
     const { SupabaseManagementApi } = await import('../supabase/management-api.js');
     const api = SupabaseManagementApi.fromEnv(process.env, { log });

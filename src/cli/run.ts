@@ -98,58 +98,45 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
   }
 }
 
+/** Runs `body` with these signal handlers in place of the defaults, and takes them away again however it ends. */
+async function handlingSignals<T>(handlers: Partial<Record<NodeJS.Signals, () => void>>, body: () => Promise<T>): Promise<T> {
+  const entries = Object.entries(handlers) as [NodeJS.Signals, () => void][];
+  for (const [signal, handler] of entries) process.on(signal, handler);
+  try {
+    return await body();
+  } finally {
+    for (const [signal, handler] of entries) process.off(signal, handler);
+  }
+}
+
 /**
  * The sandbox teardown takes seconds; a closed terminal sends more hang-ups meanwhile (and tmux a SIGTERM), whose
  * default action would end pgdr halfway and leave the throwaway cluster running. They are ignored until it is done.
  */
 async function shielded(work: () => Promise<void>): Promise<void> {
   const ignore = () => {};
-  process.on('SIGHUP', ignore);
-  process.on('SIGTERM', ignore);
-  try {
-    await work();
-  } finally {
-    process.off('SIGHUP', ignore);
-    process.off('SIGTERM', ignore);
-  }
+  await handlingSignals({ SIGHUP: ignore, SIGTERM: ignore }, work);
 }
 
 /** Sets the sandbox up; Ctrl-C, a hang-up or SIGTERM meanwhile stops the setup and removes what it started. */
 async function sandboxFor(runbook: string, interactive: boolean): Promise<Sandbox> {
   const setup = new AbortController();
-  const onInt = () => setup.abort();
-  const signals = ['SIGINT', 'SIGHUP', 'SIGTERM'] as const;
-  for (const s of signals) process.on(s, onInt);
-  try {
-    return await startSandbox(runbook, { log: stderrLogger(), interactive, signal: setup.signal });
-  } finally {
-    for (const s of signals) process.off(s, onInt);
-  }
+  const stop = () => setup.abort();
+  return await handlingSignals({ SIGINT: stop, SIGHUP: stop, SIGTERM: stop }, () => startSandbox(runbook, { log: stderrLogger(), interactive, signal: setup.signal }));
 }
 
 /** Ctrl-C asks to abort (with undo); a hang-up or SIGTERM suspends, leaving the run resumable. */
 async function withSignals(run: Run, body: () => Promise<RunResult>, resumable: boolean): Promise<RunResult> {
-  const onInt = () => run.requestAbort();
-  const onHup = () => run.suspend('SIGHUP');
-  const onTerm = () => run.suspend('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGHUP', onHup);
-  process.on('SIGTERM', onTerm);
-  try {
-    const result = await body();
-    if (result.status === 'suspended') {
-      process.stderr.write(
-        resumable
-          ? `Run ${result.runId} suspended; continue it with: pgdr run --resume ${result.runId}\n`
-          : `Sandbox drill ${result.runId} stopped; its cluster is removed, so it cannot be resumed: start a new one with pgdr drill --sandbox.\n`,
-      );
-    }
-    return result;
-  } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGHUP', onHup);
-    process.off('SIGTERM', onTerm);
+  const handlers = { SIGINT: () => run.requestAbort(), SIGHUP: () => run.suspend('SIGHUP'), SIGTERM: () => run.suspend('SIGTERM') };
+  const result = await handlingSignals(handlers, body);
+  if (result.status === 'suspended') {
+    process.stderr.write(
+      resumable
+        ? `Run ${result.runId} suspended; continue it with: pgdr run --resume ${result.runId}\n`
+        : `Sandbox drill ${result.runId} stopped; its cluster is removed, so it cannot be resumed: start a new one with pgdr drill --sandbox.\n`,
+    );
   }
+  return result;
 }
 
 function journaledMode(runsDir: string, runId: string): RunMode | undefined {

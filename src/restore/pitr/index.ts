@@ -1,4 +1,4 @@
-export { parseRecoveryTime, formatPgTime } from './recovery-time.js';
+export { parseRecoveryTime, parsePitrTarget, formatPgTime } from './recovery-time.js';
 export { assertInWindow, describeWindow, TargetOutsideWindow, type RecoveryWindow } from './window.js';
 export { pitrSetupPlan, pitrSetup, renderSetupPlan, DEFAULT_PGBACKREST_CONFIG } from './pgbackrest-setup.js';
 export type { PitrSetupOptions, PitrSetupPlan, PitrSetupResult, SetupCheck } from './pgbackrest-setup.js';

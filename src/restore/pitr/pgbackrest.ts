@@ -106,12 +106,15 @@ export function describeRestorePlan(options: PitrRestoreOptions, plan: PitrResto
     `restore backup ${plan.backup.label} (${plan.backup.type}, finished ${formatPgTime(plan.backup.stop)}) into ${options.dataDir}`,
     `pgbackrest ${[...globalArgs(options), 'restore', ...plan.restoreArgs].join(' ')}`,
     `append to postgresql.auto.conf: ${Object.entries(plan.settings).map(([k, v]) => `${k} = ${v}`).join(', ')}`,
-    options.target === 'latest'
-      ? `pg_ctl start on port ${options.port}, replay all archived WAL${plan.info.lastCommit ? ` (last archived transaction ${plan.info.lastCommit.raw})` : ''}, promote`
-      : `pg_ctl start on port ${options.port}, replay WAL up to ${formatPgTime(options.target)}, promote`,
-    options.target === 'latest'
-      ? 'verify: the server was promoted and replayed the last transaction found in the archived WAL'
-      : 'verify: the server log names the first transaction after the target, and the last one replayed is not after it',
+    ...(options.target === 'latest'
+      ? [
+          `pg_ctl start on port ${options.port}, replay all archived WAL${plan.info.lastCommit ? ` (last archived transaction ${plan.info.lastCommit.raw})` : ''}, promote`,
+          'verify: the server was promoted and replayed the last transaction found in the archived WAL',
+        ]
+      : [
+          `pg_ctl start on port ${options.port}, replay WAL up to ${formatPgTime(options.target)}, promote`,
+          'verify: the server log names the first transaction after the target, and the last one replayed is not after it',
+        ]),
   ];
 }
 

@@ -4,6 +4,18 @@ const PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
+ * A point-in-time target as typed: a time (parseRecoveryTime) or "latest", the end of pgBackRest's archived WAL.
+ * Supabase restores only to a time; `flag` names where the value came from in the refusal.
+ */
+export function parsePitrTarget(text: string, provider: 'pgbackrest' | 'supabase', flag: string): Date | 'latest' {
+  if (text.trim().toLowerCase() !== 'latest') return parseRecoveryTime(text);
+  if (provider === 'supabase') {
+    throw new UsageError(`${flag} latest is for pgBackRest; Supabase restores to a time.`, 'Give the time with its zone, e.g. "2025-01-10 14:00:00+00"; pgdr pitr info --supabase-project REF shows the window.');
+  }
+  return 'latest';
+}
+
+/**
  * Parses a recovery target: "2025-01-10 14:00:00+00", "2025-01-10T14:00:00.250Z", "2025-01-10 14:00:00 UTC".
  * A time without a zone is refused: on a server in another zone it names another instant, which is exactly the
  * mistake that restores the wrong data.
