@@ -45,7 +45,10 @@ describe('pgdr backup', () => {
     expect(readFileSync(join(dir, 'SHA256SUMS'), 'utf8')).toBe(`${result.sha256}  data.dump.zst\n`);
     expect(execFileSync('sha256sum', [join(dir, 'data.dump.zst')]).toString().split(' ')[0]).toBe(result.sha256);
 
-    // What an operator without pgdr would do: zstd -d | pg_restore.
+    // pzstd (installed with zstd here) wrote it: independent frames, each after a skippable frame (magic 0x184D2A50)
+    // that tells pzstd where it ends, so a restore decompresses them on every core.
+    expect(readFileSync(join(dir, 'data.dump.zst')).readUInt32LE(0).toString(16)).toBe('184d2a50');
+    // What an operator without pgdr would do: zstd -d | pg_restore (plain zstd reads pzstd's frames).
     await createDatabase(cluster, 'pagila_copy');
     const archive = join(repo, 'copy.dump');
     execFileSync('zstd', ['-q', '-d', join(dir, 'data.dump.zst'), '-o', archive]);

@@ -73,6 +73,21 @@ describe('pgdr restore', () => {
     expect(noKey.stderr).toContain('--confirm shop');
   });
 
+  it('long values come back lz4-compressed (the restore session\'s setting, shown in the plan) and unchanged', async () => {
+    await psql(cluster, 'postgres', 'create database longtext');
+    await psql(cluster, 'longtext', `create table notes (id int primary key, body text); insert into notes select g, repeat('pgdr restores ' || g, 1000) from generate_series(1, 3) g`);
+    expect(await psql(cluster, 'longtext', 'select string_agg(distinct pg_column_compression(body), \',\') from notes')).toBe('pglz\n');
+    const own = mkdtempSync(join(tmpdir(), 'pgdr-restore-lz4-'));
+    const b = await runPgdr(['backup', '--db', cluster.urlFor('longtext'), '--repo', own]);
+    expect(b.code, b.stderr).toBe(0);
+    const plan = await runPgdr(['restore', 'latest', '--db', cluster.urlFor('longtext'), '--repo', own, '--new-db', 'longtext_back', '--dry-run']);
+    expect(plan.stdout).toContain('-c default_toast_compression=lz4');
+    const r = await runPgdr(['restore', 'latest', '--db', cluster.urlFor('longtext'), '--repo', own, '--new-db', 'longtext_back']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await psql(cluster, 'longtext_back', 'select string_agg(distinct pg_column_compression(body), \',\') from notes')).toBe('lz4\n');
+    expect(await tableFingerprints(cluster.target('longtext_back'))).toEqual(await tableFingerprints(cluster.target('longtext')));
+  });
+
   it('--dry-run prints every step and changes nothing', async () => {
     const before = await databases();
     const shopBefore = await tableFingerprints(cluster.target('shop'));
