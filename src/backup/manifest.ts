@@ -42,6 +42,11 @@ export interface BackupManifest {
   files: ManifestFile[];
   /** Exact row count of every table, taken in the same snapshot as the dump: "schema.table" → rows. */
   rowCounts: Record<string, number>;
+  /**
+   * Custom format: where each entry's data block starts in the plaintext archive ("dumpId" → byte offset). pg_dump
+   * cannot record these when it writes to a pipe; a parallel restore writes them into the staged archive.
+   */
+  dataOffsets?: Record<string, number>;
   /** Files stored beside the archive (roles.sql for --supabase), also checksummed. */
   extras?: ManifestFile[];
   host: string;

@@ -18,6 +18,7 @@ import { countRows, exportSnapshot, listTables, resolveTables } from './snapshot
 import { CHECKSUMS, MANIFEST, type BackupKind, type BackupManifest, type DumpFormat, type ManifestFile } from './manifest.js';
 import { dumpDirectoryFormat } from './directory-format.js';
 import { dumpSupabaseRoles } from './supabase-roles.js';
+import { DataOffsetScanner } from './custom-archive.js';
 import { operatorName, PGDR_VERSION } from '../core/identity.js';
 
 export type EncryptionOption = { recipients: string[] } | { passphrase: string };
@@ -85,10 +86,8 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     const counting = kind === 'schema' ? Promise.resolve({}) : countRows(client, tables, abort.signal);
     const dumpArgs = { kind, format, snapshot: snapshot.id, compression, tables, excludedSchemas, jobs: options.jobs };
     const env = libpqEnv(options.target);
-    const files: ManifestFile[] =
-      format === 'custom'
-        ? [await dumpCustomFormat({ ...options, id, pgDumpPath: pgDump.path, args: pgDumpArgs(dumpArgs), env, compression, databaseBytes }, ctx, abort.signal)]
-        : await dumpDirectoryFormat({ repo: options.repo, id, pgDumpPath: pgDump.path, dumpArgs, env, databaseBytes }, ctx, abort.signal);
+    const custom = format === 'custom' ? await dumpCustomFormat({ ...options, id, pgDumpPath: pgDump.path, args: pgDumpArgs(dumpArgs), env, compression, databaseBytes }, ctx, abort.signal) : undefined;
+    const files: ManifestFile[] = custom ? [custom.file] : await dumpDirectoryFormat({ repo: options.repo, id, pgDumpPath: pgDump.path, dumpArgs, env, databaseBytes }, ctx, abort.signal);
     const rowCounts = await counting;
     const extras: ManifestFile[] = [];
     if (options.supabase) {
@@ -123,6 +122,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       databaseBytes,
       files,
       rowCounts,
+      ...(custom?.dataOffsets ? { dataOffsets: custom.dataOffsets } : {}),
       ...(extras.length ? { extras } : {}),
       host: hostname(),
       operator: operatorName(),
@@ -169,11 +169,13 @@ interface CustomDumpInput extends BackupOptions {
   databaseBytes: number;
 }
 
-async function dumpCustomFormat(input: CustomDumpInput, ctx: OperationContext, signal: AbortSignal): Promise<ManifestFile> {
+async function dumpCustomFormat(input: CustomDumpInput, ctx: OperationContext, signal: AbortSignal): Promise<{ file: ManifestFile; dataOffsets?: Record<string, number> }> {
   const path = `data.dump${fileSuffix(input.compression)}${input.encryption ? '.age' : ''}`;
   const dump = startProcess(input.pgDumpPath, input.args, { env: input.env, stdout: 'pipe', signal, onStderrLine: (l) => ctx.log.debug(l) });
   let dumped = 0;
+  const scanner = new DataOffsetScanner();
   dump.stdout!.on('data', (chunk: Buffer) => {
+    scanner.feed(chunk);
     dumped += chunk.length;
     ctx.progress({ label: 'dump', done: dumped, total: input.databaseBytes, unit: 'bytes' });
   });
@@ -190,7 +192,7 @@ async function dumpCustomFormat(input: CustomDumpInput, ctx: OperationContext, s
     const brokenPipe = dumpFailure && (dumpFailure.signalName === 'SIGPIPE' || /could not write to output file/.test(dumpFailure.stderr ?? ''));
     throw dumpFailure && !(brokenPipe && downstream) ? dumpFailure : (downstream ?? failed).reason;
   }
-  return { path, bytes: hash.bytes, sha256: hash.digest() };
+  return { file: { path, bytes: hash.bytes, sha256: hash.digest() }, dataOffsets: scanner.offsets() };
 }
 
 export { formatBytes } from '../core/format-bytes.js';

@@ -9,6 +9,7 @@ import { ChecksumMismatch, isPgdrError } from '../core/errors.js';
 import { ProcessFailed } from '../core/system.js';
 import { checkStoredFile, downloadDirectory, openStored, plaintextStages, plaintextToFile, type ArchiveKeys } from '../backup/archive.js';
 import { HashStage } from '../backup/compression.js';
+import { recordDataOffsets } from './archive-offsets.js';
 import type { BackupManifest, ManifestFile } from '../backup/manifest.js';
 import type { Repository } from '../storage/index.js';
 
@@ -57,6 +58,10 @@ export async function prepareArchive(
         throw unreadable(manifest, file, error);
       }
       assertHash(manifest, file, hash);
+      if (manifest.dataOffsets) {
+        const skipped = await recordDataOffsets(path, manifest.dataOffsets).catch((error: Error) => error.message);
+        if (skipped) ctx.log.debug(`Data offsets not written into the staged archive (${skipped}): pg_restore reads through it to find each table.`);
+      }
       return { how: 'file', path, cleanup };
     }
     // A remote archive is fetched once, as stored (still encrypted), then read locally.

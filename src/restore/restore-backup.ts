@@ -87,7 +87,7 @@ function chooseEntries(prepared: PreparedRestore, toc: TocEntry[]): { entries?: 
 
 async function verifyRestored(prepared: PreparedRestore, checker: RestoredTableChecker, only: string[] | undefined, result: RestoreResult, ctx: OperationContext): Promise<void> {
   ctx.log.info(`ANALYZE ${prepared.plan.database} and row counts…`);
-  result.tables = await checker.finish(prepared.manifest.rowCounts, only);
+  result.tables = await checker.finish(prepared.manifest.rowCounts, only, prepared.plan.jobs);
   // Tables checked during the restore are analyzed already; partitioned parents and the rest are done here.
   await analyzeDatabase(prepared.into, prepared.plan.jobs, checkSessionSettings(prepared), checker.analyzed);
   result.mismatches = result.tables.filter((t) => !t.ok).length;

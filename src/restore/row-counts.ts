@@ -42,6 +42,7 @@ export async function analyzeDatabase(target: DbTarget, jobs: number, settings: 
     )).rows,
   );
   const tables = all.filter((r) => !done.has(`${r.s}.${r.t}`)).map((r) => `${quoteIdent(r.s)}.${quoteIdent(r.t)}`);
+  if (!tables.length) return;
   const queue = [...tables];
   const worker = () =>
     withClient(target, async (c) => {

@@ -51,27 +51,47 @@ export class RestoredTableChecker {
 
   private async drain(): Promise<void> {
     try {
-      this.client ??= connect(this.target, { applicationName: 'pgdr restore check' }).then(async (c) => {
-        for (const [k, v] of Object.entries(this.settings)) await c.query('select set_config($1, $2, false)', [k, v]);
-        return c;
-      });
-      const client = await this.client;
-      for (let e = this.queue.shift(); e; e = this.queue.shift()) {
-        await client.query(`analyze ${quoteIdent(e.schema)}.${quoteIdent(e.tag)}`);
-        this.analyzed.add(`${e.schema}.${e.tag}`);
-        this.counts.set(`${e.schema}.${e.tag}`, await countRows(client, `${e.schema}.${e.tag}`));
-      }
+      this.client ??= this.session();
+      await this.work(await this.client);
     } catch {
       // The end-of-restore pass counts whatever this one could not.
       this.failed = true;
     }
   }
 
-  /** Waits for the checks under way; tables not checked yet are counted now. */
-  async finish(expected: Record<string, number>, only?: string[]): Promise<TableCheck[]> {
+  private async session(): Promise<pg.Client> {
+    const c = await connect(this.target, { applicationName: 'pgdr restore check' });
+    for (const [k, v] of Object.entries(this.settings)) await c.query('select set_config($1, $2, false)', [k, v]);
+    return c;
+  }
+
+  private async work(client: pg.Client): Promise<void> {
+    for (let e = this.queue.shift(); e; e = this.queue.shift()) {
+      await client.query(`analyze ${quoteIdent(e.schema)}.${quoteIdent(e.tag)}`);
+      this.analyzed.add(`${e.schema}.${e.tag}`);
+      this.counts.set(`${e.schema}.${e.tag}`, await countRows(client, `${e.schema}.${e.tag}`));
+    }
+  }
+
+  /** Once pg_restore is done the cores are free: what is still queued is shared with `jobs - 1` more sessions. */
+  private async helper(): Promise<void> {
+    let client: pg.Client | undefined;
+    try {
+      client = await this.session();
+      await this.work(client);
+    } catch {
+      this.failed = true;
+    } finally {
+      await client?.end().catch(() => {});
+    }
+  }
+
+  /** Waits for the checks under way (on up to `jobs` sessions); tables not checked yet are counted now. */
+  async finish(expected: Record<string, number>, only: string[] | undefined, jobs: number): Promise<TableCheck[]> {
     this.done(this.current);
     this.current = undefined;
-    await this.draining;
+    const helpers = this.failed ? [] : Array.from({ length: Math.min(jobs - 1, this.queue.length) }, () => this.helper());
+    await Promise.all([this.draining, ...helpers]);
     const client = this.client ? await this.client.catch(() => undefined) : undefined;
     const session = client ?? (await connect(this.target, { applicationName: 'pgdr restore check' }));
     try {
