@@ -9,6 +9,8 @@
 /** Archive versions read here: 1.12 (pg_dump 9.5) to 1.16 (pg_dump 18). */
 const MIN_VERSION = v(1, 12);
 const MAX_VERSION = v(1, 16);
+/** A table of contents longer than this (hundreds of thousands of objects) is not kept in memory to be read. */
+export const MAX_HEAD_BYTES = 64 * 1024 * 1024;
 const BLK_DATA = 1;
 const BLK_BLOBS = 3;
 /** dataState in the table of contents: not recorded (piped dump), recorded, no data at all. */
@@ -144,8 +146,13 @@ export class DataOffsetScanner {
       if (this.state === 'head') return this.feedHead(chunk, false);
       this.scan(chunk);
     } catch {
-      this.state = 'failed';
+      this.fail();
     }
+  }
+
+  private fail(): void {
+    this.state = 'failed';
+    this.headBytes = [];
   }
 
   /** dumpId → offset of its data block, once the whole archive was fed and every entry with data was found. */
@@ -162,7 +169,7 @@ export class DataOffsetScanner {
     try {
       this.feedHead(Buffer.alloc(0), true);
     } catch {
-      this.state = 'failed';
+      this.fail();
     }
   }
 
@@ -170,6 +177,7 @@ export class DataOffsetScanner {
     this.headBytes.push(chunk);
     this.headLength += chunk.length;
     if (this.headLength < this.nextHeadTry && !last) return;
+    if (this.headLength > MAX_HEAD_BYTES) return this.fail();
     const all = Buffer.concat(this.headBytes);
     this.headBytes = [all];
     const head = readArchiveHead(all);

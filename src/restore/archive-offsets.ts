@@ -1,5 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { NO_DATA, OFFSET_NOT_SET, OFFSET_SET, readArchiveHead, readInt, type ArchiveHead } from '../backup/custom-archive.js';
+import { open } from 'node:fs/promises';
+import { MAX_HEAD_BYTES, NO_DATA, OFFSET_NOT_SET, OFFSET_SET, readArchiveHead, readInt, type ArchiveHead } from '../backup/custom-archive.js';
 
 /**
  * Writes the data offsets the backup noted (manifest.dataOffsets) into the table of contents of the staged archive,
@@ -9,16 +9,20 @@ import { NO_DATA, OFFSET_NOT_SET, OFFSET_SET, readArchiveHead, readInt, type Arc
  * reads it, only slower). Returns why it did not, or undefined when it did.
  */
 export async function recordDataOffsets(path: string, offsets: Record<string, number>): Promise<string | undefined> {
+  const first = Math.min(...Object.values(offsets));
+  if (!(first > 0 && first <= MAX_HEAD_BYTES)) return 'the noted offsets are implausible';
   const file = await open(path, 'r+');
   try {
-    const head = await readHead(file);
+    // The first data block follows the table of contents: that is how much to read.
+    const buf = Buffer.alloc(first);
+    const { bytesRead } = await file.read(buf, 0, first, 0);
+    const head = readArchiveHead(buf.subarray(0, bytesRead));
     if (!head) return 'the table of contents could not be read';
     const withData = head.entries.filter((e) => e.state !== NO_DATA);
     if (withData.some((e) => e.state === OFFSET_SET)) return 'the archive has offsets already';
     if (withData.some((e) => e.state !== OFFSET_NOT_SET || offsets[e.dumpId] === undefined) || withData.length !== Object.keys(offsets).length) {
       return 'the noted offsets do not match the table of contents';
     }
-    const first = Math.min(...withData.map((e) => offsets[e.dumpId]!));
     if (first !== head.dataStart) return 'the first data block is not where the table of contents ends';
     const idLength = 1 + head.intSize;
     const probe = Buffer.alloc(1 + idLength);
@@ -32,17 +36,6 @@ export async function recordDataOffsets(path: string, offsets: Record<string, nu
     return undefined;
   } finally {
     await file.close();
-  }
-}
-
-/** The header and table of contents, read in growing pieces (a schema with many functions makes a long one). */
-async function readHead(file: FileHandle): Promise<ArchiveHead | undefined> {
-  const size = (await file.stat()).size;
-  for (let length = Math.min(size, 256 * 1024); ; length = Math.min(size, length * 4)) {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await file.read(buf, 0, length, 0);
-    const head = readArchiveHead(buf.subarray(0, bytesRead));
-    if (head || length >= size) return head;
   }
 }
 
