@@ -1,11 +1,12 @@
 /**
  * bench/restore: `pgdr restore` against the seeds' way (`gunzip -c f.sql.gz | psql`) and a hand-tuned
  * `pg_restore -j2` of the same zstd artifact, on the realistic database bench/backup uses.
- *   node --import tsx bench/restore.ts [--mb 440] [--url postgres://…/db] [--runs 3] [--keep]
+ *   node --import tsx bench/restore.ts [--mb 440] [--url postgres://…/db] [--runs 5] [--keep]
  * With --url the database there is the source (restores go to new databases on the same server).
  * Each way runs --runs times, the ways interleaved (a checkpoint before each), so a noisy neighbour or a checkpoint
- * falls on all of them; prints each way's median wall time (and range), its ratio to the seeds' way, and whether
- * every table's contents are identical.
+ * falls on all of them; prints each way's median wall time (and range), its ratio to the seeds' way and to the
+ * hand-tuned restore (the median of the rounds' ratios, and the ratio of medians), and whether every table's contents
+ * are identical.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import { createRealisticDb } from './lib/realistic-db.js';
 import { buildCli, median } from './lib/measure.js';
 import { tableFingerprints } from '../test/helpers/compare.js';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '440' }, url: { type: 'string' }, runs: { type: 'string', default: '3' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '440' }, url: { type: 'string' }, runs: { type: 'string', default: '5' }, keep: { type: 'boolean' } } });
 
 function sh(script: string, env: NodeJS.ProcessEnv): Promise<number> {
   const started = process.hrtime.bigint();
@@ -82,16 +83,21 @@ try {
   }
 
   const expected = await tableFingerprints(source);
-  const seeds = median(times.get(ways[0]!.name)!);
-  const tuned = median(times.get(ways[1]!.name)!);
+  const seedRuns = times.get(ways[0]!.name)!;
+  const tunedRuns = times.get(ways[1]!.name)!;
+  // Paired: each way against the seeds' (and hand-tuned) run of the same round, which ran minutes apart at most, so
+  // the machine's drift cancels out; the ratio of medians is printed too.
+  const paired = (all: number[], base: number[]) => median(all.map((t, i) => t / base[i]!)).toFixed(2);
   const mb = await withClient(source, async (c) => Math.round(Number((await c.query<{ n: string }>('select pg_database_size(current_database()) n')).rows[0]!.n) / 1048576));
-  process.stdout.write(`\nrestore of a ${mb} MiB database (${Object.keys(expected).length} tables), ${os.availableParallelism()} cores, median of ${values.runs} interleaved runs\n`);
+  process.stdout.write(`\nrestore of a ${mb} MiB database (${Object.keys(expected).length} tables), ${os.availableParallelism()} cores, ${values.runs} interleaved rounds\n`);
+  process.stdout.write(`${'way'.padEnd(44)} ${'median (range)'.padStart(20)}  ${'paired ratio'.padEnd(24)}  ratio of medians\n`);
   for (const way of ways) {
     const all = times.get(way.name)!;
     const m = median(all);
     const same = JSON.stringify(await tableFingerprints(on(way.db))) === JSON.stringify(expected);
-    const range = `${Math.min(...all).toFixed(1)}–${Math.max(...all).toFixed(1)}`;
-    process.stdout.write(`${way.name.padEnd(44)} ${m.toFixed(1).padStart(6)} s (${range})  ${(m / seeds).toFixed(2)}× seeds  ${(m / tuned).toFixed(2)}× hand-tuned  ${same ? 'identical' : 'DIFFERENT'}\n`);
+    const range = `${m.toFixed(1)} s (${Math.min(...all).toFixed(1)}–${Math.max(...all).toFixed(1)})`;
+    const pairs = `${paired(all, seedRuns)}× seeds ${paired(all, tunedRuns)}× tuned`;
+    process.stdout.write(`${way.name.padEnd(44)} ${range.padStart(20)}  ${pairs.padEnd(24)}  ${(m / median(seedRuns)).toFixed(2)}× seeds  ${same ? 'identical' : 'DIFFERENT'}\n`);
   }
 } finally {
   if (!values.keep) {
