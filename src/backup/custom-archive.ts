@@ -24,7 +24,6 @@ function v(major: number, minor: number, rev = 0): number {
 
 export interface TocOffsetField {
   dumpId: number;
-  desc: string;
   /** Byte position of the entry's dataState flag, followed by offSize bytes of offset (lowest byte first). */
   at: number;
   state: number;
@@ -101,7 +100,7 @@ export function readArchiveHead(buf: Buffer): ArchiveHead | undefined {
       r.str(); // catalog table oid
       r.str(); // oid
       r.str(); // tag
-      const desc = r.str() ?? '';
+      r.str(); // desc
       r.int(); // section
       for (let s = 0; s < 6; s++) r.str(); // definition, drop, copy statement, namespace, tablespace, table AM
       if (version >= v(1, 16)) r.int(); // relkind
@@ -111,7 +110,7 @@ export function readArchiveHead(buf: Buffer): ArchiveHead | undefined {
       const at = r.pos;
       const state = r.byte();
       r.skip(offSize);
-      entries.push({ dumpId, desc, at, state });
+      entries.push({ dumpId, at, state });
     }
     return { intSize, offSize, entries, dataStart: r.pos };
   } catch (error) {

@@ -15,10 +15,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  */
 export default async function setup(): Promise<() => void> {
   findServerBinDir();
-  const runTmp = mkdtempSync(join(tmpdir(), 'pgdr-test-'));
-  // Traversable like /tmp, so the server's OS user reaches the directories tests make for it (pgBackRest's repo).
-  chmodSync(runTmp, 0o711);
-  process.env.TMPDIR = runTmp;
   await build({
     entryPoints: { pgdr: `${ROOT}src/cli/main.ts` },
     outdir: `${ROOT}.pgdr-test`,
@@ -33,5 +29,9 @@ export default async function setup(): Promise<() => void> {
     jsx: 'automatic',
     logLevel: 'warning',
   });
+  const runTmp = mkdtempSync(join(tmpdir(), 'pgdr-test-'));
+  // Traversable like /tmp, so the server's OS user reaches the directories tests make for it (pgBackRest's repo).
+  chmodSync(runTmp, 0o711);
+  process.env.TMPDIR = runTmp;
   return () => rmSync(runTmp, { recursive: true, force: true });
 }
