@@ -1,3 +1,5 @@
+import { closeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { COMMANDS, commandNamed } from './command-table.js';
 import { commanderExitCode, createProgram } from './program.js';
 
@@ -12,6 +14,20 @@ const outputGone = (stream: 'stdout' | 'stderr') => (error: NodeJS.ErrnoExceptio
 };
 process.stdout.on('error', outputGone('stdout'));
 process.stderr.on('error', outputGone('stderr'));
+
+// Node puts the terminal's settings back as it exits and aborts (SIGABRT, "Assertion failed … ResetStdio") when
+// the terminal is gone. A descriptor that was a terminal and no longer is gets closed first, so Node skips it and
+// the exit status stays the one pgdr chose (129 for a suspended run).
+const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+process.on('exit', () => {
+  for (const fd of terminals.filter((fd) => !isatty(fd))) {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
+  }
+});
 
 const wanted = commandNamed(process.argv.slice(2));
 if (wanted) {

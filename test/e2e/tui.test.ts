@@ -86,13 +86,17 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 
-  it('a terminal closed mid-drill (SSH dropped) suspends the run and still removes the sandbox cluster', async () => {
+  it('a terminal closed mid-drill (SSH dropped) suspends the run, removes the sandbox cluster and exits 129', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pgdr-e2e-cwd-'));
     const tmp = mkdtempSync(join(tmpdir(), 'pgdr-e2e-tmp-'));
     chmodSync(cwd, 0o755);
     chmodSync(tmp, 0o755);
     const hangup = 'hangup';
-    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} ${[process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ')}`;
+    const exitFile = join(cwd, 'exit-status');
+    // As a login shell does when the SSH connection drops: it gets the hang-up and passes it on to its job.
+    const pgdr = [process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ');
+    const script = `trap 'kill -HUP $pid' HUP; ${pgdr} < /dev/tty & pid=$!; while kill -0 $pid 2>/dev/null; do wait $pid; code=$?; done; echo $code > ${quote(exitFile)}`;
+    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} exec bash -c ${quote(script)}`;
     tmux('new-session', '-d', '-s', hangup, '-x', '80', '-y', '24', command);
     const deadline = Date.now() + 60_000;
     while (!tmux('capture-pane', '-p', '-t', hangup).includes('0/3 done')) {
@@ -109,6 +113,12 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     const runs = readdirSync(join(cwd, 'pgdr-runs'));
     expect(runs).toHaveLength(1);
     expect(readFileSync(join(cwd, 'pgdr-runs', runs[0]!, 'journal.jsonl'), 'utf8')).toContain('"run.suspended"');
+    // Exit status 129 (suspended by SIGHUP), not an abort while Node puts back the settings of a terminal that is gone.
+    while (!existsSync(exitFile)) {
+      if (Date.now() > gone) throw new Error('pgdr did not exit after the hang-up');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('129');
   });
 });
 
