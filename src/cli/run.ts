@@ -76,27 +76,36 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
   const loaded = flags.resume ? undefined : loadRunbook(name!, actions);
   const renderMode = chooseMode({ plain: flags.plain, json: flags.json, isTTY: Boolean(process.stdout.isTTY) });
   const scripted = flags.yes || (flags.answer?.length ?? 0) > 0 || !process.stdin.isTTY;
-  const sandbox = flags.sandbox ? await sandboxFor(loaded!.runbook.id, !scripted) : undefined;
-  try {
-    const ink = renderMode === 'tui' && !scripted ? createInkPrompter() : undefined;
-    const answers = { ...sandbox?.answers, ...keyValues(flags.answer, '--answer') };
-    const prompter: Prompter = scripted ? scriptedPrompter({ yes: flags.yes, answers }) : (ink ?? inquirerPrompter({ output: process.stderr }));
-    // A resumed drill stays a drill (restored = scratch), whichever command resumes it.
-    const runMode = flags.resume ? journaledMode(runsDirOf(flags), flags.resume) ?? mode : mode;
-    const targets = sandbox?.targets ?? (await buildRunTargets(flags, runMode));
-    const services = sandbox?.services ?? (await buildRunServices(flags, !scripted));
-    const common = { prompter, runsDir: runsDirOf(flags), actions, inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') }, targets, services };
-    const run: Run = flags.resume ? resumeRun(flags.resume, common) : createRun({ ...common, runbook: loaded!, mode });
-    const rendering = renderRun(run, renderMode === 'tui' ? { mode: 'tui', prompter: ink } : renderMode === 'plain' ? { mode: 'plain' } : { mode: 'json' });
-    const result = await withSignals(run, () => run.start(), !sandbox);
-    if (result.status === 'suspended') rendering.stop();
-    else await rendering.done;
-    if (sandbox && renderMode !== 'json') process.stderr.write(`Sandbox: ${sandbox.disaster}; the stand-in application saw ${sandbox.app.records.map((r) => r.what).join(', ') || 'nothing'}.\n`);
-    return exitCodeOf(result);
-  } finally {
-    if (sandbox) await shielded(() => sandbox.teardown());
-  }
+  // From the sandbox's first process to its teardown no signal gets its default action, which would end pgdr and
+  // leave the throwaway cluster running: the setup and the run add their own handlers on top of these, and between
+  // them and during the teardown a signal is ignored.
+  const guarded = flags.sandbox ? <T>(work: () => Promise<T>) => handlingSignals({ SIGINT: ignore, SIGHUP: ignore, SIGTERM: ignore }, work) : <T>(work: () => Promise<T>) => work();
+  return await guarded(async () => {
+    const sandbox = flags.sandbox ? await sandboxFor(loaded!.runbook.id, !scripted) : undefined;
+    try {
+      const ink = renderMode === 'tui' && !scripted ? createInkPrompter() : undefined;
+      const answers = { ...sandbox?.answers, ...keyValues(flags.answer, '--answer') };
+      const prompter: Prompter = scripted ? scriptedPrompter({ yes: flags.yes, answers }) : (ink ?? inquirerPrompter({ output: process.stderr }));
+      // A resumed drill stays a drill (restored = scratch), whichever command resumes it.
+      const runMode = flags.resume ? journaledMode(runsDirOf(flags), flags.resume) ?? mode : mode;
+      const targets = sandbox?.targets ?? (await buildRunTargets(flags, runMode));
+      const services = sandbox?.services ?? (await buildRunServices(flags, !scripted));
+      const common = { prompter, runsDir: runsDirOf(flags), actions, inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') }, targets, services };
+      const run: Run = flags.resume ? resumeRun(flags.resume, common) : createRun({ ...common, runbook: loaded!, mode });
+      const rendering = renderRun(run, renderMode === 'tui' ? { mode: 'tui', prompter: ink } : renderMode === 'plain' ? { mode: 'plain' } : { mode: 'json' });
+      const result = await withSignals(run, () => run.start(), !sandbox);
+      if (result.status === 'suspended') rendering.stop();
+      else await rendering.done;
+      if (sandbox && renderMode !== 'json') process.stderr.write(`Sandbox: ${sandbox.disaster}; the stand-in application saw ${sandbox.app.records.map((r) => r.what).join(', ') || 'nothing'}.\n`);
+      return exitCodeOf(result);
+    } finally {
+      // The teardown takes seconds; a closed terminal sends more hang-ups meanwhile (and tmux a SIGTERM).
+      await sandbox?.teardown();
+    }
+  });
 }
+
+const ignore = () => {};
 
 /** Runs `body` with these signal handlers in place of the defaults, and takes them away again however it ends. */
 async function handlingSignals<T>(handlers: Partial<Record<NodeJS.Signals, () => void>>, body: () => Promise<T>): Promise<T> {
@@ -107,15 +116,6 @@ async function handlingSignals<T>(handlers: Partial<Record<NodeJS.Signals, () =>
   } finally {
     for (const [signal, handler] of entries) process.off(signal, handler);
   }
-}
-
-/**
- * The sandbox teardown takes seconds; a closed terminal sends more hang-ups meanwhile (and tmux a SIGTERM), whose
- * default action would end pgdr halfway and leave the throwaway cluster running. They are ignored until it is done.
- */
-async function shielded(work: () => Promise<void>): Promise<void> {
-  const ignore = () => {};
-  await handlingSignals({ SIGHUP: ignore, SIGTERM: ignore }, work);
 }
 
 /** Sets the sandbox up; Ctrl-C, a hang-up or SIGTERM meanwhile stops the setup and removes what it started. */
