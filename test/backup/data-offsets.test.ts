@@ -58,6 +58,13 @@ describe('data offsets of piped custom archives', () => {
     }
     expect(cut.offsets()).toEqual(truth);
 
+    // pg_dump's own gzip (pgdr backup --compress gzip): the blocks hold compressed chunks, framed the same way.
+    const gzipped = pgDump(['--compress=6']);
+    pgDump(['--compress=6', `--file=${join(work, 'seekable-gzip.dump')}`]);
+    const gzipScan = new DataOffsetScanner();
+    gzipScan.feed(gzipped);
+    expect(gzipScan.offsets()).toEqual(offsetsIn(readFileSync(join(work, 'seekable-gzip.dump'))));
+
     const truncated = new DataOffsetScanner();
     truncated.feed(piped.subarray(0, piped.length - 100));
     expect(truncated.offsets()).toBeUndefined();
