@@ -49,7 +49,8 @@ export function cliTarget(loaded: LoadedConfig, options: CommonOptions): Resolve
     return { name: undefined, target: parseTarget(options.db, '--db'), role: 'production', supabase: false };
   }
   const profile = resolveProfile(loaded.config, options.profile);
-  if (profile.name && options.profile) rememberProfile(profile.name);
+  // Remembered in the background: a convenience that never holds up or fails the command.
+  if (profile.name && options.profile) void rememberProfile(profile.name);
   return profile;
 }
 

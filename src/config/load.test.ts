@@ -33,7 +33,7 @@ describe('loadConfig', () => {
   it('merges file, env and user store and records where each value came from', async () => {
     const cwd = dir(`targets:\n  prod:\n    urlEnv: PROD_URL\n    role: production\n  scratch:\n    url: postgres://me@localhost/scratch\n    role: scratch\nrepository:\n  url: /srv/backups\nencryption:\n  recipients: [${AGE}]\nthresholds:\n  maxBackupAgeHours: 30\n`);
     const e = env({ PGDR_REPO: 's3://bucket/pgdr', PROD_URL: 'postgres://app:s3cret@db.example.com:5432/app' });
-    rememberProfile('scratch', e);
+    await rememberProfile('scratch', e);
     const loaded = await loadConfig({ cwd, env: e });
     expect(loaded.origins['repository.url']).toBe('env');
     expect(loaded.origins['thresholds.maxBackupAgeHours']).toBe('file');

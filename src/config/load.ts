@@ -85,7 +85,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     fromEnv.add(o.path.join('.'));
   }
   const fromUser = new Set<string>();
-  const state = readUserState(env);
+  const state = await readUserState(env);
   const targets = merged.targets as Record<string, unknown> | undefined;
   if (!merged.defaultTarget && state.lastProfile && targets?.[state.lastProfile]) {
     merged.defaultTarget = state.lastProfile;

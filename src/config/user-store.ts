@@ -1,4 +1,4 @@
-import Conf from 'conf';
+import type Conf from 'conf';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../pg/connection.js';
@@ -10,26 +10,28 @@ export interface UserState {
   ui?: { theme?: 'dark' | 'light'; compact?: boolean };
 }
 
-export function userStore(env: Env = process.env): Conf<UserState> {
+/** conf (with ajv) is loaded only when the store is used: most commands never touch it, and it is a third of what they would load. */
+export async function userStore(env: Env = process.env): Promise<Conf<UserState>> {
+  const { default: Store } = await import('conf');
   const cwd = pgdrHome(env);
   mkdirSync(cwd, { recursive: true, mode: 0o700 });
-  return new Conf<UserState>({ projectName: 'pgdr', cwd, configName: 'user-state', configFileMode: 0o600 });
+  return new Store<UserState>({ projectName: 'pgdr', cwd, configName: 'user-state', configFileMode: 0o600 });
 }
 
 /** Reads the store, and never fails a command because of it (a corrupt or unreadable store is just ignored). */
-export function readUserState(env: Env = process.env): UserState {
+export async function readUserState(env: Env = process.env): Promise<UserState> {
   // Reading must not create ~/.local/state/pgdr as a side effect of loading the config.
   if (!existsSync(join(pgdrHome(env), 'user-state.json'))) return {};
   try {
-    return { ...userStore(env).store };
+    return { ...(await userStore(env)).store };
   } catch {
     return {};
   }
 }
 
-export function rememberProfile(name: string, env: Env = process.env): void {
+export async function rememberProfile(name: string, env: Env = process.env): Promise<void> {
   try {
-    userStore(env).set('lastProfile', name);
+    (await userStore(env)).set('lastProfile', name);
   } catch {
     // State is a convenience; an unwritable home must not fail a backup.
   }
