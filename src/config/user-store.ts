@@ -10,7 +10,7 @@ export interface UserState {
   ui?: { theme?: 'dark' | 'light'; compact?: boolean };
 }
 
-/** conf (with ajv) is loaded only when the store is used: most commands never touch it, and it is a third of what they would load. */
+/** conf (with ajv) is loaded only when the store is used: most commands never touch it, and it is a fifth of the code a restore would load. */
 export async function userStore(env: Env = process.env): Promise<Conf<UserState>> {
   const { default: Store } = await import('conf');
   const cwd = pgdrHome(env);
