@@ -56,6 +56,11 @@ export interface ActionDefinition<W extends z.ZodType = z.ZodType> {
   run(ctx: ActionContext, args: z.output<W>): Promise<ActionOutputs | void>;
   /** What aborting undoes when the step declares no `undo:` itself. */
   undo?(ctx: ActionContext, args: z.output<W>, outputs: ActionOutputs): Promise<void>;
+  /**
+   * A resumed run calls this for each step that had already succeeded, so the step sets up again what it left for the
+   * end of the run (a drill's scratch database to drop): that lived in the process that stopped.
+   */
+  rearm?(ctx: ActionContext, args: z.output<W>, outputs: ActionOutputs): void;
 }
 
 export function defineAction<W extends z.ZodType>(definition: ActionDefinition<W>): ActionDefinition<W> {

@@ -37,7 +37,7 @@ export const restoreRun = defineAction({
   name: 'restore.run',
   describe: 'Restore a backup into the target: full, schema only, some tables, or rows; or recover to a point in time.',
   with: args,
-  outputs: ['database', 'recoveryPoint', 'durationMs', 'safetySnapshotId', 'backupId', 'tablesChecked', 'rowsRestored'],
+  outputs: ['database', 'recoveryPoint', 'durationMs', 'safetySnapshotId', 'backupId', 'tablesChecked', 'rowsRestored', 'scratchCreated'],
   targets: [{ field: 'target', access: 'write' }],
   async run(ctx, a) {
     if (a.provider !== 'dump') return await restorePointInTime(ctx, a);
@@ -58,8 +58,12 @@ export const restoreRun = defineAction({
       safetySnapshotId: result.safetySnapshotId ?? '',
       tablesChecked: result.tables.length,
       rowsRestored: result.rows?.inserted ?? 0,
+      scratchCreated: scratchCreated(ctx, a, options),
       summary: summaryOf(result),
     };
+  },
+  rearm(ctx, a, outputs) {
+    if (outputs.scratchCreated === true) dropScratchAtEnd(ctx, ctx.target(a.target), String(outputs.database));
   },
 });
 
@@ -82,12 +86,22 @@ async function restoreOptions(ctx: ActionContext, a: RestoreRunArgs): Promise<Re
   await dropUnfinishedRestore(ctx, target);
   if (!(await databaseExists(target, target.database))) {
     ctx.log.info(`Database ${target.database} does not exist on ${target.display}; it is created and restored into${ctx.mode === 'drill' ? ', and dropped when the drill ends' : ''}.`);
-    if (ctx.mode === 'drill') ctx.services.cleanup?.add(`scratch database ${target.database} dropped`, () => dropDatabase(target, target.database));
+    if (ctx.mode === 'drill') dropScratchAtEnd(ctx, target, target.database);
     return { ...common, ...shape, target, mode: 'new-db', newDb: target.database };
   }
   const confirm = a.confirmDatabase || (await askName(ctx, target.database));
   await admitRestoreSessions(ctx, target);
   return { ...common, ...shape, target, mode: 'in-place', clean: true, confirm };
+}
+
+/** A drill's scratch database goes when the run ends, including a run resumed after the restore (rearm). */
+function dropScratchAtEnd(ctx: ActionContext, target: DbTarget, database: string): void {
+  ctx.services.cleanup?.add(`scratch database ${database} dropped`, () => dropDatabase(target, database));
+}
+
+/** Whether this step made the drill's scratch database (restoreOptions: a drill restoring into a database that did not exist). */
+function scratchCreated(ctx: ActionContext, a: RestoreRunArgs, options: RestoreOptions): boolean {
+  return ctx.mode === 'drill' && !a.into && options.mode === 'new-db';
 }
 
 /**

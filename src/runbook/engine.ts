@@ -13,7 +13,7 @@ import { rebuildState, isSettled, RunNotResumable, type StepRecord } from './run
 import { resolveInputs } from './inputs.js';
 import { parseDuration } from './duration.js';
 import { RtoWatch, rpoActual, systemClock, type Clock } from './rto.js';
-import { executeStep, runUndos, type EngineCore } from './step-executor.js';
+import { executeStep, rearmSettledSteps, runUndos, type EngineCore } from './step-executor.js';
 import { writeRunReports } from '../report/write.js';
 import type { RunbookStep } from './schema.js';
 
@@ -261,6 +261,7 @@ class RunEngine implements Run, EngineCore {
       for (const name of this.resumed.state.meta.targets.map((t) => t.name)) {
         if (!this.targets[name]) this.log('warn', `Target '${name}' was set when the run began but not now; pass it again if later steps need it.`);
       }
+      rearmSettledSteps(this);
     }
     this.watch = new RtoWatch(this.runbook, this.startedAt, this.clock, (message) => this.log('warn', message));
     const primary = this.targets.primary ?? Object.values(this.targets)[0];

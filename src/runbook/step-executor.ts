@@ -66,6 +66,20 @@ export function actionContext(core: EngineCore, stepId: string, signal: AbortSig
   };
 }
 
+/** On resume: the steps that had succeeded set up again what they left for the end of the run (ActionDefinition.rearm). */
+export function rearmSettledSteps(core: EngineCore): void {
+  for (const step of core.runbook.phases.flatMap((p) => p.steps)) {
+    const record = core.steps.get(step.id);
+    const action = core.actions.get(actionOf(step));
+    if (record?.status !== 'succeeded' || !action.rearm) continue;
+    try {
+      action.rearm(actionContext(core, step.id, core.stop.signal), parseArguments(action, step.id, argumentsOf(core, step)), record.outputs);
+    } catch (error) {
+      core.log('warn', `What step ${step.id} left for the end of the run could not be set up again: ${messageOf(error)}`, step.id);
+    }
+  }
+}
+
 /** Runs one step to a final status; 'aborted' without a step.finished means the run was suspended. */
 export async function executeStep(core: EngineCore, phase: RunbookPhase, step: RunbookStep): Promise<StepStatus> {
   const prior = core.steps.get(step.id);

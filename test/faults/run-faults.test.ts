@@ -99,4 +99,27 @@ describe('fault suite: a runbook run with a backup and a restore step', () => {
     expect(await tableFingerprints(cluster.target('app'))).toEqual(before);
     checked(`${signal} of pgdr run during ${stepId === 'take' ? 'backup.take (pg_dump)' : 'restore.run (pg_restore)'}: journal whole, --resume passed, scratch dropped, source untouched`);
   });
+
+  it('a drill suspended after its restore still drops the scratch database when the resumed run ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgdr-run-fault-'));
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'rb.yaml'), backupRestoreRunbook('restore-then-pause', { pauseAfterRestore: true }));
+    const runsDir = join(dir, 'runs');
+    const scratch = 'scratch_after_restore';
+    const targets = ['--db', cluster.urlFor('app'), '--scratch', cluster.urlFor(scratch), '--repo', join(dir, 'repo'), '--plain', '--yes', '--runs-dir', runsDir];
+    const first = pgdr(['drill', 'rb.yaml', ...targets], dir);
+    const firstExit = exited(first);
+    const runId = await runStarted(runsDir, 'pause');
+    expect(await databases()).toContain(scratch);
+    first.kill('SIGHUP');
+    expect((await firstExit).code).toBe(129);
+    // The process that created the scratch database is gone, and with it the cleanup it had set up.
+    expect(await databases()).toContain(scratch);
+
+    const resumed = await exited(pgdr(['run', '--resume', runId, ...targets], dir));
+    expect(resumed.code, resumed.out).toBe(0);
+    expect(resumed.out).toContain(`Cleanup: scratch database ${scratch} dropped.`);
+    expect(await databases()).not.toContain(scratch);
+    checked('SIGHUP of a drill after its restore: --resume finished it and dropped the scratch database the first process made');
+  });
 });
