@@ -107,7 +107,7 @@ function describeSteps(x: { plan: RestorePlan; manifest: BackupManifest; repo: R
   const db = quoteIdent(plan.database);
   const files = manifest.files.length + (manifest.extras?.length ?? 0);
   const steps: PlanStep[] = [
-    { title: `Check backup ${manifest.id}: sha256 of ${files} file(s)${manifest.encryption ? ', decryption' : ''}, table of contents`, command: `${x.pgRestore.path} --list`, detail: `from ${x.repo.url}; ${plan.source === 'materialize' ? `decrypted and decompressed into a private temporary directory for ${plan.jobs} parallel jobs` : plan.source === 'stream' ? 'streamed into pg_restore, no copy on disk' : 'directory format, downloaded'}` },
+    { title: `Check backup ${manifest.id}: sha256 of ${files} file(s)${manifest.encryption ? ', decryption' : ''}, table of contents`, command: `${x.pgRestore.path} --list`, detail: `from ${x.repo.url}; ${plan.source === 'materialize' ? `decrypted and decompressed into a private temporary directory for ${plan.jobs} parallel jobs${manifest.dataOffsets ? ', with the data offsets the backup noted (pg_restore seeks to each table, largest first)' : ''}` : plan.source === 'stream' ? 'streamed into pg_restore, no copy on disk' : 'directory format, downloaded'}` },
   ];
   if (plan.mode === 'in-place' && options.clean && options.safetySnapshot !== false) steps.push({ title: `Safety snapshot of ${plan.database} into ${x.repo.url}`, command: 'pgdr backup (pg_dump --format=custom | zstd)' });
   if (plan.mode === 'in-place' && options.clean) {

@@ -96,6 +96,9 @@ describe('data offsets of piped custom archives', () => {
     const manifest = JSON.parse(readFileSync(join(repo, 'backups', id, 'manifest.json'), 'utf8')) as BackupManifest;
     expect(manifest.dataOffsets).toEqual(truth);
 
+    const plan = await runPgdr(['restore', 'latest', '--repo', repo, '--db', cluster.urlFor('pagila'), '--new-db', 'pagila_back', '--jobs', '2', '--dry-run']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('with the data offsets the backup noted');
     const restore = await runPgdr(['restore', 'latest', '--repo', repo, '--db', cluster.urlFor('pagila'), '--new-db', 'pagila_back', '--jobs', '2', '--verbose']);
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout + restore.stderr).not.toContain('Data offsets not written');
