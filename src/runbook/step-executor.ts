@@ -70,9 +70,10 @@ export function actionContext(core: EngineCore, stepId: string, signal: AbortSig
 export function rearmSettledSteps(core: EngineCore): void {
   for (const step of core.runbook.phases.flatMap((p) => p.steps)) {
     const record = core.steps.get(step.id);
-    const action = core.actions.get(actionOf(step));
-    if (record?.status !== 'succeeded' || !action.rearm) continue;
+    if (record?.status !== 'succeeded') continue;
     try {
+      const action = core.actions.get(actionOf(step));
+      if (!action.rearm) continue;
       action.rearm(actionContext(core, step.id, core.stop.signal), parseArguments(action, step.id, argumentsOf(core, step)), record.outputs);
     } catch (error) {
       core.log('warn', `What step ${step.id} left for the end of the run could not be set up again: ${messageOf(error)}`, step.id);
