@@ -56,25 +56,27 @@ export function parseCompression(text: string | undefined): CompressionChoice {
   return { method: method as CompressionMethod, level };
 }
 
+/** The command for these zstd arguments: pzstd on every core where installed, else zstd (-T0 when compressing). */
+function zstdCommand(args: string[], compressing: boolean): { path: string; args: string[] } | undefined {
+  const parallel = pzstdCli();
+  if (parallel) return { path: parallel, args: [...args, '-p', threads()] };
+  const cli = zstdCli();
+  return cli ? { path: cli, args: compressing ? [...args, '-T0'] : args } : undefined;
+}
+
 /** A stage that pgdr itself runs (zstd); gzip happens inside pg_dump (-Z), so its stage is a pass-through. */
 export function compressStage(choice: CompressionChoice, signal?: AbortSignal): Duplex {
   if (choice.method !== 'zstd') return new PassThrough();
-  const parallel = pzstdCli();
-  if (parallel) return processStage(parallel, ['-q', '-c', '-p', threads(), `-${choice.level}`], signal);
-  const cli = zstdCli();
-  if (!cli) return zlibZstd.createZstdCompress!();
-  return processStage(cli, ['-q', '-c', '-T0', `-${choice.level}`], signal);
+  const command = zstdCommand(['-q', '-c', `-${choice.level}`], true);
+  return command ? processStage(command.path, command.args, signal) : zlibZstd.createZstdCompress!();
 }
 
 export function decompressStage(method: string, signal?: AbortSignal): Duplex {
   if (method !== 'zstd') return new PassThrough();
-  const cli = zstdCli();
-  if (!cli) {
-    if (!zlibZstd.createZstdDecompress) throw new PgdrError('This backup is zstd-compressed and zstd is not installed.', { hint: 'apt-get install zstd' });
-    return zlibZstd.createZstdDecompress();
-  }
-  const parallel = pzstdCli();
-  return parallel ? processStage(parallel, ['-q', '-d', '-c', '-p', threads()], signal) : processStage(cli, ['-q', '-d', '-c'], signal);
+  const command = zstdCommand(['-q', '-d', '-c'], false);
+  if (command) return processStage(command.path, command.args, signal);
+  if (!zlibZstd.createZstdDecompress) throw new PgdrError('This backup is zstd-compressed and zstd is not installed.', { hint: 'apt-get install zstd' });
+  return zlibZstd.createZstdDecompress();
 }
 
 /**
@@ -82,11 +84,9 @@ export function decompressStage(method: string, signal?: AbortSignal): Duplex {
  * itself, so the plaintext does not pass through Node a second time. `done` settles when the file is complete.
  */
 export function decompressToFile(method: string, path: string, signal?: AbortSignal): { sink: Writable; done: Promise<void> } {
-  const parallel = method === 'zstd' ? pzstdCli() : undefined;
-  const cli = method === 'zstd' ? zstdCli() : undefined;
-  if (parallel || cli) {
-    const args = parallel ? ['-q', '-d', '-f', '-p', threads(), '-o', path] : ['-q', '-d', '-f', '-o', path];
-    const proc = startProcess((parallel ?? cli)!, args, { stdin: 'pipe', stdout: 'ignore', signal });
+  const command = method === 'zstd' ? zstdCommand(['-q', '-d', '-f', '-o', path], false) : undefined;
+  if (command) {
+    const proc = startProcess(command.path, command.args, { stdin: 'pipe', stdout: 'ignore', signal });
     return { sink: proc.stdin!, done: proc.done };
   }
   const file = createWriteStream(path, { mode: 0o600 });

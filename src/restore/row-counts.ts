@@ -28,6 +28,11 @@ export async function compareRowCounts(target: DbTarget, expected: Record<string
   });
 }
 
+/** Session settings (user-settable, like pg_restore's PGOPTIONS) on a connection pgdr opened itself. */
+export async function applySettings(client: pg.Client, settings: Record<string, string>): Promise<void> {
+  for (const [k, v] of Object.entries(settings)) await client.query('select set_config($1, $2, false)', [k, v]);
+}
+
 export async function countRows(client: pg.Client, table: string): Promise<number | null> {
   return await client.query<{ n: string }>(`select count(*) as n from ${relation(table)}`).then((r) => Number(r.rows[0]!.n), () => null);
 }
@@ -46,7 +51,7 @@ export async function analyzeDatabase(target: DbTarget, jobs: number, settings: 
   const queue = [...tables];
   const worker = () =>
     withClient(target, async (c) => {
-      for (const [k, v] of Object.entries(settings)) await c.query(`select set_config($1, $2, false)`, [k, v]);
+      await applySettings(c, settings);
       for (let t = queue.shift(); t; t = queue.shift()) await c.query(`analyze ${t}`).catch(() => {});
     });
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, tables.length)) }, worker));

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { connect, quoteIdent } from '../pg/client.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { TocEntry } from './toc.js';
-import { countRows, type TableCheck } from './row-counts.js';
+import { applySettings, countRows, type TableCheck } from './row-counts.js';
 
 /**
  * Checks each table as soon as pg_restore has loaded its data — ANALYZE and an exact row count on one extra
@@ -61,7 +61,7 @@ export class RestoredTableChecker {
 
   private async session(): Promise<pg.Client> {
     const c = await connect(this.target, { applicationName: 'pgdr restore check' });
-    for (const [k, v] of Object.entries(this.settings)) await c.query('select set_config($1, $2, false)', [k, v]);
+    await applySettings(c, this.settings);
     return c;
   }
 
