@@ -29,7 +29,9 @@ async function timed(label: string, bytes: number, work: () => Promise<void>): P
   }
   speeds.sort((a, b) => b - a);
   const median = speeds[Math.floor(speeds.length / 2)]!;
-  console.log(`${label.padEnd(28)} best ${speeds[0]!.toFixed(0).padStart(5)} MiB/s   median ${median.toFixed(0).padStart(5)} MiB/s`);
+  console.log(
+    `${label.padEnd(28)} best ${speeds[0]!.toFixed(0).padStart(5)} MiB/s   median ${median.toFixed(0).padStart(5)} MiB/s`,
+  );
 }
 
 async function writePlaintext(path: string): Promise<void> {
@@ -47,7 +49,8 @@ async function writePlaintext(path: string): Promise<void> {
 function fromMemory(block: Buffer): Readable {
   return Readable.from(
     (function* () {
-      for (let sent = 0; sent < sizeMiB * MIB; sent += MIB) yield block.subarray(sent % block.length, (sent % block.length) + MIB);
+      for (let sent = 0; sent < sizeMiB * MIB; sent += MIB)
+        yield block.subarray(sent % block.length, (sent % block.length) + MIB);
     })(),
     { objectMode: false },
   );
@@ -68,12 +71,26 @@ try {
   const bytes = (await stat(plain)).size;
   console.log(`${sizeMiB} MiB, X25519 recipient, file → file (page cache), ${rounds} rounds`);
 
-  await timed('pgdr encrypt', bytes, () => pipeline(createReadStream(plain, { highWaterMark: MIB }), createEncryptStream({ recipients: [recipient] }), createWriteStream(ours)));
+  await timed('pgdr encrypt', bytes, () =>
+    pipeline(
+      createReadStream(plain, { highWaterMark: MIB }),
+      createEncryptStream({ recipients: [recipient] }),
+      createWriteStream(ours),
+    ),
+  );
   await timed('age CLI encrypt', bytes, () => age(['-r', recipient, '-o', theirs, plain]));
-  await timed('pgdr decrypt (CLI file)', bytes, () => pipeline(createReadStream(theirs, { highWaterMark: MIB }), createDecryptStream({ identities: [identity] }), discard()));
+  await timed('pgdr decrypt (CLI file)', bytes, () =>
+    pipeline(
+      createReadStream(theirs, { highWaterMark: MIB }),
+      createDecryptStream({ identities: [identity] }),
+      discard(),
+    ),
+  );
   await timed('age CLI decrypt (pgdr file)', bytes, () => age(['-d', '-i', keyFile, '-o', '/dev/null', ours]));
   const block = randomBytes(4 * MIB);
-  await timed('pgdr encrypt (memory → null)', bytes, () => pipeline(fromMemory(block), createEncryptStream({ recipients: [recipient] }), discard()));
+  await timed('pgdr encrypt (memory → null)', bytes, () =>
+    pipeline(fromMemory(block), createEncryptStream({ recipients: [recipient] }), discard()),
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sourceDir = `${root}src`;
-const newestSource = () => Math.max(...readdirSync(sourceDir, { recursive: true }).map((f) => statSync(`${sourceDir}/${f}`).mtimeMs));
+const newestSource = () =>
+  Math.max(...readdirSync(sourceDir, { recursive: true }).map((f) => statSync(`${sourceDir}/${f}`).mtimeMs));
 const candidates = [`${root}dist/pgdr.mjs`, `${root}dist/cli/main.js`].filter((file) => existsSync(file));
 const source = existsSync(sourceDir) && candidates.length ? newestSource() : 0;
 const built = candidates.find((file) => statSync(file).mtimeMs >= source);

@@ -22,7 +22,10 @@ const embedAssets = {
   setup(b) {
     b.onLoad({ filter: /[\\/]src[\\/]core[\\/]embedded-assets\.ts$/ }, () => {
       const assets = Object.fromEntries(
-        ['runbooks', 'templates'].flatMap((dir) => filesUnder(join(ROOT, dir))).sort().map((path) => [relative(ROOT, path), readFileSync(path, 'utf8')]),
+        ['runbooks', 'templates']
+          .flatMap((dir) => filesUnder(join(ROOT, dir)))
+          .sort()
+          .map((path) => [relative(ROOT, path), readFileSync(path, 'utf8')]),
       );
       return { contents: `export const EMBEDDED_ASSETS = ${JSON.stringify(assets)};`, loader: 'js' };
     });
@@ -35,17 +38,31 @@ const embedAssets = {
  */
 const STUBS = {
   'react-devtools-core': 'export default { initialize() {}, connectToDevTools() {} };',
-  '@inquirer/external-editor': "export function editAsync(_text, callback) { callback(new Error('the editor prompt is not part of the pgdr bundle')); }",
+  '@inquirer/external-editor':
+    "export function editAsync(_text, callback) { callback(new Error('the editor prompt is not part of the pgdr bundle')); }",
 };
 const stubs = {
   name: 'stubs',
   setup(b) {
-    b.onResolve({ filter: /^(react-devtools-core|@inquirer\/external-editor)$/ }, (args) => ({ path: args.path, namespace: 'pgdr-stub' }));
+    b.onResolve({ filter: /^(react-devtools-core|@inquirer\/external-editor)$/ }, (args) => ({
+      path: args.path,
+      namespace: 'pgdr-stub',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'pgdr-stub' }, (args) => ({ contents: STUBS[args.path], loader: 'js' }));
   },
 };
 
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', jsx: 'automatic', minify: true, legalComments: 'none', logLevel: 'warning', write: false };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  jsx: 'automatic',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  write: false,
+};
 
 /**
  * The commands and everything they import, split at every dynamic import() into an entry and shared chunks.
@@ -63,10 +80,16 @@ const payload = await build({
   // React's production builds: the development ones double the size.
   define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': 'globalThis.__pgdrBundleUrl' },
   // CommonJS dependencies (pg, the AWS SDK, react) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __pgdrCreateRequire } from 'node:module';\nconst require = __pgdrCreateRequire(globalThis.__pgdrBundleUrl);" },
+  banner: {
+    js: "import { createRequire as __pgdrCreateRequire } from 'node:module';\nconst require = __pgdrCreateRequire(globalThis.__pgdrBundleUrl);",
+  },
   plugins: [embedAssets, stubs],
 });
-const payloadFiles = Object.fromEntries(payload.outputFiles.map((f) => [relative(join(ROOT, 'dist/payload'), f.path), f.text]).sort(([a], [b]) => a.localeCompare(b)));
+const payloadFiles = Object.fromEntries(
+  payload.outputFiles
+    .map((f) => [relative(join(ROOT, 'dist/payload'), f.path), f.text])
+    .sort(([a], [b]) => a.localeCompare(b)),
+);
 const payloadBytes = Object.values(payloadFiles).reduce((n, text) => n + text.length, 0);
 const digest = createHash('sha256');
 for (const [name, text] of Object.entries(payloadFiles)) digest.update(name).update('\0').update(text).update('\0');
@@ -87,7 +110,9 @@ const lazyPayload = {
 const launcher = await build({
   ...common,
   entryPoints: [join(ROOT, 'src/cli/main.ts')],
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __pgdrCreateRequire } from 'node:module';\nconst require = __pgdrCreateRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __pgdrCreateRequire } from 'node:module';\nconst require = __pgdrCreateRequire(import.meta.url);",
+  },
   plugins: [lazyPayload],
 });
 mkdirSync(join(ROOT, 'dist'), { recursive: true });
@@ -95,4 +120,6 @@ mkdirSync(join(ROOT, 'dist'), { recursive: true });
 writeFileSync(`${OUT}.partial`, launcher.outputFiles[0].contents, { mode: 0o755 });
 chmodSync(`${OUT}.partial`, 0o755);
 renameSync(`${OUT}.partial`, OUT);
-process.stdout.write(`dist/pgdr.mjs: ${(statSync(OUT).size / 1e6).toFixed(1)} MB (commands ${(payloadBytes / 1e6).toFixed(1)} MB in ${Object.keys(payloadFiles).length} chunks, each compiled only when a command imports it)\n`);
+process.stdout.write(
+  `dist/pgdr.mjs: ${(statSync(OUT).size / 1e6).toFixed(1)} MB (commands ${(payloadBytes / 1e6).toFixed(1)} MB in ${Object.keys(payloadFiles).length} chunks, each compiled only when a command imports it)\n`,
+);

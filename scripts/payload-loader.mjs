@@ -12,7 +12,9 @@ export async function runCommand(...args) {
   try {
     dir = writeVersion('commands-', DIGEST, FILES);
   } catch (error) {
-    process.stderr.write(`pgdr: cannot write its commands to a private cache directory (${error.message}).\nSet XDG_CACHE_HOME to a directory you can write, e.g. XDG_CACHE_HOME=$HOME/.cache.\n`);
+    process.stderr.write(
+      `pgdr: cannot write its commands to a private cache directory (${error.message}).\nSet XDG_CACHE_HOME to a directory you can write, e.g. XDG_CACHE_HOME=$HOME/.cache.\n`,
+    );
     return 1;
   }
   const commands = await import(pathToFileURL(join(dir, 'entry.mjs')).href);

@@ -15,17 +15,33 @@ const pgdr = (...args: string[]) => runPgdr(args, { cwd: work, env });
 beforeAll(async () => {
   cluster = await useCluster();
   await createDatabase(cluster, 'shop');
-  await psql(cluster, 'shop', `
+  await psql(
+    cluster,
+    'shop',
+    `
     create table customers (id int primary key, email text not null, name text);
     insert into customers select g, 'c' || g || '@example.com', 'Customer ' || g from generate_series(1, 50) g;
-    create table customers_restore (like customers including all);`);
+    create table customers_restore (like customers including all);`,
+  );
   work = mkdtempSync(join(tmpdir(), 'pgdr-data-cli-'));
   env = { DATABASE_URL: cluster.urlFor('shop'), PGDR_HOME: join(work, 'home'), PGDR_CONFIG: '' };
 });
 
 describe('pgdr export / import / audit', () => {
   it('exports a table to CSV with anonymized emails, imports it back, and records both in the audit log', async () => {
-    const exported = await pgdr('export', '--table', 'customers', '--where', 'id <= 10', '--format', 'csv', '--anonymize', 'email=email', '--out', 'c.csv');
+    const exported = await pgdr(
+      'export',
+      '--table',
+      'customers',
+      '--where',
+      'id <= 10',
+      '--format',
+      'csv',
+      '--anonymize',
+      'email=email',
+      '--out',
+      'c.csv',
+    );
     expect(exported.stderr).toContain('Exported 10 rows of public.customers');
     expect(exported.code).toBe(0);
     const csv = readFileSync(join(work, 'c.csv'), 'utf8');
@@ -35,7 +51,16 @@ describe('pgdr export / import / audit', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/not marked scratch[\s\S]*--confirm shop/);
 
-    const done = await pgdr('import', 'c.csv', '--table', 'customers_restore', '--truncate', '--confirm', 'shop', '--json');
+    const done = await pgdr(
+      'import',
+      'c.csv',
+      '--table',
+      'customers_restore',
+      '--truncate',
+      '--confirm',
+      'shop',
+      '--json',
+    );
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout)).toMatchObject({ inserted: 10, committed: true, truncated: true });
 
@@ -50,8 +75,18 @@ describe('pgdr export / import / audit', () => {
     writeFileSync(join(work, 'bad.json'), JSON.stringify([{ id: 100, email: 'x@y', nickname: 'z' }]));
     const bad = await pgdr('import', 'bad.json', '--table', 'customers');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/nickname is not a column of public\.customers[\s\S]*hint:.*Its columns: id, email, name/);
-    const failed = await pgdr('export', '--table', 'customers', '--where', 'no_such_column > 1', '--out', 'partial.json');
+    expect(bad.stderr).toMatch(
+      /nickname is not a column of public\.customers[\s\S]*hint:.*Its columns: id, email, name/,
+    );
+    const failed = await pgdr(
+      'export',
+      '--table',
+      'customers',
+      '--where',
+      'no_such_column > 1',
+      '--out',
+      'partial.json',
+    );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/no_such_column/);
     expect(existsSync(join(work, 'partial.json'))).toBe(false);

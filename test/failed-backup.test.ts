@@ -38,25 +38,51 @@ afterAll(async () => {
 describe('a scheduled backup that fails', () => {
   it('sends a notification and makes pgdr doctor exit 2, though an older backup is fresh', async () => {
     const work = mkdtempSync(join(tmpdir(), 'pgdr-failed-backup-'));
-    writeFileSync(join(work, 'pgdr.config.yaml'), [
-      'targets:', '  prod:', '    urlEnv: APP_DB_URL', '    role: production',
-      'repository:', `  url: ${join(work, 'repo')}`,
-      'notifications:', '  webhook:', '    urlEnv: HOOK_URL', '  on: [backup.failed, backup.succeeded]', '',
-    ].join('\n'));
+    writeFileSync(
+      join(work, 'pgdr.config.yaml'),
+      [
+        'targets:',
+        '  prod:',
+        '    urlEnv: APP_DB_URL',
+        '    role: production',
+        'repository:',
+        `  url: ${join(work, 'repo')}`,
+        'notifications:',
+        '  webhook:',
+        '    urlEnv: HOOK_URL',
+        '  on: [backup.failed, backup.succeeded]',
+        '',
+      ].join('\n'),
+    );
     chmodSync(join(work, 'pgdr.config.yaml'), 0o600);
-    const env = { APP_DB_URL: cluster.urlFor('app'), PGDR_HOME: join(work, 'home'), HOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, PGDR_CONFIG: '' };
+    const env = {
+      APP_DB_URL: cluster.urlFor('app'),
+      PGDR_HOME: join(work, 'home'),
+      HOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      PGDR_CONFIG: '',
+    };
     const { config } = await loadConfig({ cwd: work, env });
     const warnings: string[] = [];
     const log: Logger = { debug() {}, info() {}, error() {}, warn: (m) => warnings.push(m) };
     const repo = openRepository(join(work, 'repo'));
-    const run = (db: string) => reportedOperation(
-      { command: 'backup', target: cluster.target(db).display, title: `Backup of ${db}`, failedEvent: 'backup.failed', succeededEvent: 'backup.succeeded', config, log, env },
-      async (note) => {
-        const result = await takeBackup({ target: cluster.target(db), repo }, quietContext());
-        note.backupId = result.id;
-        return result;
-      },
-    );
+    const run = (db: string) =>
+      reportedOperation(
+        {
+          command: 'backup',
+          target: cluster.target(db).display,
+          title: `Backup of ${db}`,
+          failedEvent: 'backup.failed',
+          succeededEvent: 'backup.succeeded',
+          config,
+          log,
+          env,
+        },
+        async (note) => {
+          const result = await takeBackup({ target: cluster.target(db), repo }, quietContext());
+          note.backupId = result.id;
+          return result;
+        },
+      );
 
     const good = await run('app');
     expect(received.at(-1)).toMatchObject({ type: 'backup.succeeded', details: { backup: good.id } });
@@ -69,13 +95,20 @@ describe('a scheduled backup that fails', () => {
       await cluster.start();
     }
     const alert = received.at(-1)!;
-    expect(alert).toMatchObject({ type: 'backup.failed', severity: 'critical', title: expect.stringContaining('Backup of app failed') });
+    expect(alert).toMatchObject({
+      type: 'backup.failed',
+      severity: 'critical',
+      title: expect.stringContaining('Backup of app failed'),
+    });
     expect(alert.details.error).toMatch(/Could not connect/);
     expect(JSON.stringify(alert)).not.toContain(cluster.password);
     expect(warnings).toEqual([]);
 
     const report = await runDoctor({ cwd: work, env });
     expect(report.exitCode).toBe(2);
-    expect(report.findings.find((f) => f.check === 'backup.failed')).toMatchObject({ severity: 'critical', message: expect.stringMatching(/the last backup attempt .* failed: Could not connect/) });
+    expect(report.findings.find((f) => f.check === 'backup.failed')).toMatchObject({
+      severity: 'critical',
+      message: expect.stringMatching(/the last backup attempt .* failed: Could not connect/),
+    });
   });
 });

@@ -39,16 +39,35 @@ function scripted(answers: (string | boolean)[]): InitPrompter & { asked: string
 
 const logger = () => {
   const lines: string[] = [];
-  return { lines, log: { debug() {}, info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error() {} } };
+  return {
+    lines,
+    log: {
+      debug() {},
+      info: (m: string) => lines.push(`info ${m}`),
+      warn: (m: string) => lines.push(`warn ${m}`),
+      error() {},
+    },
+  };
 };
 
 describe('pgdr init', () => {
   it('the wizard tests the connection and the repository, and writes a config that loads', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pgdr-init-'));
-    const prompter = scripted(['APP_DB_URL', 'prod', 'production', false, join(cwd, 'backups'), AGE, 'slack', 'SLACK_WEBHOOK_URL']);
+    const prompter = scripted([
+      'APP_DB_URL',
+      'prod',
+      'production',
+      false,
+      join(cwd, 'backups'),
+      AGE,
+      'slack',
+      'SLACK_WEBHOOK_URL',
+    ]);
     const { lines, log } = logger();
     const answers = await askInitAnswers(prompter, { env: { APP_DB_URL: cluster.url }, log });
-    expect(lines[0]).toMatch(/^info connected to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres \(PostgreSQL \d+/);
+    expect(lines[0]).toMatch(
+      /^info connected to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres \(PostgreSQL \d+/,
+    );
     expect(lines[1]).toMatch(/^info repository .*backups is reachable and writable/);
     const path = writeInitConfig(answers, { cwd });
     expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -65,7 +84,17 @@ describe('pgdr init', () => {
   it('the wizard warns about an unreachable database and offers another repository when one fails', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pgdr-init-'));
     writeFileSync(join(cwd, 'a-file'), '');
-    const prompter = scripted(['DATABASE_URL', 'staging', 'staging', false, join(cwd, 'a-file', 'repo'), true, join(cwd, 'ok'), '', 'none']);
+    const prompter = scripted([
+      'DATABASE_URL',
+      'staging',
+      'staging',
+      false,
+      join(cwd, 'a-file', 'repo'),
+      true,
+      join(cwd, 'ok'),
+      '',
+      'none',
+    ]);
     const { lines, log } = logger();
     const answers = await askInitAnswers(prompter, { env: { DATABASE_URL: 'postgres://u@127.0.0.1:1/db' }, log });
     expect(lines[0]).toMatch(/^warn Could not connect to postgres:\/\/u@127\.0\.0\.1:1\/db/);

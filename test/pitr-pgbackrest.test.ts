@@ -72,7 +72,10 @@ describe('point-in-time recovery through pgBackRest', () => {
       },
       { write: true },
     );
-    expect(result.checks.map((c) => [c.name, c.ok]), JSON.stringify(result.checks)).toEqual([
+    expect(
+      result.checks.map((c) => [c.name, c.ok]),
+      JSON.stringify(result.checks),
+    ).toEqual([
       ['pgbackrest.conf', true],
       ['repository directory', true],
       ['server settings', true],
@@ -86,7 +89,11 @@ describe('point-in-time recovery through pgBackRest', () => {
   it('restores into a new data directory the rows deleted after the noted time', async () => {
     // The window opens a second after the backup ends (pgBackRest records whole seconds).
     await new Promise((r) => setTimeout(r, 1500));
-    await psql(cluster, 'postgres', 'create table orders (id int primary key, item text); insert into orders values (1, \'a\'), (2, \'b\'), (3, \'c\');');
+    await psql(
+      cluster,
+      'postgres',
+      "create table orders (id int primary key, item text); insert into orders values (1, 'a'), (2, 'b'), (3, 'c');",
+    );
     await new Promise((r) => setTimeout(r, 100));
     noted = new Date();
     await new Promise((r) => setTimeout(r, 1000));
@@ -102,7 +109,7 @@ describe('point-in-time recovery through pgBackRest', () => {
     expect(result.port).toBe(port);
     expect(result.recoveredTo.getTime()).toBeLessThanOrEqual(noted.getTime());
     expect(result.stoppedBefore!.getTime()).toBeGreaterThan(noted.getTime());
-    const rows = await serverSql({ port, socketDir: dataDir }, 'select string_agg(item, \',\' order by id) from orders');
+    const rows = await serverSql({ port, socketDir: dataDir }, "select string_agg(item, ',' order by id) from orders");
     expect(rows).toBe('a,b,c');
     expect(await serverSql({ port, socketDir: dataDir }, 'select pg_is_in_recovery()')).toBe('f');
     expect(await serverSql({ port, socketDir: dataDir }, 'show archive_mode')).toBe('off');
@@ -110,14 +117,29 @@ describe('point-in-time recovery through pgBackRest', () => {
   });
 
   it('pgdr restore --pitr latest: the newest backup and every archived transaction, the fast physical path', async () => {
-    await psql(cluster, 'postgres', "create table latest_check (id int); insert into latest_check select generate_series(1, 500);");
+    await psql(
+      cluster,
+      'postgres',
+      'create table latest_check (id int); insert into latest_check select generate_series(1, 500);',
+    );
     const inserted = new Date();
     await psql(cluster, 'postgres', 'select pg_switch_wal();');
     await waitForWindowPast(new Date(inserted.getTime() - 1000));
     const dataDir = join(base, 'latest');
     const port = String(await freePort());
     restored.push(dataDir);
-    const common = ['--pitr', 'latest', '--pgbackrest-stanza', stanza, '--pgbackrest-config', configPath, '--data-dir', dataDir, '--port', port];
+    const common = [
+      '--pitr',
+      'latest',
+      '--pgbackrest-stanza',
+      stanza,
+      '--pgbackrest-config',
+      configPath,
+      '--data-dir',
+      dataDir,
+      '--port',
+      port,
+    ];
     const dry = await runPgdr(['restore', ...common, '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('--type=default');
@@ -127,7 +149,9 @@ describe('point-in-time recovery through pgBackRest', () => {
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { recoveredTo: string; port: number };
     expect(result.port).toBe(Number(port));
-    expect(await serverSql({ port: Number(port), socketDir: dataDir }, 'select count(*) from latest_check')).toBe('500');
+    expect(await serverSql({ port: Number(port), socketDir: dataDir }, 'select count(*) from latest_check')).toBe(
+      '500',
+    );
     expect(await serverSql({ port: Number(port), socketDir: dataDir }, 'select pg_is_in_recovery()')).toBe('f');
     const supabase = await runPgdr(['restore', '--pitr', 'latest', '--supabase-project', 'abcdefghijklmnopqrst']);
     expect(supabase.code).toBe(2);
@@ -139,18 +163,35 @@ describe('point-in-time recovery through pgBackRest', () => {
     const dataDir = join(base, 'never');
     const port = await freePort();
     const before = new Date(info.window!.earliest.getTime() - 60_000);
-    await expect(pitrRestore({ stanza, configPath, target: before, dataDir, port })).rejects.toThrow(TargetOutsideWindow);
-    await expect(pitrRestore({ stanza, configPath, target: before, dataDir, port })).rejects.toThrow(/before the recoverable window/);
+    await expect(pitrRestore({ stanza, configPath, target: before, dataDir, port })).rejects.toThrow(
+      TargetOutsideWindow,
+    );
+    await expect(pitrRestore({ stanza, configPath, target: before, dataDir, port })).rejects.toThrow(
+      /before the recoverable window/,
+    );
     const future = new Date(Date.now() + 3_600_000);
-    await expect(pitrRestore({ stanza, configPath, target: future, dataDir, port })).rejects.toThrow(/after the recoverable window/);
+    await expect(pitrRestore({ stanza, configPath, target: future, dataDir, port })).rejects.toThrow(
+      /after the recoverable window/,
+    );
     expect(existsSync(dataDir)).toBe(false);
-    await expect(pitrRestore({ stanza, configPath, target: noted, dataDir: cluster.dataDir, port })).rejects.toThrow(DataDirNotEmpty);
+    await expect(pitrRestore({ stanza, configPath, target: noted, dataDir: cluster.dataDir, port })).rejects.toThrow(
+      DataDirNotEmpty,
+    );
   });
 
   it('pgdr pitr restore --dry-run names the backup and the command, and creates nothing', async () => {
     const dataDir = join(base, 'dry');
     const port = String(await freePort());
-    const common = ['--pgbackrest-stanza', stanza, '--pgbackrest-config', configPath, '--data-dir', dataDir, '--port', port];
+    const common = [
+      '--pgbackrest-stanza',
+      stanza,
+      '--pgbackrest-config',
+      configPath,
+      '--data-dir',
+      dataDir,
+      '--port',
+      port,
+    ];
     const dry = await runPgdr(['pitr', 'restore', '--to', noted.toISOString(), ...common, '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/restore backup \d{8}-\d{6}F/);

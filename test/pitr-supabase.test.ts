@@ -13,17 +13,27 @@ const latest = Math.floor(Date.now() / 1000) - 120;
 const earliest = latest - 7 * 86400;
 const servers: FakeSupabaseApi[] = [];
 const lines: string[] = [];
-const log: Logger = { debug: (m) => lines.push(m), info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+const log: Logger = {
+  debug: (m) => lines.push(m),
+  info: (m) => lines.push(m),
+  warn: (m) => lines.push(m),
+  error: (m) => lines.push(m),
+};
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
   lines.length = 0;
 });
 
-async function given(options: Partial<FakeSupabaseOptions> = {}): Promise<{ server: FakeSupabaseApi; api: SupabaseManagementApi }> {
+async function given(
+  options: Partial<FakeSupabaseOptions> = {},
+): Promise<{ server: FakeSupabaseApi; api: SupabaseManagementApi }> {
   const server = await startSupabaseApi({ ref, token, earliest, latest, ...options });
   servers.push(server);
-  const api = SupabaseManagementApi.fromEnv({ SUPABASE_ACCESS_TOKEN: token, SUPABASE_API_URL: server.url }, { log, backoffMs: 20 });
+  const api = SupabaseManagementApi.fromEnv(
+    { SUPABASE_ACCESS_TOKEN: token, SUPABASE_API_URL: server.url },
+    { log, backoffMs: 20 },
+  );
   return { server, api };
 }
 
@@ -34,7 +44,10 @@ describe('Supabase point-in-time recovery through the Management API', () => {
   it('waits out a 429 as Retry-After says, restores, and follows RESTORING to ACTIVE_HEALTHY', async () => {
     const { server, api } = await given({
       rateLimit: { times: 1, retryAfter: '1' },
-      afterRestore: [{ status: 'RESTORING', polls: 3 }, { status: 'ACTIVE_HEALTHY', polls: 1 }],
+      afterRestore: [
+        { status: 'RESTORING', polls: 3 },
+        { status: 'ACTIVE_HEALTHY', polls: 1 },
+      ],
     });
     const result = await supabasePitrRestore({ ref, target: inWindow, api, ...fast });
 
@@ -53,12 +66,23 @@ describe('Supabase point-in-time recovery through the Management API', () => {
   });
 
   it('fails loudly when the platform ends in RESTORE_FAILED', async () => {
-    const { api } = await given({ afterRestore: [{ status: 'RESTORING', polls: 2 }, { status: 'RESTORE_FAILED', polls: 1 }] });
+    const { api } = await given({
+      afterRestore: [
+        { status: 'RESTORING', polls: 2 },
+        { status: 'RESTORE_FAILED', polls: 1 },
+      ],
+    });
     await expect(supabasePitrRestore({ ref, target: inWindow, api, ...fast })).rejects.toThrow(SupabaseRestoreFailed);
   });
 
   it('retries a 503 on a status poll', async () => {
-    const { api } = await given({ unavailable: 2, afterRestore: [{ status: 'RESTORING', polls: 1 }, { status: 'ACTIVE_HEALTHY', polls: 1 }] });
+    const { api } = await given({
+      unavailable: 2,
+      afterRestore: [
+        { status: 'RESTORING', polls: 1 },
+        { status: 'ACTIVE_HEALTHY', polls: 1 },
+      ],
+    });
     const result = await supabasePitrRestore({ ref, target: inWindow, api, ...fast });
     expect(result.statuses.at(-1)).toBe('ACTIVE_HEALTHY');
   });
@@ -68,15 +92,23 @@ describe('Supabase point-in-time recovery through the Management API', () => {
     const future = new Date((latest + 600) * 1000);
     await expect(supabasePitrRestore({ ref, target: future, api, ...fast })).rejects.toThrow(TargetOutsideWindow);
     const tooOld = new Date((earliest - 1) * 1000);
-    await expect(supabasePitrRestore({ ref, target: tooOld, api, ...fast })).rejects.toThrow(/before the recoverable window/);
+    await expect(supabasePitrRestore({ ref, target: tooOld, api, ...fast })).rejects.toThrow(
+      /before the recoverable window/,
+    );
     expect(server.requests.filter((r) => r.method === 'POST')).toEqual([]);
   });
 
   it('refuses when PITR is not enabled, and explains 401 and 404', async () => {
     const { server, api } = await given({ pitrEnabled: false });
     await expect(supabasePitrRestore({ ref, target: inWindow, api, ...fast })).rejects.toThrow(/not enabled/);
-    const wrongToken = SupabaseManagementApi.fromEnv({ SUPABASE_ACCESS_TOKEN: 'sbp_wrong_token_value', SUPABASE_API_URL: server.url });
-    await expect(wrongToken.getBackups(ref)).rejects.toMatchObject({ status: 401, hint: expect.stringContaining('SUPABASE_ACCESS_TOKEN') });
+    const wrongToken = SupabaseManagementApi.fromEnv({
+      SUPABASE_ACCESS_TOKEN: 'sbp_wrong_token_value',
+      SUPABASE_API_URL: server.url,
+    });
+    await expect(wrongToken.getBackups(ref)).rejects.toMatchObject({
+      status: 401,
+      hint: expect.stringContaining('SUPABASE_ACCESS_TOKEN'),
+    });
     await expect(api.getBackups('zzzzzzzzzzzzzzzzzzzz')).rejects.toBeInstanceOf(SupabaseApiError);
     await expect(api.getBackups('zzzzzzzzzzzzzzzzzzzz')).rejects.toMatchObject({ status: 404 });
     expect(server.requests.filter((r) => r.method === 'POST')).toEqual([]);
@@ -88,12 +120,20 @@ describe('Supabase point-in-time recovery through the Management API', () => {
     expect(list.pitrEnabled).toBe(true);
     expect(list.window?.earliest.getTime()).toBe(earliest * 1000);
     expect(list.window?.latest?.getTime()).toBe(latest * 1000);
-    expect(list.backups.map((b) => [b.kind, b.status])).toEqual([['physical', 'COMPLETED'], ['physical', 'COMPLETED']]);
+    expect(list.backups.map((b) => [b.kind, b.status])).toEqual([
+      ['physical', 'COMPLETED'],
+      ['physical', 'COMPLETED'],
+    ]);
     expect(list.backups[0]!.insertedAt > list.backups[1]!.insertedAt).toBe(true);
   });
 
   it('pgdr pitr info / restore --supabase-project: the dry run posts nothing, the real one restores, the token is never printed', async () => {
-    const { server } = await given({ afterRestore: [{ status: 'RESTORING', polls: 1 }, { status: 'ACTIVE_HEALTHY', polls: 1 }] });
+    const { server } = await given({
+      afterRestore: [
+        { status: 'RESTORING', polls: 1 },
+        { status: 'ACTIVE_HEALTHY', polls: 1 },
+      ],
+    });
     const env = { SUPABASE_ACCESS_TOKEN: token, SUPABASE_API_URL: server.url };
     const to = new Date((latest - 3600) * 1000).toISOString();
 
@@ -109,14 +149,24 @@ describe('Supabase point-in-time recovery through the Management API', () => {
     expect(dry.stdout).toContain(`"recovery_time_target_unix": ${latest - 3600}`);
     expect(server.requests.filter((r) => r.method === 'POST')).toEqual([]);
 
-    const outside = await runPgdr(['pitr', 'restore', '--to', new Date((latest + 60) * 1000).toISOString(), '--supabase-project', ref], { env });
+    const outside = await runPgdr(
+      ['pitr', 'restore', '--to', new Date((latest + 60) * 1000).toISOString(), '--supabase-project', ref],
+      { env },
+    );
     expect(outside.code).toBe(1);
     expect(outside.stderr).toContain('after the recoverable window');
     expect(server.requests.filter((r) => r.method === 'POST')).toEqual([]);
 
-    const real = await runPgdr(['pitr', 'restore', '--to', to, '--supabase-project', ref, '--json', '--poll-interval', '0.05'], { env });
+    const real = await runPgdr(
+      ['pitr', 'restore', '--to', to, '--supabase-project', ref, '--json', '--poll-interval', '0.05'],
+      { env },
+    );
     expect(real.code, real.stderr).toBe(0);
-    expect(JSON.parse(real.stdout)).toMatchObject({ ref, recoveryTimeTargetUnix: latest - 3600, statuses: ['RESTORING', 'ACTIVE_HEALTHY'] });
+    expect(JSON.parse(real.stdout)).toMatchObject({
+      ref,
+      recoveryTimeTargetUnix: latest - 3600,
+      statuses: ['RESTORING', 'ACTIVE_HEALTHY'],
+    });
     for (const out of [info, dry, outside, real]) expect(out.stdout + out.stderr).not.toContain(token);
   });
 });

@@ -17,9 +17,17 @@ describe('sandbox sample database', () => {
     expect(tables['public.essays']?.rows).toBe(1600);
     expect(tables['public.flashcards']?.rows).toBe(4000);
     expect(tables['storage.objects']?.rows).toBe(600);
-    expect((tables['public.quiz_attempts_2025']?.rows ?? 0) + (tables['public.quiz_attempts_2026']?.rows ?? 0)).toBe(2400);
+    expect((tables['public.quiz_attempts_2025']?.rows ?? 0) + (tables['public.quiz_attempts_2026']?.rows ?? 0)).toBe(
+      2400,
+    );
     expect(Number(await psql(cluster, 'app', 'select count(*) from pg_policies'))).toBeGreaterThanOrEqual(13);
-    expect(await psql(cluster, 'app', "select string_agg(rolname, ',' order by rolname) from pg_roles where rolname in ('anon','authenticated','service_role')")).toBe('anon,authenticated,service_role\n');
+    expect(
+      await psql(
+        cluster,
+        'app',
+        "select string_agg(rolname, ',' order by rolname) from pg_roles where rolname in ('anon','authenticated','service_role')",
+      ),
+    ).toBe('anon,authenticated,service_role\n');
     expect(Number(await psql(cluster, 'app', 'select sum(card_count) from public.flashcard_decks'))).toBe(4000);
     // Deterministic: the same seed gives the same data.
     await createDatabase(cluster, 'app2');

@@ -17,7 +17,8 @@ describe('a fresh clone stands on its own', () => {
     // Given a checkout whose Pagila helper reads the fixture from a folder beside the repository (as it once did)
     const repo = join(mkdtempSync(join(tmpdir(), 'guard-')), 'pgdr');
     mkdirSync(join(repo, 'test/helpers'), { recursive: true });
-    const helper = "export const PAGILA_DIR = fileURLToPath(new URL('../../../shared/fixtures/pagila/', import.meta.url));"; // outside-path: intended
+    const helper =
+      "export const PAGILA_DIR = fileURLToPath(new URL('../../../shared/fixtures/pagila/', import.meta.url));"; // outside-path: intended
     writeFileSync(join(repo, 'test/helpers/pagila.ts'), `${helper}\n`);
     const readme = 'The code follows `../shared/ARCHITECTURE.md`.'; // outside-path: intended
     writeFileSync(join(repo, 'README.md'), `${readme}\nSee [the tests](test/helpers/pagila.ts).\n`);

@@ -6,7 +6,11 @@ import type { DbTarget } from '../../src/pg/connection.js';
  * a 20,000-word vocabulary, jsonb documents, uuids, timestamps, numerics, arrays, and indexes, over many tables.
  * `megabytes` is the approximate pg_database_size to reach.
  */
-export async function createRealisticDb(target: DbTarget, megabytes: number, log: (m: string) => void = () => {}): Promise<void> {
+export async function createRealisticDb(
+  target: DbTarget,
+  megabytes: number,
+  log: (m: string) => void = () => {},
+): Promise<void> {
   const scale = megabytes / 1170;
   const n = (base: number) => Math.max(100, Math.round(base * scale));
   await withClient(target, async (c) => {
@@ -34,27 +38,47 @@ export async function createRealisticDb(target: DbTarget, megabytes: number, log
       create table order_items (order_id uuid not null references orders(id), line int not null, sku text not null, quantity int not null, price numeric(10,2) not null, note text, primary key (order_id, line));
     `);
     for (let i = 1; i <= 20; i++) {
-      await c.query(`create table lookup_${i} (id int primary key, code text not null, label text not null, extra jsonb); insert into lookup_${i} select g, 'C' || g, words(4), jsonb_build_object('rank', g) from generate_series(1, 200) g`);
+      await c.query(
+        `create table lookup_${i} (id int primary key, code text not null, label text not null, extra jsonb); insert into lookup_${i} select g, 'C' || g, words(4), jsonb_build_object('rank', g) from generate_series(1, 200) g`,
+      );
     }
     const steps: [string, string][] = [
-      ['accounts', `insert into accounts (email, display_name, bio, settings, plan, created_at)
+      [
+        'accounts',
+        `insert into accounts (email, display_name, bio, settings, plan, created_at)
         select 'user' || g || '@example.org', words(2), words(20 + g % 40), jsonb_build_object('theme', (array['dark','light'])[1 + g % 2], 'notify', g % 3 = 0, 'langs', jsonb_build_array(words(1), words(1))),
-               (array['free','pro','team','enterprise'])[1 + g % 4], timestamptz '2020-01-01' + (g || ' minutes')::interval from generate_series(1, ${n(60_000)}) g`],
-      ['posts', `insert into posts (account_id, title, body, tags, meta, published_at, created_at)
+               (array['free','pro','team','enterprise'])[1 + g % 4], timestamptz '2020-01-01' + (g || ' minutes')::interval from generate_series(1, ${n(60_000)}) g`,
+      ],
+      [
+        'posts',
+        `insert into posts (account_id, title, body, tags, meta, published_at, created_at)
         select a.id, words(6), words(120 + (g % 200)), array[words(1), words(1), words(1)], jsonb_build_object('words', 120 + g % 200, 'lang', 'en', 'source', words(2), 'score', round(random()::numeric, 4)),
                case when g % 5 > 0 then timestamptz '2021-01-01' + (g || ' minutes')::interval end, timestamptz '2021-01-01' + (g || ' minutes')::interval
-          from generate_series(1, ${n(330_000)}) g, (select array_agg(id) as ids from accounts) all_ids, lateral (select all_ids.ids[1 + g % array_length(all_ids.ids, 1)] as id) a`],
-      ['comments', `insert into comments (post_id, account_id, body, score, created_at)
-        select 1 + (g % ${n(330_000)}), gen_random_uuid(), words(10 + g % 40), (g % 11) - 5, timestamptz '2021-06-01' + (g || ' seconds')::interval from generate_series(1, ${n(900_000)}) g`],
-      ['events', `insert into events (account_id, kind, payload, occurred_at)
+          from generate_series(1, ${n(330_000)}) g, (select array_agg(id) as ids from accounts) all_ids, lateral (select all_ids.ids[1 + g % array_length(all_ids.ids, 1)] as id) a`,
+      ],
+      [
+        'comments',
+        `insert into comments (post_id, account_id, body, score, created_at)
+        select 1 + (g % ${n(330_000)}), gen_random_uuid(), words(10 + g % 40), (g % 11) - 5, timestamptz '2021-06-01' + (g || ' seconds')::interval from generate_series(1, ${n(900_000)}) g`,
+      ],
+      [
+        'events',
+        `insert into events (account_id, kind, payload, occurred_at)
         select gen_random_uuid(), (array['login','view','click','purchase','logout'])[1 + g % 5],
                jsonb_build_object('path', '/' || words(2), 'ms', g % 900, 'agent', words(3), 'tags', jsonb_build_array(words(1), words(1))), timestamptz '2022-01-01' + (g || ' seconds')::interval
-          from generate_series(1, ${n(700_000)}) g`],
-      ['orders', `insert into orders (account_id, total, currency, status, placed_at)
+          from generate_series(1, ${n(700_000)}) g`,
+      ],
+      [
+        'orders',
+        `insert into orders (account_id, total, currency, status, placed_at)
         select gen_random_uuid(), round((random() * 500)::numeric, 2), (array['EUR','USD','GBP'])[1 + g % 3], (array['paid','shipped','refunded'])[1 + g % 3], timestamptz '2022-01-01' + (g || ' minutes')::interval
-          from generate_series(1, ${n(150_000)}) g`],
-      ['order_items', `insert into order_items select o.id, l, 'SKU-' || (abs(hashtext(o.id::text)) % 10000 + l), 1 + l % 4, round((random() * 100)::numeric, 2), case when l = 1 then words(6) end
-          from orders o, generate_series(1, 3) l`],
+          from generate_series(1, ${n(150_000)}) g`,
+      ],
+      [
+        'order_items',
+        `insert into order_items select o.id, l, 'SKU-' || (abs(hashtext(o.id::text)) % 10000 + l), 1 + l % 4, round((random() * 100)::numeric, 2), case when l = 1 then words(6) end
+          from orders o, generate_series(1, 3) l`,
+      ],
     ];
     for (const [table, sql] of steps) {
       const t = Date.now();

@@ -15,7 +15,10 @@ export const backupSelect = defineAction({
       database: z.string().optional(),
       strategy: z.enum(['latest-verified', 'latest', 'choose', 'id']).default('latest-verified'),
       id: z.string().optional(),
-      before: z.string().optional().describe('Only backups whose recovery point is before this time (PITR, corruption)'),
+      before: z
+        .string()
+        .optional()
+        .describe('Only backups whose recovery point is before this time (PITR, corruption)'),
     })
     .strict(),
   outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database', 'verified'],
@@ -23,23 +26,35 @@ export const backupSelect = defineAction({
   async run(ctx, a) {
     const repo = stepRepository(ctx, a.repo);
     if (a.strategy === 'id') {
-      if (!a.id) throw new UsageError(`Step ${ctx.stepId}: strategy id needs with.id.`, 'Give the backup id, or use strategy: latest-verified.');
+      if (!a.id)
+        throw new UsageError(
+          `Step ${ctx.stepId}: strategy id needs with.id.`,
+          'Give the backup id, or use strategy: latest-verified.',
+        );
       const entry = await findBackup(repo, a.id);
       return outputsOf(entry);
     }
     const candidates = await candidatesFor(ctx, repo, a);
     if (candidates.length === 0) {
-      throw new BackupNotFound(`No backup in ${repo.url}${a.database ? ` of database ${a.database}` : ''}${a.before ? ` before ${a.before}` : ''}.`, {
-        hint: 'Take one (pgdr backup), or point the run at the repository that holds them (--repo).',
-      });
+      throw new BackupNotFound(
+        `No backup in ${repo.url}${a.database ? ` of database ${a.database}` : ''}${a.before ? ` before ${a.before}` : ''}.`,
+        {
+          hint: 'Take one (pgdr backup), or point the run at the repository that holds them (--repo).',
+        },
+      );
     }
     if (a.strategy === 'choose') return outputsOf(await choose(ctx, candidates, 'Which backup should be restored?'));
     const latest = candidates.at(-1)!;
     if (a.strategy === 'latest') return outputsOf(latest);
     const verified = candidates.filter((c) => c.verification?.ok).at(-1);
     if (verified) return outputsOf(verified);
-    if (ctx.services.interactive) return outputsOf(await choose(ctx, candidates, 'No backup has passed verification. Which one should be restored?'));
-    ctx.log.warn(`No verified backup${a.before ? ` before ${a.before}` : ''}; using the latest, ${latest.manifest.id} (the next steps verify it).`);
+    if (ctx.services.interactive)
+      return outputsOf(
+        await choose(ctx, candidates, 'No backup has passed verification. Which one should be restored?'),
+      );
+    ctx.log.warn(
+      `No verified backup${a.before ? ` before ${a.before}` : ''}; using the latest, ${latest.manifest.id} (the next steps verify it).`,
+    );
     return outputsOf(latest);
   },
 });
@@ -49,10 +64,17 @@ function outputsOf(entry: CatalogEntry) {
 }
 
 /** Complete backups, oldest first, of the wanted database (else the primary's, when it has any) and before `before`. */
-async function candidatesFor(ctx: ActionContext, repo: ReturnType<typeof stepRepository>, a: { database?: string; before?: string }): Promise<CatalogEntry[]> {
+async function candidatesFor(
+  ctx: ActionContext,
+  repo: ReturnType<typeof stepRepository>,
+  a: { database?: string; before?: string },
+): Promise<CatalogEntry[]> {
   const before = a.before ? Date.parse(a.before) : undefined;
   if (before !== undefined && Number.isNaN(before)) {
-    throw new UsageError(`Step ${ctx.stepId}: "${a.before}" is not a time.`, 'Give an ISO time such as 2025-01-16T14:30:00Z.');
+    throw new UsageError(
+      `Step ${ctx.stepId}: "${a.before}" is not a time.`,
+      'Give an ISO time such as 2025-01-16T14:30:00Z.',
+    );
   }
   const { backups } = await listBackups(repo);
   const inTime = backups.filter((b) => before === undefined || Date.parse(b.manifest.snapshotTime) < before);

@@ -5,7 +5,8 @@ import { takeBackup, formatBytes } from '../backup/index.js';
 
 export const backupTake = defineAction({
   name: 'backup.take',
-  describe: 'Take a backup of the target into the repository (the safety snapshot before a restore, or the drill\'s source).',
+  describe:
+    "Take a backup of the target into the repository (the safety snapshot before a restore, or the drill's source).",
   with: z
     .object({
       target: z.string().min(1).optional(),
@@ -19,8 +20,13 @@ export const backupTake = defineAction({
   targets: [{ field: 'target', access: 'read' }],
   async run(ctx, a) {
     const repo = stepRepository(ctx, a.repo);
-    const result = await takeBackup({ target: ctx.target(a.target), repo, kind: a.kind, tables: a.tables, encryption: ctx.services.encryption }, ctx);
-    ctx.log.info(`Backup ${result.id}${a.label ? ` (${a.label})` : ''} taken: ${formatBytes(result.bytes)}, ${Object.keys(result.manifest.rowCounts).length} tables, at ${result.location}`);
+    const result = await takeBackup(
+      { target: ctx.target(a.target), repo, kind: a.kind, tables: a.tables, encryption: ctx.services.encryption },
+      ctx,
+    );
+    ctx.log.info(
+      `Backup ${result.id}${a.label ? ` (${a.label})` : ''} taken: ${formatBytes(result.bytes)}, ${Object.keys(result.manifest.rowCounts).length} tables, at ${result.location}`,
+    );
     return backupOutputs(result.manifest, { location: result.location, label: a.label ?? '' });
   },
 });

@@ -8,7 +8,8 @@ export class BackupVerificationFailed extends PgdrError {}
 
 export const backupVerify = defineAction({
   name: 'backup.verify',
-  describe: 'Check a backup: checksums, decryption and, with restoreTest, a restore into a scratch database with row counts.',
+  describe:
+    'Check a backup: checksums, decryption and, with restoreTest, a restore into a scratch database with row counts.',
   with: z
     .object({
       repo: z.string().optional(),
@@ -30,8 +31,17 @@ export const backupVerify = defineAction({
     const summary = result.ok
       ? `backup ${a.id} verified: checksums ok${result.decrypted ? ', decrypts' : ''}${tested}`
       : `backup ${a.id} failed verification: ${result.errors.join('; ')}`;
-    if (!result.ok) throw new BackupVerificationFailed(summary, { hint: 'Do not restore it: pick an older backup (backup.select with strategy: choose).' });
+    if (!result.ok)
+      throw new BackupVerificationFailed(summary, {
+        hint: 'Do not restore it: pick an older backup (backup.select with strategy: choose).',
+      });
     ctx.log.info(summary);
-    return { passed: true, summary, checksum: result.checksum, decrypted: result.decrypted ?? null, tablesChecked: result.restoreTest?.tablesChecked ?? 0 };
+    return {
+      passed: true,
+      summary,
+      checksum: result.checksum,
+      decrypted: result.decrypted ?? null,
+      tablesChecked: result.restoreTest?.tablesChecked ?? 0,
+    };
   },
 });

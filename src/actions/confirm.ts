@@ -4,7 +4,8 @@ import { PgdrError } from '../core/errors.js';
 
 export const confirm = defineAction({
   name: 'confirm',
-  describe: 'Ask the operator to confirm before going on; with `typeName`, the name must be typed back (destructive steps).',
+  describe:
+    'Ask the operator to confirm before going on; with `typeName`, the name must be typed back (destructive steps).',
   with: z
     .object({
       message: z.string().min(1),
@@ -17,11 +18,17 @@ export const confirm = defineAction({
     const id = `${ctx.stepId}.confirm`;
     if (a.typeName) {
       const typed = await ctx.prompt({ kind: 'type-name', id, message: a.message, expected: a.typeName });
-      if (typed !== a.typeName) throw new PgdrError(`"${String(typed)}" does not match "${a.typeName}"; not going on.`, { hint: `Type ${a.typeName} exactly, or pass --answer ${id}=${a.typeName}.` });
+      if (typed !== a.typeName)
+        throw new PgdrError(`"${String(typed)}" does not match "${a.typeName}"; not going on.`, {
+          hint: `Type ${a.typeName} exactly, or pass --answer ${id}=${a.typeName}.`,
+        });
       return { confirmed: true };
     }
     const answer = await ctx.prompt({ kind: 'confirm', id, message: a.message, default: a.default });
-    if (answer !== true) throw new PgdrError('The operator did not confirm.', { hint: 'Resume the run when ready (pgdr run --resume <run-id>), or abort it.' });
+    if (answer !== true)
+      throw new PgdrError('The operator did not confirm.', {
+        hint: 'Resume the run when ready (pgdr run --resume <run-id>), or abort it.',
+      });
     return { confirmed: true };
   },
 });

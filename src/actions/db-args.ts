@@ -14,7 +14,13 @@ export function dbTarget(ctx: ActionContext, args: { target?: string; database?:
 }
 
 /** ALTER DATABASE on a database that refuses connections needs a session elsewhere: the maintenance database. */
-export function maintenanceTarget(ctx: ActionContext, args: { target?: string; database?: string }): { admin: DbTarget; database: string } {
+export function maintenanceTarget(
+  ctx: ActionContext,
+  args: { target?: string; database?: string },
+): { admin: DbTarget; database: string } {
   const target = dbTarget(ctx, args);
-  return { admin: withDatabase(target, target.database === 'postgres' ? 'template1' : 'postgres'), database: target.database };
+  return {
+    admin: withDatabase(target, target.database === 'postgres' ? 'template1' : 'postgres'),
+    database: target.database,
+  };
 }

@@ -21,7 +21,7 @@ export const httpCheck = defineAction({
   validation: true,
   async run(ctx, a) {
     const deadline = ctx.now() + parseDuration(a.within);
-    let last = 'no answer';
+    let last: string;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await fetch(a.url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(10_000)]) });
@@ -37,7 +37,9 @@ export const httpCheck = defineAction({
         last = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
       }
       if (ctx.now() >= deadline) {
-        throw new PgdrError(`${a.url} is not healthy after ${a.within} (${attempt} attempts; last: ${last}).`, { hint: 'Check the application logs and that it points at the restored database.' });
+        throw new PgdrError(`${a.url} is not healthy after ${a.within} (${attempt} attempts; last: ${last}).`, {
+          hint: 'Check the application logs and that it points at the restored database.',
+        });
       }
       ctx.log.debug(`${a.url}: ${last}; trying again`);
       await sleep(parseDuration(a.interval), ctx.signal);

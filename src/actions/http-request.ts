@@ -8,7 +8,10 @@ const request = z
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
     url: z.string().url(),
     headers: z.record(z.string(), z.string()).optional(),
-    body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional().describe('A string, or JSON'),
+    body: z
+      .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+      .optional()
+      .describe('A string, or JSON'),
     expectStatus: z.array(z.number().int()).optional().describe('Accepted statuses (default: any 2xx)'),
   })
   .strict();
@@ -25,24 +28,38 @@ export async function sendRequest(ctx: ActionContext, r: HttpRequestArgs): Promi
   if (typeof r.body === 'string') body = r.body;
   else if (r.body !== undefined) {
     body = JSON.stringify(r.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['content-type'] = 'application/json';
   }
   let response: Response;
   try {
     response = await fetch(r.url, { method: r.method, headers, body, signal: ctx.signal });
   } catch (error) {
-    throw new HttpRequestFailed(`${r.method} ${r.url} failed: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, { hint: 'Is the service reachable from this host?' });
+    throw new HttpRequestFailed(
+      `${r.method} ${r.url} failed: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`,
+      { hint: 'Is the service reachable from this host?' },
+    );
   }
   const text = (await response.text()).slice(0, 4096);
-  const ok = r.expectStatus ? r.expectStatus.includes(response.status) : response.status >= 200 && response.status < 300;
-  if (!ok) throw new HttpRequestFailed(`${r.method} ${r.url} answered ${response.status}: ${text.slice(0, 200)}`, { hint: 'Check the URL, the credentials in the headers and the service logs.' });
+  const ok = r.expectStatus
+    ? r.expectStatus.includes(response.status)
+    : response.status >= 200 && response.status < 300;
+  if (!ok)
+    throw new HttpRequestFailed(`${r.method} ${r.url} answered ${response.status}: ${text.slice(0, 200)}`, {
+      hint: 'Check the URL, the credentials in the headers and the service logs.',
+    });
   return { status: response.status, body: text };
 }
 
 export const httpRequest = defineAction({
   name: 'http.request',
-  describe: 'Send an HTTP request (maintenance mode on, a deploy hook…); `undo` is the request that reverses it (maintenance off).',
-  with: request.extend({ undo: request.partial({ method: true }).optional().describe('The request that reverses this one, sent on abort') }).strict(),
+  describe:
+    'Send an HTTP request (maintenance mode on, a deploy hook…); `undo` is the request that reverses it (maintenance off).',
+  with: request
+    .extend({
+      undo: request.partial({ method: true }).optional().describe('The request that reverses this one, sent on abort'),
+    })
+    .strict(),
   outputs: ['status', 'body'],
   async run(ctx, a) {
     const result = await sendRequest(ctx, a);

@@ -17,13 +17,35 @@ import { backupVerify } from './backup-verify.js';
 import { restoreRun } from './restore-run.js';
 
 /** Every action a runbook may name. A new action is one file plus one line here. */
+// Each definition has its own argument type; the registry validates arguments with the definition's schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const BUILTIN_ACTIONS: readonly ActionDefinition<any>[] = [
-  pgPing, pgTerminateConnections, pgBlockConnections, pgUnblockConnections, sqlCheck, httpRequest, httpCheck, shell, manual, confirm, wait, notify,
-  backupTake, backupSelect, backupVerify, restoreRun,
+  pgPing,
+  pgTerminateConnections,
+  pgBlockConnections,
+  pgUnblockConnections,
+  sqlCheck,
+  httpRequest,
+  httpCheck,
+  shell,
+  manual,
+  confirm,
+  wait,
+  notify,
+  backupTake,
+  backupSelect,
+  backupVerify,
+  restoreRun,
 ];
 
 export function builtinActions(): ActionRegistry {
   return new ActionRegistry(BUILTIN_ACTIONS);
 }
 
-export { ActionRegistry, defineAction, type ActionDefinition, type ActionContext, type TargetProfile } from './registry.js';
+export {
+  ActionRegistry,
+  defineAction,
+  type ActionDefinition,
+  type ActionContext,
+  type TargetProfile,
+} from './registry.js';

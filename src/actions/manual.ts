@@ -14,15 +14,27 @@ export const manual = defineAction({
     .strict(),
   outputs: ['checked', 'notes'],
   async run(ctx, a) {
-    const answer = await ctx.prompt({ kind: 'checklist', id: `${ctx.stepId}.checklist`, message: a.message ?? 'Tick each item when it is done:', items: a.items });
+    const answer = await ctx.prompt({
+      kind: 'checklist',
+      id: `${ctx.stepId}.checklist`,
+      message: a.message ?? 'Tick each item when it is done:',
+      items: a.items,
+    });
     const checked = Array.isArray(answer) ? answer : answer === true ? a.items : [];
     const missing = a.items.filter((item) => !checked.includes(item));
     if (missing.length > 0) {
-      throw new PgdrError(`Not done yet: ${missing.join('; ')}.`, { hint: 'Finish those items, then resume the run (pgdr run --resume <run-id>).' });
+      throw new PgdrError(`Not done yet: ${missing.join('; ')}.`, {
+        hint: 'Finish those items, then resume the run (pgdr run --resume <run-id>).',
+      });
     }
     let notes = '';
     if (a.notes) {
-      const text = await ctx.prompt({ kind: 'text', id: `${ctx.stepId}.notes`, message: 'Notes for the report (optional):', default: '' });
+      const text = await ctx.prompt({
+        kind: 'text',
+        id: `${ctx.stepId}.notes`,
+        message: 'Notes for the report (optional):',
+        default: '',
+      });
       notes = typeof text === 'string' ? text : '';
     }
     return { checked, notes };

@@ -8,7 +8,8 @@ const CHANNELS = ['slack', 'discord', 'email', 'webhook'] as const;
 /** Tells people what is happening: to every configured channel (or the one named), always logged in the run too. */
 export const notify = defineAction({
   name: 'notify',
-  describe: 'Send a message to the team through the configured channels (Slack, Discord, email, webhook); always logged.',
+  describe:
+    'Send a message to the team through the configured channels (Slack, Discord, email, webhook); always logged.',
   with: z
     .object({
       message: z.string().min(1),
@@ -26,14 +27,25 @@ export const notify = defineAction({
     const configured = ctx.services.notifications;
     if (!configured) return { sent: false, channels: '' };
     // A runbook step asks for this message explicitly, so the config's `on:` filter does not apply to it.
-    const pick = <K extends (typeof CHANNELS)[number]>(name: K) => (!a.channel || a.channel === name ? configured[name] : undefined);
-    const notifications = { slack: pick('slack'), discord: pick('discord'), email: pick('email'), webhook: pick('webhook'), on: [a.event] };
-    const deliveries = await send({ notifications }, {
-      type: a.event,
-      title: a.message,
-      severity: a.level,
-      details: { run: ctx.runId, mode: ctx.mode, step: ctx.stepId },
-    }, { log: ctx.log, tries: 2, backoffMs: 500 });
+    const pick = <K extends (typeof CHANNELS)[number]>(name: K) =>
+      !a.channel || a.channel === name ? configured[name] : undefined;
+    const notifications = {
+      slack: pick('slack'),
+      discord: pick('discord'),
+      email: pick('email'),
+      webhook: pick('webhook'),
+      on: [a.event],
+    };
+    const deliveries = await send(
+      { notifications },
+      {
+        type: a.event,
+        title: a.message,
+        severity: a.level,
+        details: { run: ctx.runId, mode: ctx.mode, step: ctx.stepId },
+      },
+      { log: ctx.log, tries: 2, backoffMs: 500 },
+    );
     const ok = deliveries.filter((d) => d.ok).map((d) => d.channel);
     if (ok.length) ctx.log.info(`Sent to ${ok.join(', ')}.`);
     return { sent: ok.length > 0, channels: ok.join(',') };

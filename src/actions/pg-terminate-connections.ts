@@ -5,7 +5,7 @@ import { withClient } from '../pg/client.js';
 
 export const pgTerminateConnections = defineAction({
   name: 'pg.terminate-connections',
-  describe: "End every other session on the database (pg_terminate_backend), so a restore or a block takes hold.",
+  describe: 'End every other session on the database (pg_terminate_backend), so a restore or a block takes hold.',
   with: z
     .object({
       ...dbArgs,

@@ -72,10 +72,13 @@ export class UnknownAction extends PgdrError {}
 export class ActionRegistry {
   private readonly actions = new Map<string, ActionDefinition>();
 
+  // Definitions differ in argument type; each validates its own arguments before `run` sees them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   constructor(definitions: readonly ActionDefinition<any>[] = []) {
     for (const definition of definitions) this.register(definition);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   register(definition: ActionDefinition<any>): this {
     this.actions.set(definition.name, definition as ActionDefinition);
     return this;

@@ -3,7 +3,13 @@ import { defineAction, type ActionContext } from './registry.js';
 import { stepRepository } from './service.js';
 import { withRestoreSubtasks, type SubtaskPlan } from './restore-tasks.js';
 import { restorePointInTime } from './restore-pitr.js';
-import { restoreBackup, databaseExists, dropDatabase, type RestoreOptions, type RestoreResult } from '../restore/index.js';
+import {
+  restoreBackup,
+  databaseExists,
+  dropDatabase,
+  type RestoreOptions,
+  type RestoreResult,
+} from '../restore/index.js';
 import type { DbTarget } from '../pg/connection.js';
 import { quoteIdent, withClient } from '../pg/client.js';
 import { adminTarget, otherSessions } from '../restore/target-db.js';
@@ -17,14 +23,17 @@ const args = z
     repo: z.string().optional(),
     id: z.string().min(1).optional().describe('Backup id (from backup.select); not needed for a provider PITR'),
     target: z.string().min(1).default('restored'),
-    into: z.string().optional().describe('Database to restore into (a drill creates a scratch database when not given)'),
+    into: z
+      .string()
+      .optional()
+      .describe('Database to restore into (a drill creates a scratch database when not given)'),
     mode: z.enum(['full', 'schema', 'tables', 'rows']).default('full'),
     tables: z.array(z.string()).optional(),
     where: z.string().optional().describe('Row filter for mode: rows (empty: every row of the backup that is missing)'),
     pitrTarget: z.string().optional().describe('Point in time to recover to'),
     provider: z.enum(['dump', 'pgbackrest', 'supabase']).default('dump'),
     stanza: z.string().default('main').describe('pgBackRest stanza'),
-    pgbackrestConfig: z.string().optional().describe('pgbackrest.conf (default: pgBackRest\'s own lookup)'),
+    pgbackrestConfig: z.string().optional().describe("pgbackrest.conf (default: pgBackRest's own lookup)"),
     dataDir: z.string().optional().describe('pgBackRest: the new, empty data directory of the restored cluster'),
     safetySnapshot: z.boolean().default(true),
     confirmDatabase: z.string().optional().describe('The database name typed back by the operator'),
@@ -37,17 +46,42 @@ export const restoreRun = defineAction({
   name: 'restore.run',
   describe: 'Restore a backup into the target: full, schema only, some tables, or rows; or recover to a point in time.',
   with: args,
-  outputs: ['database', 'recoveryPoint', 'durationMs', 'safetySnapshotId', 'backupId', 'tablesChecked', 'rowsRestored', 'scratchCreated'],
+  outputs: [
+    'database',
+    'recoveryPoint',
+    'durationMs',
+    'safetySnapshotId',
+    'backupId',
+    'tablesChecked',
+    'rowsRestored',
+    'scratchCreated',
+  ],
   targets: [{ field: 'target', access: 'write' }],
   async run(ctx, a) {
     if (a.provider !== 'dump') return await restorePointInTime(ctx, a);
-    if (!a.id) throw new UsageError(`Step ${ctx.stepId}: restore.run needs with.id (the backup to restore).`, 'Pass ${{ steps.pick.outputs.backupId }} from a backup.select step.');
+    if (!a.id)
+      throw new UsageError(
+        `Step ${ctx.stepId}: restore.run needs with.id (the backup to restore).`,
+        'Pass ${{ steps.pick.outputs.backupId }} from a backup.select step.',
+      );
     const options = await restoreOptions(ctx, a);
-    const result = await withRestoreSubtasks(ctx, subtasks(ctx, a, options), (inner) => restoreBackup(options, inner), summaryOf);
+    const result = await withRestoreSubtasks(
+      ctx,
+      subtasks(ctx, a, options),
+      (inner) => restoreBackup(options, inner),
+      summaryOf,
+    );
     if (!result.ok) {
-      throw new RestoreFailed(`Restored into ${result.database}, but ${result.mismatches} table(s) differ from the backup's row counts.`, {
-        hint: `Look at ${result.tables.filter((t) => !t.ok).slice(0, 3).map((t) => t.table).join(', ')}; pg_restore's errors are in the log (l).`,
-      });
+      throw new RestoreFailed(
+        `Restored into ${result.database}, but ${result.mismatches} table(s) differ from the backup's row counts.`,
+        {
+          hint: `Look at ${result.tables
+            .filter((t) => !t.ok)
+            .slice(0, 3)
+            .map((t) => t.table)
+            .join(', ')}; pg_restore's errors are in the log (l).`,
+        },
+      );
     }
     for (const warning of result.warnings) ctx.log.warn(warning);
     return {
@@ -73,19 +107,35 @@ export const restoreRun = defineAction({
  */
 async function restoreOptions(ctx: ActionContext, a: RestoreRunArgs): Promise<RestoreOptions> {
   const target = ctx.target(a.target);
-  const common = { repo: stepRepository(ctx, a.repo), ref: a.id!, keys: ctx.services.keys, safetyEncryption: ctx.services.encryption, safetySnapshot: a.safetySnapshot };
+  const common = {
+    repo: stepRepository(ctx, a.repo),
+    ref: a.id!,
+    keys: ctx.services.keys,
+    safetyEncryption: ctx.services.encryption,
+    safetySnapshot: a.safetySnapshot,
+  };
   if (a.mode === 'rows') {
     const table = a.tables?.[0];
-    if (!table || (a.tables?.length ?? 0) > 1) throw new UsageError(`Step ${ctx.stepId}: mode rows restores one table; give it in with.tables.`, 'tables: [public.orders]');
+    if (!table || (a.tables?.length ?? 0) > 1)
+      throw new UsageError(
+        `Step ${ctx.stepId}: mode rows restores one table; give it in with.tables.`,
+        'tables: [public.orders]',
+      );
     // Only missing rows are added (on conflict skip): nothing present is overwritten, so no name needs typing.
     return { ...common, target, rows: { table, where: a.where?.trim() || 'true' }, onConflict: 'skip' };
   }
   const shape = { schemaOnly: a.mode === 'schema' || undefined, tables: a.mode === 'tables' ? a.tables : undefined };
-  if (a.mode === 'tables' && !a.tables?.length) throw new UsageError(`Step ${ctx.stepId}: mode tables needs with.tables.`, 'tables: [public.orders, public.order_items]');
+  if (a.mode === 'tables' && !a.tables?.length)
+    throw new UsageError(
+      `Step ${ctx.stepId}: mode tables needs with.tables.`,
+      'tables: [public.orders, public.order_items]',
+    );
   if (a.into) return { ...common, ...shape, target, mode: 'new-db', newDb: a.into };
   await dropUnfinishedRestore(ctx, target);
   if (!(await databaseExists(target, target.database))) {
-    ctx.log.info(`Database ${target.database} does not exist on ${target.display}; it is created and restored into${ctx.mode === 'drill' ? ', and dropped when the drill ends' : ''}.`);
+    ctx.log.info(
+      `Database ${target.database} does not exist on ${target.display}; it is created and restored into${ctx.mode === 'drill' ? ', and dropped when the drill ends' : ''}.`,
+    );
     if (ctx.mode === 'drill') dropScratchAtEnd(ctx, target, target.database);
     return { ...common, ...shape, target, mode: 'new-db', newDb: target.database };
   }
@@ -112,7 +162,11 @@ async function dropUnfinishedRestore(ctx: ActionContext, target: DbTarget): Prom
   const mark = await incompleteMark(target, target.database).catch(() => undefined);
   if (!mark) return;
   for (let waited = 0; (await otherSessions(target)).length > 0; waited += 500) {
-    if (waited >= 15_000) throw new PgdrError(`${target.database} is an unfinished restore (${mark}) and something is still connected to it.`, { hint: 'Wait for that restore to end (or end its sessions), then run the step again.' });
+    if (waited >= 15_000)
+      throw new PgdrError(
+        `${target.database} is an unfinished restore (${mark}) and something is still connected to it.`,
+        { hint: 'Wait for that restore to end (or end its sessions), then run the step again.' },
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
   ctx.log.warn(`${target.database} is an unfinished restore (${mark}): dropping it and restoring again.`);
@@ -125,15 +179,25 @@ async function dropUnfinishedRestore(ctx: ActionContext, target: DbTarget): Prom
  */
 async function admitRestoreSessions(ctx: ActionContext, target: DbTarget): Promise<void> {
   await withClient(adminTarget(target), async (c) => {
-    const { rows } = await c.query<{ allowed: boolean }>('select datallowconn as allowed from pg_database where datname = $1', [target.database]);
+    const { rows } = await c.query<{ allowed: boolean }>(
+      'select datallowconn as allowed from pg_database where datname = $1',
+      [target.database],
+    );
     if (rows[0]?.allowed !== false) return;
     await c.query(`alter database ${quoteIdent(target.database)} with allow_connections true connection limit 0`);
-    ctx.log.info(`${target.database} refused all connections; for the restore only superusers may connect (CONNECTION LIMIT 0).`);
+    ctx.log.info(
+      `${target.database} refused all connections; for the restore only superusers may connect (CONNECTION LIMIT 0).`,
+    );
   });
 }
 
 async function askName(ctx: ActionContext, database: string): Promise<string> {
-  const typed = await ctx.prompt({ kind: 'type-name', id: `${ctx.stepId}.confirm`, message: `Restore over ${database}, replacing what it holds now? Type its name to go on.`, expected: database });
+  const typed = await ctx.prompt({
+    kind: 'type-name',
+    id: `${ctx.stepId}.confirm`,
+    message: `Restore over ${database}, replacing what it holds now? Type its name to go on.`,
+    expected: database,
+  });
   return String(typed);
 }
 
@@ -142,9 +206,21 @@ function subtasks(ctx: ActionContext, a: RestoreRunArgs, options: RestoreOptions
   const rows = a.mode === 'rows';
   return [
     { title: 'Checksum and table of contents', until: 'checked' },
-    { title: 'Fetch from the repository', until: 'checked', skip: repo.kind === 'local' && 'local repository: read in place' },
-    { title: 'Decrypt', until: 'checked', skip: !ctx.services.keys?.identities?.length && !ctx.services.keys?.passphrase && 'not encrypted (or no key given)' },
-    { title: rows ? `Copy missing rows of ${a.tables?.[0]}` : 'pg_restore', until: rows ? 'done' : a.mode === 'schema' ? 'done' : 'analyzing' },
+    {
+      title: 'Fetch from the repository',
+      until: 'checked',
+      skip: repo.kind === 'local' && 'local repository: read in place',
+    },
+    {
+      title: 'Decrypt',
+      until: 'checked',
+      skip:
+        !ctx.services.keys?.identities?.length && !ctx.services.keys?.passphrase && 'not encrypted (or no key given)',
+    },
+    {
+      title: rows ? `Copy missing rows of ${a.tables?.[0]}` : 'pg_restore',
+      until: rows ? 'done' : a.mode === 'schema' ? 'done' : 'analyzing',
+    },
     { title: 'ANALYZE', until: 'done', skip: (rows || a.mode === 'schema') && 'nothing to analyze' },
     { title: 'Row counts against the manifest', until: 'done' },
   ];
@@ -153,5 +229,7 @@ function subtasks(ctx: ActionContext, a: RestoreRunArgs, options: RestoreOptions
 function summaryOf(result: RestoreResult): string {
   if (result.rows) return `${result.rows.inserted} row(s) back, ${result.rows.skipped} already there`;
   if (result.what === 'schema') return 'schema restored';
-  return result.mismatches === 0 ? `${result.tables.length} table(s) match` : `${result.mismatches} of ${result.tables.length} table(s) differ`;
+  return result.mismatches === 0
+    ? `${result.tables.length} table(s) match`
+    : `${result.mismatches} of ${result.tables.length} table(s) differ`;
 }

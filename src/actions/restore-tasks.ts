@@ -26,7 +26,12 @@ export interface SubtaskPlan {
  * Runs `work` (a restore that reports through an OperationContext) while listr2 subtasks follow its progress, so the
  * TUI and the plain printer show checksum → pg_restore → analyze → row counts as they happen.
  */
-export async function withRestoreSubtasks<T>(ctx: ActionContext, plan: SubtaskPlan[], work: (inner: OperationContext) => Promise<T>, summary: (result: T) => string): Promise<T> {
+export async function withRestoreSubtasks<T>(
+  ctx: ActionContext,
+  plan: SubtaskPlan[],
+  work: (inner: OperationContext) => Promise<T>,
+  summary: (result: T) => string,
+): Promise<T> {
   const reached = new Set<Milestone>();
   const waiters = new Map<Milestone, (() => void)[]>();
   let failure: unknown;

@@ -43,7 +43,9 @@ export class RunCleanup {
         await job();
         log.info(`Cleanup: ${label}.`);
       } catch (error) {
-        log.warn(`Cleanup failed (${label}): ${error instanceof Error ? error.message : String(error)}; do it by hand.`);
+        log.warn(
+          `Cleanup failed (${label}): ${error instanceof Error ? error.message : String(error)}; do it by hand.`,
+        );
       }
     }
   }

@@ -14,7 +14,10 @@ export const shell = defineAction({
     .object({
       command: z.string().min(1),
       cwd: z.string().optional(),
-      env: z.record(z.string(), z.string()).optional().describe('Extra environment variables (the way to pass secrets)'),
+      env: z
+        .record(z.string(), z.string())
+        .optional()
+        .describe('Extra environment variables (the way to pass secrets)'),
     })
     .strict(),
   outputs: ['stdout', 'lines'],

@@ -10,19 +10,31 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 export const sqlCheck = defineAction({
   name: 'sql.check',
-  describe: 'Run a read-only query and check the answer: equals, atLeast, noRows, or every table at least its row count in a backup manifest.',
+  describe:
+    'Run a read-only query and check the answer: equals, atLeast, noRows, or every table at least its row count in a backup manifest.',
   with: z
     .object({
       ...dbArgs,
-      query: z.string().min(1).optional().describe('SQL run in a READ ONLY transaction; equals/atLeast look at the first column of the first row'),
+      query: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('SQL run in a READ ONLY transaction; equals/atLeast look at the first column of the first row'),
       equals: scalar.optional(),
       atLeast: z.number().optional(),
       noRows: z.literal(true).optional(),
-      atLeastManifest: z.record(z.string(), z.number()).optional().describe("A manifest's rowCounts (schema.table → rows), e.g. ${{ steps.pick.outputs.rowCounts }}"),
+      atLeastManifest: z
+        .record(z.string(), z.number())
+        .optional()
+        .describe("A manifest's rowCounts (schema.table → rows), e.g. ${{ steps.pick.outputs.rowCounts }}"),
       tables: z.array(z.string()).optional().describe('With atLeastManifest: only these tables'),
     })
     .strict()
-    .refine((a) => [a.equals !== undefined, a.atLeast !== undefined, a.noRows, a.atLeastManifest].filter(Boolean).length === 1, 'give exactly one expectation: equals, atLeast, noRows or atLeastManifest')
+    .refine(
+      (a) =>
+        [a.equals !== undefined, a.atLeast !== undefined, a.noRows, a.atLeastManifest].filter(Boolean).length === 1,
+      'give exactly one expectation: equals, atLeast, noRows or atLeastManifest',
+    )
     .refine((a) => a.atLeastManifest !== undefined || a.query !== undefined, 'equals, atLeast and noRows need a query'),
   outputs: ['passed', 'summary', 'value', 'mismatches'],
   idempotent: true,
@@ -47,26 +59,48 @@ export const sqlCheck = defineAction({
               });
             if (actual === null || actual < expected) mismatches.push({ table, expected, actual });
           }
-          const summary = mismatches.length === 0
-            ? `${wanted.length} table(s) hold at least the manifest's row counts`
-            : `${mismatches.length} of ${wanted.length} table(s) below the manifest: ${mismatches.slice(0, 5).map((m) => `${m.table} ${m.actual ?? 'missing'} < ${m.expected}`).join(', ')}`;
+          const summary =
+            mismatches.length === 0
+              ? `${wanted.length} table(s) hold at least the manifest's row counts`
+              : `${mismatches.length} of ${wanted.length} table(s) below the manifest: ${mismatches
+                  .slice(0, 5)
+                  .map((m) => `${m.table} ${m.actual ?? 'missing'} < ${m.expected}`)
+                  .join(', ')}`;
           return { passed: mismatches.length === 0, summary, mismatches };
         }
         const { rows, fields } = await client.query(a.query!);
         const value = rows[0] && fields[0] ? (rows[0] as Record<string, unknown>)[fields[0].name] : undefined;
-        if (a.noRows) return { passed: rows.length === 0, summary: rows.length === 0 ? 'no rows, as expected' : `expected no rows, got ${rows.length}: ${JSON.stringify(rows[0])}`.slice(0, 300) };
+        if (a.noRows)
+          return {
+            passed: rows.length === 0,
+            summary:
+              rows.length === 0
+                ? 'no rows, as expected'
+                : `expected no rows, got ${rows.length}: ${JSON.stringify(rows[0])}`.slice(0, 300),
+          };
         if (a.atLeast !== undefined) {
           const n = Number(value);
-          return { passed: Number.isFinite(n) && n >= a.atLeast, value, summary: `${String(value)} ${Number.isFinite(n) && n >= a.atLeast ? '≥' : '<'} ${a.atLeast}` };
+          return {
+            passed: Number.isFinite(n) && n >= a.atLeast,
+            value,
+            summary: `${String(value)} ${Number.isFinite(n) && n >= a.atLeast ? '≥' : '<'} ${a.atLeast}`,
+          };
         }
         const passed = String(value ?? null) === String(a.equals);
-        return { passed, value, summary: passed ? `= ${String(a.equals)}` : `expected ${String(a.equals)}, got ${String(value)}` };
+        return {
+          passed,
+          value,
+          summary: passed ? `= ${String(a.equals)}` : `expected ${String(a.equals)}, got ${String(value)}`,
+        };
       } finally {
         await client.query('rollback').catch(() => {});
       }
     });
     ctx.log.info(`${result.passed ? 'passed' : 'FAILED'}: ${result.summary}`);
-    if (!result.passed) throw new ValidationFailed(`Check failed: ${result.summary}.`, { hint: 'Look at the data on the target; if the expectation is wrong, fix it in the runbook.' });
+    if (!result.passed)
+      throw new ValidationFailed(`Check failed: ${result.summary}.`, {
+        hint: 'Look at the data on the target; if the expectation is wrong, fix it in the runbook.',
+      });
     return result;
   },
 });

@@ -14,7 +14,13 @@ export const wait = defineAction({
     if (a.message) ctx.log.info(a.message);
     const tick = Math.min(1000, Math.max(50, total / 20));
     for (let done = 0; done < total; done += tick) {
-      if (total >= 2000) ctx.progress({ label: 'wait (s)', done: Math.round(done / 1000), total: Math.round(total / 1000), unit: 'items' });
+      if (total >= 2000)
+        ctx.progress({
+          label: 'wait (s)',
+          done: Math.round(done / 1000),
+          total: Math.round(total / 1000),
+          unit: 'items',
+        });
       await sleep(Math.min(tick, total - done), ctx.signal);
     }
     return {};

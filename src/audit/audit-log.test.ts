@@ -10,11 +10,25 @@ const freshEnv = () => ({ PGDR_HOME: join(mkdtempSync(join(tmpdir(), 'pgdr-audit
 describe('audit log', () => {
   it('appends one redacted JSON line per operation, in a private file', async () => {
     const env = freshEnv();
-    await appendAudit({ command: 'backup', target: 'postgres://app:hunter22@db/app', result: 'ok', durationMs: 1200, backupId: '20250116T143022Z-full-app' }, env);
+    await appendAudit(
+      {
+        command: 'backup',
+        target: 'postgres://app:hunter22@db/app',
+        result: 'ok',
+        durationMs: 1200,
+        backupId: '20250116T143022Z-full-app',
+      },
+      env,
+    );
     const lines = readFileSync(auditPath(env), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!);
-    expect(entry).toMatchObject({ command: 'backup', result: 'ok', backupId: '20250116T143022Z-full-app', target: 'postgres://app:***@db/app' });
+    expect(entry).toMatchObject({
+      command: 'backup',
+      result: 'ok',
+      backupId: '20250116T143022Z-full-app',
+      target: 'postgres://app:***@db/app',
+    });
     expect(entry.who).toMatch(/^alice@/);
     expect(statSync(auditPath(env)).mode & 0o777).toBe(0o600);
     expect(statSync(env.PGDR_HOME).mode & 0o777).toBe(0o700);
@@ -22,11 +36,40 @@ describe('audit log', () => {
 
   it('audited() records success, failure and abort, and passes the result or error through', async () => {
     const env = freshEnv();
-    expect(await audited('backup', async (note) => { note.backupId = 'b1'; return 42; }, { env, target: 'prod' })).toBe(42);
-    await expect(audited('restore', async () => { throw new PgdrError('checksum mismatch'); }, { env })).rejects.toThrow('checksum mismatch');
-    await expect(audited('run', async () => { throw new Aborted(); }, { env })).rejects.toThrow(Aborted);
+    expect(
+      await audited(
+        'backup',
+        async (note) => {
+          note.backupId = 'b1';
+          return 42;
+        },
+        { env, target: 'prod' },
+      ),
+    ).toBe(42);
+    await expect(
+      audited(
+        'restore',
+        async () => {
+          throw new PgdrError('checksum mismatch');
+        },
+        { env },
+      ),
+    ).rejects.toThrow('checksum mismatch');
+    await expect(
+      audited(
+        'run',
+        async () => {
+          throw new Aborted();
+        },
+        { env },
+      ),
+    ).rejects.toThrow(Aborted);
     const entries = readAudit({ env });
-    expect(entries.map((e) => [e.command, e.result])).toEqual([['backup', 'ok'], ['restore', 'failed'], ['run', 'aborted']]);
+    expect(entries.map((e) => [e.command, e.result])).toEqual([
+      ['backup', 'ok'],
+      ['restore', 'failed'],
+      ['run', 'aborted'],
+    ]);
     expect(entries[0]).toMatchObject({ backupId: 'b1', target: 'prod' });
     expect(entries[1]!.details?.error).toBe('checksum mismatch');
   });

@@ -65,15 +65,34 @@ export interface AuditNote {
  * Runs `fn` and records it: ok, failed or aborted, with its duration. A failure to write the audit log is
  * reported on stderr and never replaces the command's own result.
  */
-export async function audited<T>(command: string, fn: (note: AuditNote) => Promise<T>, options: { env?: Env; target?: string; onAuditError?: (message: string) => void } = {}): Promise<T> {
+export async function audited<T>(
+  command: string,
+  fn: (note: AuditNote) => Promise<T>,
+  options: { env?: Env; target?: string; onAuditError?: (message: string) => void } = {},
+): Promise<T> {
   const note: AuditNote = { target: options.target };
   const started = performance.now();
   const write = async (result: AuditResult, error?: unknown) => {
-    const details = error === undefined ? note.details : { ...note.details, error: error instanceof Error ? error.message : String(error) };
+    const details =
+      error === undefined
+        ? note.details
+        : { ...note.details, error: error instanceof Error ? error.message : String(error) };
     try {
-      await appendAudit({ command, target: note.target, result, durationMs: Math.round(performance.now() - started), backupId: note.backupId, details }, options.env);
+      await appendAudit(
+        {
+          command,
+          target: note.target,
+          result,
+          durationMs: Math.round(performance.now() - started),
+          backupId: note.backupId,
+          details,
+        },
+        options.env,
+      );
     } catch (auditError) {
-      (options.onAuditError ?? ((m) => process.stderr.write(`warning: ${m}\n`)))(`could not write the audit log ${auditPath(options.env)}: ${(auditError as Error).message}`);
+      (options.onAuditError ?? ((m) => process.stderr.write(`warning: ${m}\n`)))(
+        `could not write the audit log ${auditPath(options.env)}: ${(auditError as Error).message}`,
+      );
     }
   };
   try {
@@ -92,7 +111,10 @@ export function parseSince(text: string, now = new Date()): Date {
   if (!match) {
     const at = new Date(text);
     if (!Number.isNaN(at.getTime())) return at;
-    throw new UsageError(`--since "${text}" is not a duration or a date.`, 'Use 30m, 12h, 7d, 2w, or an ISO date such as 2025-01-16.');
+    throw new UsageError(
+      `--since "${text}" is not a duration or a date.`,
+      'Use 30m, 12h, 7d, 2w, or an ISO date such as 2025-01-16.',
+    );
   }
   const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 'm' | 'h' | 'd' | 'w'];
   return new Date(now.getTime() - Number(match[1]) * unit);

@@ -1,1 +1,11 @@
-export { appendAudit, audited, auditPath, parseSince, readAudit, type AuditEntry, type AuditNote, type AuditRecord, type AuditResult } from './audit-log.js';
+export {
+  appendAudit,
+  audited,
+  auditPath,
+  parseSince,
+  readAudit,
+  type AuditEntry,
+  type AuditNote,
+  type AuditRecord,
+  type AuditResult,
+} from './audit-log.js';

@@ -22,12 +22,16 @@ export function requireKeys(manifest: BackupManifest, keys: ArchiveKeys): void {
   if (!manifest.encryption) return;
   if (keys.identities?.length || keys.passphrase) return;
   const to = manifest.encryption.recipients.length ? ` to ${manifest.encryption.recipients.join(', ')}` : '';
-  throw new DecryptionFailed(`Backup ${manifest.id} is encrypted${to}${manifest.encryption.passphrase ? ' with a passphrase' : ''}.`, {
-    hint: manifest.encryption.passphrase && !manifest.encryption.recipients.length
-      ? 'Pass --passphrase-env VAR naming the environment variable that holds the passphrase.'
-      : 'Pass --identity FILE with the matching age identity (AGE-SECRET-KEY-1…).',
-    exitCode: 2,
-  });
+  throw new DecryptionFailed(
+    `Backup ${manifest.id} is encrypted${to}${manifest.encryption.passphrase ? ' with a passphrase' : ''}.`,
+    {
+      hint:
+        manifest.encryption.passphrase && !manifest.encryption.recipients.length
+          ? 'Pass --passphrase-env VAR naming the environment variable that holds the passphrase.'
+          : 'Pass --identity FILE with the matching age identity (AGE-SECRET-KEY-1…).',
+      exitCode: 2,
+    },
+  );
 }
 
 /** Stages that turn stored bytes back into what pg_dump wrote. */
@@ -37,7 +41,12 @@ export function plaintextStages(manifest: BackupManifest, keys: ArchiveKeys, sig
 }
 
 /** The same, ending in a file: `stages` then `sink`; `done` settles when the file is whole. */
-export function plaintextToFile(manifest: BackupManifest, keys: ArchiveKeys, path: string, signal?: AbortSignal): { stages: Duplex[]; sink: Writable; done: Promise<void> } {
+export function plaintextToFile(
+  manifest: BackupManifest,
+  keys: ArchiveKeys,
+  path: string,
+  signal?: AbortSignal,
+): { stages: Duplex[]; sink: Writable; done: Promise<void> } {
   return { stages: decryptStages(manifest, keys), ...decompressToFile(streamCompression(manifest), path, signal) };
 }
 
@@ -47,10 +56,21 @@ function decryptStages(manifest: BackupManifest, keys: ArchiveKeys): Duplex[] {
   if (!manifest.encryption) return [];
   requireKeys(manifest, keys);
   const recipients = manifest.encryption.recipients;
-  return [createDecryptStream(keys.identities?.length ? { identities: keys.identities, recipients } : { passphrase: keys.passphrase!, recipients })];
+  return [
+    createDecryptStream(
+      keys.identities?.length
+        ? { identities: keys.identities, recipients }
+        : { passphrase: keys.passphrase!, recipients },
+    ),
+  ];
 }
 
-export async function openStored(repo: Repository, manifest: BackupManifest, file: ManifestFile, options: { signal?: AbortSignal; onProgress?: (n: number) => void } = {}): Promise<Readable> {
+export async function openStored(
+  repo: Repository,
+  manifest: BackupManifest,
+  file: ManifestFile,
+  options: { signal?: AbortSignal; onProgress?: (n: number) => void } = {},
+): Promise<Readable> {
   const { stream } = await repo.getStream(`${backupDir(manifest.id)}${file.path}`, options);
   return stream;
 }
@@ -66,17 +86,30 @@ export async function checkStoredFile(
   await pipeline(await openStored(repo, manifest, file, { signal: options.signal }), hash, discard());
   const actual = hash.digest();
   if (hash.bytes !== file.bytes || actual !== file.sha256) {
-    throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum (expected ${file.sha256.slice(0, 16)}… / ${file.bytes} bytes, found ${actual.slice(0, 16)}… / ${hash.bytes} bytes).`, {
-      hint: 'The stored file is damaged or was changed. Do not restore it; use an older backup (pgdr backups list) and check the storage.',
-    });
+    throw new ChecksumMismatch(
+      `Backup ${manifest.id}: ${file.path} does not match its checksum (expected ${file.sha256.slice(0, 16)}… / ${file.bytes} bytes, found ${actual.slice(0, 16)}… / ${hash.bytes} bytes).`,
+      {
+        hint: 'The stored file is damaged or was changed. Do not restore it; use an older backup (pgdr backups list) and check the storage.',
+      },
+    );
   }
 }
 
 /** Decrypts and decompresses a stored file to nowhere: every age chunk and zstd frame is checked. Returns plaintext bytes. */
-export async function checkPlaintext(repo: Repository, manifest: BackupManifest, file: ManifestFile, keys: ArchiveKeys, signal?: AbortSignal): Promise<number> {
+export async function checkPlaintext(
+  repo: Repository,
+  manifest: BackupManifest,
+  file: ManifestFile,
+  keys: ArchiveKeys,
+  signal?: AbortSignal,
+): Promise<number> {
   let bytes = 0;
   const sink = discard((n) => (bytes += n));
-  await pipeline([await openStored(repo, manifest, file, { signal }), ...plaintextStages(manifest, keys, signal), sink] as never);
+  await pipeline([
+    await openStored(repo, manifest, file, { signal }),
+    ...plaintextStages(manifest, keys, signal),
+    sink,
+  ] as never);
   return bytes;
 }
 
@@ -91,7 +124,11 @@ export function discard(onBytes?: (n: number) => void): Writable {
 }
 
 /** A directory-format backup as pg_restore needs it: files in a local directory (removed by `remove`). */
-export async function downloadDirectory(repo: Repository, manifest: BackupManifest, signal?: AbortSignal): Promise<{ path: string; remove(): Promise<void> }> {
+export async function downloadDirectory(
+  repo: Repository,
+  manifest: BackupManifest,
+  signal?: AbortSignal,
+): Promise<{ path: string; remove(): Promise<void> }> {
   const root = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), `pgdr-restore-${manifest.id}-`));
   const path = join(root, 'data');
   await mkdir(path, { mode: 0o700 });
@@ -99,8 +136,15 @@ export async function downloadDirectory(repo: Repository, manifest: BackupManife
   try {
     for (const file of manifest.files) {
       const hash = new HashStage();
-      await pipeline(await openStored(repo, manifest, file, { signal }), hash, createWriteStream(join(path, basename(file.path)), { mode: 0o600 }));
-      if (hash.digest() !== file.sha256) throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum.`, { hint: 'The stored file is damaged. Use an older backup.' });
+      await pipeline(
+        await openStored(repo, manifest, file, { signal }),
+        hash,
+        createWriteStream(join(path, basename(file.path)), { mode: 0o600 }),
+      );
+      if (hash.digest() !== file.sha256)
+        throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum.`, {
+          hint: 'The stored file is damaged. Use an older backup.',
+        });
     }
     return { path, remove };
   } catch (error) {

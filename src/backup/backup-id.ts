@@ -2,7 +2,10 @@ import type { BackupKind } from './manifest.js';
 
 /** `20250116T143022Z-full-<db>`: sorts by time, says what it is. */
 export function makeBackupId(kind: BackupKind | 'safety', database: string, at: Date = new Date()): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return `${stamp}-${kind}-${safeName(database)}`;
 }
 

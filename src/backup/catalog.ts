@@ -53,7 +53,9 @@ export interface BackupFilter {
 export async function findBackup(repo: Repository, ref: string, filter: BackupFilter = {}): Promise<CatalogEntry> {
   const { backups } = await listBackups(repo);
   const matching = backups.filter(
-    (b) => (!filter.database || b.manifest.database === filter.database) && (!filter.kind || b.manifest.kind === filter.kind),
+    (b) =>
+      (!filter.database || b.manifest.database === filter.database) &&
+      (!filter.kind || b.manifest.kind === filter.kind),
   );
   let found: CatalogEntry | undefined;
   if (ref === 'latest') found = matching.at(-1);
@@ -64,15 +66,26 @@ export async function findBackup(repo: Repository, ref: string, filter: BackupFi
       const byPrefix = backups.filter((b) => b.manifest.id.startsWith(ref));
       if (byPrefix.length === 1) found = byPrefix[0];
       else if (byPrefix.length > 1) {
-        throw new BackupNotFound(`"${ref}" matches ${byPrefix.length} backups.`, { hint: `Give more of the id: ${byPrefix.slice(-3).map((b) => b.manifest.id).join(', ')}`, exitCode: 2 });
+        throw new BackupNotFound(`"${ref}" matches ${byPrefix.length} backups.`, {
+          hint: `Give more of the id: ${byPrefix
+            .slice(-3)
+            .map((b) => b.manifest.id)
+            .join(', ')}`,
+          exitCode: 2,
+        });
       }
     }
   }
   if (!found) {
     const recent = matching.slice(-3).map((b) => b.manifest.id);
-    throw new BackupNotFound(`No backup "${ref}"${filter.database ? ` of database ${filter.database}` : ''} in ${repo.url}.`, {
-      hint: recent.length ? `Recent backups: ${recent.join(', ')} (pgdr backups list shows all).` : 'The repository has no complete backups yet: take one with pgdr backup.',
-    });
+    throw new BackupNotFound(
+      `No backup "${ref}"${filter.database ? ` of database ${filter.database}` : ''} in ${repo.url}.`,
+      {
+        hint: recent.length
+          ? `Recent backups: ${recent.join(', ')} (pgdr backups list shows all).`
+          : 'The repository has no complete backups yet: take one with pgdr backup.',
+      },
+    );
   }
   return found;
 }

@@ -48,10 +48,15 @@ export function parseCompression(text: string | undefined): CompressionChoice {
   const level = levelText === undefined ? defaults[method]! : Number(levelText);
   const max = method === 'zstd' ? 19 : 9;
   if (!Number.isInteger(level) || level < (method === 'none' ? 0 : 1) || level > max) {
-    throw new UsageError(`Compression level "${levelText}" is out of range for ${method}.`, `Use ${method}:1 to ${method}:${max}.`);
+    throw new UsageError(
+      `Compression level "${levelText}" is out of range for ${method}.`,
+      `Use ${method}:1 to ${method}:${max}.`,
+    );
   }
   if (method === 'zstd' && !zstdCli() && !zlibZstd.createZstdCompress) {
-    throw new PgdrError('zstd compression needs the zstd program (or Node 22.15+).', { hint: 'Install it (apt-get install zstd) or pass --compress gzip.' });
+    throw new PgdrError('zstd compression needs the zstd program (or Node 22.15+).', {
+      hint: 'Install it (apt-get install zstd) or pass --compress gzip.',
+    });
   }
   return { method: method as CompressionMethod, level };
 }
@@ -75,7 +80,8 @@ export function decompressStage(method: string, signal?: AbortSignal): Duplex {
   if (method !== 'zstd') return new PassThrough();
   const command = zstdCommand(['-q', '-d', '-c'], false);
   if (command) return processStage(command.path, command.args, signal);
-  if (!zlibZstd.createZstdDecompress) throw new PgdrError('This backup is zstd-compressed and zstd is not installed.', { hint: 'apt-get install zstd' });
+  if (!zlibZstd.createZstdDecompress)
+    throw new PgdrError('This backup is zstd-compressed and zstd is not installed.', { hint: 'apt-get install zstd' });
   return zlibZstd.createZstdDecompress();
 }
 
@@ -83,7 +89,11 @@ export function decompressStage(method: string, signal?: AbortSignal): Duplex {
  * Where decompressed bytes go when they are headed for a file (a restore's seekable archive): zstd writes the file
  * itself, so the plaintext does not pass through Node a second time. `done` settles when the file is complete.
  */
-export function decompressToFile(method: string, path: string, signal?: AbortSignal): { sink: Writable; done: Promise<void> } {
+export function decompressToFile(
+  method: string,
+  path: string,
+  signal?: AbortSignal,
+): { sink: Writable; done: Promise<void> } {
   const command = method === 'zstd' ? zstdCommand(['-q', '-d', '-f', '-o', path], false) : undefined;
   if (command) {
     const proc = startProcess(command.path, command.args, { stdin: 'pipe', stdout: 'ignore', signal });

@@ -42,7 +42,10 @@ class NeedMore extends Error {}
 /** A reader over a buffer that throws NeedMore when the buffer ends first. */
 class Reader {
   pos = 0;
-  constructor(private readonly buf: Buffer, private intSize = 4) {}
+  constructor(
+    private readonly buf: Buffer,
+    private intSize = 4,
+  ) {}
   setIntSize(n: number): void {
     this.intSize = n;
   }
@@ -80,7 +83,8 @@ export function readArchiveHead(buf: Buffer): ArchiveHead | undefined {
     if (buf.length >= 5 && buf.toString('latin1', 0, 5) !== 'PGDMP') throw new Error('not a pg_dump archive');
     r.skip(5);
     const version = v(r.byte(), r.byte(), r.byte());
-    if (version < MIN_VERSION || version > MAX_VERSION) throw new Error(`archive version ${version >> 16}.${(version >> 8) & 255} is not one pgdr reads`);
+    if (version < MIN_VERSION || version > MAX_VERSION)
+      throw new Error(`archive version ${version >> 16}.${(version >> 8) & 255} is not one pgdr reads`);
     const intSize = r.byte();
     const offSize = r.byte();
     if (intSize < 1 || intSize > 8 || offSize < 1 || offSize > 8) throw new Error('implausible integer sizes');
@@ -159,7 +163,8 @@ export class DataOffsetScanner {
     if (this.state === 'head') this.finishHead();
     if (this.state !== 'blockType' || !this.head || this.pending.length) return undefined;
     const wanted = this.head.entries.filter((e) => e.state === OFFSET_NOT_SET || e.state === OFFSET_SET);
-    if (!wanted.length || wanted.length !== this.found.size || wanted.some((e) => !this.found.has(e.dumpId))) return undefined;
+    if (!wanted.length || wanted.length !== this.found.size || wanted.some((e) => !this.found.has(e.dumpId)))
+      return undefined;
     return Object.fromEntries(wanted.map((e) => [String(e.dumpId), this.found.get(e.dumpId)!]));
   }
 

@@ -25,16 +25,27 @@ export interface DirectoryDumpInput {
  * and each file is then streamed into the repository with its checksum. Worth it for big databases: both the
  * dump and the restore run in parallel.
  */
-export async function dumpDirectoryFormat(input: DirectoryDumpInput, ctx: OperationContext, signal: AbortSignal): Promise<ManifestFile[]> {
+export async function dumpDirectoryFormat(
+  input: DirectoryDumpInput,
+  ctx: OperationContext,
+  signal: AbortSignal,
+): Promise<ManifestFile[]> {
   const staging = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), `pgdr-${input.id}-`));
   const outDir = join(staging, 'data');
   try {
-    const dump = startProcess(input.pgDumpPath, pgDumpArgs({ ...input.dumpArgs, outDir }), { env: input.env, stdout: 'ignore', signal, onStderrLine: (l) => ctx.log.debug(l) });
+    const dump = startProcess(input.pgDumpPath, pgDumpArgs({ ...input.dumpArgs, outDir }), {
+      env: input.env,
+      stdout: 'ignore',
+      signal,
+      onStderrLine: (l) => ctx.log.debug(l),
+    });
     await dump.done;
     const files: ManifestFile[] = [];
     let uploaded = 0;
     for (const name of (await readdir(outDir)).sort()) {
-      const hash = new HashStage((n) => ctx.progress({ label: 'store', done: uploaded + n, total: input.databaseBytes, unit: 'bytes' }));
+      const hash = new HashStage((n) =>
+        ctx.progress({ label: 'store', done: uploaded + n, total: input.databaseBytes, unit: 'bytes' }),
+      );
       const path = `data/${name}`;
       const flowing = pipeline(createReadStream(join(outDir, name)), hash);
       await Promise.all([flowing, input.repo.putStream(`${backupDir(input.id)}${path}`, hash, { signal })]);

@@ -20,7 +20,12 @@ export function pgDumpArgs(input: DumpArgsInput): string[] {
   if (input.format === 'custom') {
     args.push('--format=custom', `--compress=${input.compression.method === 'gzip' ? input.compression.level : 0}`);
   } else {
-    args.push('--format=directory', `--jobs=${input.jobs ?? 2}`, `--compress=${input.compression.method === 'none' ? 0 : input.compression.level}`, `--file=${input.outDir}`);
+    args.push(
+      '--format=directory',
+      `--jobs=${input.jobs ?? 2}`,
+      `--compress=${input.compression.method === 'none' ? 0 : input.compression.level}`,
+      `--file=${input.outDir}`,
+    );
   }
   if (input.kind === 'schema') args.push('--schema-only');
   if (input.kind === 'tables') for (const t of input.tables) args.push(`--table=${qualified(t)}`);

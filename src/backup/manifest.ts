@@ -63,7 +63,14 @@ export interface VerificationResult {
     scratchDatabase: string;
     tablesChecked: number;
     mismatches: { table: string; expected: number; actual: number | null }[];
-    objects: { policies: number; indexes: number; functions: number; extensions: string[]; triggers: number; views: number };
+    objects: {
+      policies: number;
+      indexes: number;
+      functions: number;
+      extensions: string[];
+      triggers: number;
+      views: number;
+    };
     durationMs: number;
   };
   errors: string[];

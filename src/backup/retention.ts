@@ -40,7 +40,11 @@ function isoWeek(d: Date): string {
  * Decides per database and kind. The newest backup and the newest verified backup of each group always stay,
  * whatever the policy says: a prune must never leave a database with nothing known to restore.
  */
-export function planRetention(entries: CatalogEntry[], policy: RetentionPolicy, now: Date = new Date()): PruneDecision[] {
+export function planRetention(
+  entries: CatalogEntry[],
+  policy: RetentionPolicy,
+  now: Date = new Date(),
+): PruneDecision[] {
   const groups = new Map<string, CatalogEntry[]>();
   for (const e of entries) {
     const key = `${e.manifest.database}\u0000${e.manifest.kind}`;
@@ -56,7 +60,8 @@ export function planRetention(entries: CatalogEntry[], policy: RetentionPolicy, 
     if (verified) keep(verified, 'newest verified');
     if (policy.retentionDays !== undefined) {
       const cutoff = now.getTime() - policy.retentionDays * 86_400_000;
-      for (const e of newestFirst) if (new Date(e.manifest.snapshotTime).getTime() >= cutoff) keep(e, `younger than ${policy.retentionDays} days`);
+      for (const e of newestFirst)
+        if (new Date(e.manifest.snapshotTime).getTime() >= cutoff) keep(e, `younger than ${policy.retentionDays} days`);
     } else {
       const buckets: [string, number, (d: Date) => string][] = [
         ['daily', policy.keepDaily, day],
@@ -99,16 +104,27 @@ export interface PruneResult {
   freedBytes: number;
 }
 
-export async function prune(repo: Repository, policy: RetentionPolicy, options: { dryRun?: boolean; now?: Date } = {}): Promise<PruneResult> {
+export async function prune(
+  repo: Repository,
+  policy: RetentionPolicy,
+  options: { dryRun?: boolean; now?: Date } = {},
+): Promise<PruneResult> {
   const now = options.now ?? new Date();
   const catalog = await listBackups(repo);
   const decisions = planRetention(catalog.backups, policy, now);
   const doomed = decisions.filter((d) => !d.keep);
   // A directory without a manifest younger than a day may be a backup still running.
-  const stale = catalog.incomplete.filter((i) => i.startedAt && now.getTime() - i.startedAt.getTime() > 86_400_000).map((i) => i.id);
+  const stale = catalog.incomplete
+    .filter((i) => i.startedAt && now.getTime() - i.startedAt.getTime() > 86_400_000)
+    .map((i) => i.id);
   if (!options.dryRun) {
     for (const d of doomed) await repo.removePrefix(backupDir(d.id));
     for (const id of stale) await repo.removePrefix(backupDir(id));
   }
-  return { decisions, removed: doomed.map((d) => d.id), removedIncomplete: stale, freedBytes: doomed.reduce((s, d) => s + d.bytes, 0) };
+  return {
+    decisions,
+    removed: doomed.map((d) => d.id),
+    removedIncomplete: stale,
+    freedBytes: doomed.reduce((s, d) => s + d.bytes, 0),
+  };
 }

@@ -15,7 +15,9 @@ export interface ExportedSnapshot {
 
 export async function exportSnapshot(client: pg.Client): Promise<ExportedSnapshot> {
   await client.query('begin isolation level repeatable read read only');
-  const { rows } = await client.query<{ id: string; time: Date }>('select pg_export_snapshot() as id, clock_timestamp() as time');
+  const { rows } = await client.query<{ id: string; time: Date }>(
+    'select pg_export_snapshot() as id, clock_timestamp() as time',
+  );
   return { id: rows[0]!.id, time: rows[0]!.time };
 }
 
@@ -60,9 +62,16 @@ export async function resolveTables(client: pg.Client, names: string[]): Promise
         `select n.nspname || '.' || c.relname as n from pg_class c join pg_namespace n on n.oid = c.relnamespace
           where c.relkind in ('r','p') and n.nspname not in ('pg_catalog','information_schema')`,
       );
-      const like = { rows: closestNames(name, all.rows.map((r) => r.n)).map((n) => ({ n })) };
+      const like = {
+        rows: closestNames(
+          name,
+          all.rows.map((r) => r.n),
+        ).map((n) => ({ n })),
+      };
       throw new PgdrError(`Table "${name}" was not found in the database.`, {
-        hint: like.rows.length ? `Did you mean: ${like.rows.map((r) => r.n).join(', ')}?` : 'Name it as schema.table; psql \\dt lists the tables.',
+        hint: like.rows.length
+          ? `Did you mean: ${like.rows.map((r) => r.n).join(', ')}?`
+          : 'Name it as schema.table; psql \\dt lists the tables.',
         exitCode: 2,
       });
     }
@@ -81,7 +90,11 @@ export async function resolveTables(client: pg.Client, names: string[]): Promise
 }
 
 /** Exact row counts inside the exported snapshot. */
-export async function countRows(client: pg.Client, tables: TableRef[], signal?: AbortSignal): Promise<Record<string, number>> {
+export async function countRows(
+  client: pg.Client,
+  tables: TableRef[],
+  signal?: AbortSignal,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const t of tables) {
     if (signal?.aborted) break;
@@ -99,14 +112,19 @@ export function closestNames(typed: string, names: string[]): string[] {
     const short = n.slice(n.indexOf('.') + 1).toLowerCase();
     return { n, d: Math.min(editDistance(want, n.toLowerCase()), editDistance(want, short)) };
   });
-  return scored.filter((s) => s.d <= Math.max(2, Math.floor(want.length / 3))).sort((a, b) => a.d - b.d).slice(0, 3).map((s) => s.n);
+  return scored
+    .filter((s) => s.d <= Math.max(2, Math.floor(want.length / 3)))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map((s) => s.n);
 }
 
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length]!;

@@ -14,11 +14,16 @@ export async function dumpSupabaseRoles(
   input: { repo: Repository; id: string; toolPath: string; env: NodeJS.ProcessEnv; encryption?: EncryptionOption },
   signal: AbortSignal,
 ): Promise<ManifestFile> {
-  const script = await runProcess(input.toolPath, ['--roles-only', '--no-role-passwords', '--no-password'], { env: input.env, signal });
+  const script = await runProcess(input.toolPath, ['--roles-only', '--no-role-passwords', '--no-password'], {
+    env: input.env,
+    signal,
+  });
   const path = `roles.sql${input.encryption ? '.age' : ''}`;
   const hash = new HashStage();
   const source = Readable.from([Buffer.from(filterRolesScript(script))]);
-  const flowing = pipeline(input.encryption ? [source, createEncryptStream(input.encryption), hash] : [source, hash] as never);
+  const flowing = pipeline(
+    input.encryption ? [source, createEncryptStream(input.encryption), hash] : ([source, hash] as never),
+  );
   await Promise.all([flowing, input.repo.putStream(`${backupDir(input.id)}${path}`, hash, { signal })]);
   return { path, bytes: hash.bytes, sha256: hash.digest() };
 }

@@ -15,7 +15,14 @@ import { backupDir, makeBackupId, safeName } from './backup-id.js';
 import { compressStage, fileSuffix, HashStage, parseCompression, type CompressionChoice } from './compression.js';
 import { pgDumpArgs } from './dump-args.js';
 import { countRows, exportSnapshot, listTables, resolveTables } from './snapshot.js';
-import { CHECKSUMS, MANIFEST, type BackupKind, type BackupManifest, type DumpFormat, type ManifestFile } from './manifest.js';
+import {
+  CHECKSUMS,
+  MANIFEST,
+  type BackupKind,
+  type BackupManifest,
+  type DumpFormat,
+  type ManifestFile,
+} from './manifest.js';
 import { dumpDirectoryFormat } from './directory-format.js';
 import { dumpSupabaseRoles } from './supabase-roles.js';
 import { DataOffsetScanner } from './custom-archive.js';
@@ -58,7 +65,10 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     });
   }
   if (kind === 'tables' && !options.tables?.length) {
-    throw new PgdrError('A tables backup needs at least one --table.', { hint: 'pgdr backup tables --table public.orders --table public.users', exitCode: 2 });
+    throw new PgdrError('A tables backup needs at least one --table.', {
+      hint: 'pgdr backup tables --table public.orders --table public.users',
+      exitCode: 2,
+    });
   }
   const started = new Date();
   const client = await connect(options.target, { applicationName: 'pgdr backup' });
@@ -70,29 +80,65 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
   try {
     const server = await serverInfo(client);
     const pgDump = await toolFor('pg_dump', server.major);
-    const databaseBytes = Number((await client.query<{ n: string }>('select pg_database_size(current_database()) as n')).rows[0]!.n);
+    const databaseBytes = Number(
+      (await client.query<{ n: string }>('select pg_database_size(current_database()) as n')).rows[0]!.n,
+    );
     lock = await options.repo.lock(`locks/backup-${safeName(options.target.database)}`);
     // With the lock held no other backup of this database runs: an open upload of one is a killed backup's leftover.
     const leftovers = await options.repo
-      .abortUploads?.('backups/', (key) => key.split('/')[1]?.endsWith(`-${safeName(options.target.database)}`) ?? false)
-      .catch((error: Error) => void ctx.log.debug(`Could not look for unfinished uploads (the key may not list them): ${error.message}`));
-    if (leftovers?.length) ctx.log.info(`Removed ${leftovers.length} unfinished upload(s) an interrupted backup of ${options.target.database} left: ${leftovers.join(', ')}.`);
+      .abortUploads?.(
+        'backups/',
+        (key) => key.split('/')[1]?.endsWith(`-${safeName(options.target.database)}`) ?? false,
+      )
+      .catch(
+        (error: Error) =>
+          void ctx.log.debug(`Could not look for unfinished uploads (the key may not list them): ${error.message}`),
+      );
+    if (leftovers?.length)
+      ctx.log.info(
+        `Removed ${leftovers.length} unfinished upload(s) an interrupted backup of ${options.target.database} left: ${leftovers.join(', ')}.`,
+      );
     id = await freeBackupId(options.repo, kind, options.target.database, started);
     const excludedSchemas = options.supabase ? [...SUPABASE_EXCLUDED_SCHEMAS] : [];
     const snapshot = await exportSnapshot(client);
-    const tables = kind === 'tables' ? await resolveTables(client, options.tables!) : kind === 'full' ? await listTables(client, excludedSchemas) : [];
-    ctx.log.info(`Backing up ${options.target.display} (${kind}, ${formatBytes(databaseBytes)} on disk) to ${options.repo.url}/${backupDir(id)}`);
+    const tables =
+      kind === 'tables'
+        ? await resolveTables(client, options.tables!)
+        : kind === 'full'
+          ? await listTables(client, excludedSchemas)
+          : [];
+    ctx.log.info(
+      `Backing up ${options.target.display} (${kind}, ${formatBytes(databaseBytes)} on disk) to ${options.repo.url}/${backupDir(id)}`,
+    );
 
     const counting = kind === 'schema' ? Promise.resolve({}) : countRows(client, tables, abort.signal);
     const dumpArgs = { kind, format, snapshot: snapshot.id, compression, tables, excludedSchemas, jobs: options.jobs };
     const env = libpqEnv(options.target);
-    const custom = format === 'custom' ? await dumpCustomFormat({ ...options, id, pgDumpPath: pgDump.path, args: pgDumpArgs(dumpArgs), env, compression, databaseBytes }, ctx, abort.signal) : undefined;
-    const files: ManifestFile[] = custom ? [custom.file] : await dumpDirectoryFormat({ repo: options.repo, id, pgDumpPath: pgDump.path, dumpArgs, env, databaseBytes }, ctx, abort.signal);
+    const custom =
+      format === 'custom'
+        ? await dumpCustomFormat(
+            { ...options, id, pgDumpPath: pgDump.path, args: pgDumpArgs(dumpArgs), env, compression, databaseBytes },
+            ctx,
+            abort.signal,
+          )
+        : undefined;
+    const files: ManifestFile[] = custom
+      ? [custom.file]
+      : await dumpDirectoryFormat(
+          { repo: options.repo, id, pgDumpPath: pgDump.path, dumpArgs, env, databaseBytes },
+          ctx,
+          abort.signal,
+        );
     const rowCounts = await counting;
     const extras: ManifestFile[] = [];
     if (options.supabase) {
       const pgDumpAll = await toolFor('pg_dumpall', server.major);
-      extras.push(await dumpSupabaseRoles({ repo: options.repo, id, toolPath: pgDumpAll.path, env, encryption: options.encryption }, abort.signal));
+      extras.push(
+        await dumpSupabaseRoles(
+          { repo: options.repo, id, toolPath: pgDumpAll.path, env, encryption: options.encryption },
+          abort.signal,
+        ),
+      );
     }
     await client.query('commit');
     const finished = new Date();
@@ -110,11 +156,19 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       tools: { pg_dump: pgDump.version },
       pgdrVersion: PGDR_VERSION,
       format,
-      compression: format === 'custom'
-        ? { dump: compression.method === 'gzip' ? `gzip:${compression.level}` : 'none', stream: compression.method === 'zstd' ? `zstd:${compression.level}` : 'none' }
-        : { dump: compression.method === 'none' ? 'none' : `gzip:${compression.level}`, stream: 'none' },
+      compression:
+        format === 'custom'
+          ? {
+              dump: compression.method === 'gzip' ? `gzip:${compression.level}` : 'none',
+              stream: compression.method === 'zstd' ? `zstd:${compression.level}` : 'none',
+            }
+          : { dump: compression.method === 'none' ? 'none' : `gzip:${compression.level}`, stream: 'none' },
       encryption: options.encryption
-        ? { format: 'age', recipients: 'recipients' in options.encryption ? options.encryption.recipients : [], passphrase: 'passphrase' in options.encryption }
+        ? {
+            format: 'age',
+            recipients: 'recipients' in options.encryption ? options.encryption.recipients : [],
+            passphrase: 'passphrase' in options.encryption,
+          }
         : null,
       ...(kind === 'tables' ? { tables: tables.map((t) => `${t.schema}.${t.name}`) } : {}),
       ...(options.supabase ? { supabase: true, excludedSchemas } : {}),
@@ -130,12 +184,19 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     const sums = [...files, ...extras].map((f) => `${f.sha256}  ${f.path}\n`).join('');
     await options.repo.writeFile(`${backupDir(id)}${CHECKSUMS}`, sums);
     await options.repo.writeFile(`${backupDir(id)}${MANIFEST}`, JSON.stringify(manifest, null, 2) + '\n');
-    return { id, location: `${options.repo.url}/${backupDir(id)}`, bytes: manifest.bytes, sha256: files[0]!.sha256, manifest };
+    return {
+      id,
+      location: `${options.repo.url}/${backupDir(id)}`,
+      bytes: manifest.bytes,
+      sha256: files[0]!.sha256,
+      manifest,
+    };
   } catch (error) {
     abort.abort();
     await client.query('rollback').catch(() => {});
     if (id && lock) await options.repo.removePrefix(backupDir(id)).catch(() => {});
-    if (ctx.signal.aborted) throw new Aborted('Backup interrupted; its partial files were removed and nothing was listed.');
+    if (ctx.signal.aborted)
+      throw new Aborted('Backup interrupted; its partial files were removed and nothing was listed.');
     // Refusals (bad table name, lock held) happen before anything is written and speak for themselves.
     if (error instanceof PgdrError && (!id || error.exitCode === 2 || error.name === 'BackupLocked')) throw error;
     const hint = error instanceof PgdrError && error.hint ? `${error.hint} ` : '';
@@ -169,9 +230,18 @@ interface CustomDumpInput extends BackupOptions {
   databaseBytes: number;
 }
 
-async function dumpCustomFormat(input: CustomDumpInput, ctx: OperationContext, signal: AbortSignal): Promise<{ file: ManifestFile; dataOffsets?: Record<string, number> }> {
+async function dumpCustomFormat(
+  input: CustomDumpInput,
+  ctx: OperationContext,
+  signal: AbortSignal,
+): Promise<{ file: ManifestFile; dataOffsets?: Record<string, number> }> {
   const path = `data.dump${fileSuffix(input.compression)}${input.encryption ? '.age' : ''}`;
-  const dump = startProcess(input.pgDumpPath, input.args, { env: input.env, stdout: 'pipe', signal, onStderrLine: (l) => ctx.log.debug(l) });
+  const dump = startProcess(input.pgDumpPath, input.args, {
+    env: input.env,
+    stdout: 'pipe',
+    signal,
+    onStderrLine: (l) => ctx.log.debug(l),
+  });
   let dumped = 0;
   const scanner = new DataOffsetScanner();
   dump.stdout!.on('data', (chunk: Buffer) => {
@@ -180,7 +250,12 @@ async function dumpCustomFormat(input: CustomDumpInput, ctx: OperationContext, s
     ctx.progress({ label: 'dump', done: dumped, total: input.databaseBytes, unit: 'bytes' });
   });
   const hash = new HashStage();
-  const stages = [dump.stdout!, compressStage(input.compression, signal), ...(input.encryption ? [createEncryptStream(input.encryption)] : []), hash] as const;
+  const stages = [
+    dump.stdout!,
+    compressStage(input.compression, signal),
+    ...(input.encryption ? [createEncryptStream(input.encryption)] : []),
+    hash,
+  ] as const;
   const flowing = pipeline(stages as unknown as [Readable, ...NodeJS.ReadWriteStream[]]);
   const stored = input.repo.putStream(`${backupDir(input.id)}${path}`, hash, { signal, sizeHint: input.databaseBytes });
   const results = await Promise.allSettled([dump.done, flowing, stored]);
@@ -189,7 +264,9 @@ async function dumpCustomFormat(input: CustomDumpInput, ctx: OperationContext, s
     // pg_dump's own message names the cause, unless pg_dump only died of the broken pipe (storage failed first).
     const dumpFailure = results[0].status === 'rejected' ? (results[0].reason as ProcessFailed) : undefined;
     const downstream = [results[2], results[1]].find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    const brokenPipe = dumpFailure && (dumpFailure.signalName === 'SIGPIPE' || /could not write to output file/.test(dumpFailure.stderr ?? ''));
+    const brokenPipe =
+      dumpFailure &&
+      (dumpFailure.signalName === 'SIGPIPE' || /could not write to output file/.test(dumpFailure.stderr ?? ''));
     throw dumpFailure && !(brokenPipe && downstream) ? dumpFailure : (downstream ?? failed).reason;
   }
   return { file: { path, bytes: hash.bytes, sha256: hash.digest() }, dataOffsets: scanner.offsets() };

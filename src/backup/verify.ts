@@ -8,7 +8,15 @@ import { toolFor } from '../pg/tools.js';
 import type { Repository } from '../storage/index.js';
 import { backupDir } from './backup-id.js';
 import { findBackup, type CatalogEntry } from './catalog.js';
-import { checkPlaintext, checkStoredFile, downloadDirectory, openStored, plaintextStages, requireKeys, type ArchiveKeys } from './archive.js';
+import {
+  checkPlaintext,
+  checkStoredFile,
+  downloadDirectory,
+  openStored,
+  plaintextStages,
+  requireKeys,
+  type ArchiveKeys,
+} from './archive.js';
 import { VERIFICATION, type BackupManifest, type VerificationResult } from './manifest.js';
 
 export interface VerifyOptions {
@@ -25,7 +33,13 @@ export async function verifyBackup(options: VerifyOptions, ctx: OperationContext
   const keys = options.keys ?? {};
   // A restore test reads the data, so it needs the key; say so before anything runs.
   if (options.restoreTest) requireKeys(manifest, keys);
-  const result: VerificationResult = { backupId: manifest.id, verifiedAt: new Date().toISOString(), ok: false, checksum: 'ok', errors: [] };
+  const result: VerificationResult = {
+    backupId: manifest.id,
+    verifiedAt: new Date().toISOString(),
+    ok: false,
+    checksum: 'ok',
+    errors: [],
+  };
   const fail = (message: string) => result.errors.push(message);
 
   const all = [...manifest.files, ...(manifest.extras ?? [])];
@@ -33,7 +47,10 @@ export async function verifyBackup(options: VerifyOptions, ctx: OperationContext
   let checked = 0;
   for (const file of all) {
     try {
-      await checkStoredFile(options.repo, manifest, file, { signal: ctx.signal, onProgress: (n) => ctx.progress({ label: 'checksum', done: checked + n, total, unit: 'bytes' }) });
+      await checkStoredFile(options.repo, manifest, file, {
+        signal: ctx.signal,
+        onProgress: (n) => ctx.progress({ label: 'checksum', done: checked + n, total, unit: 'bytes' }),
+      });
     } catch (error) {
       result.checksum = (await options.repo.stat(`${backupDir(manifest.id)}${file.path}`)) ? 'mismatch' : 'missing';
       fail(isPgdrError(error) ? error.message : `${file.path}: ${(error as Error).message}`);
@@ -60,7 +77,8 @@ export async function verifyBackup(options: VerifyOptions, ctx: OperationContext
   if (options.restoreTest && result.errors.length === 0) {
     try {
       result.restoreTest = await restoreTest({ manifest }, options.repo, keys, options.restoreTest.server, ctx);
-      for (const m of result.restoreTest.mismatches) fail(`${m.table}: expected ${m.expected} rows, restored ${m.actual ?? 'none (table missing)'}`);
+      for (const m of result.restoreTest.mismatches)
+        fail(`${m.table}: expected ${m.expected} rows, restored ${m.actual ?? 'none (table missing)'}`);
     } catch (error) {
       fail(`Restore test failed: ${isPgdrError(error) ? error.message : (error as Error).message}`);
     }
@@ -71,7 +89,12 @@ export async function verifyBackup(options: VerifyOptions, ctx: OperationContext
 }
 
 /** `pg_restore --list` over the plaintext stream: the archive's header and table of contents parse. */
-async function checkTableOfContents(repo: Repository, manifest: BackupManifest, keys: ArchiveKeys, ctx: OperationContext): Promise<void> {
+async function checkTableOfContents(
+  repo: Repository,
+  manifest: BackupManifest,
+  keys: ArchiveKeys,
+  ctx: OperationContext,
+): Promise<void> {
   const pgRestore = await toolFor('pg_restore', manifest.server.major);
   const abort = new AbortController();
   const proc = startProcess(pgRestore.path, ['--list'], { stdin: 'pipe', stdout: 'ignore', signal: ctx.signal });
@@ -91,7 +114,13 @@ async function checkTableOfContents(repo: Repository, manifest: BackupManifest, 
   }
 }
 
-async function restoreTest(entry: Pick<CatalogEntry, 'manifest'>, repo: Repository, keys: ArchiveKeys, server: DbTarget, ctx: OperationContext): Promise<NonNullable<VerificationResult['restoreTest']>> {
+async function restoreTest(
+  entry: Pick<CatalogEntry, 'manifest'>,
+  repo: Repository,
+  keys: ArchiveKeys,
+  server: DbTarget,
+  ctx: OperationContext,
+): Promise<NonNullable<VerificationResult['restoreTest']>> {
   const { manifest } = entry;
   const started = Date.now();
   const scratchName = `pgdr_verify_${manifest.id.slice(0, 15).toLowerCase()}_${process.pid}`;
@@ -102,7 +131,13 @@ async function restoreTest(entry: Pick<CatalogEntry, 'manifest'>, repo: Reposito
   try {
     const args = ['--no-owner', '--no-acl', '--no-password', `--dbname=${scratchName}`];
     const run = (extra: string[], stdin: 'pipe' | 'ignore') =>
-      startProcess(pgRestore.path, [...args, ...extra], { env: libpqEnv(scratch), stdin, stdout: 'ignore', signal: ctx.signal, onStderrLine: (l) => ctx.log.debug(l) });
+      startProcess(pgRestore.path, [...args, ...extra], {
+        env: libpqEnv(scratch),
+        stdin,
+        stdout: 'ignore',
+        signal: ctx.signal,
+        onStderrLine: (l) => ctx.log.debug(l),
+      });
     let exited: PromiseSettledResult<void>;
     if (manifest.format === 'directory') {
       const dir = await downloadDirectory(repo, manifest, ctx.signal);
@@ -116,20 +151,36 @@ async function restoreTest(entry: Pick<CatalogEntry, 'manifest'>, repo: Reposito
       const source = await openStored(repo, manifest, manifest.files[0]!, { signal: ctx.signal });
       const proc = run([], 'pipe');
       let restored = 0;
-      source.on('data', (c: Buffer) => ctx.progress({ label: 'restore test', done: (restored += c.length), total: manifest.files[0]!.bytes, unit: 'bytes' }));
+      source.on('data', (c: Buffer) =>
+        ctx.progress({
+          label: 'restore test',
+          done: (restored += c.length),
+          total: manifest.files[0]!.bytes,
+          unit: 'bytes',
+        }),
+      );
       const feeding = pipeline([source, ...stages, proc.stdin!] as never);
       const [fed, done] = await Promise.allSettled([feeding, proc.done]);
       if (fed.status === 'rejected' && done.status === 'fulfilled') throw fed.reason;
       exited = done;
     }
     // Objects that need roles or extensions the scratch server lacks fail here; the row counts below are the verdict.
-    if (exited.status === 'rejected') ctx.log.warn(`pg_restore reported errors: ${String((exited.reason as Error).message).split('\n').slice(-3).join(' | ')}`);
+    if (exited.status === 'rejected')
+      ctx.log.warn(
+        `pg_restore reported errors: ${String((exited.reason as Error).message)
+          .split('\n')
+          .slice(-3)
+          .join(' | ')}`,
+      );
     return await withClient(scratch, async (c) => {
       const mismatches: { table: string; expected: number; actual: number | null }[] = [];
       for (const [table, expected] of Object.entries(manifest.rowCounts)) {
         const dot = table.indexOf('.');
         const rel = `${quoteIdent(table.slice(0, dot))}.${quoteIdent(table.slice(dot + 1))}`;
-        const actual = await c.query<{ n: string }>(`select count(*) as n from ${rel}`).then((r) => Number(r.rows[0]!.n), () => null);
+        const actual = await c.query<{ n: string }>(`select count(*) as n from ${rel}`).then(
+          (r) => Number(r.rows[0]!.n),
+          () => null,
+        );
         if (actual !== expected) mismatches.push({ table, expected, actual });
       }
       const one = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
@@ -140,18 +191,26 @@ async function restoreTest(entry: Pick<CatalogEntry, 'manifest'>, repo: Reposito
         mismatches,
         objects: {
           policies: await one('select count(*) as n from pg_policies'),
-          indexes: await one(`select count(*) as n from pg_indexes where schemaname not in ('pg_catalog','information_schema')`),
-          functions: await one(`select count(*) as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname ${userNs}`),
-          extensions: (await c.query<{ e: string }>(`select extname as e from pg_extension order by 1`)).rows.map((r) => r.e),
+          indexes: await one(
+            `select count(*) as n from pg_indexes where schemaname not in ('pg_catalog','information_schema')`,
+          ),
+          functions: await one(
+            `select count(*) as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname ${userNs}`,
+          ),
+          extensions: (await c.query<{ e: string }>(`select extname as e from pg_extension order by 1`)).rows.map(
+            (r) => r.e,
+          ),
           triggers: await one('select count(*) as n from pg_trigger where not tgisinternal'),
-          views: await one(`select count(*) as n from pg_views where schemaname not in ('pg_catalog','information_schema')`),
+          views: await one(
+            `select count(*) as n from pg_views where schemaname not in ('pg_catalog','information_schema')`,
+          ),
         },
         durationMs: Date.now() - started,
       };
     });
   } finally {
-    await withClient(server, (c) => c.query(`drop database if exists ${quoteIdent(scratchName)} with (force)`)).catch((e) =>
-      ctx.log.warn(`Could not drop scratch database ${scratchName}: ${(e as Error).message}`),
+    await withClient(server, (c) => c.query(`drop database if exists ${quoteIdent(scratchName)} with (force)`)).catch(
+      (e) => ctx.log.warn(`Could not drop scratch database ${scratchName}: ${(e as Error).message}`),
     );
   }
 }

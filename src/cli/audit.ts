@@ -17,7 +17,8 @@ export function registerAuditCommand(program: Command): void {
         return;
       }
       for (const e of entries) {
-        const result = e.result === 'ok' ? chalk.green('ok') : e.result === 'failed' ? chalk.red(e.result) : chalk.yellow(e.result);
+        const result =
+          e.result === 'ok' ? chalk.green('ok') : e.result === 'failed' ? chalk.red(e.result) : chalk.yellow(e.result);
         const extra = [e.target, e.backupId, `${(e.durationMs / 1000).toFixed(1)}s`].filter(Boolean).join('  ');
         process.stdout.write(`${e.at}  ${e.who}  ${e.command.padEnd(10)} ${result.padEnd(8)} ${extra}\n`);
       }

@@ -4,7 +4,16 @@ import { formatBytes } from '../backup/take-backup.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => stripAnsi(r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c + ' '.repeat(widths[i]! - stripAnsi(c).length)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => c + ' '.repeat(widths[i]! - stripAnsi(c).length))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
@@ -13,17 +22,33 @@ export function backupsTable(catalog: Catalog): string {
   if (catalog.backups.length === 0) {
     return 'No complete backups in this repository. Take one with: pgdr backup\n' + incompleteNote(catalog);
   }
-  const rows = [['ID', 'KIND', 'DATABASE', 'SNAPSHOT (UTC)', 'SIZE', 'ENCRYPTED', 'VERIFIED'].map((h) => chalk.bold(h))];
+  const rows = [
+    ['ID', 'KIND', 'DATABASE', 'SNAPSHOT (UTC)', 'SIZE', 'ENCRYPTED', 'VERIFIED'].map((h) => chalk.bold(h)),
+  ];
   for (const { manifest: m, verification: v } of catalog.backups) {
-    const verified = !v ? chalk.dim('never') : v.ok ? chalk.green(`ok ${v.verifiedAt.slice(0, 16).replace('T', ' ')}${v.restoreTest ? ' (restored)' : ''}`) : chalk.red(`FAILED ${v.verifiedAt.slice(0, 10)}`);
-    rows.push([m.id, m.kind, m.database, m.snapshotTime.slice(0, 19).replace('T', ' '), formatBytes(m.bytes), m.encryption ? 'age' : chalk.yellow('no'), verified]);
+    const verified = !v
+      ? chalk.dim('never')
+      : v.ok
+        ? chalk.green(`ok ${v.verifiedAt.slice(0, 16).replace('T', ' ')}${v.restoreTest ? ' (restored)' : ''}`)
+        : chalk.red(`FAILED ${v.verifiedAt.slice(0, 10)}`);
+    rows.push([
+      m.id,
+      m.kind,
+      m.database,
+      m.snapshotTime.slice(0, 19).replace('T', ' '),
+      formatBytes(m.bytes),
+      m.encryption ? 'age' : chalk.yellow('no'),
+      verified,
+    ]);
   }
   return table(rows) + incompleteNote(catalog);
 }
 
 function incompleteNote(catalog: Catalog): string {
   return catalog.incomplete.length
-    ? chalk.dim(`(${catalog.incomplete.length} unfinished backup director${catalog.incomplete.length === 1 ? 'y' : 'ies'} without a manifest not shown: failed or still running; pgdr prune removes them after a day)\n`)
+    ? chalk.dim(
+        `(${catalog.incomplete.length} unfinished backup director${catalog.incomplete.length === 1 ? 'y' : 'ies'} without a manifest not shown: failed or still running; pgdr prune removes them after a day)\n`,
+      )
     : '';
 }
 
@@ -34,8 +59,12 @@ export function verificationLines(r: VerificationResult): string[] {
   if (r.decrypted !== undefined) lines.push(`  ${mark(r.decrypted)} decryption`);
   if (r.restoreTest) {
     const t = r.restoreTest;
-    lines.push(`  ${mark(t.mismatches.length === 0)} restore test: ${t.tablesChecked - t.mismatches.length}/${t.tablesChecked} tables with the manifest's row counts (${(t.durationMs / 1000).toFixed(1)} s)`);
-    lines.push(`    ${t.objects.indexes} indexes, ${t.objects.policies} RLS policies, ${t.objects.functions} functions, ${t.objects.triggers} triggers, ${t.objects.views} views; extensions: ${t.objects.extensions.join(', ') || 'none'}`);
+    lines.push(
+      `  ${mark(t.mismatches.length === 0)} restore test: ${t.tablesChecked - t.mismatches.length}/${t.tablesChecked} tables with the manifest's row counts (${(t.durationMs / 1000).toFixed(1)} s)`,
+    );
+    lines.push(
+      `    ${t.objects.indexes} indexes, ${t.objects.policies} RLS policies, ${t.objects.functions} functions, ${t.objects.triggers} triggers, ${t.objects.views} views; extensions: ${t.objects.extensions.join(', ') || 'none'}`,
+    );
   }
   for (const e of r.errors) lines.push(`  ${chalk.red('error:')} ${e}`);
   return lines;
@@ -45,7 +74,13 @@ export function pruneTable(result: PruneResult, dryRun: boolean): string {
   if (result.decisions.length === 0) return 'No backups in this repository.\n';
   const rows = [['ID', 'SNAPSHOT (UTC)', 'SIZE', 'DECISION', 'WHY'].map((h) => chalk.bold(h))];
   for (const d of result.decisions) {
-    rows.push([d.id, d.snapshotTime.slice(0, 16).replace('T', ' '), formatBytes(d.bytes), d.keep ? chalk.green('keep') : chalk.red(dryRun ? 'would remove' : 'removed'), d.reasons.join(', ')]);
+    rows.push([
+      d.id,
+      d.snapshotTime.slice(0, 16).replace('T', ' '),
+      formatBytes(d.bytes),
+      d.keep ? chalk.green('keep') : chalk.red(dryRun ? 'would remove' : 'removed'),
+      d.reasons.join(', '),
+    ]);
   }
   const verb = dryRun ? 'Would remove' : 'Removed';
   const tail = `${verb} ${result.removed.length} backup(s), ${formatBytes(result.freedBytes)}${result.removedIncomplete.length ? `, and ${result.removedIncomplete.length} unfinished backup director${result.removedIncomplete.length === 1 ? 'y' : 'ies'}` : ''}.${dryRun ? ' Nothing was changed (--dry-run).' : ''}\n`;

@@ -1,5 +1,21 @@
 /** The module that registers a command (src/cli/<module>.ts); several commands can share one. */
-export type CommandModule = 'backup' | 'restore' | 'pitr' | 'run' | 'runbooks' | 'runs' | 'report' | 'doctor' | 'init' | 'config' | 'schedule' | 'export' | 'import' | 'files' | 'audit' | 'completion';
+export type CommandModule =
+  | 'backup'
+  | 'restore'
+  | 'pitr'
+  | 'run'
+  | 'runbooks'
+  | 'runs'
+  | 'report'
+  | 'doctor'
+  | 'init'
+  | 'config'
+  | 'schedule'
+  | 'export'
+  | 'import'
+  | 'files'
+  | 'audit'
+  | 'completion';
 
 /** A top-level command as `pgdr --help` lists it, without loading its module. */
 export interface CommandEntry {
@@ -11,10 +27,18 @@ export interface CommandEntry {
 
 /** Every top-level command, in the order `pgdr --help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'backup', summary: 'Take a backup (pg_dump → zstd → age) into the repository, or verify one.', module: 'backup' },
+  {
+    name: 'backup',
+    summary: 'Take a backup (pg_dump → zstd → age) into the repository, or verify one.',
+    module: 'backup',
+  },
   { name: 'backups', summary: 'List the complete backups in a repository.', module: 'backup' },
   { name: 'prune', summary: 'Remove backups outside the retention policy.', module: 'backup' },
-  { name: 'restore', summary: 'Restore a backup: into a new database, in place, some tables or some rows.', module: 'restore' },
+  {
+    name: 'restore',
+    summary: 'Restore a backup: into a new database, in place, some tables or some rows.',
+    module: 'restore',
+  },
   { name: 'pitr', summary: 'Point-in-time recovery through pgBackRest or the Supabase platform.', module: 'pitr' },
   { name: 'run', summary: 'Run a DR runbook in incident mode (or continue one with --resume).', module: 'run' },
   { name: 'drill', summary: 'Rehearse a runbook; --sandbox on a throwaway local cluster.', module: 'run' },
@@ -28,7 +52,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'export', summary: 'Export a table, or everything about one user, as JSON, CSV or SQL.', module: 'export' },
   { name: 'import', summary: 'Import a JSON or CSV file into a table in one transaction.', module: 'import' },
   { name: 'files', summary: 'Supabase Storage objects: back them up and put them back.', module: 'files' },
-  { name: 'audit', summary: 'Show the audit log: who ran what, when, against what, and how it ended.', module: 'audit' },
+  {
+    name: 'audit',
+    summary: 'Show the audit log: who ran what, when, against what, and how it ended.',
+    module: 'audit',
+  },
   { name: 'completion', summary: 'Print a shell completion script: pgdr completion bash|zsh.', module: 'completion' },
 ];
 

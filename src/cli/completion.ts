@@ -12,7 +12,11 @@ interface Node {
 function walk(command: Command, path: string, out: Node[]): Node[] {
   const options = command.options.flatMap((o) => [o.long, o.short]).filter((f): f is string => Boolean(f));
   const subcommands = command.commands.flatMap((c) => [c.name(), ...c.aliases()]);
-  out.push({ path, subcommands: path === '' ? [...subcommands, 'help'] : subcommands, options: [...options, '--help'] });
+  out.push({
+    path,
+    subcommands: path === '' ? [...subcommands, 'help'] : subcommands,
+    options: [...options, '--help'],
+  });
   for (const c of command.commands) walk(c, path ? `${path} ${c.name()}` : c.name(), out);
   return out;
 }
@@ -22,7 +26,10 @@ const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 /** Shell functions shared by bash and zsh: subcommands, flags and argument words of a command path. */
 function tables(nodes: Node[], runbooks: string[]): string {
   const cases = (pick: (n: Node) => string[]) =>
-    nodes.filter((n) => pick(n).length).map((n) => `    ${quote(n.path)}) echo ${quote(pick(n).join(' '))} ;;`).join('\n');
+    nodes
+      .filter((n) => pick(n).length)
+      .map((n) => `    ${quote(n.path)}) echo ${quote(pick(n).join(' '))} ;;`)
+      .join('\n');
   return [
     `_pgdr_subcommands() {\n  case "$1" in\n${cases((n) => n.subcommands)}\n  esac\n}`,
     `_pgdr_options() {\n  case "$1" in\n${cases((n) => n.options)}\n  esac\n}`,
@@ -57,14 +64,16 @@ if (( $+functions[compdef] )); then compdef _pgdr pgdr; fi`;
 
 /** The completion script for a shell, from the real command tree and the shipped runbooks. */
 export async function completionScript(shell: string): Promise<string> {
-  if (shell !== 'bash' && shell !== 'zsh') throw new UsageError(`No completion for "${shell}".`, 'pgdr completion bash, or pgdr completion zsh.');
+  if (shell !== 'bash' && shell !== 'zsh')
+    throw new UsageError(`No completion for "${shell}".`, 'pgdr completion bash, or pgdr completion zsh.');
   const program = new Command('pgdr').option('-V, --version').enablePositionalOptions();
   await registerAll(program);
   const { shippedRunbookFiles } = await import('../runbook/library.js');
   const runbooks = shippedRunbookFiles().map((f) => f.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
-  const header = shell === 'bash'
-    ? '# pgdr completion for bash: eval "$(pgdr completion bash)" in ~/.bashrc, or save it as /etc/bash_completion.d/pgdr'
-    : '#compdef pgdr\n# pgdr completion for zsh: source <(pgdr completion zsh) in ~/.zshrc after compinit, or save it as _pgdr on $fpath';
+  const header =
+    shell === 'bash'
+      ? '# pgdr completion for bash: eval "$(pgdr completion bash)" in ~/.bashrc, or save it as /etc/bash_completion.d/pgdr'
+      : '#compdef pgdr\n# pgdr completion for zsh: source <(pgdr completion zsh) in ~/.zshrc after compinit, or save it as _pgdr on $fpath';
   return `${header}\n\n${tables(walk(program, '', []), runbooks)}\n\n${shell === 'bash' ? BASH : ZSH}\n`;
 }
 
@@ -73,7 +82,10 @@ export function registerCompletionCommand(program: Command): void {
     .command('completion')
     .description('Print a shell completion script (commands, subcommands, flags, runbook ids).')
     .argument('<shell>', 'bash or zsh')
-    .addHelpText('after', '\nExamples:\n  eval "$(pgdr completion bash)"           # in ~/.bashrc\n  source <(pgdr completion zsh)            # in ~/.zshrc, after compinit')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  eval "$(pgdr completion bash)"           # in ~/.bashrc\n  source <(pgdr completion zsh)            # in ~/.zshrc, after compinit',
+    )
     .action(async (shell: string) => {
       process.stdout.write(await completionScript(shell));
     });

@@ -26,7 +26,10 @@ export interface CommonOptions {
 
 export function addTargetOptions(cmd: Command): Command {
   return cmd
-    .option('--db <url>', 'database URL (else DATABASE_URL, SUPABASE_DB_URL, SUPABASE_PROJECT_REF+SUPABASE_DB_PASSWORD, PG* variables)')
+    .option(
+      '--db <url>',
+      'database URL (else DATABASE_URL, SUPABASE_DB_URL, SUPABASE_PROJECT_REF+SUPABASE_DB_PASSWORD, PG* variables)',
+    )
     .option('--profile <name>', 'target profile from pgdr.config.yaml');
 }
 
@@ -56,7 +59,9 @@ export function cliTarget(loaded: LoadedConfig, options: CommonOptions): Resolve
 
 /** The server for a restore test: a profile name from the config, or a URL. */
 export function scratchServer(loaded: LoadedConfig, value: string): DbTarget {
-  return /^postgres(ql)?:\/\//i.test(value) ? parseTarget(value, '--scratch-db') : resolveProfile(loaded.config, value).target;
+  return /^postgres(ql)?:\/\//i.test(value)
+    ? parseTarget(value, '--scratch-db')
+    : resolveProfile(loaded.config, value).target;
 }
 
 export function cliRepository(loaded: LoadedConfig, options: CommonOptions): Repository {
@@ -66,15 +71,23 @@ export function cliRepository(loaded: LoadedConfig, options: CommonOptions): Rep
 
 function envValue(name: string, flag: string): string {
   const value = process.env[name];
-  if (!value) throw new UsageError(`${flag} names ${name}, which is not set or empty.`, `export ${name}=… (pgdr reads the secret from the environment so it never appears in argv or shell history).`);
+  if (!value)
+    throw new UsageError(
+      `${flag} names ${name}, which is not set or empty.`,
+      `export ${name}=… (pgdr reads the secret from the environment so it never appears in argv or shell history).`,
+    );
   registerSecret(value);
   return value;
 }
 
 /** --encrypt-to / --passphrase-env, else the config's recipients. */
-export function cliEncryption(loaded: LoadedConfig, options: { encryptTo?: string[]; passphraseEnv?: string; encrypt?: boolean }): EncryptionOption | undefined {
+export function cliEncryption(
+  loaded: LoadedConfig,
+  options: { encryptTo?: string[]; passphraseEnv?: string; encrypt?: boolean },
+): EncryptionOption | undefined {
   if (options.encrypt === false) return undefined;
-  if (options.passphraseEnv && options.encryptTo?.length) throw new UsageError('Give either --encrypt-to or --passphrase-env, not both.');
+  if (options.passphraseEnv && options.encryptTo?.length)
+    throw new UsageError('Give either --encrypt-to or --passphrase-env, not both.');
   if (options.passphraseEnv) return { passphrase: envValue(options.passphraseEnv, '--passphrase-env') };
   const recipients = options.encryptTo?.length ? options.encryptTo : loaded.config.encryption?.recipients;
   if (recipients?.length) return { recipients };
@@ -83,7 +96,10 @@ export function cliEncryption(loaded: LoadedConfig, options: { encryptTo?: strin
 }
 
 /** --identity FILE / --passphrase-env, else the config's identityFile / passphraseEnv. */
-export async function cliKeys(loaded: LoadedConfig, options: { identity?: string; passphraseEnv?: string }): Promise<ArchiveKeys> {
+export async function cliKeys(
+  loaded: LoadedConfig,
+  options: { identity?: string; passphraseEnv?: string },
+): Promise<ArchiveKeys> {
   const { readIdentityFile } = await import('../crypto/index.js');
   const identityFile = options.identity ?? loaded.config.encryption?.identityFile;
   const passphraseEnv = options.passphraseEnv ?? loaded.config.encryption?.passphraseEnv;
@@ -97,7 +113,9 @@ export async function cliKeys(loaded: LoadedConfig, options: { identity?: string
  * Logger, progress and a signal that Ctrl-C, SIGTERM and SIGHUP abort, so a long operation cleans up after itself.
  * A second Ctrl-C exits at once.
  */
-export function operationContext(options: { json?: boolean; verbose?: boolean; quiet?: boolean } = {}): OperationContext & { dispose(): void } {
+export function operationContext(
+  options: { json?: boolean; verbose?: boolean; quiet?: boolean } = {},
+): OperationContext & { dispose(): void } {
   const controller = new AbortController();
   let count = 0;
   let last = 0;
@@ -107,7 +125,9 @@ export function operationContext(options: { json?: boolean; verbose?: boolean; q
     last = Date.now();
     count++;
     if (count > 1) process.exit(130);
-    process.stderr.write(`\n${signal === 'SIGINT' ? 'Interrupted' : `Received ${signal}`}: stopping and cleaning up (press Ctrl-C again to exit at once)…\n`);
+    process.stderr.write(
+      `\n${signal === 'SIGINT' ? 'Interrupted' : `Received ${signal}`}: stopping and cleaning up (press Ctrl-C again to exit at once)…\n`,
+    );
     controller.abort();
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

@@ -35,11 +35,16 @@ if (wanted) {
 } else {
   // No command named: --help, --version or a typo; the table stands in for the commands, so nothing heavy loads.
   const program = createProgram();
-  for (const c of COMMANDS) program.command(c.name).aliases(c.aliases ?? []).description(c.summary);
+  for (const c of COMMANDS)
+    program
+      .command(c.name)
+      .aliases(c.aliases ?? [])
+      .description(c.summary);
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
     process.exitCode = commanderExitCode(error) ?? 1;
-    if (process.exitCode === 1) process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.exitCode === 1)
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   }
 }

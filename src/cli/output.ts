@@ -13,7 +13,9 @@ export function reportFailure(error: unknown): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`${chalk.red('error:')} ${redact(message)}\n`);
-  process.stderr.write(`${chalk.yellow('hint:')}  This is unexpected; rerun with PGDR_DEBUG=1 for details and report it.\n`);
+  process.stderr.write(
+    `${chalk.yellow('hint:')}  This is unexpected; rerun with PGDR_DEBUG=1 for details and report it.\n`,
+  );
   if (process.env.PGDR_DEBUG && error instanceof Error && error.stack) process.stderr.write(redact(error.stack) + '\n');
   return 1;
 }

@@ -25,7 +25,10 @@ interface PitrCliOptions {
   verbose?: boolean;
 }
 
-const configOption = ['--pgbackrest-config <file>', 'pgbackrest.conf (else PGBACKREST_CONFIG, else /etc/pgbackrest/pgbackrest.conf)'] as const;
+const configOption = [
+  '--pgbackrest-config <file>',
+  'pgbackrest.conf (else PGBACKREST_CONFIG, else /etc/pgbackrest/pgbackrest.conf)',
+] as const;
 
 function pgbackrestConfig(options: PitrCliOptions): string | undefined {
   return options.pgbackrestConfig ?? process.env.PGBACKREST_CONFIG ?? undefined;
@@ -33,7 +36,8 @@ function pgbackrestConfig(options: PitrCliOptions): string | undefined {
 
 function port(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port ${text} is not a port number.`, 'Ports are numbers from 1 to 65535.');
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new UsageError(`--port ${text} is not a port number.`, 'Ports are numbers from 1 to 65535.');
   return n;
 }
 
@@ -45,27 +49,52 @@ function positive(text: string): number {
 
 /** `pgdr pitr setup | info | restore`: point-in-time recovery through pgBackRest or the Supabase platform. */
 export function registerPitrCommands(program: Command): void {
-  const pitr = program.command('pitr').description('Point-in-time recovery: pgBackRest (self-hosted) or the Supabase platform');
+  const pitr = program
+    .command('pitr')
+    .description('Point-in-time recovery: pgBackRest (self-hosted) or the Supabase platform');
 
   pitr
     .command('setup')
-    .description('print (or with --write apply and check) the pgBackRest stanza and the postgresql.conf archive settings')
+    .description(
+      'print (or with --write apply and check) the pgBackRest stanza and the postgresql.conf archive settings',
+    )
     .requiredOption('--stanza <name>', 'pgBackRest stanza, e.g. main')
     .requiredOption('--data-dir <dir>', 'data directory of the running cluster')
     .requiredOption('--repo-path <dir>', 'where pgBackRest keeps backups and WAL (repo1-path)')
     .option('--port <n>', 'port of the running cluster', port, 5432)
     .option('--socket-dir <dir>', 'its Unix socket directory', '/var/run/postgresql')
     .option(...configOption)
-    .option('--write', 'write pgbackrest.conf, set the server settings (ALTER SYSTEM + reload), run stanza-create and check')
+    .option(
+      '--write',
+      'write pgbackrest.conf, set the server settings (ALTER SYSTEM + reload), run stanza-create and check',
+    )
     .option('--json', 'print JSON')
-    .action(async (o: PitrCliOptions & { stanza: string; dataDir: string; repoPath: string; port: number; socketDir: string; write?: boolean }) => {
-      const setup = { stanza: o.stanza, dataDir: o.dataDir, repoPath: o.repoPath, port: o.port, socketDir: o.socketDir, configPath: pgbackrestConfig(o) };
-      const plan = pitrSetupPlan(setup);
-      if (!o.json) process.stdout.write(renderSetupPlan(plan) + '\n');
-      const result = await pitrSetup(setup, { write: !!o.write, log: stderrLogger() });
-      if (o.json) printJson(result);
-      if (!result.ok) process.exitCode = 1;
-    });
+    .action(
+      async (
+        o: PitrCliOptions & {
+          stanza: string;
+          dataDir: string;
+          repoPath: string;
+          port: number;
+          socketDir: string;
+          write?: boolean;
+        },
+      ) => {
+        const setup = {
+          stanza: o.stanza,
+          dataDir: o.dataDir,
+          repoPath: o.repoPath,
+          port: o.port,
+          socketDir: o.socketDir,
+          configPath: pgbackrestConfig(o),
+        };
+        const plan = pitrSetupPlan(setup);
+        if (!o.json) process.stdout.write(renderSetupPlan(plan) + '\n');
+        const result = await pitrSetup(setup, { write: !!o.write, log: stderrLogger() });
+        if (o.json) printJson(result);
+        if (!result.ok) process.exitCode = 1;
+      },
+    );
 
   pitr
     .command('info')
@@ -75,64 +104,130 @@ export function registerPitrCommands(program: Command): void {
     .option(...configOption)
     .option('--json', 'print JSON')
     .action(async (o: PitrCliOptions & { stanza?: string; supabaseProject?: string }) => {
-      if (!!o.stanza === !!o.supabaseProject) throw new UsageError('Give either --stanza or --supabase-project.', 'pgdr pitr info --stanza main');
+      if (!!o.stanza === !!o.supabaseProject)
+        throw new UsageError('Give either --stanza or --supabase-project.', 'pgdr pitr info --stanza main');
       if (o.supabaseProject) return await printPlatformBackups(o.supabaseProject, Boolean(o.json));
       const info = await pgbackrestInfo({ stanza: o.stanza!, configPath: pgbackrestConfig(o) });
       if (o.json) return printJson(info);
-      process.stdout.write(`stanza ${info.stanza}: ${info.status.message}; PostgreSQL ${info.pgMajor ?? '?'}; WAL ${info.archive ? `${info.archive.min} … ${info.archive.max}` : 'none archived'}\n`);
+      process.stdout.write(
+        `stanza ${info.stanza}: ${info.status.message}; PostgreSQL ${info.pgMajor ?? '?'}; WAL ${info.archive ? `${info.archive.min} … ${info.archive.max}` : 'none archived'}\n`,
+      );
       process.stdout.write(`window: ${info.window ? describeWindow(info.window) : 'none (no backup yet)'}\n`);
       if (info.window) process.stdout.write(`latest: ${info.window.latestSource}\n`);
-      for (const b of info.backups) process.stdout.write(`  ${b.label}  ${b.type.padEnd(4)}  ${formatPgTime(b.start)} → ${formatPgTime(b.stop)}\n`);
+      for (const b of info.backups)
+        process.stdout.write(`  ${b.label}  ${b.type.padEnd(4)}  ${formatPgTime(b.start)} → ${formatPgTime(b.stop)}\n`);
     });
 
   pitr
     .command('restore')
-    .description('restore to a point in time: into a new data directory (pgBackRest) or in place on the Supabase platform')
-    .requiredOption('--to <time|latest>', 'recovery target with a zone, e.g. "2025-01-10 14:00:00+00"; latest (pgBackRest): the newest backup and all archived WAL')
+    .description(
+      'restore to a point in time: into a new data directory (pgBackRest) or in place on the Supabase platform',
+    )
+    .requiredOption(
+      '--to <time|latest>',
+      'recovery target with a zone, e.g. "2025-01-10 14:00:00+00"; latest (pgBackRest): the newest backup and all archived WAL',
+    )
     .option('--pgbackrest-stanza <name>', 'restore this pgBackRest stanza')
     .option('--data-dir <dir>', 'new, empty data directory for the restored cluster')
     .option('--port <n>', 'port for the restored cluster', port)
     .option(...configOption)
     .option('--supabase-project <ref>', 'restore this Supabase project in place (token from SUPABASE_ACCESS_TOKEN)')
     .option('--poll-interval <seconds>', 'Supabase: seconds between status polls', positive, 10)
-    .option('--timeout <minutes>', 'give up waiting after this long (Supabase status polling, pgBackRest WAL replay)', positive, 120)
+    .option(
+      '--timeout <minutes>',
+      'give up waiting after this long (Supabase status polling, pgBackRest WAL replay)',
+      positive,
+      120,
+    )
     .option('--dry-run', 'check the target and print the plan; change nothing')
     .option('--json', 'print JSON')
     .option('--verbose', 'log every pgBackRest line')
-    .action(async (o: PitrCliOptions & { to: string; pgbackrestStanza?: string; dataDir?: string; port?: number; supabaseProject?: string; dryRun?: boolean; pollInterval: number; timeout: number }) => {
-      const log = stderrLogger({ verbose: o.verbose });
-      if (!!o.pgbackrestStanza === !!o.supabaseProject) {
-        throw new UsageError('Give either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.', 'pgdr pitr restore --to "2025-01-10 14:00:00+00" --pgbackrest-stanza main --data-dir /var/lib/postgresql/pitr --port 5433');
-      }
-      const target = parsePitrTarget(o.to, o.supabaseProject ? 'supabase' : 'pgbackrest', '--to');
-      if (o.supabaseProject && target !== 'latest') {
-        const api = SupabaseManagementApi.fromEnv(process.env, { log });
-        if (o.dryRun) {
-          const plan = await planSupabasePitr({ ref: o.supabaseProject, target, log }, api);
-          const lines = [`target inside the window ${describeWindow(plan.window)}`, `would POST /v1/projects/${o.supabaseProject}/database/backups/restore-pitr {"recovery_time_target_unix": ${plan.targetUnix}}`, 'then wait for ACTIVE_HEALTHY and a healthy db'];
-          return o.json ? printJson({ dryRun: true, ...plan, steps: lines }) : void process.stdout.write(lines.join('\n') + '\n');
+    .action(
+      async (
+        o: PitrCliOptions & {
+          to: string;
+          pgbackrestStanza?: string;
+          dataDir?: string;
+          port?: number;
+          supabaseProject?: string;
+          dryRun?: boolean;
+          pollInterval: number;
+          timeout: number;
+        },
+      ) => {
+        const log = stderrLogger({ verbose: o.verbose });
+        if (!!o.pgbackrestStanza === !!o.supabaseProject) {
+          throw new UsageError(
+            'Give either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.',
+            'pgdr pitr restore --to "2025-01-10 14:00:00+00" --pgbackrest-stanza main --data-dir /var/lib/postgresql/pitr --port 5433',
+          );
         }
-        const result = await supabasePitrRestore({ ref: o.supabaseProject, target, api, log, pollIntervalMs: o.pollInterval * 1000, timeoutMs: o.timeout * 60_000 });
-        return o.json ? printJson(result) : void process.stdout.write(`Restored Supabase project ${result.ref} to ${formatPgTime(new Date(result.recoveryTimeTargetUnix * 1000))}.\n`);
-      }
-      if (!o.dataDir || !o.port) throw new UsageError('--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port.', 'e.g. --data-dir /var/lib/postgresql/pitr --port 5433');
-      const options: PitrRestoreOptions = { stanza: o.pgbackrestStanza!, configPath: pgbackrestConfig(o), target, dataDir: o.dataDir, port: o.port, log, timeoutSeconds: o.timeout * 60 };
-      if (o.dryRun) {
-        const plan = await planPitrRestore(options);
-        const steps = describeRestorePlan(options, plan);
-        return o.json ? printJson({ dryRun: true, window: plan.window, backup: plan.backup, steps }) : void process.stdout.write(steps.map((s, i) => `${i + 1}. ${s}`).join('\n') + '\n');
-      }
-      const result = await pitrRestore(options);
-      if (o.json) return printJson(result);
-      process.stdout.write(`Recovered to ${formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`);
-    });
+        const target = parsePitrTarget(o.to, o.supabaseProject ? 'supabase' : 'pgbackrest', '--to');
+        if (o.supabaseProject && target !== 'latest') {
+          const api = SupabaseManagementApi.fromEnv(process.env, { log });
+          if (o.dryRun) {
+            const plan = await planSupabasePitr({ ref: o.supabaseProject, target, log }, api);
+            const lines = [
+              `target inside the window ${describeWindow(plan.window)}`,
+              `would POST /v1/projects/${o.supabaseProject}/database/backups/restore-pitr {"recovery_time_target_unix": ${plan.targetUnix}}`,
+              'then wait for ACTIVE_HEALTHY and a healthy db',
+            ];
+            return o.json
+              ? printJson({ dryRun: true, ...plan, steps: lines })
+              : void process.stdout.write(lines.join('\n') + '\n');
+          }
+          const result = await supabasePitrRestore({
+            ref: o.supabaseProject,
+            target,
+            api,
+            log,
+            pollIntervalMs: o.pollInterval * 1000,
+            timeoutMs: o.timeout * 60_000,
+          });
+          return o.json
+            ? printJson(result)
+            : void process.stdout.write(
+                `Restored Supabase project ${result.ref} to ${formatPgTime(new Date(result.recoveryTimeTargetUnix * 1000))}.\n`,
+              );
+        }
+        if (!o.dataDir || !o.port)
+          throw new UsageError(
+            '--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port.',
+            'e.g. --data-dir /var/lib/postgresql/pitr --port 5433',
+          );
+        const options: PitrRestoreOptions = {
+          stanza: o.pgbackrestStanza!,
+          configPath: pgbackrestConfig(o),
+          target,
+          dataDir: o.dataDir,
+          port: o.port,
+          log,
+          timeoutSeconds: o.timeout * 60,
+        };
+        if (o.dryRun) {
+          const plan = await planPitrRestore(options);
+          const steps = describeRestorePlan(options, plan);
+          return o.json
+            ? printJson({ dryRun: true, window: plan.window, backup: plan.backup, steps })
+            : void process.stdout.write(steps.map((s, i) => `${i + 1}. ${s}`).join('\n') + '\n');
+        }
+        const result = await pitrRestore(options);
+        if (o.json) return printJson(result);
+        process.stdout.write(
+          `Recovered to ${formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`,
+        );
+      },
+    );
 }
 
 /** The Supabase platform's own backups and PITR window (pgdr pitr info and pgdr backups list --supabase-project). */
 export async function printPlatformBackups(ref: string, json: boolean): Promise<void> {
   const list = await listPlatformBackups(ref);
   if (json) return printJson(list);
-  process.stdout.write(`Supabase project ${list.ref} (${list.region}), PITR ${list.pitrEnabled ? 'enabled' : 'not enabled'}\n`);
+  process.stdout.write(
+    `Supabase project ${list.ref} (${list.region}), PITR ${list.pitrEnabled ? 'enabled' : 'not enabled'}\n`,
+  );
   process.stdout.write(`window: ${list.window ? describeWindow(list.window) : 'none'}\n`);
-  for (const b of list.backups) process.stdout.write(`  ${b.insertedAt.toISOString()}  ${b.kind.padEnd(8)}  ${b.status}\n`);
+  for (const b of list.backups)
+    process.stdout.write(`  ${b.insertedAt.toISOString()}  ${b.kind.padEnd(8)}  ${b.status}\n`);
 }

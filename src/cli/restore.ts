@@ -7,7 +7,17 @@ import { LocalRepository } from '../storage/index.js';
 import type { PreparedRestore, RestoreOptions, RestoreResult } from '../restore/index.js';
 import { collect, printJson, stderrLogger } from './output.js';
 import { audited } from '../audit/audit-log.js';
-import { addRepoOptions, addTargetOptions, cliConfig, cliEncryption, cliKeys, cliRepository, cliTarget, operationContext, type CommonOptions } from './context.js';
+import {
+  addRepoOptions,
+  addTargetOptions,
+  cliConfig,
+  cliEncryption,
+  cliKeys,
+  cliRepository,
+  cliTarget,
+  operationContext,
+  type CommonOptions,
+} from './context.js';
 
 interface RestoreFlags extends CommonOptions {
   newDb?: string;
@@ -35,7 +45,9 @@ interface RestoreFlags extends CommonOptions {
 
 export function registerRestoreCommand(program: Command): void {
   addRepoOptions(addTargetOptions(program.command('restore')))
-    .description('Restore a backup: into a new database (default), in place with --clean, some tables, some rows, or to a point in time.')
+    .description(
+      'Restore a backup: into a new database (default), in place with --clean, some tables, some rows, or to a point in time.',
+    )
     .argument('[backup]', 'backup id, "latest", or the path of a backup directory')
     .option('--new-db <name>', 'name of the new database (default <db>_restored_<yyyymmddhhmm>)')
     .option('--clean', 'restore in place over the --db database (destructive: needs --confirm or the name typed back)')
@@ -44,26 +56,46 @@ export function registerRestoreCommand(program: Command): void {
     .option('--no-safety-snapshot', 'with --clean: skip the backup of the target taken first')
     .option('--schema-only', 'restore the definitions, no data')
     .option('--table <schema.table>', 'restore only this table, its data and what hangs on it (repeatable)', collect)
-    .option('--rows <schema.table:WHERE>', 'copy the backup\'s rows matching WHERE back into the --db database')
-    .option('--on-conflict <skip|overwrite>', 'with --rows: rows already present are skipped (default) or overwritten', 'skip')
+    .option('--rows <schema.table:WHERE>', "copy the backup's rows matching WHERE back into the --db database")
+    .option(
+      '--on-conflict <skip|overwrite>',
+      'with --rows: rows already present are skipped (default) or overwritten',
+      'skip',
+    )
     .option('--identity <file>', 'age identity file to decrypt the backup')
-    .option('--passphrase-env <VAR>', 'environment variable holding the backup\'s passphrase')
+    .option('--passphrase-env <VAR>', "environment variable holding the backup's passphrase")
     .option('--jobs <n>', 'parallel pg_restore jobs (default min(4, cores))')
-    .option('--into-supabase', 'a --supabase backup into a fresh Supabase project: roles, schema without the managed schemas, then data')
-    .option('--storage', 'also put back the Storage objects copied with this backup (pgdr backup --storage) into the profile’s buckets')
+    .option(
+      '--into-supabase',
+      'a --supabase backup into a fresh Supabase project: roles, schema without the managed schemas, then data',
+    )
+    .option(
+      '--storage',
+      'also put back the Storage objects copied with this backup (pgdr backup --storage) into the profile’s buckets',
+    )
     .option('--dry-run', 'print every step and command; change nothing')
-    .option('--pitr <time|latest>', 'point-in-time recovery to this time (with --pgbackrest-stanza or --supabase-project); latest: pgBackRest\'s newest backup and all archived WAL')
+    .option(
+      '--pitr <time|latest>',
+      "point-in-time recovery to this time (with --pgbackrest-stanza or --supabase-project); latest: pgBackRest's newest backup and all archived WAL",
+    )
     .option('--pgbackrest-stanza <name>', 'PITR: pgBackRest stanza')
     .option('--pgbackrest-config <file>', 'PITR: pgbackrest.conf')
     .option('--data-dir <dir>', 'PITR: new, empty data directory for the recovered cluster')
     .option('--port <n>', 'PITR: port for the recovered cluster')
     .option('--supabase-project <ref>', 'PITR: Supabase project ref (token from SUPABASE_ACCESS_TOKEN)')
     .option('--json', 'print the result as JSON on stdout')
-    .option('-v, --verbose', 'show pg_restore\'s messages')
-    .addHelpText('after', '\nExamples:\n  pgdr restore latest --repo /backups --db postgres://app@db/app\n  pgdr restore latest --repo /backups --db postgres://app@db/app --clean --confirm app\n  pgdr restore latest --repo /backups --db postgres://app@db/app --rows "public.orders:customer_id = 42"')
+    .option('-v, --verbose', "show pg_restore's messages")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  pgdr restore latest --repo /backups --db postgres://app@db/app\n  pgdr restore latest --repo /backups --db postgres://app@db/app --clean --confirm app\n  pgdr restore latest --repo /backups --db postgres://app@db/app --rows "public.orders:customer_id = 42"',
+    )
     .action(async (ref: string | undefined, flags: RestoreFlags) => {
       if (flags.pitr) return await pointInTime(flags);
-      if (!ref) throw new UsageError('Name the backup to restore.', 'pgdr restore latest --repo … --db …  (pgdr backups list shows the ids)');
+      if (!ref)
+        throw new UsageError(
+          'Name the backup to restore.',
+          'pgdr restore latest --repo … --db …  (pgdr backups list shows the ids)',
+        );
       const { restoreBackup, planRestore, parseRowsSpec } = await import('../restore/index.js');
       const loaded = await cliConfig(flags);
       const profile = cliTarget(loaded, flags);
@@ -75,7 +107,8 @@ export function registerRestoreCommand(program: Command): void {
           throw error;
         }
       })();
-      if (flags.onConflict !== 'skip' && flags.onConflict !== 'overwrite') throw new UsageError(`--on-conflict must be skip or overwrite, not "${flags.onConflict}".`);
+      if (flags.onConflict !== 'skip' && flags.onConflict !== 'overwrite')
+        throw new UsageError(`--on-conflict must be skip or overwrite, not "${flags.onConflict}".`);
       const options: RestoreOptions = {
         repo,
         ref,
@@ -101,17 +134,36 @@ export function registerRestoreCommand(program: Command): void {
       try {
         const destructive = options.clean || (options.rows && options.onConflict === 'overwrite');
         if (destructive && options.confirm === undefined && !flags.dryRun) {
-          options.confirm = await askConfirmation(await planRestore({ ...options, confirm: profile.target.database, dryRun: true }, ctx), flags);
+          options.confirm = await askConfirmation(
+            await planRestore({ ...options, confirm: profile.target.database, dryRun: true }),
+            flags,
+          );
         }
-        const result = await audited(flags.dryRun ? 'restore --dry-run' : 'restore', async (note) => {
-          const restored = await restoreBackup(options, ctx);
-          note.backupId = restored.backupId;
-          note.details = { database: restored.database, mode: restored.mode, what: restored.what, rowCountsMatch: restored.ok, ...(restored.safetySnapshotId ? { safetySnapshot: restored.safetySnapshotId } : {}) };
-          return restored;
-        }, { target: profile.target.display });
-        const filesRestored = files && storage && !result.dryRun ? await files.restoreFilesWith(storage, repo, result.backupId, options.keys?.identities, undefined, ctx) : undefined;
+        const result = await audited(
+          flags.dryRun ? 'restore --dry-run' : 'restore',
+          async (note) => {
+            const restored = await restoreBackup(options, ctx);
+            note.backupId = restored.backupId;
+            note.details = {
+              database: restored.database,
+              mode: restored.mode,
+              what: restored.what,
+              rowCountsMatch: restored.ok,
+              ...(restored.safetySnapshotId ? { safetySnapshot: restored.safetySnapshotId } : {}),
+            };
+            return restored;
+          },
+          { target: profile.target.display },
+        );
+        const filesRestored =
+          files && storage && !result.dryRun
+            ? await files.restoreFilesWith(storage, repo, result.backupId, options.keys?.identities, undefined, ctx)
+            : undefined;
         ctx.dispose();
-        if (filesRestored && !flags.json) process.stdout.write(`Restored ${filesRestored.restored} Storage objects from snapshot ${filesRestored.snapshot}.\n`);
+        if (filesRestored && !flags.json)
+          process.stdout.write(
+            `Restored ${filesRestored.restored} Storage objects from snapshot ${filesRestored.snapshot}.\n`,
+          );
         if (flags.json) printJson(result);
         else process.stdout.write(result.dryRun ? planText(result.plan) : summaryText(result, profile.target));
         process.exitCode = result.ok ? 0 : 1;
@@ -125,45 +177,77 @@ export function registerRestoreCommand(program: Command): void {
 async function askConfirmation(prepared: PreparedRestore, flags: RestoreFlags): Promise<string> {
   const { plan } = prepared;
   const hint = `Pass --confirm ${plan.database}${flags.yes ? ' (--yes alone never destroys data)' : ''}, or run on a terminal to type it.`;
-  if (!process.stdin.isTTY) throw new UsageError(`Restoring over ${plan.database} destroys what it holds now and needs confirmation.`, hint);
-  process.stderr.write(`${chalk.red('This restore replaces data in')} ${chalk.bold(plan.database)} (backup ${plan.backup.id}, taken ${plan.backup.snapshotTime}).\n`);
+  if (!process.stdin.isTTY)
+    throw new UsageError(`Restoring over ${plan.database} destroys what it holds now and needs confirmation.`, hint);
+  process.stderr.write(
+    `${chalk.red('This restore replaces data in')} ${chalk.bold(plan.database)} (backup ${plan.backup.id}, taken ${plan.backup.snapshotTime}).\n`,
+  );
   for (const d of [...plan.drops, ...plan.overwrites]) process.stderr.write(`  - ${d}\n`);
   if (plan.sessions.length) {
     process.stderr.write(`These ${plan.sessions.length} session(s) will be terminated:\n`);
-    for (const s of plan.sessions) process.stderr.write(`  pid ${s.pid}  ${s.user}  ${s.application || '-'}  ${s.client}\n`);
+    for (const s of plan.sessions)
+      process.stderr.write(`  pid ${s.pid}  ${s.user}  ${s.application || '-'}  ${s.client}\n`);
   }
   const { input } = await import('@inquirer/prompts');
   const typed = await input({ message: `Type the database name (${plan.database}) to continue:` });
-  if (typed.trim() !== plan.database) throw new UsageError(`"${typed}" is not ${plan.database}; nothing was changed.`, hint);
+  if (typed.trim() !== plan.database)
+    throw new UsageError(`"${typed}" is not ${plan.database}; nothing was changed.`, hint);
   return plan.database;
 }
 
 function planText(plan: RestoreResult['plan']): string {
-  const lines = [`Dry run: restore ${plan.backup.id} (${plan.what}) into ${plan.database} (${plan.mode}); nothing was changed.`];
+  const lines = [
+    `Dry run: restore ${plan.backup.id} (${plan.what}) into ${plan.database} (${plan.mode}); nothing was changed.`,
+  ];
   plan.steps.forEach((s, i) => {
     lines.push(`${i + 1}. ${s.title}`);
     if (s.command) lines.push(`   $ ${s.command}`);
     if (s.detail) lines.push(`   ${s.detail}`);
   });
-  lines.push(`creates:    ${plan.creates.join('; ') || 'nothing'}`, `drops:      ${plan.drops.join('; ') || 'nothing'}`, `overwrites: ${plan.overwrites.join('; ') || 'nothing'}`);
-  if (plan.sessions.length) lines.push(`terminates: ${plan.sessions.map((s) => `pid ${s.pid} (${s.user}, ${s.application || '-'})`).join(', ')}`);
+  lines.push(
+    `creates:    ${plan.creates.join('; ') || 'nothing'}`,
+    `drops:      ${plan.drops.join('; ') || 'nothing'}`,
+    `overwrites: ${plan.overwrites.join('; ') || 'nothing'}`,
+  );
+  if (plan.sessions.length)
+    lines.push(
+      `terminates: ${plan.sessions.map((s) => `pid ${s.pid} (${s.user}, ${s.application || '-'})`).join(', ')}`,
+    );
   return lines.join('\n') + '\n';
 }
 
 function summaryText(r: RestoreResult, target: DbTarget): string {
   const mark = r.ok ? chalk.green('✔') : chalk.red('✘');
-  const lines = [`${mark} Restored ${chalk.bold(r.backupId)} into ${chalk.bold(r.database)} (${r.what}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`, `  recovery point  ${r.recoveryPoint}`];
+  const lines = [
+    `${mark} Restored ${chalk.bold(r.backupId)} into ${chalk.bold(r.database)} (${r.what}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  recovery point  ${r.recoveryPoint}`,
+  ];
   if (r.safetySnapshotId) lines.push(`  safety snapshot ${r.safetySnapshotId}`);
-  if (r.connectionBlock) lines.push(`  connections     ${r.terminatedSessions ?? 0} ended; held off with ${r.connectionBlock}, allowed again`);
-  if (r.rows) lines.push(`  rows            ${r.rows.matched} matched in the backup: ${r.rows.inserted} came back, ${r.rows.skipped} skipped (already there), ${r.rows.overwritten} overwritten`);
+  if (r.connectionBlock)
+    lines.push(
+      `  connections     ${r.terminatedSessions ?? 0} ended; held off with ${r.connectionBlock}, allowed again`,
+    );
+  if (r.rows)
+    lines.push(
+      `  rows            ${r.rows.matched} matched in the backup: ${r.rows.inserted} came back, ${r.rows.skipped} skipped (already there), ${r.rows.overwritten} overwritten`,
+    );
   if (r.tables.length) {
     const width = Math.max(5, ...r.tables.map((t) => t.table.length));
     lines.push('', `  ${'table'.padEnd(width)}  ${'backup'.padStart(10)}  ${'restored'.padStart(10)}`);
-    for (const t of r.tables) lines.push(`  ${t.table.padEnd(width)}  ${String(t.expected).padStart(10)}  ${String(t.actual ?? 'missing').padStart(10)}  ${t.ok ? 'ok' : chalk.red('MISMATCH')}`);
-    lines.push('', r.ok ? `  ${r.tables.length} table(s), every row count matches the backup.` : chalk.red(`  ${r.mismatches} of ${r.tables.length} table(s) differ from the backup's row counts.`));
+    for (const t of r.tables)
+      lines.push(
+        `  ${t.table.padEnd(width)}  ${String(t.expected).padStart(10)}  ${String(t.actual ?? 'missing').padStart(10)}  ${t.ok ? 'ok' : chalk.red('MISMATCH')}`,
+      );
+    lines.push(
+      '',
+      r.ok
+        ? `  ${r.tables.length} table(s), every row count matches the backup.`
+        : chalk.red(`  ${r.mismatches} of ${r.tables.length} table(s) differ from the backup's row counts.`),
+    );
   }
   for (const w of r.warnings) lines.push(`${chalk.yellow('warning:')} ${w}`);
-  if (r.mode === 'new-db' && r.ok) lines.push(`  connect: ${target.display.replace(/\/[^/]*$/, `/${encodeURIComponent(r.database)}`)}`);
+  if (r.mode === 'new-db' && r.ok)
+    lines.push(`  connect: ${target.display.replace(/\/[^/]*$/, `/${encodeURIComponent(r.database)}`)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -171,24 +255,53 @@ function summaryText(r: RestoreResult, target: DbTarget): string {
 async function pointInTime(flags: RestoreFlags): Promise<void> {
   const pitr = await import('../restore/pitr/index.js');
   const log = stderrLogger({ verbose: flags.verbose });
-  if (!!flags.pgbackrestStanza === !!flags.supabaseProject) throw new UsageError('--pitr needs either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.');
+  if (!!flags.pgbackrestStanza === !!flags.supabaseProject)
+    throw new UsageError('--pitr needs either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.');
   const target = pitr.parsePitrTarget(flags.pitr!, flags.supabaseProject ? 'supabase' : 'pgbackrest', '--pitr');
   if (flags.supabaseProject && target !== 'latest') {
     const { SupabaseManagementApi } = await import('../supabase/management-api.js');
     const api = SupabaseManagementApi.fromEnv(process.env, { log });
-    if (flags.dryRun) return printJson({ dryRun: true, ...(await pitr.planSupabasePitr({ ref: flags.supabaseProject, target, log }, api)) });
-    const result = await pitr.supabasePitrRestore({ ref: flags.supabaseProject, target, api, log, pollIntervalMs: 10_000, timeoutMs: 120 * 60_000 });
-    return flags.json ? printJson(result) : void process.stdout.write(`Restored Supabase project ${result.ref} to ${pitr.formatPgTime(new Date(result.recoveryTimeTargetUnix * 1000))}.\n`);
+    if (flags.dryRun)
+      return printJson({
+        dryRun: true,
+        ...(await pitr.planSupabasePitr({ ref: flags.supabaseProject, target, log }, api)),
+      });
+    const result = await pitr.supabasePitrRestore({
+      ref: flags.supabaseProject,
+      target,
+      api,
+      log,
+      pollIntervalMs: 10_000,
+      timeoutMs: 120 * 60_000,
+    });
+    return flags.json
+      ? printJson(result)
+      : void process.stdout.write(
+          `Restored Supabase project ${result.ref} to ${pitr.formatPgTime(new Date(result.recoveryTimeTargetUnix * 1000))}.\n`,
+        );
   }
   const port = Number(flags.port);
-  if (!flags.dataDir || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port N.');
-  const options = { stanza: flags.pgbackrestStanza!, configPath: flags.pgbackrestConfig ?? process.env.PGBACKREST_CONFIG, target, dataDir: flags.dataDir, port, log, timeoutSeconds: 7200 };
+  if (!flags.dataDir || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError('--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port N.');
+  const options = {
+    stanza: flags.pgbackrestStanza!,
+    configPath: flags.pgbackrestConfig ?? process.env.PGBACKREST_CONFIG,
+    target,
+    dataDir: flags.dataDir,
+    port,
+    log,
+    timeoutSeconds: 7200,
+  };
   if (flags.dryRun) {
     const plan = await pitr.planPitrRestore(options);
     const steps = pitr.describeRestorePlan(options, plan);
-    return flags.json ? printJson({ dryRun: true, window: plan.window, steps }) : void process.stdout.write(steps.map((s, i) => `${i + 1}. ${s}`).join('\n') + '\n');
+    return flags.json
+      ? printJson({ dryRun: true, window: plan.window, steps })
+      : void process.stdout.write(steps.map((s, i) => `${i + 1}. ${s}`).join('\n') + '\n');
   }
   const result = await pitr.pitrRestore(options);
   if (flags.json) return printJson(result);
-  process.stdout.write(`Recovered to ${pitr.formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`);
+  process.stdout.write(
+    `Recovered to ${pitr.formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`,
+  );
 }

@@ -42,10 +42,15 @@ export async function buildRunTargets(flags: TargetFlags, mode: RunMode): Promis
     targets.scratch = flags.scratch.includes('://')
       ? { name: 'scratch', target: parseTarget(flags.scratch, '--scratch'), production: false }
       : { ...requireProfile(targets, flags.scratch), name: 'scratch' };
-  } else if (scratchProfile && targets[scratchProfile]) targets.scratch = { ...targets[scratchProfile]!, name: 'scratch' };
+  } else if (scratchProfile && targets[scratchProfile])
+    targets.scratch = { ...targets[scratchProfile]!, name: 'scratch' };
   for (const pair of flags.target ?? []) {
     const eq = pair.indexOf('=');
-    if (eq < 1) throw new UsageError(`--target ${pair} is not name=postgres://…`, 'Use --target scratch=postgres://user@host/db.');
+    if (eq < 1)
+      throw new UsageError(
+        `--target ${pair} is not name=postgres://…`,
+        'Use --target scratch=postgres://user@host/db.',
+      );
     const name = pair.slice(0, eq);
     targets[name] = { name, target: parseTarget(pair.slice(eq + 1), `--target ${name}`), production: false };
   }
@@ -57,6 +62,10 @@ export async function buildRunTargets(flags: TargetFlags, mode: RunMode): Promis
 
 function requireProfile(targets: Record<string, TargetProfile>, name: string): TargetProfile {
   const t = targets[name];
-  if (!t) throw new UsageError(`No target called '${name}'.`, `Known: ${Object.keys(targets).join(', ') || 'none'}; add it with --target ${name}=postgres://… or in pgdr.config.yaml.`);
+  if (!t)
+    throw new UsageError(
+      `No target called '${name}'.`,
+      `Known: ${Object.keys(targets).join(', ') || 'none'}; add it with --target ${name}=postgres://… or in pgdr.config.yaml.`,
+    );
   return t;
 }

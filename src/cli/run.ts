@@ -57,21 +57,43 @@ function addRunOptions(command: Command): Command {
 }
 
 export function registerRunCommands(program: Command): void {
-  addRunOptions(program.command('run').description('Run a DR runbook in incident mode (or continue one with --resume).').argument('[runbook]', 'runbook id or .yaml file'))
+  addRunOptions(
+    program
+      .command('run')
+      .description('Run a DR runbook in incident mode (or continue one with --resume).')
+      .argument('[runbook]', 'runbook id or .yaml file'),
+  )
     .option('--resume <run-id>', 'continue a run that stopped (crash, kill, hang-up)')
     .action(async (runbook: string | undefined, flags: RunFlags) => {
       process.exitCode = await runCommand(runbook, flags, 'incident');
     });
-  addRunOptions(program.command('drill').description('Rehearse a runbook: restores go to the scratch target; production is never written.').argument('[runbook]', `runbook id or .yaml file (with --sandbox: default ${DEFAULT_SANDBOX_RUNBOOK})`))
-    .option('--sandbox', 'rehearse on a throwaway local cluster with sample data: backup, disaster, recovery, report, teardown')
+  addRunOptions(
+    program
+      .command('drill')
+      .description('Rehearse a runbook: restores go to the scratch target; production is never written.')
+      .argument('[runbook]', `runbook id or .yaml file (with --sandbox: default ${DEFAULT_SANDBOX_RUNBOOK})`),
+  )
+    .option(
+      '--sandbox',
+      'rehearse on a throwaway local cluster with sample data: backup, disaster, recovery, report, teardown',
+    )
     .action(async (runbook: string | undefined, flags: RunFlags) => {
-      process.exitCode = await runCommand(flags.sandbox ? runbook ?? DEFAULT_SANDBOX_RUNBOOK : runbook, flags, 'drill');
+      process.exitCode = await runCommand(
+        flags.sandbox ? (runbook ?? DEFAULT_SANDBOX_RUNBOOK) : runbook,
+        flags,
+        'drill',
+      );
     });
 }
 
 async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMode): Promise<number> {
-  if (!name && !flags.resume) throw new UsageError('Name a runbook, or pass --resume <run-id>.', '`pgdr runbooks list` shows them.');
-  if (flags.sandbox && flags.resume) throw new UsageError('A sandbox drill cannot be resumed: its cluster is gone when it ends.', 'Start a new one: pgdr drill --sandbox.');
+  if (!name && !flags.resume)
+    throw new UsageError('Name a runbook, or pass --resume <run-id>.', '`pgdr runbooks list` shows them.');
+  if (flags.sandbox && flags.resume)
+    throw new UsageError(
+      'A sandbox drill cannot be resumed: its cluster is gone when it ends.',
+      'Start a new one: pgdr drill --sandbox.',
+    );
   const actions = builtinActions();
   const loaded = flags.resume ? undefined : loadRunbook(name!, actions);
   const renderMode = chooseMode({ plain: flags.plain, json: flags.json, isTTY: Boolean(process.stdout.isTTY) });
@@ -79,24 +101,47 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
   // From the sandbox's first process to its teardown no signal gets its default action, which would end pgdr and
   // leave the throwaway cluster running: the setup and the run add their own handlers on top of these, and between
   // them and during the teardown a signal is ignored.
-  const guarded = flags.sandbox ? <T>(work: () => Promise<T>) => handlingSignals({ SIGINT: ignore, SIGHUP: ignore, SIGTERM: ignore }, work) : <T>(work: () => Promise<T>) => work();
+  const guarded = flags.sandbox
+    ? <T>(work: () => Promise<T>) => handlingSignals({ SIGINT: ignore, SIGHUP: ignore, SIGTERM: ignore }, work)
+    : <T>(work: () => Promise<T>) => work();
   return await guarded(async () => {
     const sandbox = flags.sandbox ? await sandboxFor(loaded!.runbook.id, !scripted) : undefined;
     try {
       const ink = renderMode === 'tui' && !scripted ? createInkPrompter() : undefined;
       const answers = { ...sandbox?.answers, ...keyValues(flags.answer, '--answer') };
-      const prompter: Prompter = scripted ? scriptedPrompter({ yes: flags.yes, answers }) : (ink ?? inquirerPrompter({ output: process.stderr }));
+      const prompter: Prompter = scripted
+        ? scriptedPrompter({ yes: flags.yes, answers })
+        : (ink ?? inquirerPrompter({ output: process.stderr }));
       // A resumed drill stays a drill (restored = scratch), whichever command resumes it.
-      const runMode = flags.resume ? journaledMode(runsDirOf(flags), flags.resume) ?? mode : mode;
+      const runMode = flags.resume ? (journaledMode(runsDirOf(flags), flags.resume) ?? mode) : mode;
       const targets = sandbox?.targets ?? (await buildRunTargets(flags, runMode));
       const services = sandbox?.services ?? (await buildRunServices(flags, !scripted));
-      const common = { prompter, runsDir: runsDirOf(flags), actions, inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') }, targets, services };
-      const run: Run = flags.resume ? resumeRun(flags.resume, common) : createRun({ ...common, runbook: loaded!, mode });
-      const rendering = renderRun(run, renderMode === 'tui' ? { mode: 'tui', prompter: ink } : renderMode === 'plain' ? { mode: 'plain' } : { mode: 'json' });
+      const common = {
+        prompter,
+        runsDir: runsDirOf(flags),
+        actions,
+        inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') },
+        targets,
+        services,
+      };
+      const run: Run = flags.resume
+        ? resumeRun(flags.resume, common)
+        : createRun({ ...common, runbook: loaded!, mode });
+      const rendering = renderRun(
+        run,
+        renderMode === 'tui'
+          ? { mode: 'tui', prompter: ink }
+          : renderMode === 'plain'
+            ? { mode: 'plain' }
+            : { mode: 'json' },
+      );
       const result = await withSignals(run, () => run.start(), !sandbox);
       if (result.status === 'suspended') rendering.stop();
       else await rendering.done;
-      if (sandbox && renderMode !== 'json') process.stderr.write(`Sandbox: ${sandbox.disaster}; the stand-in application saw ${sandbox.app.records.map((r) => r.what).join(', ') || 'nothing'}.\n`);
+      if (sandbox && renderMode !== 'json')
+        process.stderr.write(
+          `Sandbox: ${sandbox.disaster}; the stand-in application saw ${sandbox.app.records.map((r) => r.what).join(', ') || 'nothing'}.\n`,
+        );
       return exitCodeOf(result);
     } finally {
       // The teardown takes seconds; a closed terminal sends more hang-ups meanwhile (and tmux a SIGTERM).
@@ -108,7 +153,10 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
 const ignore = () => {};
 
 /** Runs `body` with these signal handlers in place of the defaults, and takes them away again however it ends. */
-async function handlingSignals<T>(handlers: Partial<Record<NodeJS.Signals, () => void>>, body: () => Promise<T>): Promise<T> {
+async function handlingSignals<T>(
+  handlers: Partial<Record<NodeJS.Signals, () => void>>,
+  body: () => Promise<T>,
+): Promise<T> {
   const entries = Object.entries(handlers) as [NodeJS.Signals, () => void][];
   for (const [signal, handler] of entries) process.on(signal, handler);
   try {
@@ -122,12 +170,18 @@ async function handlingSignals<T>(handlers: Partial<Record<NodeJS.Signals, () =>
 async function sandboxFor(runbook: string, interactive: boolean): Promise<Sandbox> {
   const setup = new AbortController();
   const stop = () => setup.abort();
-  return await handlingSignals({ SIGINT: stop, SIGHUP: stop, SIGTERM: stop }, () => startSandbox(runbook, { log: stderrLogger(), interactive, signal: setup.signal }));
+  return await handlingSignals({ SIGINT: stop, SIGHUP: stop, SIGTERM: stop }, () =>
+    startSandbox(runbook, { log: stderrLogger(), interactive, signal: setup.signal }),
+  );
 }
 
 /** Ctrl-C asks to abort (with undo); a hang-up or SIGTERM suspends, leaving the run resumable. */
 async function withSignals(run: Run, body: () => Promise<RunResult>, resumable: boolean): Promise<RunResult> {
-  const handlers = { SIGINT: () => run.requestAbort(), SIGHUP: () => run.suspend('SIGHUP'), SIGTERM: () => run.suspend('SIGTERM') };
+  const handlers = {
+    SIGINT: () => run.requestAbort(),
+    SIGHUP: () => run.suspend('SIGHUP'),
+    SIGTERM: () => run.suspend('SIGTERM'),
+  };
   const result = await handlingSignals(handlers, body);
   if (result.status === 'suspended') {
     process.stderr.write(

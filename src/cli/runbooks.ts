@@ -14,12 +14,29 @@ export function registerRunbooksCommands(program: Command): void {
     .action((flags: { json?: boolean }) => {
       const entries = listRunbooks(builtinActions());
       if (flags.json) {
-        printJson(entries.map((e) => (e.loaded ? { id: e.id, title: e.loaded.runbook.title, severity: e.loaded.runbook.severity, rto: e.loaded.runbook.rto, rpo: e.loaded.runbook.rpo, file: e.file } : { id: e.id, file: e.file, error: e.error })));
+        printJson(
+          entries.map((e) =>
+            e.loaded
+              ? {
+                  id: e.id,
+                  title: e.loaded.runbook.title,
+                  severity: e.loaded.runbook.severity,
+                  rto: e.loaded.runbook.rto,
+                  rpo: e.loaded.runbook.rpo,
+                  file: e.file,
+                }
+              : { id: e.id, file: e.file, error: e.error },
+          ),
+        );
         return;
       }
       for (const e of entries) {
-        if (!e.loaded) process.stdout.write(`${e.id.padEnd(22)} ${chalk.red('invalid')} ${e.error?.split('\n')[1] ?? ''}\n`);
-        else process.stdout.write(`${e.id.padEnd(22)} RTO ${e.loaded.runbook.rto.padEnd(4)} RPO ${e.loaded.runbook.rpo.padEnd(4)} ${e.loaded.runbook.severity.padEnd(8)} ${e.loaded.runbook.title}\n`);
+        if (!e.loaded)
+          process.stdout.write(`${e.id.padEnd(22)} ${chalk.red('invalid')} ${e.error?.split('\n')[1] ?? ''}\n`);
+        else
+          process.stdout.write(
+            `${e.id.padEnd(22)} RTO ${e.loaded.runbook.rto.padEnd(4)} RPO ${e.loaded.runbook.rpo.padEnd(4)} ${e.loaded.runbook.severity.padEnd(8)} ${e.loaded.runbook.title}\n`,
+          );
       }
     });
   runbooks
@@ -30,15 +47,28 @@ export function registerRunbooksCommands(program: Command): void {
     .action((name: string, flags: { json?: boolean }) => {
       const { runbook } = loadRunbook(name, builtinActions());
       if (flags.json) return printJson(runbook);
-      const out: string[] = [chalk.bold(runbook.title), `${runbook.id} · severity ${runbook.severity} · RTO ${runbook.rto} · RPO ${runbook.rpo}`, ''];
+      const out: string[] = [
+        chalk.bold(runbook.title),
+        `${runbook.id} · severity ${runbook.severity} · RTO ${runbook.rto} · RPO ${runbook.rpo}`,
+        '',
+      ];
       if (runbook.description) out.push(runbook.description.trim(), '');
-      for (const c of runbook.contacts ?? []) out.push(`contact: ${c.name}${c.role ? ` (${c.role})` : ''}${c.email ? ` ${c.email}` : ''}${c.phone ? ` ${c.phone}` : ''}${c.url ? ` ${c.url}` : ''}`);
-      for (const e of runbook.escalation ?? []) out.push(`escalate after ${e.after}: ${e.contact}${e.note ? ` — ${e.note}` : ''}`);
-      for (const i of runbook.inputs ?? []) out.push(`input ${i.name}${i.required ? ' (required)' : ''}${i.default !== undefined && i.default !== '' ? ` = ${String(i.default)}` : ''}: ${i.prompt}`);
+      for (const c of runbook.contacts ?? [])
+        out.push(
+          `contact: ${c.name}${c.role ? ` (${c.role})` : ''}${c.email ? ` ${c.email}` : ''}${c.phone ? ` ${c.phone}` : ''}${c.url ? ` ${c.url}` : ''}`,
+        );
+      for (const e of runbook.escalation ?? [])
+        out.push(`escalate after ${e.after}: ${e.contact}${e.note ? ` — ${e.note}` : ''}`);
+      for (const i of runbook.inputs ?? [])
+        out.push(
+          `input ${i.name}${i.required ? ' (required)' : ''}${i.default !== undefined && i.default !== '' ? ` = ${String(i.default)}` : ''}: ${i.prompt}`,
+        );
       runbook.phases.forEach((phase, p) => {
         out.push('', chalk.bold(`${p + 1}. ${phase.title}`));
         for (const step of phase.steps) {
-          out.push(`   - ${step.title} ${chalk.dim(`[${step.id}] ${step.action ?? 'manual'}${step.when ? ` when ${step.when}` : ''}${step.undo ? ` undo ${step.undo.action}` : ''}`)}`);
+          out.push(
+            `   - ${step.title} ${chalk.dim(`[${step.id}] ${step.action ?? 'manual'}${step.when ? ` when ${step.when}` : ''}${step.undo ? ` undo ${step.undo.action}` : ''}`)}`,
+          );
           for (const item of step.manual ?? []) out.push(`       [ ] ${item}`);
         }
       });
@@ -51,6 +81,8 @@ export function registerRunbooksCommands(program: Command): void {
     .action((file: string) => {
       const { runbook } = loadRunbookFile(file, builtinActions());
       const steps = runbook.phases.reduce((n, p) => n + p.steps.length, 0);
-      process.stdout.write(`${file}: valid — ${runbook.id}, ${runbook.phases.length} phases, ${steps} steps, RTO ${runbook.rto}\n`);
+      process.stdout.write(
+        `${file}: valid — ${runbook.id}, ${runbook.phases.length} phases, ${steps} steps, RTO ${runbook.rto}\n`,
+      );
     });
 }

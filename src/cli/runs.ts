@@ -39,11 +39,26 @@ export function registerRunsCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((flags: { runsDir?: string; json?: boolean }) => {
       const runs = pastRuns(runsDirOf(flags));
-      if (flags.json) return printJson(runs.map((m, i) => ({ runId: m.runId, runbook: m.scenario.id, mode: m.mode, status: m.status, startedAt: m.startedAt, durationMs: m.durationMs, rtoMs: m.rto.targetMs, rtoMet: m.rto.met, trend: trend(m, runs.slice(0, i)) })));
+      if (flags.json)
+        return printJson(
+          runs.map((m, i) => ({
+            runId: m.runId,
+            runbook: m.scenario.id,
+            mode: m.mode,
+            status: m.status,
+            startedAt: m.startedAt,
+            durationMs: m.durationMs,
+            rtoMs: m.rto.targetMs,
+            rtoMet: m.rto.met,
+            trend: trend(m, runs.slice(0, i)),
+          })),
+        );
       if (runs.length === 0) process.stdout.write('No runs yet.\n');
       runs.forEach((m, i) => {
         const rto = `${m.duration} / ${m.rto.target} ${m.rto.met ? 'met' : 'not met'}`;
-        process.stdout.write(`${m.runId.padEnd(48)} ${m.mode.padEnd(8)} ${m.status.padEnd(8)} ${rto.padEnd(28)} ${trend(m, runs.slice(0, i))}\n`);
+        process.stdout.write(
+          `${m.runId.padEnd(48)} ${m.mode.padEnd(8)} ${m.status.padEnd(8)} ${rto.padEnd(28)} ${trend(m, runs.slice(0, i))}\n`,
+        );
       });
     });
 }

@@ -23,7 +23,9 @@ interface ScheduleFlags {
 export function registerScheduleCommand(program: Command): void {
   program
     .command('schedule')
-    .description('Render (or install) the backup schedule as /etc/cron.d/pgdr or systemd timers: full daily 02:00 UTC, schema Sunday 03:00, prune 04:00, verify weekly, doctor hourly.')
+    .description(
+      'Render (or install) the backup schedule as /etc/cron.d/pgdr or systemd timers: full daily 02:00 UTC, schema Sunday 03:00, prune 04:00, verify weekly, doctor hourly.',
+    )
     .option('--cron', 'render a cron.d file')
     .option('--systemd', 'render systemd .service and .timer units')
     .option('--install', 'write the files (needs root)')
@@ -36,10 +38,22 @@ export function registerScheduleCommand(program: Command): void {
     .option('--log-file <path>', 'where cron jobs append their output', '/var/log/pgdr.log')
     .option('--pgdr-bin <path>', 'pgdr executable the jobs run (default: this installation)')
     .action(async (flags: ScheduleFlags) => {
-      if (Boolean(flags.cron) === Boolean(flags.systemd)) throw new UsageError('Choose one of --cron or --systemd.', 'pgdr schedule --cron prints /etc/cron.d/pgdr; pgdr schedule --systemd prints the units and timers.');
+      if (Boolean(flags.cron) === Boolean(flags.systemd))
+        throw new UsageError(
+          'Choose one of --cron or --systemd.',
+          'pgdr schedule --cron prints /etc/cron.d/pgdr; pgdr schedule --systemd prints the units and timers.',
+        );
       const loaded = await cliConfig({ config: flags.config });
-      if (!loaded.path) throw new UsageError('A schedule needs a pgdr.config.yaml for its jobs to read.', 'Create one with pgdr init, or pass --config PATH.');
-      if (flags.profile && !loaded.config.targets[flags.profile]) throw new UsageError(`No target profile named "${flags.profile}".`, `Known profiles: ${Object.keys(loaded.config.targets).join(', ') || 'none'}.`);
+      if (!loaded.path)
+        throw new UsageError(
+          'A schedule needs a pgdr.config.yaml for its jobs to read.',
+          'Create one with pgdr init, or pass --config PATH.',
+        );
+      if (flags.profile && !loaded.config.targets[flags.profile])
+        throw new UsageError(
+          `No target profile named "${flags.profile}".`,
+          `Known profiles: ${Object.keys(loaded.config.targets).join(', ') || 'none'}.`,
+        );
       const options = {
         pgdrBin: resolve(flags.pgdrBin ?? defaultPgdrBin()),
         configPath: loaded.path,
@@ -49,22 +63,28 @@ export function registerScheduleCommand(program: Command): void {
         logFile: flags.logFile,
         workingDirectory: resolve(loaded.path, '..'),
       };
-      const files: RenderedFile[] = flags.cron ? [renderCron(loaded.config, options)] : renderSystemd(loaded.config, options);
+      const files: RenderedFile[] = flags.cron
+        ? [renderCron(loaded.config, options)]
+        : renderSystemd(loaded.config, options);
       if (!flags.install) {
         process.stdout.write(files.length === 1 ? files[0]!.content : files.map(show).join('\n'));
         return;
       }
       if (flags.dryRun) {
-        process.stdout.write(`Would write ${files.length} file${files.length > 1 ? 's' : ''} (nothing written, --dry-run):\n\n`);
+        process.stdout.write(
+          `Would write ${files.length} file${files.length > 1 ? 's' : ''} (nothing written, --dry-run):\n\n`,
+        );
         process.stdout.write(files.map((f) => show({ ...f, path: resolve(flags.root, `.${f.path}`) })).join('\n'));
         return;
       }
       const written = await installFiles(files, flags.root);
       for (const path of written) process.stdout.write(`wrote ${path}\n`);
       const timers = files.filter((f) => f.path.endsWith('.timer')).map((f) => f.path.split('/').pop());
-      process.stdout.write(flags.systemd
-        ? `\nNext: systemctl daemon-reload && systemctl enable --now ${timers.join(' ')}\n`
-        : `\nNext: put the secrets in ${flags.envFile} (chmod 600); cron picks up /etc/cron.d/pgdr by itself.\n`);
+      process.stdout.write(
+        flags.systemd
+          ? `\nNext: systemctl daemon-reload && systemctl enable --now ${timers.join(' ')}\n`
+          : `\nNext: put the secrets in ${flags.envFile} (chmod 600); cron picks up /etc/cron.d/pgdr by itself.\n`,
+      );
     });
 }
 

@@ -25,13 +25,24 @@ export function renderConfigYaml(a: InitAnswers, now: Date): string {
     out.push('', 'encryption:', '  recipients:', ...a.recipients.map((r) => `    - ${r}`));
     if (a.identityFile) out.push(`  identityFile: ${q(a.identityFile)}`);
   } else {
-    out.push('', '# Backups are not encrypted. To encrypt them: age-keygen -o ~/.config/pgdr/key.txt, then', '# encryption:', '#   recipients: [age1…]');
+    out.push(
+      '',
+      '# Backups are not encrypted. To encrypt them: age-keygen -o ~/.config/pgdr/key.txt, then',
+      '# encryption:',
+      '#   recipients: [age1…]',
+    );
   }
   if (a.notify !== 'none' && a.notifyEnv) {
     out.push('', 'notifications:');
     if (a.notify === 'slack' || a.notify === 'discord') out.push(`  ${a.notify}:`, `    webhookUrlEnv: ${a.notifyEnv}`);
     if (a.notify === 'webhook') out.push('  webhook:', `    urlEnv: ${a.notifyEnv}`);
-    if (a.notify === 'email') out.push('  email:', `    smtpUrlEnv: ${a.notifyEnv}`, `    from: ${q(a.emailFrom ?? 'pgdr@localhost')}`, `    to: [${(a.emailTo ?? []).map(q).join(', ')}]`);
+    if (a.notify === 'email')
+      out.push(
+        '  email:',
+        `    smtpUrlEnv: ${a.notifyEnv}`,
+        `    from: ${q(a.emailFrom ?? 'pgdr@localhost')}`,
+        `    to: [${(a.emailTo ?? []).map(q).join(', ')}]`,
+      );
     out.push('  on: [backup.failed, verify.failed, run.aborted, doctor.critical]');
   }
   out.push(

@@ -23,23 +23,57 @@ export function findLiteralSecrets(raw: unknown, path: (string | number)[] = [])
   const key = String(path.at(-1) ?? '');
   const envHint = suggestedEnv(path);
   if (URL_PASSWORD.test(raw) || QUERY_SECRET.test(raw)) {
-    return [{ path, severity: 'error', message: 'contains a password or token in a URL', hint: `Put the URL in an environment variable and reference it by name (for a target: urlEnv: ${envHint}), or keep the password in PGPASSWORD / ~/.pgpass.` }];
+    return [
+      {
+        path,
+        severity: 'error',
+        message: 'contains a password or token in a URL',
+        hint: `Put the URL in an environment variable and reference it by name (for a target: urlEnv: ${envHint}), or keep the password in PGPASSWORD / ~/.pgpass.`,
+      },
+    ];
   }
   if (WEBHOOK.test(raw)) {
-    return [{ path, severity: 'error', message: 'is a webhook URL, which carries its own token', hint: `Export it as ${envHint} and write webhookUrlEnv: ${envHint} instead.` }];
+    return [
+      {
+        path,
+        severity: 'error',
+        message: 'is a webhook URL, which carries its own token',
+        hint: `Export it as ${envHint} and write webhookUrlEnv: ${envHint} instead.`,
+      },
+    ];
   }
   if (raw.startsWith('AGE-SECRET-KEY-')) {
-    return [{ path, severity: 'error', message: 'is an age secret key', hint: 'Keep the identity in a file readable only by you and set encryption.identityFile to its path.' }];
+    return [
+      {
+        path,
+        severity: 'error',
+        message: 'is an age secret key',
+        hint: 'Keep the identity in a file readable only by you and set encryption.identityFile to its path.',
+      },
+    ];
   }
   if (TOKEN.test(raw) || (/password|secret|token/i.test(key) && !/Env$/.test(key))) {
-    return [{ path, severity: 'warning', message: 'looks like a secret written into the config', hint: `Move it to an environment variable (e.g. ${envHint}) and reference it by name with a …Env key.` }];
+    return [
+      {
+        path,
+        severity: 'warning',
+        message: 'looks like a secret written into the config',
+        hint: `Move it to an environment variable (e.g. ${envHint}) and reference it by name with a …Env key.`,
+      },
+    ];
   }
   return [];
 }
 
 function suggestedEnv(path: (string | number)[]): string {
-  const words = path.filter((p) => typeof p === 'string' && !['targets', 'notifications', 'url'].includes(p)) as string[];
-  const base = words.join('_').replace(/([a-z])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
+  const words = path.filter(
+    (p) => typeof p === 'string' && !['targets', 'notifications', 'url'].includes(p),
+  ) as string[];
+  const base = words
+    .join('_')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9_]/g, '_')
+    .toUpperCase();
   if (path[0] === 'targets') return `${base}_DATABASE_URL`;
   return base.endsWith('_URL') ? base : `${base || 'PGDR'}_URL`;
 }

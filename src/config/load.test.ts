@@ -31,7 +31,9 @@ describe('loadConfig', () => {
   });
 
   it('merges file, env and user store and records where each value came from', async () => {
-    const cwd = dir(`targets:\n  prod:\n    urlEnv: PROD_URL\n    role: production\n  scratch:\n    url: postgres://me@localhost/scratch\n    role: scratch\nrepository:\n  url: /srv/backups\nencryption:\n  recipients: [${AGE}]\nthresholds:\n  maxBackupAgeHours: 30\n`);
+    const cwd = dir(
+      `targets:\n  prod:\n    urlEnv: PROD_URL\n    role: production\n  scratch:\n    url: postgres://me@localhost/scratch\n    role: scratch\nrepository:\n  url: /srv/backups\nencryption:\n  recipients: [${AGE}]\nthresholds:\n  maxBackupAgeHours: 30\n`,
+    );
     const e = env({ PGDR_REPO: 's3://bucket/pgdr', PROD_URL: 'postgres://app:s3cret@db.example.com:5432/app' });
     await rememberProfile('scratch', e);
     const loaded = await loadConfig({ cwd, env: e });
@@ -62,7 +64,10 @@ describe('loadConfig', () => {
 
   it('rejects a password written into a URL and a webhook URL, with a hint to use an env var', async () => {
     const cwd = dir(`targets:\n  prod:\n    url: postgres://app:hunter22@db/app\n    role: production\n`);
-    const error = (await loadConfig({ cwd, env: env() }).then(() => ({}), (e: unknown) => e)) as { message: string; hint: string };
+    const error = (await loadConfig({ cwd, env: env() }).then(
+      () => ({}),
+      (e: unknown) => e,
+    )) as { message: string; hint: string };
     expect(error.message).toMatch(/:3:5: targets\.prod\.url contains a password/);
     expect(error.message).not.toContain('hunter22');
     expect(error.hint).toMatch(/urlEnv/);
@@ -87,7 +92,10 @@ describe('loadConfig', () => {
 
 describe('templates/pgdr.config.example.yaml', () => {
   it('is a valid config with no literal secrets', async () => {
-    const loaded = await loadConfig({ configPath: join(import.meta.dirname, '../../templates/pgdr.config.example.yaml'), env: env() });
+    const loaded = await loadConfig({
+      configPath: join(import.meta.dirname, '../../templates/pgdr.config.example.yaml'),
+      env: env(),
+    });
     expect(loaded.config.targets.production?.urlEnv).toBe('DATABASE_URL');
     expect(loaded.warnings.filter((w) => !w.includes('readable by other users'))).toEqual([]);
   });

@@ -40,7 +40,9 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const explicit = options.configPath ?? env.PGDR_CONFIG;
   const path = explicit ? resolve(cwd, explicit) : resolve(cwd, CONFIG_FILE);
   if (explicit && !existsSync(path)) {
-    throw new ConfigInvalid(`The config file ${path} does not exist.`, { hint: 'Check --config / PGDR_CONFIG, or create one with: pgdr init' });
+    throw new ConfigInvalid(`The config file ${path} does not exist.`, {
+      hint: 'Check --config / PGDR_CONFIG, or create one with: pgdr init',
+    });
   }
   const warnings: string[] = [];
   let raw: Record<string, unknown> = {};
@@ -49,30 +51,40 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const present = existsSync(path);
   if (present) {
     const mode = statSync(path).mode;
-    if (mode & 0o077) warnings.push(`${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`);
+    if (mode & 0o077)
+      warnings.push(`${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`);
     doc = parseDocument(readFileSync(path, 'utf8'), { lineCounter: lines, prettyErrors: false });
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       const at = lines.linePos(e.pos[0]);
-      throw new ConfigInvalid(`${path}:${at.line}:${at.col}: not valid YAML: ${e.message.split('\n')[0]}`, { hint: 'Fix the YAML syntax (indentation uses spaces; quote values containing ": " or "#").' });
+      throw new ConfigInvalid(`${path}:${at.line}:${at.col}: not valid YAML: ${e.message.split('\n')[0]}`, {
+        hint: 'Fix the YAML syntax (indentation uses spaces; quote values containing ": " or "#").',
+      });
     }
     let js: unknown;
     try {
       js = doc.toJS({ maxAliasCount: 100 });
       JSON.stringify(js); // an alias inside its own anchor makes a cycle
     } catch (error) {
-      throw new ConfigInvalid(`${path}: ${(error as Error).message.split('\n')[0]}`, { hint: 'Fix the YAML: every *alias needs an &anchor defined before it, and no anchor may contain itself.' });
+      throw new ConfigInvalid(`${path}: ${(error as Error).message.split('\n')[0]}`, {
+        hint: 'Fix the YAML: every *alias needs an &anchor defined before it, and no anchor may contain itself.',
+      });
     }
     if (js !== null && js !== undefined && (typeof js !== 'object' || Array.isArray(js))) {
-      throw new ConfigInvalid(`${path}:1:1: the config must be a mapping of keys (targets, repository, …).`, { hint: 'See templates/pgdr.config.example.yaml.' });
+      throw new ConfigInvalid(`${path}:1:1: the config must be a mapping of keys (targets, repository, …).`, {
+        hint: 'See templates/pgdr.config.example.yaml.',
+      });
     }
     raw = (js as Record<string, unknown>) ?? {};
     const where = (p: (string | number)[]) => `${path}:${position(doc!, lines, p)}`;
     const findings = findLiteralSecrets(raw);
     const errors = findings.filter((f) => f.severity === 'error');
-    for (const f of findings.filter((f) => f.severity === 'warning')) warnings.push(`${where(f.path)}: ${f.path.join('.')} ${f.message}. ${f.hint}`);
+    for (const f of findings.filter((f) => f.severity === 'warning'))
+      warnings.push(`${where(f.path)}: ${f.path.join('.')} ${f.message}. ${f.hint}`);
     if (errors.length > 0) {
-      throw new ConfigInvalid(errors.map((f) => `${where(f.path)}: ${f.path.join('.')} ${f.message}`).join('\n'), { hint: errors[0]!.hint });
+      throw new ConfigInvalid(errors.map((f) => `${where(f.path)}: ${f.path.join('.')} ${f.message}`).join('\n'), {
+        hint: errors[0]!.hint,
+      });
     }
   }
 
@@ -98,23 +110,28 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       const keyPath = issue.path.map(String);
       const extra = issue.code === 'unrecognized_keys' ? issue.keys : [];
       const at = doc ? `${path}:${position(doc, lines, extra[0] ? [...keyPath, extra[0]] : keyPath)}: ` : '';
-      const source = fromEnv.has(keyPath.join('.')) ? ` (from ${ENV_OVERRIDES.find((o) => o.path.join('.') === keyPath.join('.'))?.env})` : '';
+      const source = fromEnv.has(keyPath.join('.'))
+        ? ` (from ${ENV_OVERRIDES.find((o) => o.path.join('.') === keyPath.join('.'))?.env})`
+        : '';
       const key = keyPath.join('.') || '(top level)';
       return `${at}${key}${source}: ${issue.message}${extra.length ? ` (${extra.join(', ')})` : ''}`;
     });
-    throw new ConfigInvalid(`The config is not valid:\n  ${messages.join('\n  ')}`, { hint: 'Fix the keys named above; templates/pgdr.config.example.yaml shows every key with a comment.' });
+    throw new ConfigInvalid(`The config is not valid:\n  ${messages.join('\n  ')}`, {
+      hint: 'Fix the keys named above; templates/pgdr.config.example.yaml shows every key with a comment.',
+    });
   }
 
   const origins: Record<string, Origin> = {};
   walkLeaves(parsed.data, [], (p) => {
     const dotted = p.join('.');
-    origins[dotted] = fromEnv.has(dotted) || [...fromEnv].some((e) => dotted.startsWith(`${e}.`))
-      ? 'env'
-      : fromUser.has(dotted)
-        ? 'user'
-        : hasIn(raw, p)
-          ? 'file'
-          : 'default';
+    origins[dotted] =
+      fromEnv.has(dotted) || [...fromEnv].some((e) => dotted.startsWith(`${e}.`))
+        ? 'env'
+        : fromUser.has(dotted)
+          ? 'user'
+          : hasIn(raw, p)
+            ? 'file'
+            : 'default';
   });
   return { config: parsed.data, path: present ? path : undefined, origins, warnings };
 }

@@ -20,25 +20,46 @@ export function resolveProfile(config: PgdrConfig, name?: string, env: Env = pro
   const chosen = name ?? config.defaultTarget ?? (names.length === 1 ? names[0] : undefined);
   if (!chosen) {
     if (names.length > 1) {
-      throw new UsageError(`Several target profiles are configured (${names.join(', ')}) and none was chosen.`, 'Pass --profile <name>, or set defaultTarget in pgdr.config.yaml.');
+      throw new UsageError(
+        `Several target profiles are configured (${names.join(', ')}) and none was chosen.`,
+        'Pass --profile <name>, or set defaultTarget in pgdr.config.yaml.',
+      );
     }
-    return { name: undefined, target: resolveTarget(undefined, env), role: 'production', supabase: Boolean(env.SUPABASE_PROJECT_REF || env.SUPABASE_DB_URL) };
+    return {
+      name: undefined,
+      target: resolveTarget(undefined, env),
+      role: 'production',
+      supabase: Boolean(env.SUPABASE_PROJECT_REF || env.SUPABASE_DB_URL),
+    };
   }
   const profile = config.targets[chosen];
   if (!profile) {
-    throw new UsageError(`No target profile named "${chosen}".`, names.length ? `Known profiles: ${names.join(', ')}.` : 'Add one under targets: in pgdr.config.yaml (pgdr init writes one).');
+    throw new UsageError(
+      `No target profile named "${chosen}".`,
+      names.length
+        ? `Known profiles: ${names.join(', ')}.`
+        : 'Add one under targets: in pgdr.config.yaml (pgdr init writes one).',
+    );
   }
   let target: DbTarget;
   if (profile.urlEnv) {
     const url = env[profile.urlEnv];
-    if (!url) throw new UsageError(`Profile "${chosen}" reads its URL from ${profile.urlEnv}, which is not set.`, `export ${profile.urlEnv}=postgres://user@host:5432/dbname (the password can stay in ~/.pgpass).`);
+    if (!url)
+      throw new UsageError(
+        `Profile "${chosen}" reads its URL from ${profile.urlEnv}, which is not set.`,
+        `export ${profile.urlEnv}=postgres://user@host:5432/dbname (the password can stay in ~/.pgpass).`,
+      );
     target = parseTarget(url, profile.urlEnv);
   } else {
     target = parseTarget(profile.url!, `profile ${chosen}`);
   }
   if (profile.passwordEnv) {
     const password = env[profile.passwordEnv];
-    if (!password) throw new UsageError(`Profile "${chosen}" reads its password from ${profile.passwordEnv}, which is not set.`, `Export ${profile.passwordEnv}, or remove passwordEnv and use ~/.pgpass.`);
+    if (!password)
+      throw new UsageError(
+        `Profile "${chosen}" reads its password from ${profile.passwordEnv}, which is not set.`,
+        `Export ${profile.passwordEnv}, or remove passwordEnv and use ~/.pgpass.`,
+      );
     registerSecret(password);
     target = { ...target, password };
   }
@@ -55,5 +76,8 @@ export interface RepositorySpec {
 export function repositorySpec(config: PgdrConfig, flag?: string): RepositorySpec {
   if (flag) return { ...config.repository, url: flag };
   if (config.repository?.url) return config.repository;
-  throw new UsageError('No backup repository given.', 'Pass --repo DIR or --repo s3://bucket/prefix, set PGDR_REPO, or add repository.url to pgdr.config.yaml.');
+  throw new UsageError(
+    'No backup repository given.',
+    'Pass --repo DIR or --repo s3://bucket/prefix, set PGDR_REPO, or add repository.url to pgdr.config.yaml.',
+  );
 }

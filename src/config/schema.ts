@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** Environment variable names: secrets live there, never in the config file. */
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as DATABASE_URL');
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as DATABASE_URL');
 
 export const ROLES = ['production', 'staging', 'scratch'] as const;
 export type TargetRole = (typeof ROLES)[number];
@@ -50,7 +52,9 @@ const repositorySchema = z
 
 const encryptionSchema = z
   .object({
-    recipients: z.array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'must be an age public key (age1…)')).default([]),
+    recipients: z
+      .array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'must be an age public key (age1…)'))
+      .default([]),
     identityFile: z.string().optional(),
     passphraseEnv: envName.optional(),
   })
@@ -127,7 +131,9 @@ const thresholdsSchema = z
 
 export const configSchema = z
   .object({
-    targets: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'profile names are letters, digits, - and _'), targetSchema).default({}),
+    targets: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'profile names are letters, digits, - and _'), targetSchema)
+      .default({}),
     defaultTarget: z.string().optional(),
     repository: repositorySchema.optional(),
     encryption: encryptionSchema.optional(),
@@ -139,7 +145,11 @@ export const configSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.defaultTarget && !c.targets[c.defaultTarget]) {
-      ctx.addIssue({ code: 'custom', path: ['defaultTarget'], message: `names no profile under targets (known: ${Object.keys(c.targets).join(', ') || 'none'})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultTarget'],
+        message: `names no profile under targets (known: ${Object.keys(c.targets).join(', ') || 'none'})`,
+      });
     }
   });
 

@@ -23,6 +23,7 @@ export function shippedDir(name: 'runbooks' | 'templates', base: string, relativ
   const marker = name === 'runbooks' ? 'complete-loss.yaml' : 'report.md.tmpl';
   const found = relative.map((p) => fileURLToPath(new URL(p, base))).find((dir) => existsSync(join(dir, marker)));
   if (found) return found;
-  if (Object.keys(EMBEDDED_ASSETS).some((path) => path.startsWith(`${name}/`))) return join(embeddedAssetsRoot(), name) + '/';
+  if (Object.keys(EMBEDDED_ASSETS).some((path) => path.startsWith(`${name}/`)))
+    return join(embeddedAssetsRoot(), name) + '/';
   return fileURLToPath(new URL(relative[0]!, base));
 }

@@ -1,4 +1,14 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -29,7 +39,9 @@ let chosen: string | undefined;
 export function privateCacheDir(): string {
   if (chosen) return chosen;
   const home = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  chosen = [join(home, 'pgdr'), join(tmpdir(), `pgdr-${process.getuid?.() ?? 'user'}`)].find(usable) ?? mkdtempSync(join(tmpdir(), 'pgdr-'));
+  chosen =
+    [join(home, 'pgdr'), join(tmpdir(), `pgdr-${process.getuid?.() ?? 'user'}`)].find(usable) ??
+    mkdtempSync(join(tmpdir(), 'pgdr-'));
   return chosen;
 }
 

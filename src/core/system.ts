@@ -93,8 +93,16 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
 }
 
 /** Runs to completion and returns stdout as text. */
-export async function runProcess(command: string, args: string[], options: Omit<SpawnOptions, 'stdout'> & { input?: string } = {}): Promise<string> {
-  const proc = startProcess(command, args, { ...options, stdin: options.input === undefined ? options.stdin : 'pipe', stdout: 'pipe' });
+export async function runProcess(
+  command: string,
+  args: string[],
+  options: Omit<SpawnOptions, 'stdout'> & { input?: string } = {},
+): Promise<string> {
+  const proc = startProcess(command, args, {
+    ...options,
+    stdin: options.input === undefined ? options.stdin : 'pipe',
+    stdout: 'pipe',
+  });
   let out = '';
   proc.stdout?.setEncoding('utf8');
   proc.stdout?.on('data', (chunk: string) => (out += chunk));

@@ -7,7 +7,11 @@ export function silenceKnownWarnings(): void {
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : `${warning.name} ${warning.message}`;
     const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    if (type === 'NodeVersionSupportWarning' || /NodeVersionSupportWarning|no longer support.*Node\.js|Node\.js version.*(end-of-life|support)/i.test(text)) return;
+    if (
+      type === 'NodeVersionSupportWarning' ||
+      /NodeVersionSupportWarning|no longer support.*Node\.js|Node\.js version.*(end-of-life|support)/i.test(text)
+    )
+      return;
     (original as (...a: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
 }

@@ -49,7 +49,8 @@ async function ageWithPassphrase(args: string[], passphrase: string): Promise<vo
   proc.stdout!.setEncoding('utf8');
   proc.stdout!.on('data', (text: string) => {
     seen += text;
-    for (const asked = (seen.match(/passphrase[^:\n]*:/gi) ?? []).length; answered < asked; answered++) proc.stdin!.write(`${passphrase}\n`);
+    for (const asked = (seen.match(/passphrase[^:\n]*:/gi) ?? []).length; answered < asked; answered++)
+      proc.stdin!.write(`${passphrase}\n`);
   });
   const stuck = setTimeout(() => proc.kill(), 60_000);
   try {
@@ -85,12 +86,17 @@ describe('age CLI interoperability', () => {
     const other = generateIdentity();
     const otherKey = await file('other.txt', Buffer.from(`# other\n${other.identity}\n`));
     const plaintext = randomBytes(100_000);
-    const ours = await file('multi-ours.age', await encryptBuffer(plaintext, { recipients: [other.recipient, recipient] }));
+    const ours = await file(
+      'multi-ours.age',
+      await encryptBuffer(plaintext, { recipients: [other.recipient, recipient] }),
+    );
     for (const key of [keyFile, otherKey]) expect((await age(['-d', '-i', key, ours])).equals(plaintext)).toBe(true);
     const source = await file('multi-plain', plaintext);
     const theirs = join(dir, 'multi-cli.age');
     await age(['-r', recipient, '-r', other.recipient, '-o', theirs, source]);
-    expect((await decryptBuffer(await readFile(theirs), { identities: [other.identity] })).equals(plaintext)).toBe(true);
+    expect((await decryptBuffer(await readFile(theirs), { identities: [other.identity] })).equals(plaintext)).toBe(
+      true,
+    );
   });
 
   it('refuses a CLI file for another key and an armored CLI file, clearly', async () => {

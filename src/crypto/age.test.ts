@@ -19,7 +19,8 @@ async function feed(stream: Transform, input: Buffer, piece: number): Promise<{ 
     stream.once('error', resolve);
   });
   for (let offset = 0; offset < input.length && !stream.destroyed; offset += piece) {
-    if (!stream.write(input.subarray(offset, offset + piece))) await Promise.race([new Promise((r) => stream.once('drain', r)), finished]);
+    if (!stream.write(input.subarray(offset, offset + piece)))
+      await Promise.race([new Promise((r) => stream.once('drain', r)), finished]);
   }
   if (!stream.destroyed) stream.end();
   const error = await finished;
@@ -31,7 +32,10 @@ function payloadStart(file: Buffer): number {
   return file.indexOf('\n---') + 4 + 45;
 }
 
-async function decryptError(data: Buffer, options: Parameters<typeof createDecryptStream>[0] = { identities: [alice.identity] }) {
+async function decryptError(
+  data: Buffer,
+  options: Parameters<typeof createDecryptStream>[0] = { identities: [alice.identity] },
+) {
   const { output, error } = await feed(createDecryptStream(options), data, 64 * KIB);
   return { output, error: error as DecryptionFailed };
 }
@@ -61,13 +65,22 @@ describe('age round trip', () => {
 
   it('round-trips any length fed in any piece sizes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 200 * KIB }), fc.integer({ min: 1, max: 150 * KIB }), fc.integer({ min: 1, max: 150 * KIB }), async (size, inPiece, outPiece) => {
-        const plaintext = randomBytes(size);
-        const encrypted = await feed(createEncryptStream({ recipients: [alice.recipient] }), plaintext, inPiece);
-        const decrypted = await feed(createDecryptStream({ identities: [alice.identity] }), encrypted.output, outPiece);
-        expect(decrypted.error).toBeUndefined();
-        expect(decrypted.output.equals(plaintext)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 200 * KIB }),
+        fc.integer({ min: 1, max: 150 * KIB }),
+        fc.integer({ min: 1, max: 150 * KIB }),
+        async (size, inPiece, outPiece) => {
+          const plaintext = randomBytes(size);
+          const encrypted = await feed(createEncryptStream({ recipients: [alice.recipient] }), plaintext, inPiece);
+          const decrypted = await feed(
+            createDecryptStream({ identities: [alice.identity] }),
+            encrypted.output,
+            outPiece,
+          );
+          expect(decrypted.error).toBeUndefined();
+          expect(decrypted.output.equals(plaintext)).toBe(true);
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -111,7 +124,10 @@ describe('age decryption failures', () => {
   const headerEnd = async () => payloadStart(await encrypted);
 
   it('refuses an identity the file was not encrypted to, naming the recipients it knows', async () => {
-    const { error, output } = await decryptError(await encrypted, { identities: [bob.identity], recipients: [alice.recipient] });
+    const { error, output } = await decryptError(await encrypted, {
+      identities: [bob.identity],
+      recipients: [alice.recipient],
+    });
     expect(error).toBeInstanceOf(DecryptionFailed);
     expect(error.hint).toContain(`does not match any recipient this backup was encrypted to: ${alice.recipient}`);
     expect(output.length).toBe(0);
@@ -171,13 +187,20 @@ describe('age decryption failures', () => {
 
   it('aborts on an X25519 share that is a low-order point', async () => {
     const file = (await encrypted).toString('latin1');
-    const lowOrder = file.replace(/^-> X25519 \S+$/m, `-> X25519 ${Buffer.alloc(32).toString('base64').replace(/=+$/, '')}`);
+    const lowOrder = file.replace(
+      /^-> X25519 \S+$/m,
+      `-> X25519 ${Buffer.alloc(32).toString('base64').replace(/=+$/, '')}`,
+    );
     const { error } = await decryptError(Buffer.from(lowOrder, 'latin1'));
     expect(error.message).toMatch(/malformed \(X25519 share is a low-order point\)/);
   });
 
   it('says so when the input is not an age file at all', async () => {
-    for (const input of [Buffer.from('PGDMP\u0001\u000e\u0000'), Buffer.alloc(0), Buffer.from('-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n')]) {
+    for (const input of [
+      Buffer.from('PGDMP\u0001\u000e\u0000'),
+      Buffer.alloc(0),
+      Buffer.from('-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n'),
+    ]) {
       const { error } = await decryptError(input);
       expect(error).toBeInstanceOf(DecryptionFailed);
       expect(error.message).toMatch(/not age-encrypted|ASCII-armored/);

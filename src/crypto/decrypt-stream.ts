@@ -69,7 +69,8 @@ export function createDecryptStream(options: DecryptOptions): Transform {
     try {
       while (queue.length > SEALED_CHUNK_SIZE) {
         const sealed = queue.take(SEALED_CHUNK_SIZE - TAG_SIZE);
-        if (!openChunk(key, counter++, false, sealed, queue.takeContiguous(TAG_SIZE), batch)) throw truncatedOrModified();
+        if (!openChunk(key, counter++, false, sealed, queue.takeContiguous(TAG_SIZE), batch))
+          throw truncatedOrModified();
       }
     } finally {
       // Chunks authenticated before a bad one are genuine plaintext; they go out before the error.
@@ -82,11 +83,13 @@ export function createDecryptStream(options: DecryptOptions): Transform {
     writableHighWaterMark: SEALED_CHUNK_SIZE * 2,
     transform(this: Transform, chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       if (headerBytes) {
-        readHeader(chunk).then(() => {
-          if (headerBytes) return callback();
-          openReadyChunks(this);
-          callback();
-        }).catch(callback);
+        readHeader(chunk)
+          .then(() => {
+            if (headerBytes) return callback();
+            openReadyChunks(this);
+            callback();
+          })
+          .catch(callback);
         return;
       }
       try {
@@ -108,8 +111,12 @@ export function createDecryptStream(options: DecryptOptions): Transform {
         // The final chunk may be empty only when the whole payload is.
         if (!key || rest < 0 || (rest === 0 && counter > 0)) throw truncatedOrModified();
         const batch: Buffer[] = [];
-        if (!openChunk(key, counter++, true, queue.take(rest), queue.takeContiguous(TAG_SIZE), batch)) throw truncatedOrModified();
-        pushBatch(this, batch.filter((piece) => piece.length > 0));
+        if (!openChunk(key, counter++, true, queue.take(rest), queue.takeContiguous(TAG_SIZE), batch))
+          throw truncatedOrModified();
+        pushBatch(
+          this,
+          batch.filter((piece) => piece.length > 0),
+        );
         callback();
       } catch (error) {
         callback(error as Error);
@@ -120,12 +127,16 @@ export function createDecryptStream(options: DecryptOptions): Transform {
 
 function prepareCredentials(options: DecryptOptions): Credentials {
   if ('passphrase' in options) {
-    if (!options.passphrase) throw new UsageError('The decryption passphrase is empty.', 'Set the passphrase the backup was encrypted with.');
+    if (!options.passphrase)
+      throw new UsageError('The decryption passphrase is empty.', 'Set the passphrase the backup was encrypted with.');
     registerSecret(options.passphrase);
     return { passphrase: options.passphrase };
   }
   if (options.identities.length === 0) {
-    throw new UsageError('No identity to decrypt with.', 'Pass an age identity file (made by `age-keygen`) that matches the backup recipients.');
+    throw new UsageError(
+      'No identity to decrypt with.',
+      'Pass an age identity file (made by `age-keygen`) that matches the backup recipients.',
+    );
   }
   for (const identity of options.identities) registerSecret(identity.trim());
   return { identities: options.identities.map((identity) => identityKeyPair(identityBytes(identity))) };

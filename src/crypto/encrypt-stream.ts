@@ -62,7 +62,10 @@ function prepareStanzas(options: EncryptOptions, fileKey: Buffer): Promise<Stanz
     registerSecret(options.passphrase);
     const workFactor = options.workFactor ?? DEFAULT_WORK_FACTOR;
     if (!Number.isInteger(workFactor) || workFactor < 1 || workFactor > MAX_WORK_FACTOR) {
-      throw new UsageError(`The scrypt work factor ${workFactor} is out of range.`, `Use a whole number from 1 to ${MAX_WORK_FACTOR}.`);
+      throw new UsageError(
+        `The scrypt work factor ${workFactor} is out of range.`,
+        `Use a whole number from 1 to ${MAX_WORK_FACTOR}.`,
+      );
     }
     const stanza = scryptStanza(options.passphrase, fileKey, workFactor).then((s) => [s]);
     // Awaited when the first byte arrives; until then a failure must not count as unhandled.
@@ -70,7 +73,10 @@ function prepareStanzas(options: EncryptOptions, fileKey: Buffer): Promise<Stanz
     return stanza;
   }
   if (options.recipients.length === 0) {
-    throw new UsageError('No recipient to encrypt to.', 'Give at least one age recipient (age1…), e.g. from `age-keygen -y key.txt`.');
+    throw new UsageError(
+      'No recipient to encrypt to.',
+      'Give at least one age recipient (age1…), e.g. from `age-keygen -y key.txt`.',
+    );
   }
   const recipients = [...new Set(options.recipients.map(parseRecipient))];
   return Promise.resolve(recipients.map((recipient) => x25519Stanza(recipient, fileKey)));

@@ -25,7 +25,9 @@ export function hkdf(ikm: Uint8Array, salt: Uint8Array, info: string): Buffer {
 }
 
 export function headerMac(fileKey: Uint8Array, macInput: Uint8Array): Buffer {
-  return createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header')).update(macInput).digest();
+  return createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header'))
+    .update(macInput)
+    .digest();
 }
 
 export function encodeBase64(bytes: Uint8Array): string {

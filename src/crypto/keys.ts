@@ -55,7 +55,10 @@ export function parseIdentities(fileText: string, source = 'the identity file'):
     registerSecret(line.toUpperCase());
   }
   if (identities.length === 0) {
-    throw new UsageError(`${capitalize(source)} holds no identity.`, 'Point to a file made by `age-keygen` (lines starting with AGE-SECRET-KEY-1).');
+    throw new UsageError(
+      `${capitalize(source)} holds no identity.`,
+      'Point to a file made by `age-keygen` (lines starting with AGE-SECRET-KEY-1).',
+    );
   }
   return identities;
 }
@@ -78,15 +81,26 @@ export async function readIdentityFile(path: string): Promise<string[]> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by this user' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'unknown error'})`;
-    throw new UsageError(`The identity file ${path} ${why}.`, 'Pass the file written by `age-keygen` that matches the backup recipients.');
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'is not readable by this user'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : `cannot be read (${code ?? 'unknown error'})`;
+    throw new UsageError(
+      `The identity file ${path} ${why}.`,
+      'Pass the file written by `age-keygen` that matches the backup recipients.',
+    );
   }
   return parseIdentities(text, `the identity file ${path}`);
 }
 
 function recipientHint(text: string): string {
   if (text.startsWith('ssh-')) return 'SSH keys are not supported; use an age recipient (age1…) made by `age-keygen`.';
-  if (/^AGE-(SECRET|PLUGIN)/i.test(text)) return 'That is a secret identity, not a recipient: use the public key it prints (`age-keygen -y key.txt`).';
+  if (/^AGE-(SECRET|PLUGIN)/i.test(text))
+    return 'That is a secret identity, not a recipient: use the public key it prints (`age-keygen -y key.txt`).';
   if (/^age1(pq|tag)/i.test(text) || /^age1[a-z0-9]+1/.test(text)) {
     return 'pgdr supports native X25519 recipients (age1… with 58 characters); plugin and post-quantum recipients need the age CLI.';
   }

@@ -28,7 +28,14 @@ export function sealChunk(key: KeyObject, counter: number, last: boolean, plaint
 }
 
 /** Opens one chunk, appending its plaintext to `out` only once it authenticates; false when it does not. */
-export function openChunk(key: KeyObject, counter: number, last: boolean, sealed: Buffer[], tag: Buffer, out: Buffer[]): boolean {
+export function openChunk(
+  key: KeyObject,
+  counter: number,
+  last: boolean,
+  sealed: Buffer[],
+  tag: Buffer,
+  out: Buffer[],
+): boolean {
   const decipher = createDecipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
   decipher.setAuthTag(tag);
   const plaintext = sealed.map((piece) => decipher.update(piece));

@@ -40,7 +40,8 @@ export function x25519Stanza(recipient: string, fileKey: Uint8Array): Stanza {
 /** Opens an X25519 stanza with one identity: the file key, or undefined when it is not addressed to it. */
 export function openX25519Stanza(stanza: Stanza, identity: KeyObjectPair): Buffer | undefined {
   const share = stanza.args.length === 2 ? decodeBase64(stanza.args[1]!) : undefined;
-  if (share?.length !== 32 || stanza.body.length !== FILE_KEY_LENGTH + 16) throw new MalformedHeader('invalid X25519 stanza');
+  if (share?.length !== 32 || stanza.body.length !== FILE_KEY_LENGTH + 16)
+    throw new MalformedHeader('invalid X25519 stanza');
   const secret = sharedSecret(identity.privateKey, share);
   if (!secret) throw new MalformedHeader('X25519 share is a low-order point');
   const key = hkdf(secret, Buffer.concat([share, identity.publicRaw]), X25519_INFO);
@@ -57,17 +58,23 @@ function scryptKey(passphrase: string, salt: Buffer, workFactor: number): Promis
   });
 }
 
-export async function scryptStanza(passphrase: string, fileKey: Uint8Array, workFactor = DEFAULT_WORK_FACTOR): Promise<Stanza> {
+export async function scryptStanza(
+  passphrase: string,
+  fileKey: Uint8Array,
+  workFactor = DEFAULT_WORK_FACTOR,
+): Promise<Stanza> {
   const salt = randomBytes(16);
   const key = await scryptKey(passphrase, salt, workFactor);
   return { args: ['scrypt', encodeBase64(salt), String(workFactor)], body: wrapKey(key, fileKey) };
 }
 
-export type ScryptResult = { fileKey: Buffer } | { problem: 'malformed' | 'too-expensive' | 'wrong-passphrase'; workFactor?: number };
+export type ScryptResult =
+  { fileKey: Buffer } | { problem: 'malformed' | 'too-expensive' | 'wrong-passphrase'; workFactor?: number };
 
 export async function openScryptStanza(stanza: Stanza, passphrase: string): Promise<ScryptResult> {
   const [, saltText, factorText] = stanza.args;
-  if (stanza.args.length !== 3 || !saltText || !factorText || !/^[1-9][0-9]*$/.test(factorText)) return { problem: 'malformed' };
+  if (stanza.args.length !== 3 || !saltText || !factorText || !/^[1-9][0-9]*$/.test(factorText))
+    return { problem: 'malformed' };
   const salt = decodeBase64(saltText);
   const workFactor = Number(factorText);
   if (salt.length !== 16 || stanza.body.length !== FILE_KEY_LENGTH + 16) return { problem: 'malformed' };

@@ -6,7 +6,11 @@ import type { KeyObjectPair } from './x25519.js';
 export type Credentials = { identities: KeyObjectPair[] } | { passphrase: string };
 
 /** Finds the file key in the header's stanzas, or says in the operator's words why it cannot. */
-export async function unwrapFileKey(stanzas: Stanza[], credentials: Credentials, recipients?: string[]): Promise<Buffer> {
+export async function unwrapFileKey(
+  stanzas: Stanza[],
+  credentials: Credentials,
+  recipients?: string[],
+): Promise<Buffer> {
   const scrypt = stanzas.find((stanza) => stanza.args[0] === 'scrypt');
   if (scrypt && stanzas.length > 1) {
     throw new DecryptionFailed('The encrypted file mixes a passphrase with other recipients, which age forbids.', {
@@ -22,14 +26,21 @@ export async function unwrapFileKey(stanzas: Stanza[], credentials: Credentials,
     const result = await openScryptStanza(scrypt, credentials.passphrase);
     if ('fileKey' in result) return result.fileKey;
     if (result.problem === 'wrong-passphrase') {
-      throw new DecryptionFailed('Wrong passphrase.', { hint: 'The passphrase does not open this file: check the value (and the env var it comes from) used when the backup was taken.' });
-    }
-    if (result.problem === 'too-expensive') {
-      throw new DecryptionFailed(`The passphrase work factor 2^${result.workFactor} is above the limit of 2^${MAX_WORK_FACTOR}.`, {
-        hint: 'Decrypt it with the age CLI (`age -d`) if you trust where it came from.',
+      throw new DecryptionFailed('Wrong passphrase.', {
+        hint: 'The passphrase does not open this file: check the value (and the env var it comes from) used when the backup was taken.',
       });
     }
-    throw new DecryptionFailed('The passphrase stanza of the encrypted file is malformed.', { hint: 'Use another copy of the backup.' });
+    if (result.problem === 'too-expensive') {
+      throw new DecryptionFailed(
+        `The passphrase work factor 2^${result.workFactor} is above the limit of 2^${MAX_WORK_FACTOR}.`,
+        {
+          hint: 'Decrypt it with the age CLI (`age -d`) if you trust where it came from.',
+        },
+      );
+    }
+    throw new DecryptionFailed('The passphrase stanza of the encrypted file is malformed.', {
+      hint: 'Use another copy of the backup.',
+    });
   }
   if (scrypt) {
     throw new DecryptionFailed('This file was encrypted with a passphrase, not to an age recipient.', {
@@ -53,6 +64,9 @@ function describeRecipients(stanzas: Stanza[], recipients: string[] | undefined)
   // age headers are anonymous: only the manifest can name the recipients.
   const x25519 = stanzas.filter((stanza) => stanza.args[0] === 'X25519').length;
   const other = stanzas.length - x25519;
-  const parts = [x25519 ? `${x25519} X25519 recipient${x25519 === 1 ? '' : 's'}` : '', other ? `${other} of other types (plugins)` : ''];
+  const parts = [
+    x25519 ? `${x25519} X25519 recipient${x25519 === 1 ? '' : 's'}` : '',
+    other ? `${other} of other types (plugins)` : '',
+  ];
   return `${parts.filter(Boolean).join(' and ')} (the file does not record which; the backup manifest does)`;
 }

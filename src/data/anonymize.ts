@@ -11,7 +11,10 @@ export function parseAnonymize(specs: string[]): AnonymizeRules {
   for (const spec of specs) {
     const match = /^([^=]+)=(\w+)$/.exec(spec.trim());
     if (!match || !(ANONYMIZERS as readonly string[]).includes(match[2]!)) {
-      throw new UsageError(`--anonymize "${spec}" is not column=method.`, `Methods: ${ANONYMIZERS.join(', ')}; e.g. --anonymize email=email --anonymize full_name=mask.`);
+      throw new UsageError(
+        `--anonymize "${spec}" is not column=method.`,
+        `Methods: ${ANONYMIZERS.join(', ')}; e.g. --anonymize email=email --anonymize full_name=mask.`,
+      );
     }
     rules[match[1]!] = match[2] as Anonymizer;
   }
@@ -21,7 +24,10 @@ export function parseAnonymize(specs: string[]): AnonymizeRules {
 export function checkAnonymizeColumns(rules: AnonymizeRules, columns: string[], table: string): void {
   const unknown = Object.keys(rules).filter((c) => !columns.includes(c));
   if (unknown.length) {
-    throw new UsageError(`--anonymize names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of ${table}.`, `Columns: ${columns.join(', ')}.`);
+    throw new UsageError(
+      `--anonymize names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of ${table}.`,
+      `Columns: ${columns.join(', ')}.`,
+    );
   }
 }
 

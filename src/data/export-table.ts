@@ -31,7 +31,18 @@ export async function exportTable(client: PgClient, options: ExportTableOptions,
   await client.query('begin isolation level repeatable read read only');
   try {
     const info = await tableInfo(client, options.table);
-    const rows = await exportRows(client, info, { where: options.where, format: options.format, anonymize: options.anonymize ?? {}, batchRows: options.batchRows, onProgress: options.onProgress }, out);
+    const rows = await exportRows(
+      client,
+      info,
+      {
+        where: options.where,
+        format: options.format,
+        anonymize: options.anonymize ?? {},
+        batchRows: options.batchRows,
+        onProgress: options.onProgress,
+      },
+      out,
+    );
     return { table: `${info.schema}.${info.name}`, rows };
   } finally {
     await client.query('rollback').catch(() => {});
@@ -54,12 +65,16 @@ export async function exportRows(client: PgClient, info: TableInfo, query: RowsQ
   const names = info.columns.map((c) => c.name);
   checkAnonymizeColumns(query.anonymize, names, `${info.schema}.${info.name}`);
   if (query.where !== undefined && /;\s*\S/.test(query.where)) {
-    throw new UsageError('--where must be a single condition, not several statements.', 'e.g. --where "created_at > now() - interval \'7 days\'"');
+    throw new UsageError(
+      '--where must be a single condition, not several statements.',
+      'e.g. --where "created_at > now() - interval \'7 days\'"',
+    );
   }
   const filter = query.where ? ` where ${query.where}` : '';
-  const select = query.format === 'json'
-    ? `select row_to_json(t)::text from (select * from ${info.sql}${filter}) t`
-    : `select ${names.map((n) => `${quoteIdent(n)}::text`).join(', ')} from ${info.sql}${filter}`;
+  const select =
+    query.format === 'json'
+      ? `select row_to_json(t)::text from (select * from ${info.sql}${filter}) t`
+      : `select ${names.map((n) => `${quoteIdent(n)}::text`).join(', ')} from ${info.sql}${filter}`;
   const cursor = `pgdr_export_${++cursors}`;
   await client.query(`declare ${cursor} no scroll cursor for ${select}`, query.params);
   const writer = rowWriter(query.format, info, query.anonymize);
@@ -67,7 +82,10 @@ export async function exportRows(client: PgClient, info: TableInfo, query: RowsQ
   await write(out, writer.begin);
   try {
     for (;;) {
-      const batch = await client.query<unknown[]>({ text: `fetch ${query.batchRows ?? 1000} from ${cursor}`, rowMode: 'array' });
+      const batch = await client.query<unknown[]>({
+        text: `fetch ${query.batchRows ?? 1000} from ${cursor}`,
+        rowMode: 'array',
+      });
       for (const row of batch.rows) {
         await write(out, writer.row(row as (string | null)[], count === 0));
         count++;
@@ -94,7 +112,8 @@ interface RowWriter {
 
 function rowWriter(format: ExportFormat, info: TableInfo, rules: AnonymizeRules): RowWriter {
   const names = info.columns.map((c) => c.name);
-  const apply = (values: (string | null)[]) => values.map((v, i) => (rules[names[i]!] ? anonymize(v, rules[names[i]!]!) : v));
+  const apply = (values: (string | null)[]) =>
+    values.map((v, i) => (rules[names[i]!] ? anonymize(v, rules[names[i]!]!) : v));
   if (format === 'json') {
     return {
       begin: '[\n',
@@ -102,7 +121,10 @@ function rowWriter(format: ExportFormat, info: TableInfo, rules: AnonymizeRules)
         const obj = JSON.parse(text as string) as Record<string, unknown>;
         for (const [col, method] of Object.entries(rules)) {
           const v = obj[col];
-          obj[col] = anonymize(v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v), method);
+          obj[col] = anonymize(
+            v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v),
+            method,
+          );
         }
         return `${first ? '' : ',\n'}${JSON.stringify(obj)}`;
       },
@@ -113,7 +135,10 @@ function rowWriter(format: ExportFormat, info: TableInfo, rules: AnonymizeRules)
   const head = `insert into ${info.sql} (${names.map(quoteIdent).join(', ')}) values (`;
   return {
     begin: `-- ${info.schema}.${info.name}, exported by pgdr\nbegin;\n`,
-    row: (values) => `${head}${apply(values).map((v) => (v === null ? 'null' : quoteLiteral(v))).join(', ')});\n`,
+    row: (values) =>
+      `${head}${apply(values)
+        .map((v) => (v === null ? 'null' : quoteLiteral(v)))
+        .join(', ')});\n`,
     end: 'commit;\n',
   };
 }

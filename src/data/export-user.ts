@@ -33,34 +33,56 @@ export interface UserExportResult {
 }
 
 /** Supabase Auth internals that hold credentials, not personal data the user asked for. */
-const SKIPPED = new Set(['auth.sessions', 'auth.refresh_tokens', 'auth.one_time_tokens', 'auth.mfa_challenges', 'auth.mfa_amr_claims', 'auth.flow_state', 'auth.saml_relay_states']);
+const SKIPPED = new Set([
+  'auth.sessions',
+  'auth.refresh_tokens',
+  'auth.one_time_tokens',
+  'auth.mfa_challenges',
+  'auth.mfa_amr_claims',
+  'auth.flow_state',
+  'auth.saml_relay_states',
+]);
 const CREDENTIAL_COLUMN = /password|token|secret|recovery|confirmation|reauthentication/i;
 
 /**
  * Everything that refers to one user (GDPR access / portability): the auth.users row, then every table whose
  * foreign keys lead back to it, all read in one snapshot. One file per table plus index.json.
  */
-export async function exportUser(client: PgClient, options: { userId: string; directory: string; format: ExportFormat }): Promise<UserExportResult> {
+export async function exportUser(
+  client: PgClient,
+  options: { userId: string; directory: string; format: ExportFormat },
+): Promise<UserExportResult> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(options.userId)) {
     throw new UsageError(`"${options.userId}" is not a UUID.`, 'Pass the id from auth.users, e.g. --user-id 0b6f…-….');
   }
   await client.query('begin isolation level repeatable read read only');
   try {
     const root = await tableInfo(client, 'auth.users').catch(() => {
-      throw new UsageError('This database has no auth.users table.', '--user-id follows foreign keys from Supabase Auth\'s auth.users; use --table T --where … for other schemas.');
+      throw new UsageError(
+        'This database has no auth.users table.',
+        "--user-id follows foreign keys from Supabase Auth's auth.users; use --table T --where … for other schemas.",
+      );
     });
     const exists = await client.query(`select 1 from auth.users where id = $1`, [options.userId]);
-    if (exists.rowCount === 0) throw new UserNotFound(`No user ${options.userId} in auth.users.`, { hint: 'Check the id (select id, email from auth.users where email = …).' });
+    if (exists.rowCount === 0)
+      throw new UserNotFound(`No user ${options.userId} in auth.users.`, {
+        hint: 'Check the id (select id, email from auth.users where email = …).',
+      });
 
-    const predicates = new Map<string, { sql: string; via: string }>([['auth.users', { sql: 'id = $1::uuid', via: 'auth.users' }]]);
+    const predicates = new Map<string, { sql: string; via: string }>([
+      ['auth.users', { sql: 'id = $1::uuid', via: 'auth.users' }],
+    ]);
     const keys = await foreignKeys(client);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const table of new Set(keys.map((k) => k.child))) {
         if (predicates.has(table) || SKIPPED.has(table)) continue;
         const edges = keys.filter((k) => k.child === table && k.parent !== table && predicates.has(k.parent));
         if (edges.length === 0) continue;
-        const parts = edges.map((k) => `(${k.childCols.map(quoteIdent).join(', ')}) in (select ${k.parentCols.map(quoteIdent).join(', ')} from ${qualified(k.parent)} where ${predicates.get(k.parent)!.sql})`);
+        const parts = edges.map(
+          (k) =>
+            `(${k.childCols.map(quoteIdent).join(', ')}) in (select ${k.parentCols.map(quoteIdent).join(', ')} from ${qualified(k.parent)} where ${predicates.get(k.parent)!.sql})`,
+        );
         predicates.set(table, { sql: parts.join(' or '), via: `${table} → ${predicates.get(edges[0]!.parent)!.via}` });
         grew = true;
       }
@@ -70,16 +92,28 @@ export async function exportUser(client: PgClient, options: { userId: string; di
     const files: UserExportFile[] = [];
     for (const [table, predicate] of predicates) {
       const info = table === 'auth.users' ? root : await tableInfo(client, qualified(table));
-      const withheld = info.schema === 'auth' ? info.columns.map((c) => c.name).filter((n) => CREDENTIAL_COLUMN.test(n)) : [];
+      const withheld =
+        info.schema === 'auth' ? info.columns.map((c) => c.name).filter((n) => CREDENTIAL_COLUMN.test(n)) : [];
       const rules: AnonymizeRules = Object.fromEntries(withheld.map((c) => [c, 'null' as const]));
       const file = `${info.schema}.${info.name}.${options.format}`;
       const out = createWriteStream(join(options.directory, file), { mode: 0o600 });
-      const rows = await exportRows(client, info, { where: predicate.sql, params: [options.userId], format: options.format, anonymize: rules }, out);
+      const rows = await exportRows(
+        client,
+        info,
+        { where: predicate.sql, params: [options.userId], format: options.format, anonymize: rules },
+        out,
+      );
       out.end();
       await finished(out);
       files.push({ table, file, rows, via: predicate.via, withheldColumns: withheld });
     }
-    const index = { userId: options.userId, exportedAt: new Date().toISOString(), database: client.database, format: options.format, files };
+    const index = {
+      userId: options.userId,
+      exportedAt: new Date().toISOString(),
+      database: client.database,
+      format: options.format,
+      files,
+    };
     writeFileSync(join(options.directory, 'index.json'), JSON.stringify(index, null, 2) + '\n', { mode: 0o600 });
     return { userId: options.userId, directory: options.directory, files };
   } finally {

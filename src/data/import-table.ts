@@ -43,7 +43,16 @@ export async function importRows(client: PgClient, data: ImportRows, options: Im
   const values = data.rows.map((row, i) => toParams(row, columns, i + 1, rejected));
   await checkTypes(client, columns, values, rejected);
 
-  const report: ImportReport = { table: `${info.schema}.${info.name}`, rows: data.rows.length, inserted: 0, updated: 0, unchanged: 0, rejected, truncated: false, committed: false };
+  const report: ImportReport = {
+    table: `${info.schema}.${info.name}`,
+    rows: data.rows.length,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected,
+    truncated: false,
+    committed: false,
+  };
   if (rejected.length && !options.skipInvalid) throw rejectedError(report);
 
   const statement = insertSql(info, columns, options.mode);
@@ -51,7 +60,10 @@ export async function importRows(client: PgClient, data: ImportRows, options: Im
   try {
     if (options.truncate) {
       await client.query(`truncate table ${info.sql}`).catch((error: Error) => {
-        throw new UsageError(`Could not truncate ${report.table}: ${error.message}`, 'Other tables reference it; import into those too, or drop --truncate and use --mode upsert.');
+        throw new UsageError(
+          `Could not truncate ${report.table}: ${error.message}`,
+          'Other tables reference it; import into those too, or drop --truncate and use --mode upsert.',
+        );
       });
       report.truncated = true;
     }
@@ -90,15 +102,37 @@ function checkColumns(info: TableInfo, fileColumns: string[], mode: ImportOption
   const byName = new Map(info.columns.map((c) => [c.name, c]));
   const unknown = fileColumns.filter((c) => !byName.has(c));
   const table = `${info.schema}.${info.name}`;
-  if (unknown.length) throw new UsageError(`${unknown.join(', ')} ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of ${table}.`, `Its columns: ${info.columns.map((c) => c.name).join(', ')}. Rename the file's columns or drop them.`);
+  if (unknown.length)
+    throw new UsageError(
+      `${unknown.join(', ')} ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of ${table}.`,
+      `Its columns: ${info.columns.map((c) => c.name).join(', ')}. Rename the file's columns or drop them.`,
+    );
   const generated = fileColumns.filter((c) => byName.get(c)!.generated);
-  if (generated.length) throw new UsageError(`${generated.join(', ')} in ${table} ${generated.length > 1 ? 'are' : 'is'} generated and cannot be written.`, 'Remove those columns from the file.');
-  const missing = info.columns.filter((c) => c.notNull && !c.hasDefault && !c.generated && !fileColumns.includes(c.name));
-  if (missing.length) throw new UsageError(`The file has no ${missing.map((c) => c.name).join(', ')}, which ${table} requires (NOT NULL, no default).`, 'Add the column to the file.');
+  if (generated.length)
+    throw new UsageError(
+      `${generated.join(', ')} in ${table} ${generated.length > 1 ? 'are' : 'is'} generated and cannot be written.`,
+      'Remove those columns from the file.',
+    );
+  const missing = info.columns.filter(
+    (c) => c.notNull && !c.hasDefault && !c.generated && !fileColumns.includes(c.name),
+  );
+  if (missing.length)
+    throw new UsageError(
+      `The file has no ${missing.map((c) => c.name).join(', ')}, which ${table} requires (NOT NULL, no default).`,
+      'Add the column to the file.',
+    );
   if (mode === 'upsert') {
-    if (info.primaryKey.length === 0) throw new UsageError(`${table} has no primary key, so --mode upsert cannot match rows.`, 'Use --mode insert (with --truncate to replace the contents).');
+    if (info.primaryKey.length === 0)
+      throw new UsageError(
+        `${table} has no primary key, so --mode upsert cannot match rows.`,
+        'Use --mode insert (with --truncate to replace the contents).',
+      );
     const lacking = info.primaryKey.filter((k) => !fileColumns.includes(k));
-    if (lacking.length) throw new UsageError(`--mode upsert needs the primary key column${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} in the file.`, 'Add them, or use --mode insert.');
+    if (lacking.length)
+      throw new UsageError(
+        `--mode upsert needs the primary key column${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} in the file.`,
+        'Add them, or use --mode insert.',
+      );
   }
   return fileColumns.map((c) => byName.get(c)!);
 }
@@ -112,7 +146,10 @@ function toParams(row: unknown[], columns: ColumnInfo[], rowNo: number, rejected
     if (typeof v === 'number' || typeof v === 'boolean') return String(v);
     if (/^jsonb?$/.test(col.type)) return JSON.stringify(v);
     if (Array.isArray(v) && col.category === 'A') return pgArray(v);
-    rejected.push({ row: rowNo, reason: `${col.name}: a JSON ${Array.isArray(v) ? 'array' : 'object'} cannot go into a ${col.type} column` });
+    rejected.push({
+      row: rowNo,
+      reason: `${col.name}: a JSON ${Array.isArray(v) ? 'array' : 'object'} cannot go into a ${col.type} column`,
+    });
     return null;
   });
 }
@@ -122,7 +159,12 @@ function pgArray(values: unknown[]): string {
 }
 
 /** Casts every row's values to the column types without writing anything; a failing cast rejects the row. */
-async function checkTypes(client: PgClient, columns: ColumnInfo[], values: (string | null)[][], rejected: RejectedRow[]): Promise<void> {
+async function checkTypes(
+  client: PgClient,
+  columns: ColumnInfo[],
+  values: (string | null)[][],
+  rejected: RejectedRow[],
+): Promise<void> {
   const casts = columns.map((c, i) => `$${i + 1}::${c.type}`).join(', ');
   const already = new Set(rejected.map((r) => r.row));
   for (let i = 0; i < values.length; i++) {
@@ -139,7 +181,9 @@ function insertSql(info: TableInfo, columns: ColumnInfo[], mode: ImportOptions['
   const names = columns.map((c) => quoteIdent(c.name));
   const insert = `insert into ${info.sql} (${names.join(', ')}) values (${columns.map((c, i) => `$${i + 1}::${c.type}`).join(', ')})`;
   if (mode === 'insert') return `${insert} returning true as inserted`;
-  const updates = columns.filter((c) => !info.primaryKey.includes(c.name)).map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`);
+  const updates = columns
+    .filter((c) => !info.primaryKey.includes(c.name))
+    .map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`);
   const conflict = `on conflict (${info.primaryKey.map(quoteIdent).join(', ')})`;
   // xmax = 0 only on a freshly inserted row version: it tells inserted from updated.
   return updates.length
@@ -148,8 +192,14 @@ function insertSql(info: TableInfo, columns: ColumnInfo[], mode: ImportOptions['
 }
 
 function rejectedError(report: ImportReport): ImportRejected {
-  const first = report.rejected.slice(0, 5).map((r) => `row ${r.row}: ${r.reason}`).join('\n  ');
-  return new ImportRejected(`${report.rejected.length} of ${report.rows} rows of the file cannot go into ${report.table}; nothing was written:\n  ${first}`, {
-    hint: 'Fix those rows, or pass --skip-invalid to import the others and report these.',
-  });
+  const first = report.rejected
+    .slice(0, 5)
+    .map((r) => `row ${r.row}: ${r.reason}`)
+    .join('\n  ');
+  return new ImportRejected(
+    `${report.rejected.length} of ${report.rows} rows of the file cannot go into ${report.table}; nothing was written:\n  ${first}`,
+    {
+      hint: 'Fix those rows, or pass --skip-invalid to import the others and report these.',
+    },
+  );
 }

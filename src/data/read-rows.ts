@@ -14,7 +14,11 @@ export interface ImportRows {
 export function formatOf(file: string, explicit?: string): ImportFormat {
   const format = explicit ?? extname(file).slice(1).toLowerCase();
   if (format === 'json' || format === 'csv') return format;
-  if (format === 'sql') throw new UsageError('pgdr import reads JSON and CSV; a .sql export is a script.', `Run it in one transaction with: psql --single-transaction -v ON_ERROR_STOP=1 -f ${file}`);
+  if (format === 'sql')
+    throw new UsageError(
+      'pgdr import reads JSON and CSV; a .sql export is a script.',
+      `Run it in one transaction with: psql --single-transaction -v ON_ERROR_STOP=1 -f ${file}`,
+    );
   throw new UsageError(`Cannot tell the format of ${file}.`, 'Name it .json or .csv, or pass --format json|csv.');
 }
 
@@ -29,9 +33,17 @@ export function readRows(file: string, format: ImportFormat): ImportRows {
   let objects: Record<string, unknown>[];
   try {
     const trimmed = text.trim();
-    objects = trimmed.startsWith('[') ? JSON.parse(trimmed) : trimmed.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+    objects = trimmed.startsWith('[')
+      ? JSON.parse(trimmed)
+      : trimmed
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l));
   } catch (error) {
-    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`, 'pgdr import expects an array of objects, or one object per line.');
+    throw new UsageError(
+      `${file} is not valid JSON: ${(error as Error).message}`,
+      'pgdr import expects an array of objects, or one object per line.',
+    );
   }
   if (!Array.isArray(objects) || objects.some((o) => !o || typeof o !== 'object' || Array.isArray(o))) {
     throw new UsageError(`${file} must hold an array of objects, one per row.`, 'e.g. [{"id": 1, "name": "a"}]');

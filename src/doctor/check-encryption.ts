@@ -7,7 +7,11 @@ import type { PgdrConfig } from '../config/schema.js';
 import { critical, ok, type Finding } from './finding.js';
 
 /** Recipients parse; the configured identity opens the newest encrypted backup (its first chunk, not the whole file). */
-export async function checkEncryption(config: PgdrConfig, repo: Repository | undefined, newest: CatalogEntry | undefined): Promise<Finding[]> {
+export async function checkEncryption(
+  config: PgdrConfig,
+  repo: Repository | undefined,
+  newest: CatalogEntry | undefined,
+): Promise<Finding[]> {
   const enc = config.encryption;
   if (!enc) return [];
   const findings: Finding[] = [];
@@ -15,28 +19,59 @@ export async function checkEncryption(config: PgdrConfig, repo: Repository | und
     try {
       parseRecipient(r);
     } catch (error) {
-      findings.push(critical('encryption.recipients', (error as Error).message, 'Fix encryption.recipients in pgdr.config.yaml (age-keygen -y key.txt prints a recipient); until then backups cannot be encrypted.'));
+      findings.push(
+        critical(
+          'encryption.recipients',
+          (error as Error).message,
+          'Fix encryption.recipients in pgdr.config.yaml (age-keygen -y key.txt prints a recipient); until then backups cannot be encrypted.',
+        ),
+      );
     }
   }
-  if (enc.recipients.length && !findings.length) findings.push(ok('encryption.recipients', `${enc.recipients.length} recipient(s) parse`));
+  if (enc.recipients.length && !findings.length)
+    findings.push(ok('encryption.recipients', `${enc.recipients.length} recipient(s) parse`));
   if (!enc.identityFile) return findings;
   let identities: string[];
   try {
     identities = await readIdentityFile(enc.identityFile);
   } catch (error) {
-    return [...findings, critical('encryption.identity', (error as Error).message, 'Point encryption.identityFile at your age identity, readable by this user; without it encrypted backups cannot be restored.')];
+    return [
+      ...findings,
+      critical(
+        'encryption.identity',
+        (error as Error).message,
+        'Point encryption.identityFile at your age identity, readable by this user; without it encrypted backups cannot be restored.',
+      ),
+    ];
   }
   const manifest = newest?.manifest;
-  if (!repo || !manifest?.encryption || !manifest.files[0]) return [...findings, ok('encryption.identity', `identity file ${enc.identityFile} reads`)];
+  if (!repo || !manifest?.encryption || !manifest.files[0])
+    return [...findings, ok('encryption.identity', `identity file ${enc.identityFile} reads`)];
   const mine = identities.map((i) => recipientOf(i));
   if (manifest.encryption.recipients.length && !manifest.encryption.recipients.some((r) => mine.includes(r))) {
-    return [...findings, critical('encryption.identity', `the identity in ${enc.identityFile} is not among the recipients of the newest backup ${manifest.id} (${manifest.encryption.recipients.join(', ')})`, 'Use the identity matching one of those recipients; keep an offline copy of every key backups are encrypted to.', manifest.id)];
+    return [
+      ...findings,
+      critical(
+        'encryption.identity',
+        `the identity in ${enc.identityFile} is not among the recipients of the newest backup ${manifest.id} (${manifest.encryption.recipients.join(', ')})`,
+        'Use the identity matching one of those recipients; keep an offline copy of every key backups are encrypted to.',
+        manifest.id,
+      ),
+    ];
   }
   try {
     await firstPlaintext(repo, newest!, identities);
     return [...findings, ok('encryption.identity', `the identity opens the newest backup ${manifest.id}`, manifest.id)];
   } catch (error) {
-    return [...findings, critical('encryption.identity', `could not decrypt the newest backup ${manifest.id}: ${(error as Error).message}`, 'Check encryption.identityFile holds the key the backups were encrypted to; test a full restore with pgdr backup verify latest --restore-test.', manifest.id)];
+    return [
+      ...findings,
+      critical(
+        'encryption.identity',
+        `could not decrypt the newest backup ${manifest.id}: ${(error as Error).message}`,
+        'Check encryption.identityFile holds the key the backups were encrypted to; test a full restore with pgdr backup verify latest --restore-test.',
+        manifest.id,
+      ),
+    ];
   }
 }
 

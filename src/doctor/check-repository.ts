@@ -5,11 +5,12 @@ import { formatBytes } from '../backup/index.js';
 import { critical, ok, warning, type Finding, type Metric } from './finding.js';
 
 /** Reachable and writable (a probe object round trip), then free space against the newest backup's size. */
-export async function checkRepository(repo: Repository, metrics: Metric[]): Promise<{ findings: Finding[]; usable: boolean }> {
+export async function checkRepository(repo: Repository): Promise<{ findings: Finding[]; usable: boolean }> {
   try {
     await repo.probe();
   } catch (error) {
-    const hint = isPgdrError(error) && error.hint ? error.hint : 'Check the path or bucket, its permissions and your credentials.';
+    const hint =
+      isPgdrError(error) && error.hint ? error.hint : 'Check the path or bucket, its permissions and your credentials.';
     return { findings: [critical('repository.writable', (error as Error).message, hint, repo.url)], usable: false };
   }
   return { findings: [ok('repository.writable', 'reachable and writable', repo.url)], usable: true };
@@ -18,15 +19,40 @@ export async function checkRepository(repo: Repository, metrics: Metric[]): Prom
 export async function checkDisk(repo: Repository, catalog: Catalog, metrics: Metric[]): Promise<Finding[]> {
   const space = await repo.freeBytes().catch(() => undefined);
   if (!space) return [];
-  metrics.push({ name: 'pgdr_repository_free_bytes', help: 'Free bytes on the file system holding the repository.', type: 'gauge', value: space.free });
-  metrics.push({ name: 'pgdr_repository_size_bytes', help: 'Size of the file system holding the repository.', type: 'gauge', value: space.total });
+  metrics.push({
+    name: 'pgdr_repository_free_bytes',
+    help: 'Free bytes on the file system holding the repository.',
+    type: 'gauge',
+    value: space.free,
+  });
+  metrics.push({
+    name: 'pgdr_repository_size_bytes',
+    help: 'Size of the file system holding the repository.',
+    type: 'gauge',
+    value: space.total,
+  });
   const findings: Finding[] = [];
   const pct = space.total > 0 ? (space.free / space.total) * 100 : 100;
   const newest = catalog.backups.at(-1)?.manifest;
   const text = `${formatBytes(space.free)} free of ${formatBytes(space.total)} (${pct.toFixed(0)}%)`;
-  if (pct < 20) findings.push(warning('repository.disk', `only ${text}`, 'Free space or grow the volume; pgdr prune --dry-run shows what retention would remove.', repo.url));
+  if (pct < 20)
+    findings.push(
+      warning(
+        'repository.disk',
+        `only ${text}`,
+        'Free space or grow the volume; pgdr prune --dry-run shows what retention would remove.',
+        repo.url,
+      ),
+    );
   if (newest && space.free < newest.bytes) {
-    findings.push(warning('repository.disk', `${text}: less than the newest backup (${formatBytes(newest.bytes)}), so the next one may not fit`, 'Free space now: run pgdr prune, lower retention in pgdr.config.yaml, or move the repository.', repo.url));
+    findings.push(
+      warning(
+        'repository.disk',
+        `${text}: less than the newest backup (${formatBytes(newest.bytes)}), so the next one may not fit`,
+        'Free space now: run pgdr prune, lower retention in pgdr.config.yaml, or move the repository.',
+        repo.url,
+      ),
+    );
   }
   if (findings.length === 0) findings.push(ok('repository.disk', text, repo.url));
   return findings;

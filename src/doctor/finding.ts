@@ -27,9 +27,26 @@ export interface DoctorReport {
   metrics: Metric[];
 }
 
-export const ok = (check: string, message: string, subject?: string): Finding => ({ check, severity: 'ok', message, subject });
-export const warning = (check: string, message: string, action: string, subject?: string): Finding => ({ check, severity: 'warning', message, action, subject });
-export const critical = (check: string, message: string, action: string, subject?: string): Finding => ({ check, severity: 'critical', message, action, subject });
+export const ok = (check: string, message: string, subject?: string): Finding => ({
+  check,
+  severity: 'ok',
+  message,
+  subject,
+});
+export const warning = (check: string, message: string, action: string, subject?: string): Finding => ({
+  check,
+  severity: 'warning',
+  message,
+  action,
+  subject,
+});
+export const critical = (check: string, message: string, action: string, subject?: string): Finding => ({
+  check,
+  severity: 'critical',
+  message,
+  action,
+  subject,
+});
 
 export function overall(findings: Finding[]): { status: FindingSeverity; exitCode: 0 | 1 | 2 } {
   if (findings.some((f) => f.severity === 'critical')) return { status: 'critical', exitCode: 2 };

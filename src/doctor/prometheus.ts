@@ -6,10 +6,24 @@ const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').rep
 /** node_exporter textfile format: HELP and TYPE once per name, then one sample per label set. */
 export function renderPrometheus(report: DoctorReport): string {
   const metrics: Metric[] = [
-    { name: 'pgdr_doctor_status', help: 'pgdr doctor result: 0 ok, 1 warning, 2 critical.', type: 'gauge', value: report.exitCode },
-    { name: 'pgdr_doctor_last_run_timestamp_seconds', help: 'When pgdr doctor last ran.', type: 'gauge', value: Math.floor(new Date(report.checkedAt).getTime() / 1000) },
+    {
+      name: 'pgdr_doctor_status',
+      help: 'pgdr doctor result: 0 ok, 1 warning, 2 critical.',
+      type: 'gauge',
+      value: report.exitCode,
+    },
+    {
+      name: 'pgdr_doctor_last_run_timestamp_seconds',
+      help: 'When pgdr doctor last ran.',
+      type: 'gauge',
+      value: Math.floor(new Date(report.checkedAt).getTime() / 1000),
+    },
     ...(['ok', 'warning', 'critical'] as const).map((severity) => ({
-      name: 'pgdr_doctor_findings', help: 'Findings of the last pgdr doctor run, by severity.', type: 'gauge' as const, labels: { severity }, value: report.findings.filter((f) => f.severity === severity).length,
+      name: 'pgdr_doctor_findings',
+      help: 'Findings of the last pgdr doctor run, by severity.',
+      type: 'gauge' as const,
+      labels: { severity },
+      value: report.findings.filter((f) => f.severity === severity).length,
     })),
     ...report.metrics,
   ];
@@ -21,7 +35,12 @@ export function renderPrometheus(report: DoctorReport): string {
         lines.push(`# HELP ${name} ${m.help}`, `# TYPE ${name} ${m.type}`);
         seen.add(name);
       }
-      const labels = m.labels && Object.keys(m.labels).length ? `{${Object.entries(m.labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',')}}` : '';
+      const labels =
+        m.labels && Object.keys(m.labels).length
+          ? `{${Object.entries(m.labels)
+              .map(([k, v]) => `${k}="${escape(v)}"`)
+              .join(',')}}`
+          : '';
       lines.push(`${name}${labels} ${m.value}`);
     }
   }

@@ -1,4 +1,4 @@
-import { PgdrError } from '../core/errors.js';
+import { type PgdrError } from '../core/errors.js';
 import type { Env } from '../pg/connection.js';
 import { parseTarget, resolveTarget } from '../pg/connection.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
@@ -35,10 +35,18 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   let loaded: LoadedConfig | undefined;
   try {
     loaded = await loadConfig({ cwd: options.cwd, configPath: options.configPath, env });
-    findings.push(ok('config.valid', loaded.path ? `${loaded.path} is valid` : 'no pgdr.config.yaml; using defaults and the environment'));
-    for (const w of loaded.warnings) findings.push(warning('config.warning', w, 'See the message; pgdr config show prints what is in effect.'));
+    findings.push(
+      ok(
+        'config.valid',
+        loaded.path ? `${loaded.path} is valid` : 'no pgdr.config.yaml; using defaults and the environment',
+      ),
+    );
+    for (const w of loaded.warnings)
+      findings.push(warning('config.warning', w, 'See the message; pgdr config show prints what is in effect.'));
   } catch (error) {
-    findings.push(critical('config.valid', (error as Error).message, (error as PgdrError).hint ?? 'Fix pgdr.config.yaml.'));
+    findings.push(
+      critical('config.valid', (error as Error).message, (error as PgdrError).hint ?? 'Fix pgdr.config.yaml.'),
+    );
   }
   const config: PgdrConfig = loaded?.config ?? configSchema.parse({});
 
@@ -53,26 +61,51 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     const spec = repositorySpec(config, options.repo);
     repo = openRepository(spec.url, { s3Endpoint: options.s3Endpoint ?? spec.s3Endpoint, region: spec.region, env });
   } catch (error) {
-    findings.push(critical('repository.configured', (error as Error).message, (error as PgdrError).hint ?? 'Set repository.url in pgdr.config.yaml.'));
+    findings.push(
+      critical(
+        'repository.configured',
+        (error as Error).message,
+        (error as PgdrError).hint ?? 'Set repository.url in pgdr.config.yaml.',
+      ),
+    );
   }
   if (repo) {
-    const probe = await checkRepository(repo, metrics);
+    const probe = await checkRepository(repo);
     findings.push(...probe.findings);
     if (probe.usable) {
       try {
         catalog = await listBackups(repo);
       } catch (error) {
-        findings.push(critical('repository.list', `could not list backups: ${(error as Error).message}`, 'Check read permission on the repository.', repo.url));
+        findings.push(
+          critical(
+            'repository.list',
+            `could not list backups: ${(error as Error).message}`,
+            'Check read permission on the repository.',
+            repo.url,
+          ),
+        );
       }
     }
   }
   if (repo && catalog) {
     findings.push(...(await checkDisk(repo, catalog, metrics)));
     const backedUp = targets.filter((t) => !t.scratch);
-    const databases = backedUp.length ? [...new Set(backedUp.map((t) => t.target.database))] : [...new Set(catalog.backups.map((b) => b.manifest.database))];
-    if (databases.length === 0) findings.push(critical('backup.age', 'the repository holds no backups and no target is configured', 'Configure a target (pgdr init) and take a backup (pgdr backup).', repo.url));
+    const databases = backedUp.length
+      ? [...new Set(backedUp.map((t) => t.target.database))]
+      : [...new Set(catalog.backups.map((b) => b.manifest.database))];
+    if (databases.length === 0)
+      findings.push(
+        critical(
+          'backup.age',
+          'the repository holds no backups and no target is configured',
+          'Configure a target (pgdr init) and take a backup (pgdr backup).',
+          repo.url,
+        ),
+      );
     findings.push(...checkBackups(databases, catalog, config.thresholds, readAudit({ env }), now, metrics));
-    const newestEncrypted = catalog.backups.filter((b) => b.manifest.encryption && databases.includes(b.manifest.database)).at(-1);
+    const newestEncrypted = catalog.backups
+      .filter((b) => b.manifest.encryption && databases.includes(b.manifest.database))
+      .at(-1);
     findings.push(...(await checkEncryption(config, repo, newestEncrypted)));
   } else {
     findings.push(...(await checkEncryption(config, undefined, undefined)));
@@ -89,7 +122,9 @@ function doctorTargets(config: PgdrConfig, options: DoctorOptions, env: Env, fin
       return [{ label: options.profile, target: profile.target, scratch: profile.role === 'scratch' }];
     }
   } catch (error) {
-    findings.push(critical('target.configured', (error as Error).message, (error as PgdrError).hint ?? 'Check the target.'));
+    findings.push(
+      critical('target.configured', (error as Error).message, (error as PgdrError).hint ?? 'Check the target.'),
+    );
     return [];
   }
   const names = Object.keys(config.targets);
@@ -98,7 +133,9 @@ function doctorTargets(config: PgdrConfig, options: DoctorOptions, env: Env, fin
       const target = resolveTarget(undefined, env);
       return [{ label: target.source, target }];
     } catch {
-      findings.push(warning('target.configured', 'no database target configured', 'Add one with pgdr init, or set DATABASE_URL.'));
+      findings.push(
+        warning('target.configured', 'no database target configured', 'Add one with pgdr init, or set DATABASE_URL.'),
+      );
       return [];
     }
   }
@@ -108,7 +145,14 @@ function doctorTargets(config: PgdrConfig, options: DoctorOptions, env: Env, fin
       const profile = resolveProfile(config, name, env);
       out.push({ label: name, target: profile.target, scratch: profile.role === 'scratch' });
     } catch (error) {
-      findings.push(warning('target.configured', (error as Error).message, (error as PgdrError).hint ?? 'Set the variable the profile names.', name));
+      findings.push(
+        warning(
+          'target.configured',
+          (error as Error).message,
+          (error as PgdrError).hint ?? 'Set the variable the profile names.',
+          name,
+        ),
+      );
     }
   }
   return out;

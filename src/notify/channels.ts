@@ -14,7 +14,10 @@ export interface Channel {
 
 /** A failure worth retrying (network, 5xx, 429) or not (4xx, missing env var). */
 export class DeliveryFailed extends PgdrError {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
     super(message);
   }
 }
@@ -26,15 +29,35 @@ export function channelsFor(notifications: NotificationsConfig, env: Env): Chann
   const { slack, discord, email, webhook } = notifications;
   if (slack) channels.push(httpChannel('slack', slack.webhookUrlEnv, env, (_e, m) => ({ text: m.text })));
   if (discord) {
-    channels.push(httpChannel('discord', discord.webhookUrlEnv, env, (e, m) => ({
-      content: m.title,
-      embeds: [{ description: m.lines.join('\n'), color: e.severity === 'critical' ? 0xd92d20 : e.severity === 'warning' ? 0xf79009 : 0x2e90fa }],
-    })));
+    channels.push(
+      httpChannel('discord', discord.webhookUrlEnv, env, (e, m) => ({
+        content: m.title,
+        embeds: [
+          {
+            description: m.lines.join('\n'),
+            color: e.severity === 'critical' ? 0xd92d20 : e.severity === 'warning' ? 0xf79009 : 0x2e90fa,
+          },
+        ],
+      })),
+    );
   }
   if (webhook) {
-    channels.push(httpChannel('webhook', webhook.urlEnv, env, (e, m) => ({
-      type: e.type, severity: e.severity, title: m.title, details: redactedDetails(e), text: m.text, sentAt: new Date().toISOString(),
-    }), webhook.headersEnv));
+    channels.push(
+      httpChannel(
+        'webhook',
+        webhook.urlEnv,
+        env,
+        (e, m) => ({
+          type: e.type,
+          severity: e.severity,
+          title: m.title,
+          details: redactedDetails(e),
+          text: m.text,
+          sentAt: new Date().toISOString(),
+        }),
+        webhook.headersEnv,
+      ),
+    );
   }
   if (email) channels.push(emailChannel(email, env));
   return channels;
@@ -47,7 +70,13 @@ function secretEnv(env: Env, name: string, channel: ChannelName): string {
   return value;
 }
 
-function httpChannel(name: ChannelName, urlEnv: string, env: Env, body: (e: NotifyEvent, m: RenderedMessage) => unknown, headersEnv?: string): Channel {
+function httpChannel(
+  name: ChannelName,
+  urlEnv: string,
+  env: Env,
+  body: (e: NotifyEvent, m: RenderedMessage) => unknown,
+  headersEnv?: string,
+): Channel {
   return {
     name,
     async send(event, message) {
@@ -56,14 +85,22 @@ function httpChannel(name: ChannelName, urlEnv: string, env: Env, body: (e: Noti
       if (headersEnv) Object.assign(headers, parseHeaders(secretEnv(env, headersEnv, name), headersEnv));
       let response: Response;
       try {
-        response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body(event, message)), signal: AbortSignal.timeout(TIMEOUT_MS) });
+        response = await fetch(url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(body(event, message)),
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
         throw new DeliveryFailed(`${name}: could not reach the endpoint (${redact(String(cause))})`, true);
       }
       await response.arrayBuffer().catch(() => undefined);
       if (!response.ok) {
-        throw new DeliveryFailed(`${name}: the endpoint answered HTTP ${response.status}`, response.status >= 500 || response.status === 429);
+        throw new DeliveryFailed(
+          `${name}: the endpoint answered HTTP ${response.status}`,
+          response.status >= 500 || response.status === 429,
+        );
       }
     },
   };
@@ -79,7 +116,10 @@ function parseHeaders(text: string, envName: string): Record<string, string> {
     }
     return out;
   } catch {
-    throw new DeliveryFailed(`webhook: ${envName} must hold a JSON object of headers, e.g. {"Authorization":"Bearer …"}`, false);
+    throw new DeliveryFailed(
+      `webhook: ${envName} must hold a JSON object of headers, e.g. {"Authorization":"Bearer …"}`,
+      false,
+    );
   }
 }
 
@@ -93,7 +133,12 @@ function emailChannel(config: EmailChannelConfig, env: Env): Channel {
             host: config.host,
             port: config.port ?? 587,
             secure: config.secure ?? config.port === 465,
-            auth: config.userEnv ? { user: secretEnv(env, config.userEnv, 'email'), pass: config.passwordEnv ? secretEnv(env, config.passwordEnv, 'email') : '' } : undefined,
+            auth: config.userEnv
+              ? {
+                  user: secretEnv(env, config.userEnv, 'email'),
+                  pass: config.passwordEnv ? secretEnv(env, config.passwordEnv, 'email') : '',
+                }
+              : undefined,
             connectionTimeout: TIMEOUT_MS,
             greetingTimeout: TIMEOUT_MS,
           });
@@ -107,7 +152,10 @@ function emailChannel(config: EmailChannelConfig, env: Env): Channel {
       } catch (error) {
         // SMTP 4xx replies are temporary, 5xx permanent.
         const code = (error as { responseCode?: number }).responseCode;
-        throw new DeliveryFailed(`email: ${redact((error as Error).message)}`, code === undefined || (code >= 400 && code < 500));
+        throw new DeliveryFailed(
+          `email: ${redact((error as Error).message)}`,
+          code === undefined || (code >= 400 && code < 500),
+        );
       } finally {
         transport.close();
       }

@@ -6,7 +6,11 @@ import { notify } from './notify.js';
 import type { Logger } from '../core/context.js';
 import { registerSecret } from '../core/secrets.js';
 
-interface Received { path: string; body: unknown; headers: Record<string, unknown> }
+interface Received {
+  path: string;
+  body: unknown;
+  headers: Record<string, unknown>;
+}
 
 const received: Received[] = [];
 const failuresLeft = new Map<string, number>([['/flaky', 2]]);
@@ -84,14 +88,23 @@ describe('notify', () => {
       },
     };
     const log = recordingLogger();
-    const deliveries = await notify(config, {
-      type: 'backup.failed',
-      severity: 'critical',
-      title: 'Backup of app failed',
-      details: { database: 'app', error: 'could not connect to postgres://app:pa55word-xyz@db/app' },
-    }, { log, env, backoffMs: 10 });
+    const deliveries = await notify(
+      config,
+      {
+        type: 'backup.failed',
+        severity: 'critical',
+        title: 'Backup of app failed',
+        details: { database: 'app', error: 'could not connect to postgres://app:pa55word-xyz@db/app' },
+      },
+      { log, env, backoffMs: 10 },
+    );
 
-    expect(deliveries.map((d) => [d.channel, d.ok])).toEqual([['slack', true], ['discord', true], ['webhook', true], ['email', true]]);
+    expect(deliveries.map((d) => [d.channel, d.ok])).toEqual([
+      ['slack', true],
+      ['discord', true],
+      ['webhook', true],
+      ['email', true],
+    ]);
     const slack = received.find((r) => r.path.startsWith('/slack'))!.body as { text: string };
     expect(slack.text).toContain('Backup of app failed');
     const hook = received.find((r) => r.path === '/hook')!;
@@ -104,23 +117,32 @@ describe('notify', () => {
   });
 
   it('skips events nobody subscribed to', async () => {
-    const deliveries = await notify({ notifications: { slack: { webhookUrlEnv: 'X' }, on: ['backup.failed'] } },
-      { type: 'backup.succeeded', severity: 'info', title: 'ok' }, { log: recordingLogger(), env: { X: `${base}/x` } });
+    const deliveries = await notify(
+      { notifications: { slack: { webhookUrlEnv: 'X' }, on: ['backup.failed'] } },
+      { type: 'backup.succeeded', severity: 'info', title: 'ok' },
+      { log: recordingLogger(), env: { X: `${base}/x` } },
+    );
     expect(deliveries).toEqual([]);
   });
 
   it('retries a channel that answers 500 twice, then succeeds', async () => {
     const log = recordingLogger();
-    const [delivery] = await notify({ notifications: { webhook: { urlEnv: 'U' }, on: ['verify.failed'] } },
-      { type: 'verify.failed', severity: 'critical', title: 'Verification failed' }, { log, env: { U: `${base}/flaky` }, backoffMs: 10 });
+    const [delivery] = await notify(
+      { notifications: { webhook: { urlEnv: 'U' }, on: ['verify.failed'] } },
+      { type: 'verify.failed', severity: 'critical', title: 'Verification failed' },
+      { log, env: { U: `${base}/flaky` }, backoffMs: 10 },
+    );
     expect(delivery).toMatchObject({ ok: true, attempts: 3 });
     expect(received.some((r) => r.path === '/flaky')).toBe(true);
   });
 
   it('logs a warning and resolves when a channel is down', async () => {
     const log = recordingLogger();
-    const deliveries = await notify({ notifications: { slack: { webhookUrlEnv: 'DOWN' }, discord: { webhookUrlEnv: 'UNSET' }, on: ['run.aborted'] } },
-      { type: 'run.aborted', severity: 'warning', title: 'Drill aborted' }, { log, env: { DOWN: 'http://127.0.0.1:9/hooks/secret-token-abc' }, backoffMs: 10 });
+    const deliveries = await notify(
+      { notifications: { slack: { webhookUrlEnv: 'DOWN' }, discord: { webhookUrlEnv: 'UNSET' }, on: ['run.aborted'] } },
+      { type: 'run.aborted', severity: 'warning', title: 'Drill aborted' },
+      { log, env: { DOWN: 'http://127.0.0.1:9/hooks/secret-token-abc' }, backoffMs: 10 },
+    );
     expect(deliveries.map((d) => d.ok)).toEqual([false, false]);
     expect(deliveries[0]!.attempts).toBe(3);
     expect(log.warnings.join('\n')).toMatch(/not delivered to slack after 3 attempts/);
@@ -129,17 +151,37 @@ describe('notify', () => {
   });
 
   it('sends email through host/port with credentials from env vars, and reports a rejected login without retrying', async () => {
-    const email = { host: '127.0.0.1', port: smtpPort, secure: false, userEnv: 'SMTP_USER', passwordEnv: 'SMTP_PASS', from: 'pgdr@example.com', to: ['dba@example.com', 'oncall@example.com'] };
+    const email = {
+      host: '127.0.0.1',
+      port: smtpPort,
+      secure: false,
+      userEnv: 'SMTP_USER',
+      passwordEnv: 'SMTP_PASS',
+      from: 'pgdr@example.com',
+      to: ['dba@example.com', 'oncall@example.com'],
+    };
     const config = { notifications: { email, on: ['doctor.critical' as const] } };
-    const event = { type: 'doctor.critical' as const, severity: 'critical' as const, title: 'Newest backup is 30 hours old' };
+    const event = {
+      type: 'doctor.critical' as const,
+      severity: 'critical' as const,
+      title: 'Newest backup is 30 hours old',
+    };
     const before = mails.length;
-    const [sent] = await notify(config, event, { log: recordingLogger(), env: { SMTP_USER: 'mailer', SMTP_PASS: 'smtp-pass-123' }, backoffMs: 10 });
+    const [sent] = await notify(config, event, {
+      log: recordingLogger(),
+      env: { SMTP_USER: 'mailer', SMTP_PASS: 'smtp-pass-123' },
+      backoffMs: 10,
+    });
     expect(sent).toMatchObject({ channel: 'email', ok: true, attempts: 1 });
     expect(mails.length).toBe(before + 1);
     expect(mails.at(-1)).toContain('To: dba@example.com, oncall@example.com');
 
     const log = recordingLogger();
-    const [refused] = await notify(config, event, { log, env: { SMTP_USER: 'mailer', SMTP_PASS: 'wrong-password-9' }, backoffMs: 10 });
+    const [refused] = await notify(config, event, {
+      log,
+      env: { SMTP_USER: 'mailer', SMTP_PASS: 'wrong-password-9' },
+      backoffMs: 10,
+    });
     expect(refused).toMatchObject({ ok: false, attempts: 1 });
     expect(log.warnings.join('\n')).toMatch(/not delivered to email/);
     expect(log.warnings.join('\n')).not.toContain('wrong-password-9');

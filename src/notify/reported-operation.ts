@@ -28,18 +28,45 @@ export async function reportedOperation<T>(op: ReportedOperation, fn: (note: Aud
   const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   let note: AuditNote = {};
   try {
-    const value = await audited(op.command, (n) => {
-      note = n;
-      return fn(n);
-    }, { env: op.env, target: op.target });
+    const value = await audited(
+      op.command,
+      (n) => {
+        note = n;
+        return fn(n);
+      },
+      { env: op.env, target: op.target },
+    );
     if (op.succeededEvent) {
-      await notify(op.config, { type: op.succeededEvent, severity: 'info', title: `${op.title} succeeded`, details: { target: op.target, backup: note.backupId, took: seconds() } }, { log: op.log, env: op.env });
+      await notify(
+        op.config,
+        {
+          type: op.succeededEvent,
+          severity: 'info',
+          title: `${op.title} succeeded`,
+          details: { target: op.target, backup: note.backupId, took: seconds() },
+        },
+        { log: op.log, env: op.env },
+      );
     }
     return value;
   } catch (error) {
     if (!(error instanceof Aborted)) {
       const message = error instanceof Error ? error.message : String(error);
-      await notify(op.config, { type: op.failedEvent, severity: 'critical', title: `${op.title} failed`, details: { target: op.target, error: message, took: seconds(), next: 'Run pgdr doctor on the host, and pgdr audit --since 1d.' } }, { log: op.log, env: op.env });
+      await notify(
+        op.config,
+        {
+          type: op.failedEvent,
+          severity: 'critical',
+          title: `${op.title} failed`,
+          details: {
+            target: op.target,
+            error: message,
+            took: seconds(),
+            next: 'Run pgdr doctor on the host, and pgdr audit --since 1d.',
+          },
+        },
+        { log: op.log, env: op.env },
+      );
     }
     throw error;
   }

@@ -12,7 +12,10 @@ export interface ServerInfo {
 }
 
 /** The one place pgdr opens a connection. Errors never carry the password or the full URL. */
-export async function connect(target: DbTarget, options: { applicationName?: string; statementTimeoutMs?: number } = {}): Promise<pg.Client> {
+export async function connect(
+  target: DbTarget,
+  options: { applicationName?: string; statementTimeoutMs?: number } = {},
+): Promise<pg.Client> {
   const client = new pg.Client({
     host: target.host ?? process.env.PGHOST ?? 'localhost',
     port: target.port ?? (process.env.PGPORT ? Number(process.env.PGPORT) : 5432),
@@ -45,13 +48,20 @@ export function connectionError(target: DbTarget, error: unknown): ConnectionFai
   const detail = redact(err?.message ?? String(error));
   let hint = 'Check the host, port and credentials; test with: psql "<your url>" -c "select 1".';
   if (err?.code === 'ECONNREFUSED') hint = 'Nothing is listening there: is the server running, and is the port right?';
-  else if (err?.code === 'ENOTFOUND' || err?.code === 'EAI_AGAIN') hint = 'The host name does not resolve: check it, and your DNS or VPN.';
-  else if (err?.code === '28P01' || err?.code === '28000') hint = 'The server refused the credentials: check the user and the password (PGPASSWORD, ~/.pgpass or the URL).';
-  else if (err?.code === '3D000') hint = 'That database does not exist on the server: check its name (psql -l lists them).';
+  else if (err?.code === 'ENOTFOUND' || err?.code === 'EAI_AGAIN')
+    hint = 'The host name does not resolve: check it, and your DNS or VPN.';
+  else if (err?.code === '28P01' || err?.code === '28000')
+    hint = 'The server refused the credentials: check the user and the password (PGPASSWORD, ~/.pgpass or the URL).';
+  else if (err?.code === '3D000')
+    hint = 'That database does not exist on the server: check its name (psql -l lists them).';
   return new ConnectionFailed(`Could not connect to ${target.display}: ${detail}`, { hint, cause: error });
 }
 
-export async function withClient<T>(target: DbTarget, fn: (client: pg.Client) => Promise<T>, options?: { applicationName?: string }): Promise<T> {
+export async function withClient<T>(
+  target: DbTarget,
+  fn: (client: pg.Client) => Promise<T>,
+  options?: { applicationName?: string },
+): Promise<T> {
   const client = await connect(target, options);
   try {
     return await fn(client);

@@ -29,7 +29,10 @@ export function resolveTarget(db: string | undefined, env: Env = process.env): D
   if (env.SUPABASE_PROJECT_REF) {
     const ref = env.SUPABASE_PROJECT_REF;
     if (!/^[a-z0-9]{10,40}$/.test(ref)) {
-      throw new UsageError(`SUPABASE_PROJECT_REF "${ref}" is not a project ref.`, 'It is the 20-letter id in your project URL (https://<ref>.supabase.co).');
+      throw new UsageError(
+        `SUPABASE_PROJECT_REF "${ref}" is not a project ref.`,
+        'It is the 20-letter id in your project URL (https://<ref>.supabase.co).',
+      );
     }
     registerSecret(env.SUPABASE_DB_PASSWORD);
     return finish({
@@ -73,7 +76,10 @@ export function parseTarget(text: string, source: string): DbTarget {
     parsed = parseConnectionString(trimmed);
     sslmode = new URL(trimmed.replace(/^postgres(ql)?:/i, 'http:')).searchParams.get('sslmode') ?? undefined;
   } catch {
-    throw new UsageError(`${source} could not be parsed as a connection URL.`, 'Use the form postgres://user:password@host:5432/dbname; percent-encode special characters in the password.');
+    throw new UsageError(
+      `${source} could not be parsed as a connection URL.`,
+      'Use the form postgres://user:password@host:5432/dbname; percent-encode special characters in the password.',
+    );
   }
   const port = parsed.port ? Number(parsed.port) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {

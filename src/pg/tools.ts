@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { findOnPath, runProcess } from '../core/system.js';
 import { ToolNotFound, ToolVersionMismatch } from '../core/errors.js';
 
-export type PgTool = 'pg_dump' | 'pg_restore' | 'psql' | 'pg_dumpall' | 'pgbackrest' | 'initdb' | 'pg_ctl' | 'postgres' | 'pg_waldump';
+export type PgTool =
+  'pg_dump' | 'pg_restore' | 'psql' | 'pg_dumpall' | 'pgbackrest' | 'initdb' | 'pg_ctl' | 'postgres' | 'pg_waldump';
 
 export interface ToolInfo {
   name: PgTool;
@@ -69,7 +70,10 @@ export async function findTool(name: PgTool, wantMajor?: number): Promise<ToolIn
     throw versionMismatch(found, wantMajor);
   }
   throw new ToolNotFound(`${name} was not found on PATH or in ${PG_LIB}/*/bin.`, {
-    hint: name === 'pgbackrest' ? 'Install it: apt-get install pgbackrest' : `Install the PostgreSQL client: apt-get install postgresql-client${wantMajor ? `-${wantMajor}` : ''}`,
+    hint:
+      name === 'pgbackrest'
+        ? 'Install it: apt-get install pgbackrest'
+        : `Install the PostgreSQL client: apt-get install postgresql-client${wantMajor ? `-${wantMajor}` : ''}`,
   });
 }
 

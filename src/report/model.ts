@@ -38,12 +38,32 @@ export interface ReportModel {
   finishedAt?: string;
   durationMs: number;
   duration: string;
-  rto: { targetMs: number; target: string; actualMs: number; actual: string; met: boolean; verdict: string; usedPercent: number };
-  rpo: { targetMs: number; target: string; actualMs?: number; actual: string; met?: boolean; verdict: string; recoveryPoint?: string };
+  rto: {
+    targetMs: number;
+    target: string;
+    actualMs: number;
+    actual: string;
+    met: boolean;
+    verdict: string;
+    usedPercent: number;
+  };
+  rpo: {
+    targetMs: number;
+    target: string;
+    actualMs?: number;
+    actual: string;
+    met?: boolean;
+    verdict: string;
+    recoveryPoint?: string;
+  };
   backup?: { id: string; recoveryPoint?: string };
   phases: ReportPhase[];
   validations: { stepId: string; title: string; action: string; passed: boolean; result: string }[];
-  undo: { offered: boolean; accepted?: boolean; actions: { stepId: string; title: string; status: StepStatus; error?: string }[] };
+  undo: {
+    offered: boolean;
+    accepted?: boolean;
+    actions: { stepId: string; title: string; status: StepStatus; error?: string }[];
+  };
   notes: { stepId: string; text: string }[];
   errors: { stepId?: string; message: string }[];
   interruptions: { at: string; reason: string }[];
@@ -57,10 +77,23 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
   const finished = [...records].reverse().find((r) => r.type === 'run.finished');
   const last = records[records.length - 1]?.at ?? start;
   const end = finished?.at ?? last;
-  const stepInfo = new Map<string, { action: string; validation: boolean; first?: number; last?: number; status: StepStatus; attempts: number; error?: string; outputs: Record<string, unknown> }>();
+  const stepInfo = new Map<
+    string,
+    {
+      action: string;
+      validation: boolean;
+      first?: number;
+      last?: number;
+      status: StepStatus;
+      attempts: number;
+      error?: string;
+      outputs: Record<string, unknown>;
+    }
+  >();
   const info = (id: string) => {
     let s = stepInfo.get(id);
-    if (!s) stepInfo.set(id, (s = { action: 'manual', validation: false, status: 'pending', attempts: 0, outputs: {} }));
+    if (!s)
+      stepInfo.set(id, (s = { action: 'manual', validation: false, status: 'pending', attempts: 0, outputs: {} }));
     return s;
   };
   const undoActions: ReportModel['undo']['actions'] = [];
@@ -83,17 +116,37 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
       undoActions.push({ stepId: r.stepId, title, status: r.status, error: r.error });
     } else if (r.type === 'prompt.answered' && r.promptId === 'undo') undoAnswer = r.answer === true;
   }
-  if (finished?.type === 'run.finished' && finished.error && !errors.some((e) => e.message === finished.error)) errors.push({ message: finished.error });
+  if (finished?.type === 'run.finished' && finished.error && !errors.some((e) => e.message === finished.error))
+    errors.push({ message: finished.error });
   const phases: ReportPhase[] = header.phases.map((phase) => {
     const steps = phase.steps.map((step): ReportStep => {
       const s = info(step.id);
       const first = s.first ?? start;
       const durationMs = s.last !== undefined ? s.last - first : s.status === 'running' ? end - first : 0;
-      return { id: step.id, title: step.title, action: s.action, status: s.status, offsetMs: first - start, durationMs, duration: formatDuration(durationMs), attempts: s.attempts, error: s.error };
+      return {
+        id: step.id,
+        title: step.title,
+        action: s.action,
+        status: s.status,
+        offsetMs: first - start,
+        durationMs,
+        duration: formatDuration(durationMs),
+        attempts: s.attempts,
+        error: s.error,
+      };
     });
     const ran = steps.filter((s) => s.status !== 'pending');
-    const durationMs = ran.length ? Math.max(...ran.map((s) => s.offsetMs + s.durationMs)) - Math.min(...ran.map((s) => s.offsetMs)) : 0;
-    return { id: phase.id, title: phase.title, status: phaseStatus(steps), durationMs, duration: formatDuration(durationMs), steps };
+    const durationMs = ran.length
+      ? Math.max(...ran.map((s) => s.offsetMs + s.durationMs)) - Math.min(...ran.map((s) => s.offsetMs))
+      : 0;
+    return {
+      id: phase.id,
+      title: phase.title,
+      status: phaseStatus(steps),
+      durationMs,
+      duration: formatDuration(durationMs),
+      steps,
+    };
   });
   const status = finished?.type === 'run.finished' ? finished.status : 'running';
   const durationMs = end - start;
@@ -117,25 +170,52 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
     durationMs,
     duration: formatDuration(durationMs),
     rto: {
-      targetMs: rtoMs, target: formatDuration(rtoMs), actualMs: durationMs, actual: formatDuration(durationMs), met: rtoMet,
+      targetMs: rtoMs,
+      target: formatDuration(rtoMs),
+      actualMs: durationMs,
+      actual: formatDuration(durationMs),
+      met: rtoMet,
       verdict: status !== 'passed' ? `RTO not met: the run ${status}` : rtoMet ? 'RTO met' : 'RTO missed',
       usedPercent: rtoMs > 0 ? Math.round((durationMs / rtoMs) * 1000) / 10 : 0,
     },
     rpo: {
-      targetMs: rpoTarget, target: formatDuration(rpoTarget), actualMs: rpoMs, actual: rpoMs === undefined ? 'not measured' : formatDuration(rpoMs),
+      targetMs: rpoTarget,
+      target: formatDuration(rpoTarget),
+      actualMs: rpoMs,
+      actual: rpoMs === undefined ? 'not measured' : formatDuration(rpoMs),
       met: rpoMs === undefined ? undefined : rpoMs <= rpoTarget,
-      verdict: rpoMs === undefined ? 'RPO not measured (no step reported a recovery point)' : rpoMs <= rpoTarget ? 'RPO met' : 'RPO missed',
+      verdict:
+        rpoMs === undefined
+          ? 'RPO not measured (no step reported a recovery point)'
+          : rpoMs <= rpoTarget
+            ? 'RPO met'
+            : 'RPO missed',
       recoveryPoint: point === undefined ? undefined : new Date(point).toISOString(),
     },
-    backup: backupOut ? { id: String(backupOut.backupId), recoveryPoint: backupOut.recoveryPoint === undefined ? undefined : String(backupOut.recoveryPoint) } : undefined,
+    backup: backupOut
+      ? {
+          id: String(backupOut.backupId),
+          recoveryPoint: backupOut.recoveryPoint === undefined ? undefined : String(backupOut.recoveryPoint),
+        }
+      : undefined,
     phases,
     validations: [...stepInfo.entries()]
       .filter(([, s]) => s.validation && (s.status === 'succeeded' || s.status === 'failed'))
-      .map(([id, s]) => ({ stepId: id, title: titleOf(header, id), action: s.action, passed: s.status === 'succeeded', result: String(s.outputs.summary ?? s.error ?? s.status) })),
+      .map(([id, s]) => ({
+        stepId: id,
+        title: titleOf(header, id),
+        action: s.action,
+        passed: s.status === 'succeeded',
+        result: String(s.outputs.summary ?? s.error ?? s.status),
+      })),
     undo: { offered: undoAnswer !== undefined, accepted: undoAnswer, actions: undoActions },
-    notes: [...stepInfo.entries()].filter(([, s]) => typeof s.outputs.notes === 'string' && s.outputs.notes).map(([id, s]) => ({ stepId: id, text: String(s.outputs.notes) })),
+    notes: [...stepInfo.entries()]
+      .filter(([, s]) => typeof s.outputs.notes === 'string' && s.outputs.notes)
+      .map(([id, s]) => ({ stepId: id, text: String(s.outputs.notes) })),
     errors,
-    interruptions: records.filter((r) => r.type === 'run.suspended').map((r) => ({ at: new Date(r.at).toISOString(), reason: r.type === 'run.suspended' ? r.reason : '' })),
+    interruptions: records
+      .filter((r) => r.type === 'run.suspended')
+      .map((r) => ({ at: new Date(r.at).toISOString(), reason: r.type === 'run.suspended' ? r.reason : '' })),
   };
 }
 
@@ -144,7 +224,8 @@ function titleOf(header: RunHeader, stepId: string): string {
 }
 
 function phaseStatus(steps: ReportStep[]): StepStatus {
-  for (const status of ['failed', 'aborted', 'running'] as const) if (steps.some((s) => s.status === status)) return status;
+  for (const status of ['failed', 'aborted', 'running'] as const)
+    if (steps.some((s) => s.status === status)) return status;
   if (steps.every((s) => s.status === 'skipped')) return 'skipped';
   return steps.some((s) => s.status === 'pending') ? 'pending' : 'succeeded';
 }

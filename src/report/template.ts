@@ -27,7 +27,13 @@ export function parseTemplate(source: string): Node[] {
     if (rawPath) target().push({ kind: 'value', path: rawPath, raw: true });
     else if (sigil === '#') {
       if (word !== 'each' && word !== 'if' && word !== 'unless') throw new TemplateError(`unknown block {{#${word}}}`);
-      const node: Extract<Node, { kind: 'block' }> = { kind: 'block', name: word, path: arg ?? 'this', body: [], otherwise: [] };
+      const node: Extract<Node, { kind: 'block' }> = {
+        kind: 'block',
+        name: word,
+        path: arg ?? 'this',
+        body: [],
+        otherwise: [],
+      };
       target().push(node);
       stack.push({ node, inElse: false });
     } else if (sigil === '/') {
@@ -56,13 +62,16 @@ function renderNodes(nodes: Node[], scopes: unknown[], escape: (text: string) =>
     if (node.kind === 'text') out += node.text;
     else if (node.kind === 'value') {
       const value = resolve(node.path, scopes);
-      const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      const text =
+        value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
       out += node.raw ? text : escape(text);
     } else {
       const value = resolve(node.path, scopes);
       if (node.name === 'each') {
         const items = Array.isArray(value) ? value : [];
-        out += items.length ? items.map((item) => renderNodes(node.body, [item, ...scopes], escape)).join('') : renderNodes(node.otherwise, scopes, escape);
+        out += items.length
+          ? items.map((item) => renderNodes(node.body, [item, ...scopes], escape)).join('')
+          : renderNodes(node.otherwise, scopes, escape);
       } else {
         const truthy = Array.isArray(value) ? value.length > 0 : Boolean(value);
         out += renderNodes(truthy === (node.name === 'if') ? node.body : node.otherwise, scopes, escape);
@@ -78,7 +87,8 @@ function resolve(path: string, scopes: unknown[]): unknown {
   for (const scope of scopes) {
     if (scope !== null && typeof scope === 'object' && Object.hasOwn(scope, head!)) {
       let value: unknown = (scope as Record<string, unknown>)[head!];
-      for (const key of rest) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+      for (const key of rest)
+        value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
       return value;
     }
   }

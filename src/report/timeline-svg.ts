@@ -5,14 +5,23 @@ import { formatDuration } from '../runbook/duration.js';
 const WIDTH = 860;
 const LABEL = 240;
 const ROW = 22;
-const COLORS: Record<string, string> = { succeeded: '#2e7d32', failed: '#c62828', skipped: '#9e9e9e', aborted: '#ef6c00', running: '#1565c0', pending: '#bdbdbd' };
+const COLORS: Record<string, string> = {
+  succeeded: '#2e7d32',
+  failed: '#c62828',
+  skipped: '#9e9e9e',
+  aborted: '#ef6c00',
+  running: '#1565c0',
+  pending: '#bdbdbd',
+};
 
 /**
  * Steps on a time axis against the RTO budget. When the run used under 5 % of the budget the axis zooms to the run
  * (bars would be slivers) and the budget row says how much was used.
  */
 export function timelineSvg(model: ReportModel): string {
-  const steps = model.phases.flatMap((p) => p.steps.filter((s) => s.status !== 'pending').map((s) => ({ ...s, phase: p.title })));
+  const steps = model.phases.flatMap((p) =>
+    p.steps.filter((s) => s.status !== 'pending').map((s) => ({ ...s, phase: p.title })),
+  );
   const rto = model.rto.targetMs;
   const span = Math.max(model.durationMs, 1);
   const zoomed = rto > 0 && span < rto * 0.05;
@@ -23,9 +32,15 @@ export function timelineSvg(model: ReportModel): string {
   const parts: string[] = [];
   const used = rto > 0 ? Math.min(1, model.durationMs / rto) : 0;
   parts.push(`<text x="8" y="22" class="label">RTO budget ${escapeHtml(model.rto.target)}</text>`);
-  parts.push(`<rect class="rto-budget" x="${LABEL}" y="10" width="${plot}" height="16" fill="#eceff1" stroke="#90a4ae"/>`);
-  parts.push(`<rect class="rto-used" x="${LABEL}" y="10" width="${(plot * used).toFixed(1)}" height="16" fill="${model.rto.met ? '#66bb6a' : '#ef5350'}"/>`);
-  parts.push(`<text x="${LABEL + 6}" y="22" class="small">${escapeHtml(`${model.duration} used (${model.rto.usedPercent}%) — ${model.rto.verdict}`)}</text>`);
+  parts.push(
+    `<rect class="rto-budget" x="${LABEL}" y="10" width="${plot}" height="16" fill="#eceff1" stroke="#90a4ae"/>`,
+  );
+  parts.push(
+    `<rect class="rto-used" x="${LABEL}" y="10" width="${(plot * used).toFixed(1)}" height="16" fill="${model.rto.met ? '#66bb6a' : '#ef5350'}"/>`,
+  );
+  parts.push(
+    `<text x="${LABEL + 6}" y="22" class="small">${escapeHtml(`${model.duration} used (${model.rto.usedPercent}%) — ${model.rto.verdict}`)}</text>`,
+  );
   steps.forEach((step, i) => {
     const y = 50 + i * ROW;
     const x0 = x(step.offsetMs);
@@ -39,13 +54,21 @@ export function timelineSvg(model: ReportModel): string {
   parts.push(`<line x1="${LABEL}" y1="${axisY}" x2="${LABEL + plot}" y2="${axisY}" stroke="#455a64"/>`);
   for (let t = 0; t <= 4; t++) {
     const ms = (axisMax * t) / 4;
-    parts.push(`<text x="${x(ms).toFixed(1)}" y="${axisY + 16}" class="small" text-anchor="middle">${escapeHtml(formatDuration(ms))}</text>`);
+    parts.push(
+      `<text x="${x(ms).toFixed(1)}" y="${axisY + 16}" class="small" text-anchor="middle">${escapeHtml(formatDuration(ms))}</text>`,
+    );
   }
   if (rto > 0 && rto <= axisMax) {
-    parts.push(`<line class="rto-line" x1="${x(rto).toFixed(1)}" y1="40" x2="${x(rto).toFixed(1)}" y2="${axisY}" stroke="#c62828" stroke-dasharray="5,3"/>`);
-    parts.push(`<text x="${(x(rto) - 4).toFixed(1)}" y="38" class="small" text-anchor="end" fill="#c62828">RTO ${escapeHtml(model.rto.target)}</text>`);
+    parts.push(
+      `<line class="rto-line" x1="${x(rto).toFixed(1)}" y1="40" x2="${x(rto).toFixed(1)}" y2="${axisY}" stroke="#c62828" stroke-dasharray="5,3"/>`,
+    );
+    parts.push(
+      `<text x="${(x(rto) - 4).toFixed(1)}" y="38" class="small" text-anchor="end" fill="#c62828">RTO ${escapeHtml(model.rto.target)}</text>`,
+    );
   } else if (zoomed) {
-    parts.push(`<text x="${LABEL + plot}" y="38" class="small" text-anchor="end">RTO ${escapeHtml(model.rto.target)} is off this scale</text>`);
+    parts.push(
+      `<text x="${LABEL + plot}" y="38" class="small" text-anchor="end">RTO ${escapeHtml(model.rto.target)} is off this scale</text>`,
+    );
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" aria-label="Timeline of the run's steps against the RTO budget" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}"><style>.label{font:12px sans-serif;fill:#263238}.small{font:11px sans-serif;fill:#37474f}</style>${parts.join('')}</svg>`;
 }

@@ -15,7 +15,11 @@ export function renderMarkdown(model: ReportModel, templatesDir = TEMPLATES_DIR)
 }
 
 export function renderHtml(model: ReportModel, templatesDir = TEMPLATES_DIR): string {
-  return renderTemplate(readFileSync(join(templatesDir, 'report.html.tmpl'), 'utf8'), { ...model, timeline: timelineSvg(model) }, escapeHtml);
+  return renderTemplate(
+    readFileSync(join(templatesDir, 'report.html.tmpl'), 'utf8'),
+    { ...model, timeline: timelineSvg(model) },
+    escapeHtml,
+  );
 }
 
 export function renderJson(model: ReportModel): string {

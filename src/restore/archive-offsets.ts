@@ -1,5 +1,13 @@
 import { open } from 'node:fs/promises';
-import { MAX_HEAD_BYTES, NO_DATA, OFFSET_NOT_SET, OFFSET_SET, readArchiveHead, readInt, type ArchiveHead } from '../backup/custom-archive.js';
+import {
+  MAX_HEAD_BYTES,
+  NO_DATA,
+  OFFSET_NOT_SET,
+  OFFSET_SET,
+  readArchiveHead,
+  readInt,
+  type ArchiveHead,
+} from '../backup/custom-archive.js';
 
 /**
  * Writes the data offsets the backup noted (manifest.dataOffsets) into the table of contents of the staged archive,
@@ -20,7 +28,10 @@ export async function recordDataOffsets(path: string, offsets: Record<string, nu
     if (!head) return 'the table of contents could not be read';
     const withData = head.entries.filter((e) => e.state !== NO_DATA);
     if (withData.some((e) => e.state === OFFSET_SET)) return 'the archive has offsets already';
-    if (withData.some((e) => e.state !== OFFSET_NOT_SET || offsets[e.dumpId] === undefined) || withData.length !== Object.keys(offsets).length) {
+    if (
+      withData.some((e) => e.state !== OFFSET_NOT_SET || offsets[e.dumpId] === undefined) ||
+      withData.length !== Object.keys(offsets).length
+    ) {
       return 'the noted offsets do not match the table of contents';
     }
     if (first !== head.dataStart) return 'the first data block is not where the table of contents ends';
@@ -28,7 +39,11 @@ export async function recordDataOffsets(path: string, offsets: Record<string, nu
     const probe = Buffer.alloc(1 + idLength);
     for (const e of withData) {
       const { bytesRead } = await file.read(probe, 0, probe.length, offsets[e.dumpId]!);
-      if (bytesRead !== probe.length || (probe[0] !== 1 && probe[0] !== 3) || readInt(probe, 1, head.intSize) !== e.dumpId) {
+      if (
+        bytesRead !== probe.length ||
+        (probe[0] !== 1 && probe[0] !== 3) ||
+        readInt(probe, 1, head.intSize) !== e.dumpId
+      ) {
         return `the block at the offset noted for entry ${e.dumpId} is not its data`;
       }
     }

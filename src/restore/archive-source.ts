@@ -7,7 +7,14 @@ import { pipeline } from 'node:stream/promises';
 import type { OperationContext } from '../core/context.js';
 import { ChecksumMismatch, isPgdrError } from '../core/errors.js';
 import { ProcessFailed } from '../core/system.js';
-import { checkStoredFile, downloadDirectory, openStored, plaintextStages, plaintextToFile, type ArchiveKeys } from '../backup/archive.js';
+import {
+  checkStoredFile,
+  downloadDirectory,
+  openStored,
+  plaintextStages,
+  plaintextToFile,
+  type ArchiveKeys,
+} from '../backup/archive.js';
 import { HashStage } from '../backup/compression.js';
 import { recordDataOffsets } from './archive-offsets.js';
 import type { BackupManifest, ManifestFile } from '../backup/manifest.js';
@@ -45,22 +52,35 @@ export async function prepareArchive(
       return { how: 'directory', path: dir.path, cleanup: async () => (await dir.remove(), await cleanup()) };
     }
     const file = manifest.files[0]!;
-    const progress = (label: string) => (n: number) => ctx.progress({ label, done: n, total: file.bytes, unit: 'bytes' });
+    const progress = (label: string) => (n: number) =>
+      ctx.progress({ label, done: n, total: file.bytes, unit: 'bytes' });
     if (mode === 'materialize') {
       const path = join(staging, 'archive.dump');
       const hash = new HashStage(progress(repo.kind === 's3' ? 'download + decrypt' : 'checksum + decrypt'));
       try {
         const out = plaintextToFile(manifest, keys, path, ctx.signal);
-        await Promise.all([pipeline([await openStored(repo, manifest, file, { signal: ctx.signal }), hash, ...out.stages, out.sink] as never), out.done]);
+        await Promise.all([
+          pipeline([
+            await openStored(repo, manifest, file, { signal: ctx.signal }),
+            hash,
+            ...out.stages,
+            out.sink,
+          ] as never),
+          out.done,
+        ]);
       } catch (error) {
         // A damaged file usually breaks zstd before the hash is complete: the checksum is the clearer verdict.
-        if ((!isPgdrError(error) || error instanceof ProcessFailed) && !ctx.signal.aborted) await checkStoredFile(repo, manifest, file, { signal: ctx.signal });
+        if ((!isPgdrError(error) || error instanceof ProcessFailed) && !ctx.signal.aborted)
+          await checkStoredFile(repo, manifest, file, { signal: ctx.signal });
         throw unreadable(manifest, file, error);
       }
       assertHash(manifest, file, hash);
       if (manifest.dataOffsets) {
         const skipped = await recordDataOffsets(path, manifest.dataOffsets).catch((error: Error) => error.message);
-        if (skipped) ctx.log.debug(`Data offsets not written into the staged archive (${skipped}): pg_restore reads through it to find each table.`);
+        if (skipped)
+          ctx.log.debug(
+            `Data offsets not written into the staged archive (${skipped}): pg_restore reads through it to find each table.`,
+          );
       }
       return { how: 'file', path, cleanup };
     }
@@ -69,7 +89,11 @@ export async function prepareArchive(
     if (repo.kind === 's3') {
       local = join(staging, 'stored');
       const hash = new HashStage(progress('download'));
-      await pipeline(await openStored(repo, manifest, file, { signal: ctx.signal }), hash, createWriteStream(local, { mode: 0o600 }));
+      await pipeline(
+        await openStored(repo, manifest, file, { signal: ctx.signal }),
+        hash,
+        createWriteStream(local, { mode: 0o600 }),
+      );
       assertHash(manifest, file, hash);
     } else {
       await checkStoredFile(repo, manifest, file, { signal: ctx.signal, onProgress: progress('checksum') });
@@ -96,16 +120,22 @@ async function checkExtras(repo: Repository, manifest: BackupManifest, ctx: Oper
 function assertHash(manifest: BackupManifest, file: ManifestFile, hash: HashStage): void {
   const actual = hash.digest();
   if (actual === file.sha256 && hash.bytes === file.bytes) return;
-  throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum (expected ${file.sha256.slice(0, 16)}…, found ${actual.slice(0, 16)}…).`, {
-    hint: 'The stored file is damaged or was changed; nothing was restored. Use an older backup (pgdr backups list) and check the storage.',
-  });
+  throw new ChecksumMismatch(
+    `Backup ${manifest.id}: ${file.path} does not match its checksum (expected ${file.sha256.slice(0, 16)}…, found ${actual.slice(0, 16)}…).`,
+    {
+      hint: 'The stored file is damaged or was changed; nothing was restored. Use an older backup (pgdr backups list) and check the storage.',
+    },
+  );
 }
 
 /** A decrypt or decompress failure while staging: a wrong key says so itself; anything else means damaged bytes. */
 function unreadable(manifest: BackupManifest, file: ManifestFile, error: unknown): unknown {
   if (isPgdrError(error) || (error as Error).name === 'AbortError') return error;
-  return new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} cannot be decrypted or decompressed: ${(error as Error).message}`, {
-    hint: 'The stored file is damaged; nothing was restored. Use an older backup (pgdr backups list).',
-    cause: error,
-  });
+  return new ChecksumMismatch(
+    `Backup ${manifest.id}: ${file.path} cannot be decrypted or decompressed: ${(error as Error).message}`,
+    {
+      hint: 'The stored file is damaged; nothing was restored. Use an older backup (pgdr backups list).',
+      cause: error,
+    },
+  );
 }

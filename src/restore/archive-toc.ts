@@ -11,11 +11,27 @@ import { runPgRestore } from './pg-restore.js';
 import { attachDependencies, parseTocList, renderList, type TocEntry } from './toc.js';
 
 /** `pg_restore --list` (and, when entries are chosen by table, the schema script for dependencies). */
-export async function readToc(source: ArchiveSource, toolPath: string, target: DbTarget, withDeps: boolean, ctx: OperationContext): Promise<TocEntry[]> {
+export async function readToc(
+  source: ArchiveSource,
+  toolPath: string,
+  target: DbTarget,
+  withDeps: boolean,
+  ctx: OperationContext,
+): Promise<TocEntry[]> {
   try {
-    const entries = parseTocList(await runPgRestore(source, { toolPath, target, args: ['--list'], capture: true }, ctx));
+    const entries = parseTocList(
+      await runPgRestore(source, { toolPath, target, args: ['--list'], capture: true }, ctx),
+    );
     // An empty list is a backup of an empty database; a damaged archive makes pg_restore --list fail instead.
-    if (withDeps) attachDependencies(entries, await runPgRestore(source, { toolPath, target, args: ['--schema-only', '--verbose', '--file=-'], capture: true }, ctx));
+    if (withDeps)
+      attachDependencies(
+        entries,
+        await runPgRestore(
+          source,
+          { toolPath, target, args: ['--schema-only', '--verbose', '--file=-'], capture: true },
+          ctx,
+        ),
+      );
     return entries;
   } catch (error) {
     if (isPgdrError(error) && !(error instanceof ProcessFailed)) throw error;
@@ -39,6 +55,14 @@ export async function missingOwners(entries: TocEntry[], server: DbTarget): Prom
   // The owner is the last field; objects without one (extensions, their comments) end in an empty field.
   const owners = [...new Set(entries.map((e) => e.line.split(' ').at(-1)!.trim()).filter((o) => o && o !== '-'))];
   if (!owners.length) return [];
-  const present = await withClient(server, async (c) => new Set((await c.query<{ r: string }>('select rolname as r from pg_roles where rolname = any($1)', [owners])).rows.map((r) => r.r)));
+  const present = await withClient(
+    server,
+    async (c) =>
+      new Set(
+        (await c.query<{ r: string }>('select rolname as r from pg_roles where rolname = any($1)', [owners])).rows.map(
+          (r) => r.r,
+        ),
+      ),
+  );
   return owners.filter((o) => !present.has(o));
 }

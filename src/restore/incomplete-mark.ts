@@ -11,7 +11,9 @@ const MARK = 'pgdr: incomplete restore';
 
 export async function markIncomplete(server: DbTarget, name: string, backupId: string): Promise<void> {
   const text = `${MARK} of backup ${backupId}, started ${new Date().toISOString()} by ${operatorName()} (pid ${process.pid}); drop it unless that restore is still running`;
-  await withClient(adminTarget(server), (c) => c.query(`comment on database ${quoteIdent(name)} is ${quoteLiteral(text)}`));
+  await withClient(adminTarget(server), (c) =>
+    c.query(`comment on database ${quoteIdent(name)} is ${quoteLiteral(text)}`),
+  );
 }
 
 export async function clearIncomplete(server: DbTarget, name: string): Promise<void> {
@@ -21,7 +23,10 @@ export async function clearIncomplete(server: DbTarget, name: string): Promise<v
 /** The mark's text when `name` is a restore pgdr began and never finished. */
 export async function incompleteMark(server: DbTarget, name: string): Promise<string | undefined> {
   return await withClient(adminTarget(server), async (c) => {
-    const { rows } = await c.query<{ comment: string | null }>(`select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`, [name]);
+    const { rows } = await c.query<{ comment: string | null }>(
+      `select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`,
+      [name],
+    );
     const comment = rows[0]?.comment ?? '';
     return comment.startsWith(MARK) ? comment : undefined;
   });
@@ -34,7 +39,10 @@ export async function incompleteMark(server: DbTarget, name: string): Promise<st
 export async function dropHalfRestored(server: DbTarget, name: string): Promise<{ dropped: boolean; state: string }> {
   try {
     await dropDatabase(server, name);
-    return { dropped: true, state: `the half-restored database ${name} was dropped; no existing database was touched.` };
+    return {
+      dropped: true,
+      state: `the half-restored database ${name} was dropped; no existing database was touched.`,
+    };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return {

@@ -26,12 +26,16 @@ export function restoreSessionSettings(server: { lz4: boolean }): Record<string,
 
 /** Whether the server was built with lz4 (PostgreSQL 14+ built --with-lz4, as Debian's, Supabase's and most are). */
 export async function toastLz4(client: pg.Client): Promise<boolean> {
-  const { rows } = await client.query<{ lz4: boolean }>(`select coalesce((select 'lz4' = any(enumvals) from pg_settings where name = 'default_toast_compression'), false) as lz4`);
+  const { rows } = await client.query<{ lz4: boolean }>(
+    `select coalesce((select 'lz4' = any(enumvals) from pg_settings where name = 'default_toast_compression'), false) as lz4`,
+  );
   return rows[0]!.lz4;
 }
 
 export function pgOptions(settings: Record<string, string>): string {
-  return Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  return Object.entries(settings)
+    .map(([k, v]) => `-c ${k}=${v}`)
+    .join(' ');
 }
 
 export interface PgRestoreRun {
@@ -80,7 +84,10 @@ async function feed(source: ArchiveSource, proc: RunningProcess, ctx: OperationC
     await pipeline(input, proc.stdin!);
   } catch (error) {
     // pg_restore may stop reading early (--list, or its own failure); its exit status is the verdict then.
-    const settled = await proc.done.then(() => 'ok', () => 'failed');
+    const settled = await proc.done.then(
+      () => 'ok',
+      () => 'failed',
+    );
     if (settled === 'ok') return;
     if (error instanceof PgdrError) throw error;
   } finally {

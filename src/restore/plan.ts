@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import type { OperationContext } from '../core/context.js';
 import { PgdrError, UsageError } from '../core/errors.js';
 import { quoteIdent, serverInfo, withClient } from '../pg/client.js';
 import { withDatabase, type DbTarget } from '../pg/connection.js';
@@ -32,19 +31,34 @@ export function defaultNewDbName(database: string, now: Date): string {
 }
 
 /** Checks the options against the backup and the server (reading only) and lays out each step. Changes nothing. */
-export async function planRestore(options: RestoreOptions, ctx: OperationContext): Promise<PreparedRestore> {
-  const what: RestorePlan['what'] = options.rows ? 'rows' : options.tables?.length ? 'tables' : options.schemaOnly ? 'schema' : 'full';
-  const mode = options.rows ? 'in-place' : options.mode ?? 'new-db';
+export async function planRestore(options: RestoreOptions): Promise<PreparedRestore> {
+  const what: RestorePlan['what'] = options.rows
+    ? 'rows'
+    : options.tables?.length
+      ? 'tables'
+      : options.schemaOnly
+        ? 'schema'
+        : 'full';
+  const mode = options.rows ? 'in-place' : (options.mode ?? 'new-db');
   checkCombination(options, what, mode);
   const { repo, manifest } = await resolveBackup(options.repo, options.ref, options.target.database);
   if (options.intoSupabase && !manifest.supabase) {
-    throw new UsageError(`Backup ${manifest.id} was not taken with --supabase.`, 'Restore it without --into-supabase, or take a --supabase backup of the project.');
+    throw new UsageError(
+      `Backup ${manifest.id} was not taken with --supabase.`,
+      'Restore it without --into-supabase, or take a --supabase backup of the project.',
+    );
   }
-  const { major: serverMajor, lz4 } = await withClient(adminTarget(options.target), async (c) => ({ ...(await serverInfo(c)), lz4: await toastLz4(c) }));
+  const { major: serverMajor, lz4 } = await withClient(adminTarget(options.target), async (c) => ({
+    ...(await serverInfo(c)),
+    lz4: await toastLz4(c),
+  }));
   // pg_restore must read the archive (as new as its pg_dump) and talk to the server.
   const pgRestore = await toolFor('pg_restore', Math.max(serverMajor, manifest.server.major));
   const psql = await toolFor('psql', serverMajor);
-  const database = mode === 'new-db' ? options.newDb ?? defaultNewDbName(options.target.database, options.now ?? new Date()) : options.target.database;
+  const database =
+    mode === 'new-db'
+      ? (options.newDb ?? defaultNewDbName(options.target.database, options.now ?? new Date()))
+      : options.target.database;
   const into = withDatabase(options.target, database);
   const exists = await databaseExists(options.target, database);
   const unfinished = mode === 'new-db' && exists ? await incompleteMark(options.target, database) : undefined;
@@ -55,28 +69,49 @@ export async function planRestore(options: RestoreOptions, ctx: OperationContext
     });
   }
   if (mode === 'new-db' && exists) {
-    throw new PgdrError(`Database ${database} already exists; a restore into a new database never touches an existing one.`, {
-      hint: `Pick another name with --new-db NAME, or restore over it with --clean --confirm ${database}.`,
+    throw new PgdrError(
+      `Database ${database} already exists; a restore into a new database never touches an existing one.`,
+      {
+        hint: `Pick another name with --new-db NAME, or restore over it with --clean --confirm ${database}.`,
+        exitCode: 2,
+      },
+    );
+  }
+  if (mode === 'in-place' && !exists)
+    throw new PgdrError(`Database ${database} does not exist on ${options.target.display}.`, {
+      hint: 'Restore into a new database instead (drop --clean).',
       exitCode: 2,
     });
-  }
-  if (mode === 'in-place' && !exists) throw new PgdrError(`Database ${database} does not exist on ${options.target.display}.`, { hint: 'Restore into a new database instead (drop --clean).', exitCode: 2 });
   const destructive = mode === 'in-place' && (options.clean || options.onConflict === 'overwrite');
   if (destructive && options.confirm !== database) {
     throw new UsageError(
-      options.confirm === undefined ? `Restoring over ${database} destroys its current contents and needs confirmation.` : `--confirm ${options.confirm} does not match the target database ${database}.`,
+      options.confirm === undefined
+        ? `Restoring over ${database} destroys its current contents and needs confirmation.`
+        : `--confirm ${options.confirm} does not match the target database ${database}.`,
       `Pass --confirm ${database} (or type the name when asked on a terminal); --yes alone never destroys data.`,
     );
   }
   const sessions = mode === 'in-place' && options.clean ? await otherSessions(into) : [];
-  const jobs = what === 'rows' || options.intoSupabase ? 1 : Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
-  const source: RestorePlan['source'] = manifest.format === 'directory' ? 'directory' : jobs > 1 ? 'materialize' : 'stream';
-  const settings = { ...restoreSessionSettings({ lz4 }), ...(options.intoSupabase ? { session_replication_role: 'replica' } : {}) };
+  const jobs =
+    what === 'rows' || options.intoSupabase ? 1 : Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
+  const source: RestorePlan['source'] =
+    manifest.format === 'directory' ? 'directory' : jobs > 1 ? 'materialize' : 'stream';
+  const settings = {
+    ...restoreSessionSettings({ lz4 }),
+    ...(options.intoSupabase ? { session_replication_role: 'replica' } : {}),
+  };
   const tables = Object.keys(manifest.rowCounts);
   const plan: RestorePlan = {
     backup: {
-      id: manifest.id, database: manifest.database, snapshotTime: manifest.snapshotTime, kind: manifest.kind, format: manifest.format,
-      bytes: manifest.bytes, supabase: manifest.supabase, encrypted: Boolean(manifest.encryption), tables: tables.length,
+      id: manifest.id,
+      database: manifest.database,
+      snapshotTime: manifest.snapshotTime,
+      kind: manifest.kind,
+      format: manifest.format,
+      bytes: manifest.bytes,
+      supabase: manifest.supabase,
+      encrypted: Boolean(manifest.encryption),
+      tables: tables.length,
     },
     what,
     database,
@@ -84,8 +119,20 @@ export async function planRestore(options: RestoreOptions, ctx: OperationContext
     jobs,
     source,
     creates: mode === 'new-db' ? [`database ${database}`] : [],
-    drops: mode === 'in-place' && options.clean ? (what === 'tables' ? options.tables!.map((t) => `table ${t} (and what depends on it)`) : [`every schema, table, view, sequence, function and type of the backup in ${database}, and what depends on them`]) : [],
-    overwrites: what === 'rows' ? [`rows of ${options.rows!.table} matching ${options.rows!.where}${options.onConflict === 'overwrite' ? ' (replaced when present)' : ' (only missing ones are added)'}`] : [],
+    drops:
+      mode === 'in-place' && options.clean
+        ? what === 'tables'
+          ? options.tables!.map((t) => `table ${t} (and what depends on it)`)
+          : [
+              `every schema, table, view, sequence, function and type of the backup in ${database}, and what depends on them`,
+            ]
+        : [],
+    overwrites:
+      what === 'rows'
+        ? [
+            `rows of ${options.rows!.table} matching ${options.rows!.where}${options.onConflict === 'overwrite' ? ' (replaced when present)' : ' (only missing ones are added)'}`,
+          ]
+        : [],
     sessions: sessions.map(({ pid, user, application, client }) => ({ pid, user, application, client })),
     steps: [],
   };
@@ -94,42 +141,98 @@ export async function planRestore(options: RestoreOptions, ctx: OperationContext
 }
 
 function checkCombination(o: RestoreOptions, what: RestorePlan['what'], mode: string): void {
-  const chosen = [o.rows && '--rows', o.tables?.length && '--table', o.schemaOnly && '--schema-only', o.intoSupabase && '--into-supabase'].filter(Boolean);
-  if (chosen.length > 1) throw new UsageError(`${chosen.join(' and ')} cannot be combined.`, 'Restore one way at a time.');
-  if (o.rows && (o.clean || o.mode === 'new-db' && o.newDb)) throw new UsageError('--rows copies rows into the --db database; it cannot be combined with --clean or --new-db.');
-  if (mode === 'new-db' && o.clean) throw new UsageError('--clean restores in place; it cannot be combined with --new-db.');
-  if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1 || o.jobs > 64)) throw new UsageError(`--jobs must be a whole number from 1 to 64.`);
-  if (what === 'rows' && o.onConflict && o.onConflict !== 'skip' && o.onConflict !== 'overwrite') throw new UsageError(`--on-conflict must be skip or overwrite.`);
+  const chosen = [
+    o.rows && '--rows',
+    o.tables?.length && '--table',
+    o.schemaOnly && '--schema-only',
+    o.intoSupabase && '--into-supabase',
+  ].filter(Boolean);
+  if (chosen.length > 1)
+    throw new UsageError(`${chosen.join(' and ')} cannot be combined.`, 'Restore one way at a time.');
+  if (o.rows && (o.clean || (o.mode === 'new-db' && o.newDb)))
+    throw new UsageError('--rows copies rows into the --db database; it cannot be combined with --clean or --new-db.');
+  if (mode === 'new-db' && o.clean)
+    throw new UsageError('--clean restores in place; it cannot be combined with --new-db.');
+  if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1 || o.jobs > 64))
+    throw new UsageError(`--jobs must be a whole number from 1 to 64.`);
+  if (what === 'rows' && o.onConflict && o.onConflict !== 'skip' && o.onConflict !== 'overwrite')
+    throw new UsageError(`--on-conflict must be skip or overwrite.`);
 }
 
-function describeSteps(x: { plan: RestorePlan; manifest: BackupManifest; repo: Repository; into: DbTarget; options: RestoreOptions; pgRestore: ToolInfo; settings: Record<string, string> }): PlanStep[] {
+function describeSteps(x: {
+  plan: RestorePlan;
+  manifest: BackupManifest;
+  repo: Repository;
+  into: DbTarget;
+  options: RestoreOptions;
+  pgRestore: ToolInfo;
+  settings: Record<string, string>;
+}): PlanStep[] {
   const { plan, manifest, options } = x;
   const db = quoteIdent(plan.database);
   const files = manifest.files.length + (manifest.extras?.length ?? 0);
   const steps: PlanStep[] = [
-    { title: `Check backup ${manifest.id}: sha256 of ${files} file(s)${manifest.encryption ? ', decryption' : ''}, table of contents`, command: `${x.pgRestore.path} --list`, detail: `from ${x.repo.url}; ${plan.source === 'materialize' ? `decrypted and decompressed into a private temporary directory for ${plan.jobs} parallel jobs${manifest.dataOffsets ? ', with the data offsets the backup noted (pg_restore seeks to each table, largest first)' : ''}` : plan.source === 'stream' ? 'streamed into pg_restore, no copy on disk' : 'directory format, downloaded'}` },
+    {
+      title: `Check backup ${manifest.id}: sha256 of ${files} file(s)${manifest.encryption ? ', decryption' : ''}, table of contents`,
+      command: `${x.pgRestore.path} --list`,
+      detail: `from ${x.repo.url}; ${plan.source === 'materialize' ? `decrypted and decompressed into a private temporary directory for ${plan.jobs} parallel jobs${manifest.dataOffsets ? ', with the data offsets the backup noted (pg_restore seeks to each table, largest first)' : ''}` : plan.source === 'stream' ? 'streamed into pg_restore, no copy on disk' : 'directory format, downloaded'}`,
+    },
   ];
-  if (plan.mode === 'in-place' && options.clean && options.safetySnapshot !== false) steps.push({ title: `Safety snapshot of ${plan.database} into ${x.repo.url}`, command: 'pgdr backup (pg_dump --format=custom | zstd)' });
+  if (plan.mode === 'in-place' && options.clean && options.safetySnapshot !== false)
+    steps.push({
+      title: `Safety snapshot of ${plan.database} into ${x.repo.url}`,
+      command: 'pgdr backup (pg_dump --format=custom | zstd)',
+    });
   if (plan.mode === 'in-place' && options.clean) {
-    steps.push({ title: `Terminate ${plan.sessions.length} other session(s) on ${plan.database} and block new connections`, command: `select pg_terminate_backend(pid) …; alter database ${db} connection limit …` });
+    steps.push({
+      title: `Terminate ${plan.sessions.length} other session(s) on ${plan.database} and block new connections`,
+      command: `select pg_terminate_backend(pid) …; alter database ${db} connection limit …`,
+    });
   }
   const pgOpts = `PGOPTIONS='${pgOptions(x.settings)}'`;
   if (plan.what === 'rows') {
     const scratch = 'pgdr_rows_<pid> (scratch)';
     steps.push(
       { title: `Create scratch database ${scratch}`, command: 'create database …' },
-      { title: `Restore ${options.rows!.table} into the scratch database`, command: `${pgOpts} ${x.pgRestore.path} --use-list=<table's entries> --exit-on-error --dbname=<scratch>` },
-      { title: `Copy rows matching "${options.rows!.where}" into ${plan.database} in one transaction (on conflict ${options.onConflict ?? 'skip'})`, command: `psql -c "copy (select … where ${options.rows!.where}) to stdout" | psql -c begin -c "\\copy pgdr_rows from pstdin" -c "insert … on conflict …" -c commit` },
+      {
+        title: `Restore ${options.rows!.table} into the scratch database`,
+        command: `${pgOpts} ${x.pgRestore.path} --use-list=<table's entries> --exit-on-error --dbname=<scratch>`,
+      },
+      {
+        title: `Copy rows matching "${options.rows!.where}" into ${plan.database} in one transaction (on conflict ${options.onConflict ?? 'skip'})`,
+        command: `psql -c "copy (select … where ${options.rows!.where}) to stdout" | psql -c begin -c "\\copy pgdr_rows from pstdin" -c "insert … on conflict …" -c commit`,
+      },
       { title: 'Drop the scratch database', command: 'drop database … with (force)' },
     );
     return steps;
   }
-  if (plan.mode === 'new-db') steps.push({ title: `Create database ${plan.database}`, command: `create database ${db}` });
-  if (options.intoSupabase) steps.push({ title: 'Create the project\'s roles (reserved roles were left out at backup time)', command: `psql -v ON_ERROR_STOP=1 -f roles.sql` });
-  if (plan.mode === 'in-place' && options.clean) steps.push({ title: `Drop the backup's ${plan.what === 'tables' ? 'tables' : 'schemas, tables, views, sequences, functions and types'} in ${plan.database} (cascade, one transaction)`, command: 'drop … if exists … cascade' });
-  const args = [...pgRestoreArgs(plan, options, '<selected entries>'), plan.source === 'stream' ? '(archive on stdin)' : '<archive>'];
-  steps.push({ title: `Restore ${plan.what === 'full' ? 'everything' : plan.what === 'schema' ? 'the schema only' : `tables ${options.tables!.join(', ')}`} into ${plan.database}`, command: `${pgOpts} ${x.pgRestore.path} ${args.join(' ')}` });
-  if (plan.what !== 'schema') steps.push({ title: `ANALYZE ${plan.database} (${plan.jobs} session(s))` }, { title: `Compare row counts with the manifest (${plan.what === 'full' ? plan.backup.tables : options.tables!.length}+ tables)` });
+  if (plan.mode === 'new-db')
+    steps.push({ title: `Create database ${plan.database}`, command: `create database ${db}` });
+  if (options.intoSupabase)
+    steps.push({
+      title: "Create the project's roles (reserved roles were left out at backup time)",
+      command: `psql -v ON_ERROR_STOP=1 -f roles.sql`,
+    });
+  if (plan.mode === 'in-place' && options.clean)
+    steps.push({
+      title: `Drop the backup's ${plan.what === 'tables' ? 'tables' : 'schemas, tables, views, sequences, functions and types'} in ${plan.database} (cascade, one transaction)`,
+      command: 'drop … if exists … cascade',
+    });
+  const args = [
+    ...pgRestoreArgs(plan, options, '<selected entries>'),
+    plan.source === 'stream' ? '(archive on stdin)' : '<archive>',
+  ];
+  steps.push({
+    title: `Restore ${plan.what === 'full' ? 'everything' : plan.what === 'schema' ? 'the schema only' : `tables ${options.tables!.join(', ')}`} into ${plan.database}`,
+    command: `${pgOpts} ${x.pgRestore.path} ${args.join(' ')}`,
+  });
+  if (plan.what !== 'schema')
+    steps.push(
+      { title: `ANALYZE ${plan.database} (${plan.jobs} session(s))` },
+      {
+        title: `Compare row counts with the manifest (${plan.what === 'full' ? plan.backup.tables : options.tables!.length}+ tables)`,
+      },
+    );
   if (plan.mode === 'in-place' && options.clean) steps.push({ title: `Allow connections to ${plan.database} again` });
   return steps;
 }

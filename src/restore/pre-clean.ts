@@ -3,8 +3,17 @@ import type { DbTarget } from '../pg/connection.js';
 import type { TocEntry } from './toc.js';
 
 const DROP_AS: Record<string, string> = {
-  TABLE: 'TABLE', VIEW: 'VIEW', 'MATERIALIZED VIEW': 'MATERIALIZED VIEW', SEQUENCE: 'SEQUENCE', 'FOREIGN TABLE': 'FOREIGN TABLE',
-  FUNCTION: 'FUNCTION', PROCEDURE: 'PROCEDURE', AGGREGATE: 'AGGREGATE', TYPE: 'TYPE', DOMAIN: 'DOMAIN', SCHEMA: 'SCHEMA',
+  TABLE: 'TABLE',
+  VIEW: 'VIEW',
+  'MATERIALIZED VIEW': 'MATERIALIZED VIEW',
+  SEQUENCE: 'SEQUENCE',
+  'FOREIGN TABLE': 'FOREIGN TABLE',
+  FUNCTION: 'FUNCTION',
+  PROCEDURE: 'PROCEDURE',
+  AGGREGATE: 'AGGREGATE',
+  TYPE: 'TYPE',
+  DOMAIN: 'DOMAIN',
+  SCHEMA: 'SCHEMA',
 };
 
 /**
@@ -18,7 +27,10 @@ export function dropStatements(entries: TocEntry[]): string[] {
     if (!kind) return [];
     if (kind === 'SCHEMA') return e.tag === 'public' ? [] : [`drop schema if exists ${quoteIdent(e.tag)} cascade`];
     const paren = e.tag.indexOf('(');
-    const name = paren > 0 && /FUNCTION|PROCEDURE|AGGREGATE/.test(kind) ? `${quoteIdent(e.tag.slice(0, paren))}${e.tag.slice(paren)}` : quoteIdent(e.tag);
+    const name =
+      paren > 0 && /FUNCTION|PROCEDURE|AGGREGATE/.test(kind)
+        ? `${quoteIdent(e.tag.slice(0, paren))}${e.tag.slice(paren)}`
+        : quoteIdent(e.tag);
     return [`drop ${kind.toLowerCase()} if exists ${quoteIdent(e.schema)}.${name} cascade`];
   });
 }

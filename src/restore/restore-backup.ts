@@ -21,18 +21,36 @@ import type { RestoreOptions, RestoreResult } from './types.js';
  */
 export async function restoreBackup(options: RestoreOptions, ctx: OperationContext): Promise<RestoreResult> {
   const started = Date.now();
-  const prepared = await planRestore(options, ctx);
+  const prepared = await planRestore(options);
   const { plan, manifest } = prepared;
   const result: RestoreResult = {
-    ok: true, dryRun: Boolean(options.dryRun), backupId: manifest.id, recoveryPoint: manifest.snapshotTime, database: plan.database,
-    mode: plan.mode, what: plan.what, durationMs: 0, tables: [], mismatches: 0, warnings: [], plan,
+    ok: true,
+    dryRun: Boolean(options.dryRun),
+    backupId: manifest.id,
+    recoveryPoint: manifest.snapshotTime,
+    database: plan.database,
+    mode: plan.mode,
+    what: plan.what,
+    durationMs: 0,
+    tables: [],
+    mismatches: 0,
+    warnings: [],
+    plan,
   };
   if (options.dryRun) return { ...result, durationMs: Date.now() - started };
 
   requireKeys(manifest, options.keys ?? {});
   const shape = options.rows ? await tableShape(prepared.into, options.rows.table) : undefined;
-  ctx.log.info(`Checking backup ${manifest.id} (${plan.source === 'materialize' ? 'checksum, decrypt and decompress for parallel restore' : 'checksum'})…`);
-  const archive = await prepareArchive(prepared.repo, manifest, options.keys ?? {}, plan.source === 'materialize' ? 'materialize' : 'stream', ctx);
+  ctx.log.info(
+    `Checking backup ${manifest.id} (${plan.source === 'materialize' ? 'checksum, decrypt and decompress for parallel restore' : 'checksum'})…`,
+  );
+  const archive = await prepareArchive(
+    prepared.repo,
+    manifest,
+    options.keys ?? {},
+    plan.source === 'materialize' ? 'materialize' : 'stream',
+    ctx,
+  );
   let checker: RestoredTableChecker | undefined;
   try {
     const byTable = plan.what === 'tables' || plan.what === 'rows';
@@ -48,20 +66,34 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
       const args = pgRestoreArgs(plan, options, list?.path);
       const missing = await missingOwners(entries ?? toc, adminTarget(options.target));
       if (missing.length) {
-        result.warnings.push(`Roles ${missing.join(', ')} do not exist on the target server: restored without ownership and grants (--no-owner --no-acl).`);
+        result.warnings.push(
+          `Roles ${missing.join(', ')} do not exist on the target server: restored without ownership and grants (--no-owner --no-acl).`,
+        );
         args.unshift('--no-owner', '--no-acl');
       }
       // One transaction (--into-supabase) shows its rows only at commit, so those are counted after it.
-      checker = plan.what === 'schema' ? undefined : new RestoredTableChecker(prepared.into, entries ?? toc, checkSessionSettings(prepared));
-      const main: MainRestore = { prepared, archive, args, tableNames: only, cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'), result, onLine: options.intoSupabase ? undefined : checker?.onLine };
+      checker =
+        plan.what === 'schema'
+          ? undefined
+          : new RestoredTableChecker(prepared.into, entries ?? toc, checkSessionSettings(prepared));
+      const main: MainRestore = {
+        prepared,
+        archive,
+        args,
+        tableNames: only,
+        cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'),
+        result,
+        onLine: options.intoSupabase ? undefined : checker?.onLine,
+      };
       if (plan.mode === 'new-db') await restoreIntoNewDb(main, ctx);
       else await restoreInPlace(main, ctx);
     } finally {
       await list?.remove();
     }
-    if (checker) await verifyRestored(prepared, checker, only, result, ctx).catch(async (error) => {
-      throw plan.mode === 'new-db' ? await newDbFailure(prepared, error, ctx) : error;
-    });
+    if (checker)
+      await verifyRestored(prepared, checker, only, result, ctx).catch(async (error) => {
+        throw plan.mode === 'new-db' ? await newDbFailure(prepared, error, ctx) : error;
+      });
     if (plan.mode === 'new-db') await clearIncomplete(options.target, plan.database);
     return { ...result, durationMs: Date.now() - started };
   } finally {
@@ -85,7 +117,13 @@ function chooseEntries(prepared: PreparedRestore, toc: TocEntry[]): { entries?: 
   return { entries: selection.entries, only: selection.tables };
 }
 
-async function verifyRestored(prepared: PreparedRestore, checker: RestoredTableChecker, only: string[] | undefined, result: RestoreResult, ctx: OperationContext): Promise<void> {
+async function verifyRestored(
+  prepared: PreparedRestore,
+  checker: RestoredTableChecker,
+  only: string[] | undefined,
+  result: RestoreResult,
+  ctx: OperationContext,
+): Promise<void> {
   ctx.log.info(`ANALYZE ${prepared.plan.database} and row counts…`);
   result.tables = await checker.finish(prepared.manifest.rowCounts, only, prepared.plan.jobs);
   // Tables checked during the restore are analyzed already; partitioned parents and the rest are done here.
@@ -100,6 +138,8 @@ async function verifyRestored(prepared: PreparedRestore, checker: RestoredTableC
  * starts workers only adds processes competing with them.
  */
 function checkSessionSettings(prepared: PreparedRestore): Record<string, string> {
-  const settings = Object.fromEntries(Object.entries(prepared.settings).filter(([k]) => k !== 'session_replication_role'));
+  const settings = Object.fromEntries(
+    Object.entries(prepared.settings).filter(([k]) => k !== 'session_replication_role'),
+  );
   return { ...settings, max_parallel_workers_per_gather: '0' };
 }

@@ -37,14 +37,28 @@ export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext)
     await markIncomplete(prepared.options.target, name, prepared.manifest.id);
     await restoreRoles(main, ctx);
     ctx.log.info(`Restoring into ${name} (${prepared.plan.jobs} job(s))…`);
-    await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings, onLine: main.onLine }, ctx);
+    await runPgRestore(
+      main.archive,
+      {
+        toolPath: prepared.pgRestore.path,
+        target: prepared.into,
+        args: main.args,
+        settings: prepared.settings,
+        onLine: main.onLine,
+      },
+      ctx,
+    );
   } catch (error) {
     throw await newDbFailure(prepared, error, ctx);
   }
 }
 
 /** The error for a failed restore into a new database, after dropping it; says plainly when the drop failed too. */
-export async function newDbFailure(prepared: PreparedRestore, error: unknown, ctx: OperationContext): Promise<PgdrError> {
+export async function newDbFailure(
+  prepared: PreparedRestore,
+  error: unknown,
+  ctx: OperationContext,
+): Promise<PgdrError> {
   const name = prepared.plan.database;
   const { state } = await dropHalfRestored(prepared.options.target, name);
   if (ctx.signal.aborted) return new Aborted(`Restore interrupted: ${state}`);
@@ -65,7 +79,15 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
   const name = plan.database;
   if (options.clean && options.safetySnapshot !== false) {
     ctx.log.info(`Safety snapshot of ${name} into ${prepared.repo.url}…`);
-    const snapshot = await takeBackup({ target: prepared.into, repo: options.repo ?? prepared.repo, kind: 'full', encryption: options.safetyEncryption }, ctx);
+    const snapshot = await takeBackup(
+      {
+        target: prepared.into,
+        repo: options.repo ?? prepared.repo,
+        kind: 'full',
+        encryption: options.safetyEncryption,
+      },
+      ctx,
+    );
     result.safetySnapshotId = snapshot.id;
     ctx.log.info(`Safety snapshot ${snapshot.id} taken.`);
   }
@@ -75,17 +97,36 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
       result.connectionBlock = block.how;
       const ended = await terminateSessions(prepared.into, await otherSessions(prepared.into));
       result.terminatedSessions = ended.terminated;
-      if (ended.survivors.length) result.warnings.push(`Could not end ${ended.survivors.length} session(s) (pids ${ended.survivors.map((s) => s.pid).join(', ')}); they may hold locks the restore waits for.`);
+      if (ended.survivors.length)
+        result.warnings.push(
+          `Could not end ${ended.survivors.length} session(s) (pids ${ended.survivors.map((s) => s.pid).join(', ')}); they may hold locks the restore waits for.`,
+        );
       ctx.log.info(`New connections to ${name} held off (${block.how}); ${ended.terminated} session(s) ended.`);
     }
     await restoreRoles(main, ctx);
     if (options.clean && main.cleanEntries) await dropObjects(prepared.into, main.cleanEntries);
     ctx.log.info(`Restoring into ${name} in place (${plan.jobs} job(s))…`);
-    await runPgRestore(main.archive, { toolPath: prepared.pgRestore.path, target: prepared.into, args: main.args, settings: prepared.settings, onLine: main.onLine }, ctx);
+    await runPgRestore(
+      main.archive,
+      {
+        toolPath: prepared.pgRestore.path,
+        target: prepared.into,
+        args: main.args,
+        settings: prepared.settings,
+        onLine: main.onLine,
+      },
+      ctx,
+    );
   } catch (error) {
     throw inPlaceFailure(main, error, ctx);
   } finally {
-    await block?.release().catch((e) => ctx.log.error(`Could not lift the connection limit on ${name}: ${reason(e)}; run: alter database ${quoteIdent(name)} connection limit -1`));
+    await block
+      ?.release()
+      .catch((e) =>
+        ctx.log.error(
+          `Could not lift the connection limit on ${name}: ${reason(e)}; run: alter database ${quoteIdent(name)} connection limit -1`,
+        ),
+      );
   }
 }
 
@@ -96,7 +137,9 @@ function inPlaceFailure(main: MainRestore, error: unknown, ctx: OperationContext
   if (!prepared.options.clean) {
     // Without --clean the restore only adds objects; Supabase restores run in one transaction that rolled back.
     return new PgdrError(`Restore into ${name} ${what}`, {
-      hint: prepared.options.intoSupabase ? `The restore ran in one transaction, so ${name} has none of the backup's objects or rows (roles created first stay). Fix the cause and run it again.` : `${name} may hold some of the backup's objects now. Fix the cause and run it again with --clean.`,
+      hint: prepared.options.intoSupabase
+        ? `The restore ran in one transaction, so ${name} has none of the backup's objects or rows (roles created first stay). Fix the cause and run it again.`
+        : `${name} may hold some of the backup's objects now. Fix the cause and run it again with --clean.`,
       exitCode: ctx.signal.aborted ? 130 : 1,
       cause: error,
     });
@@ -104,11 +147,14 @@ function inPlaceFailure(main: MainRestore, error: unknown, ctx: OperationContext
   const back = result.safetySnapshotId
     ? `To put ${name} back as it was before: pgdr restore ${result.safetySnapshotId} --repo ${prepared.repo.url} --db ${prepared.into.display} --clean --confirm ${name} --no-safety-snapshot`
     : `No safety snapshot was taken (--no-safety-snapshot): restore an earlier backup with --clean --confirm ${name}.`;
-  return new PgdrError(`Restore over ${name} ${what}. ${name} is now partly restored: some of the backup's objects were dropped and recreated, others not.`, {
-    hint: `${back}  Or rerun this restore once the cause is fixed. Connections to ${name} are allowed again.`,
-    exitCode: ctx.signal.aborted ? 130 : 1,
-    cause: error,
-  });
+  return new PgdrError(
+    `Restore over ${name} ${what}. ${name} is now partly restored: some of the backup's objects were dropped and recreated, others not.`,
+    {
+      hint: `${back}  Or rerun this restore once the cause is fixed. Connections to ${name} are allowed again.`,
+      exitCode: ctx.signal.aborted ? 130 : 1,
+      cause: error,
+    },
+  );
 }
 
 async function restoreRoles(main: MainRestore, ctx: OperationContext): Promise<void> {
@@ -116,6 +162,6 @@ async function restoreRoles(main: MainRestore, ctx: OperationContext): Promise<v
   if (!prepared.options.intoSupabase) return;
   const script = await readRolesScript(prepared.repo, prepared.manifest, prepared.options.keys ?? {}, ctx.signal);
   if (!script) return void main.result.warnings.push('The backup holds no roles.sql; roles were not created.');
-  ctx.log.info('Creating the project\'s roles…');
+  ctx.log.info("Creating the project's roles…");
   await applyRoles(prepared.psql.path, prepared.into, script, ctx);
 }

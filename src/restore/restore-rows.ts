@@ -11,13 +11,22 @@ import { selectTables, type TocEntry } from './toc.js';
 
 /** --rows: the table alone into a scratch database on the same server, the matching rows copied over, the scratch dropped. */
 export async function restoreRows(
-  input: { prepared: PreparedRestore; archive: ArchiveSource; toc: TocEntry[]; shape: Awaited<ReturnType<typeof tableShape>> },
+  input: {
+    prepared: PreparedRestore;
+    archive: ArchiveSource;
+    toc: TocEntry[];
+    shape: Awaited<ReturnType<typeof tableShape>>;
+  },
   ctx: OperationContext,
 ): Promise<RowsOutcome> {
   const { prepared } = input;
   const { table, where } = prepared.options.rows!;
   const selection = selectTables(input.toc, [table], { standalone: true });
-  if (selection.missing.length) throw new PgdrError(`Backup ${prepared.manifest.id} has no table ${table}.`, { hint: 'Name it as schema.table, as in the backup\'s manifest.', exitCode: 2 });
+  if (selection.missing.length)
+    throw new PgdrError(`Backup ${prepared.manifest.id} has no table ${table}.`, {
+      hint: "Name it as schema.table, as in the backup's manifest.",
+      exitCode: 2,
+    });
   const server = prepared.options.target;
   const scratchName = `pgdr_rows_${process.pid}_${Date.now().toString(36)}`;
   const scratch = withDatabase(server, scratchName);
@@ -25,21 +34,43 @@ export async function restoreRows(
   ctx.log.info(`Restoring ${table} into scratch database ${scratchName}…`);
   await createDatabase(server, scratchName);
   try {
-    await runPgRestore(input.archive, {
-      toolPath: prepared.pgRestore.path,
-      target: scratch,
-      args: ['--no-owner', '--no-acl', '--exit-on-error', `--use-list=${list.path}`, `--dbname=${scratchName}`],
-      settings: prepared.settings,
-    }, ctx);
+    await runPgRestore(
+      input.archive,
+      {
+        toolPath: prepared.pgRestore.path,
+        target: scratch,
+        args: ['--no-owner', '--no-acl', '--exit-on-error', `--use-list=${list.path}`, `--dbname=${scratchName}`],
+        settings: prepared.settings,
+      },
+      ctx,
+    );
     ctx.log.info(`Copying rows of ${table} where ${where} into ${prepared.plan.database}…`);
-    const outcome = await copyRows({ psqlPath: prepared.psql.path, scratch, target: prepared.into, table, where, onConflict: prepared.options.onConflict ?? 'skip', shape: input.shape }, ctx);
-    ctx.log.info(`${outcome.matched} row(s) matched: ${outcome.inserted} came back, ${outcome.skipped} already there (skipped), ${outcome.overwritten} overwritten.`);
+    const outcome = await copyRows(
+      {
+        psqlPath: prepared.psql.path,
+        scratch,
+        target: prepared.into,
+        table,
+        where,
+        onConflict: prepared.options.onConflict ?? 'skip',
+        shape: input.shape,
+      },
+      ctx,
+    );
+    ctx.log.info(
+      `${outcome.matched} row(s) matched: ${outcome.inserted} came back, ${outcome.skipped} already there (skipped), ${outcome.overwritten} overwritten.`,
+    );
     return outcome;
   } catch (error) {
-    if (ctx.signal.aborted) throw new Aborted(`Row restore interrupted; ${prepared.plan.database} was not changed (the copy runs in one transaction).`);
+    if (ctx.signal.aborted)
+      throw new Aborted(
+        `Row restore interrupted; ${prepared.plan.database} was not changed (the copy runs in one transaction).`,
+      );
     throw error;
   } finally {
     await list.remove();
-    await dropDatabase(server, scratchName).catch((e) => ctx.log.error(`Could not drop scratch database ${scratchName}: ${(e as Error).message}`));
+    await dropDatabase(server, scratchName).catch((e) =>
+      ctx.log.error(`Could not drop scratch database ${scratchName}: ${(e as Error).message}`),
+    );
   }
 }

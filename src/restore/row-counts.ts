@@ -16,7 +16,11 @@ const relation = (table: string) => {
 };
 
 /** Counts every table of the manifest (or the chosen subset) in the restored database and compares. */
-export async function compareRowCounts(target: DbTarget, expected: Record<string, number>, only?: string[]): Promise<TableCheck[]> {
+export async function compareRowCounts(
+  target: DbTarget,
+  expected: Record<string, number>,
+  only?: string[],
+): Promise<TableCheck[]> {
   const tables = (only ?? Object.keys(expected)).filter((t) => t in expected).sort();
   return await withClient(target, async (c) => {
     const checks: TableCheck[] = [];
@@ -34,17 +38,29 @@ export async function applySettings(client: pg.Client, settings: Record<string, 
 }
 
 export async function countRows(client: pg.Client, table: string): Promise<number | null> {
-  return await client.query<{ n: string }>(`select count(*) as n from ${relation(table)}`).then((r) => Number(r.rows[0]!.n), () => null);
+  return await client.query<{ n: string }>(`select count(*) as n from ${relation(table)}`).then(
+    (r) => Number(r.rows[0]!.n),
+    () => null,
+  );
 }
 
 /** ANALYZE after a restore, the tables spread over `jobs` sessions, so the planner has statistics before traffic returns; `done` ("schema.table") are skipped. */
-export async function analyzeDatabase(target: DbTarget, jobs: number, settings: Record<string, string>, done: ReadonlySet<string> = new Set()): Promise<void> {
-  const all = await withClient(target, async (c) =>
-    (await c.query<{ s: string; t: string }>(
-      `select n.nspname as s, c.relname as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
+export async function analyzeDatabase(
+  target: DbTarget,
+  jobs: number,
+  settings: Record<string, string>,
+  done: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  const all = await withClient(
+    target,
+    async (c) =>
+      (
+        await c.query<{ s: string; t: string }>(
+          `select n.nspname as s, c.relname as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r','m','p') and n.nspname not in ('pg_catalog','information_schema') and n.nspname not like 'pg\\_%'
         order by c.relpages desc`,
-    )).rows,
+        )
+      ).rows,
   );
   const tables = all.filter((r) => !done.has(`${r.s}.${r.t}`)).map((r) => `${quoteIdent(r.s)}.${quoteIdent(r.t)}`);
   if (!tables.length) return;

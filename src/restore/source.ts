@@ -14,7 +14,11 @@ export interface ResolvedBackup {
  * `<id>`, `latest`, `latest-verified` in the repository, or the path of a backup directory (one holding manifest.json),
  * wherever it was copied to.
  */
-export async function resolveBackup(repo: Repository | undefined, ref: string, database?: string): Promise<ResolvedBackup> {
+export async function resolveBackup(
+  repo: Repository | undefined,
+  ref: string,
+  database?: string,
+): Promise<ResolvedBackup> {
   const dir = resolve(ref);
   if ((ref.includes('/') || ref.startsWith('.')) && existsSync(join(dir, MANIFEST)) && statSync(dir).isDirectory()) {
     const local = directoryRepository(dir);
@@ -22,7 +26,10 @@ export async function resolveBackup(repo: Repository | undefined, ref: string, d
   }
   if (!repo) {
     const { UsageError } = await import('../core/errors.js');
-    throw new UsageError('No backup repository given.', 'Pass --repo DIR|s3://bucket/prefix, set PGDR_REPO, or name a backup directory path.');
+    throw new UsageError(
+      'No backup repository given.',
+      'Pass --repo DIR|s3://bucket/prefix, set PGDR_REPO, or name a backup directory path.',
+    );
   }
   // `latest` means the latest of the target's database when there is one, else the latest of all.
   if ((ref === 'latest' || ref === 'latest-verified') && database) {

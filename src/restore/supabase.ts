@@ -37,12 +37,19 @@ export function selectForSupabase(entries: TocEntry[]): TocEntry[] {
 }
 
 /** The stored roles script (custom roles only; reserved ones were left out at backup time). */
-export async function readRolesScript(repo: Repository, manifest: BackupManifest, keys: ArchiveKeys, signal: AbortSignal): Promise<string | undefined> {
+export async function readRolesScript(
+  repo: Repository,
+  manifest: BackupManifest,
+  keys: ArchiveKeys,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   const file = manifest.extras?.find((f) => f.path.startsWith('roles.sql'));
   if (!file) return undefined;
   const stored = await openStored(repo, manifest, file, { signal });
   if (!manifest.encryption) return await text(stored);
-  const decrypt = createDecryptStream(keys.identities?.length ? { identities: keys.identities } : { passphrase: keys.passphrase! });
+  const decrypt = createDecryptStream(
+    keys.identities?.length ? { identities: keys.identities } : { passphrase: keys.passphrase! },
+  );
   const chunks: Buffer[] = [];
   await pipeline(stored, decrypt, async (source: AsyncIterable<Buffer>) => {
     for await (const c of source) chunks.push(c);
@@ -59,16 +66,26 @@ export function adaptRolesScript(sql: string): string {
     .split('\n')
     .map((line) => {
       const create = /^CREATE ROLE ("(?:[^"]|"")+"|[^\s;]+);$/.exec(line);
-      if (create) return `DO $pgdr$ BEGIN CREATE ROLE ${create[1]}; EXCEPTION WHEN duplicate_object THEN NULL; END $pgdr$;`;
+      if (create)
+        return `DO $pgdr$ BEGIN CREATE ROLE ${create[1]}; EXCEPTION WHEN duplicate_object THEN NULL; END $pgdr$;`;
       if (/^ALTER ROLE /.test(line)) return line.replace(/ (NOSUPERUSER|NOREPLICATION|NOBYPASSRLS)\b/g, '');
       return line;
     })
     .join('\n');
 }
 
-export async function applyRoles(psqlPath: string, target: DbTarget, script: string, ctx: OperationContext): Promise<void> {
+export async function applyRoles(
+  psqlPath: string,
+  target: DbTarget,
+  script: string,
+  ctx: OperationContext,
+): Promise<void> {
   try {
-    await runProcess(psqlPath, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--no-password', '-f', '-'], { env: libpqEnv(target), input: adaptRolesScript(script), signal: ctx.signal });
+    await runProcess(psqlPath, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--no-password', '-f', '-'], {
+      env: libpqEnv(target),
+      input: adaptRolesScript(script),
+      signal: ctx.signal,
+    });
   } catch (error) {
     throw new PgdrError(`Creating the project's roles failed: ${(error as Error).message}`, {
       hint: 'Nothing else was restored yet. Check that the target is a Supabase project (or a database with its reserved roles) and that you connect as postgres.',

@@ -90,7 +90,9 @@ export class RestoredTableChecker {
   async finish(expected: Record<string, number>, only: string[] | undefined, jobs: number): Promise<TableCheck[]> {
     this.done(this.current);
     this.current = undefined;
-    const helpers = this.failed ? [] : Array.from({ length: Math.min(jobs - 1, this.queue.length) }, () => this.helper());
+    const helpers = this.failed
+      ? []
+      : Array.from({ length: Math.min(jobs - 1, this.queue.length) }, () => this.helper());
     await Promise.all([this.draining, ...helpers]);
     const client = this.client ? await this.client.catch(() => undefined) : undefined;
     const session = client ?? (await connect(this.target, { applicationName: 'pgdr restore check' }));

@@ -19,19 +19,34 @@ export function adminTarget(target: DbTarget): DbTarget {
 }
 
 export async function databaseExists(server: DbTarget, name: string): Promise<boolean> {
-  return await withClient(adminTarget(server), async (c) => (await c.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1);
+  return await withClient(
+    adminTarget(server),
+    async (c) => (await c.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1,
+  );
 }
 
 export async function createDatabase(server: DbTarget, name: string): Promise<void> {
-  await withClient(adminTarget(server), (c) => c.query(`create database ${quoteIdent(name)}`)).catch((error: Error & { code?: string }) => {
-    if (error.code === '42P04') throw new PgdrError(`Database ${name} already exists.`, { hint: 'Pick another name with --new-db NAME, or restore in place with --clean.', exitCode: 2 });
-    if (error.code === '42501') throw new PgdrError(`This user may not create databases: ${error.message}`, { hint: 'Connect as a role with CREATEDB, or restore in place with --clean.', exitCode: 2 });
-    throw error;
-  });
+  await withClient(adminTarget(server), (c) => c.query(`create database ${quoteIdent(name)}`)).catch(
+    (error: Error & { code?: string }) => {
+      if (error.code === '42P04')
+        throw new PgdrError(`Database ${name} already exists.`, {
+          hint: 'Pick another name with --new-db NAME, or restore in place with --clean.',
+          exitCode: 2,
+        });
+      if (error.code === '42501')
+        throw new PgdrError(`This user may not create databases: ${error.message}`, {
+          hint: 'Connect as a role with CREATEDB, or restore in place with --clean.',
+          exitCode: 2,
+        });
+      throw error;
+    },
+  );
 }
 
 export async function dropDatabase(server: DbTarget, name: string): Promise<void> {
-  await withClient(adminTarget(withDatabase(server, name)), (c) => c.query(`drop database if exists ${quoteIdent(name)} with (force)`));
+  await withClient(adminTarget(withDatabase(server, name)), (c) =>
+    c.query(`drop database if exists ${quoteIdent(name)} with (force)`),
+  );
 }
 
 export async function otherSessions(target: DbTarget): Promise<Session[]> {
@@ -65,11 +80,17 @@ export async function blockConnections(target: DbTarget, ownSessions: number): P
       [target.database],
     );
     const row = before.rows[0];
-    if (!row) throw new PgdrError(`Database ${target.database} does not exist.`, { hint: 'Check the name in --db (psql -l lists them).', exitCode: 2 });
+    if (!row)
+      throw new PgdrError(`Database ${target.database} does not exist.`, {
+        hint: 'Check the name in --db (psql -l lists them).',
+        exitCode: 2,
+      });
     const limit = row.superuser ? 0 : ownSessions;
     await alterLimit(c, target.database, limit);
     return {
-      how: row.superuser ? 'CONNECTION LIMIT 0 (superusers excepted)' : `CONNECTION LIMIT ${limit} (pgdr's own sessions)`,
+      how: row.superuser
+        ? 'CONNECTION LIMIT 0 (superusers excepted)'
+        : `CONNECTION LIMIT ${limit} (pgdr's own sessions)`,
       release: () => withClient(adminTarget(target), (c2) => alterLimit(c2, target.database, row.datconnlimit)),
     };
   });
@@ -80,13 +101,19 @@ async function alterLimit(client: pg.Client, database: string, limit: number): P
 }
 
 /** Ends the listed sessions; those it may not end (another superuser's, without pg_signal_backend) come back. */
-export async function terminateSessions(target: DbTarget, sessions: Session[]): Promise<{ terminated: number; survivors: Session[] }> {
+export async function terminateSessions(
+  target: DbTarget,
+  sessions: Session[],
+): Promise<{ terminated: number; survivors: Session[] }> {
   if (!sessions.length) return { terminated: 0, survivors: [] };
   return await withClient(adminTarget(target), async (c) => {
     let terminated = 0;
     const survivors: Session[] = [];
     for (const s of sessions) {
-      const ok = await c.query<{ ok: boolean }>('select pg_terminate_backend($1) as ok', [s.pid]).then((r) => r.rows[0]!.ok, () => false);
+      const ok = await c.query<{ ok: boolean }>('select pg_terminate_backend($1) as ok', [s.pid]).then(
+        (r) => r.rows[0]!.ok,
+        () => false,
+      );
       if (ok) terminated++;
       else survivors.push(s);
     }
@@ -95,5 +122,10 @@ export async function terminateSessions(target: DbTarget, sessions: Session[]): 
 }
 
 export async function isSuperuser(target: DbTarget): Promise<boolean> {
-  return await withClient(adminTarget(target), async (c) => (await c.query<{ s: boolean }>('select rolsuper as s from pg_roles where rolname = current_user')).rows[0]?.s === true);
+  return await withClient(
+    adminTarget(target),
+    async (c) =>
+      (await c.query<{ s: boolean }>('select rolsuper as s from pg_roles where rolname = current_user')).rows[0]?.s ===
+      true,
+  );
 }

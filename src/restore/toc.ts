@@ -13,11 +13,35 @@ export interface TocEntry {
 
 // Longest first, so "MATERIALIZED VIEW DATA" wins over "MATERIALIZED VIEW".
 const MULTIWORD_DESCS = [
-  'MATERIALIZED VIEW DATA', 'PUBLICATION TABLES IN SCHEMA', 'TEXT SEARCH CONFIGURATION', 'TEXT SEARCH DICTIONARY',
-  'TEXT SEARCH TEMPLATE', 'TEXT SEARCH PARSER', 'FOREIGN DATA WRAPPER', 'PROCEDURAL LANGUAGE', 'SEQUENCE OWNED BY',
-  'MATERIALIZED VIEW', 'PUBLICATION TABLE', 'CHECK CONSTRAINT', 'OPERATOR FAMILY', 'OPERATOR CLASS', 'FOREIGN SERVER',
-  'FOREIGN TABLE', 'EVENT TRIGGER', 'ACCESS METHOD', 'FK CONSTRAINT', 'INDEX ATTACH', 'TABLE ATTACH', 'ROW SECURITY',
-  'SEQUENCE SET', 'USER MAPPING', 'LARGE OBJECT', 'DEFAULT ACL', 'TABLE DATA', 'SHELL TYPE', 'BLOB DATA',
+  'MATERIALIZED VIEW DATA',
+  'PUBLICATION TABLES IN SCHEMA',
+  'TEXT SEARCH CONFIGURATION',
+  'TEXT SEARCH DICTIONARY',
+  'TEXT SEARCH TEMPLATE',
+  'TEXT SEARCH PARSER',
+  'FOREIGN DATA WRAPPER',
+  'PROCEDURAL LANGUAGE',
+  'SEQUENCE OWNED BY',
+  'MATERIALIZED VIEW',
+  'PUBLICATION TABLE',
+  'CHECK CONSTRAINT',
+  'OPERATOR FAMILY',
+  'OPERATOR CLASS',
+  'FOREIGN SERVER',
+  'FOREIGN TABLE',
+  'EVENT TRIGGER',
+  'ACCESS METHOD',
+  'FK CONSTRAINT',
+  'INDEX ATTACH',
+  'TABLE ATTACH',
+  'ROW SECURITY',
+  'SEQUENCE SET',
+  'USER MAPPING',
+  'LARGE OBJECT',
+  'DEFAULT ACL',
+  'TABLE DATA',
+  'SHELL TYPE',
+  'BLOB DATA',
 ];
 
 export function parseTocList(text: string): TocEntry[] {
@@ -49,7 +73,9 @@ export function attachDependencies(entries: TocEntry[], script: string): void {
     if (deps && current) current.deps = deps[1]!.trim().split(/\s+/).map(Number);
   }
   // Data entries are not in the schema script: they depend on the object they fill.
-  const relation = new Map(entries.filter((e) => RELATIONS.has(e.desc)).map((e) => [`${e.desc}|${e.schema}|${e.tag}`, e.id]));
+  const relation = new Map(
+    entries.filter((e) => RELATIONS.has(e.desc)).map((e) => [`${e.desc}|${e.schema}|${e.tag}`, e.id]),
+  );
   for (const e of entries) {
     const owner = DATA_OF[e.desc];
     const id = owner ? relation.get(`${owner}|${e.schema}|${e.tag}`) : undefined;
@@ -58,7 +84,11 @@ export function attachDependencies(entries: TocEntry[], script: string): void {
 }
 
 const RELATIONS = new Set(['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'FOREIGN TABLE']);
-const DATA_OF: Record<string, string> = { 'TABLE DATA': 'TABLE', 'SEQUENCE SET': 'SEQUENCE', 'MATERIALIZED VIEW DATA': 'MATERIALIZED VIEW' };
+const DATA_OF: Record<string, string> = {
+  'TABLE DATA': 'TABLE',
+  'SEQUENCE SET': 'SEQUENCE',
+  'MATERIALIZED VIEW DATA': 'MATERIALIZED VIEW',
+};
 
 export const tocKey = (e: Pick<TocEntry, 'schema' | 'tag'>) => `${e.schema}.${e.tag}`;
 
@@ -73,7 +103,11 @@ export interface TableSelection {
  * constraint, trigger, policy or default that hangs on them alone. With `standalone` (a new database) the objects that
  * need no table (schemas, types, functions) come too; in place they already exist. Unknown names come back in `missing`.
  */
-export function selectTables(all: TocEntry[], names: string[], options: { standalone: boolean }): TableSelection & { missing: string[] } {
+export function selectTables(
+  all: TocEntry[],
+  names: string[],
+  options: { standalone: boolean },
+): TableSelection & { missing: string[] } {
   const byId = new Map(all.map((e) => [e.id, e]));
   const tables = all.filter((e) => e.desc === 'TABLE');
   const selected = new Set<number>();
@@ -84,7 +118,7 @@ export function selectTables(all: TocEntry[], names: string[], options: { standa
     else missing.push(name);
   }
   // Partitions: a TABLE ATTACH entry depends on the partition and its parent.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const attach of all.filter((e) => e.desc === 'TABLE ATTACH')) {
       const child = tables.find((t) => t.schema === attach.schema && t.tag === attach.tag);
@@ -99,7 +133,8 @@ export function selectTables(all: TocEntry[], names: string[], options: { standa
   for (const e of all) {
     if (e.desc === 'SEQUENCE' && e.deps.some((d) => tableIds.has(d))) selected.add(e.id);
     if (tableIds.has(e.id)) for (const d of e.deps) if (byId.get(d)?.desc === 'SEQUENCE') selected.add(d);
-    if (e.desc === 'SEQUENCE OWNED BY' && e.deps.some((d) => tableIds.has(d))) for (const d of e.deps) if (byId.get(d)?.desc === 'SEQUENCE') selected.add(d);
+    if (e.desc === 'SEQUENCE OWNED BY' && e.deps.some((d) => tableIds.has(d)))
+      for (const d of e.deps) if (byId.get(d)?.desc === 'SEQUENCE') selected.add(d);
   }
   const relationDeps = relationDependencies(all, byId);
   const chosen = all.filter((e) => {
@@ -140,7 +175,10 @@ function findTable(tables: TocEntry[], name: string): TocEntry | undefined {
   const dot = name.match(/^("(?:[^"]|"")+"|[^.]+)\.(.+)$/);
   if (dot) {
     const [schema, table] = [unquote(dot[1]!), unquote(dot[2]!)];
-    return tables.find((t) => t.schema === schema && t.tag === table) ?? tables.find((t) => t.schema === schema.toLowerCase() && t.tag === table.toLowerCase());
+    return (
+      tables.find((t) => t.schema === schema && t.tag === table) ??
+      tables.find((t) => t.schema === schema.toLowerCase() && t.tag === table.toLowerCase())
+    );
   }
   const bare = unquote(name);
   const matches = tables.filter((t) => t.tag === bare || t.tag === bare.toLowerCase());

@@ -44,7 +44,10 @@ export interface PlanStep {
 }
 
 export interface RestorePlan {
-  backup: Pick<BackupManifest, 'id' | 'database' | 'snapshotTime' | 'kind' | 'format' | 'bytes' | 'supabase'> & { encrypted: boolean; tables: number };
+  backup: Pick<BackupManifest, 'id' | 'database' | 'snapshotTime' | 'kind' | 'format' | 'bytes' | 'supabase'> & {
+    encrypted: boolean;
+    tables: number;
+  };
   /** What the restore does to the server, in the operator's words. */
   what: 'full' | 'schema' | 'tables' | 'rows';
   database: string;

@@ -19,11 +19,13 @@ export function checkRunbook(runbook: Runbook, registry: ActionRegistry): Proble
   const problems: Problem[] = [];
   const inputNames = new Set<string>();
   runbook.inputs?.forEach((input, i) => {
-    if (inputNames.has(input.name)) problems.push(problem(['inputs', i, 'name'], `input '${input.name}' is declared twice`));
+    if (inputNames.has(input.name))
+      problems.push(problem(['inputs', i, 'name'], `input '${input.name}' is declared twice`));
     inputNames.add(input.name);
   });
   const allSteps = new Map<string, RunbookStep>();
-  for (const phase of runbook.phases) for (const step of phase.steps) if (!allSteps.has(step.id)) allSteps.set(step.id, step);
+  for (const phase of runbook.phases)
+    for (const step of phase.steps) if (!allSteps.has(step.id)) allSteps.set(step.id, step);
   const seenPhases = new Set<string>();
   const earlier = new Map<string, RunbookStep>();
   runbook.phases.forEach((phase, p) => {
@@ -50,7 +52,15 @@ interface Refs {
   self: string;
 }
 
-function checkCall(name: string, args: Record<string, unknown> | undefined, base: (string | number)[], key: string, refs: Refs, problems: Problem[], isUndo: boolean): void {
+function checkCall(
+  name: string,
+  args: Record<string, unknown> | undefined,
+  base: (string | number)[],
+  key: string,
+  refs: Refs,
+  problems: Problem[],
+  isUndo: boolean,
+): void {
   if (!refs.registry.has(name)) {
     const guess = closest(name, refs.registry.names());
     problems.push(problem([...base, key], `unknown action '${name}'${guess ? ` (did you mean ${guess}?)` : ''}`));
@@ -65,7 +75,12 @@ function checkCall(name: string, args: Record<string, unknown> | undefined, base
       const at = [...base, 'with', field];
       if (!fieldSchema) {
         const guess = closest(field, Object.keys(shape));
-        problems.push(problem(at, `${name} has no argument '${field}'${guess ? ` (did you mean ${guess}?)` : ''}; it takes: ${Object.keys(shape).join(', ') || 'nothing'}`));
+        problems.push(
+          problem(
+            at,
+            `${name} has no argument '${field}'${guess ? ` (did you mean ${guess}?)` : ''}; it takes: ${Object.keys(shape).join(', ') || 'nothing'}`,
+          ),
+        );
         continue;
       }
       if (hasTemplate(value)) {
@@ -76,23 +91,39 @@ function checkCall(name: string, args: Record<string, unknown> | undefined, base
       if (!result.success) problems.push(problem(at, `${name}: ${result.error.issues[0]?.message ?? 'invalid value'}`));
     }
     for (const [field, fieldSchema] of Object.entries(shape)) {
-      if (!(field in values) && !fieldSchema.safeParse(undefined).success) problems.push(problem([...base, args ? 'with' : key], `${name} needs 'with.${field}'`));
+      if (!(field in values) && !fieldSchema.safeParse(undefined).success)
+        problems.push(problem([...base, args ? 'with' : key], `${name} needs 'with.${field}'`));
     }
   } else if (!hasTemplate(values)) {
     const result = schema.safeParse(values);
-    if (!result.success) problems.push(problem([...base, 'with'], `${name}: ${result.error.issues[0]?.message ?? 'invalid arguments'}`));
+    if (!result.success)
+      problems.push(problem([...base, 'with'], `${name}: ${result.error.issues[0]?.message ?? 'invalid arguments'}`));
   } else {
     checkTemplates(values, [...base, 'with'], refs, problems, isUndo);
   }
 }
 
-function checkTemplates(value: unknown, at: (string | number)[], refs: Refs, problems: Problem[], isUndo: boolean): void {
+function checkTemplates(
+  value: unknown,
+  at: (string | number)[],
+  refs: Refs,
+  problems: Problem[],
+  isUndo: boolean,
+): void {
   if (typeof value === 'string') checkExpression(value, at, refs, problems, false, isUndo);
   else if (Array.isArray(value)) value.forEach((v, i) => checkTemplates(v, [...at, i], refs, problems, isUndo));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) checkTemplates(v, [...at, k], refs, problems, isUndo);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) checkTemplates(v, [...at, k], refs, problems, isUndo);
 }
 
-function checkExpression(text: string, at: (string | number)[], refs: Refs, problems: Problem[], bare: boolean, isUndo: boolean): void {
+function checkExpression(
+  text: string,
+  at: (string | number)[],
+  refs: Refs,
+  problems: Problem[],
+  bare: boolean,
+  isUndo: boolean,
+): void {
   let parsed;
   try {
     parsed = expressionsIn(text, bare);
@@ -101,10 +132,11 @@ function checkExpression(text: string, at: (string | number)[], refs: Refs, prob
     problems.push(problem(at, `bad expression "${text}": ${error.message}`));
     return;
   }
-  for (const { expr } of parsed) for (const path of references(expr)) {
-    const message = checkReference(path, refs, isUndo);
-    if (message) problems.push(problem(at, message));
-  }
+  for (const { expr } of parsed)
+    for (const path of references(expr)) {
+      const message = checkReference(path, refs, isUndo);
+      if (message) problems.push(problem(at, message));
+    }
 }
 
 function checkReference(path: string[], refs: Refs, isUndo: boolean): string | undefined {
@@ -116,20 +148,28 @@ function checkReference(path: string[], refs: Refs, isUndo: boolean): string | u
     return `'${shown}' refers to an undeclared input${guess ? ` (did you mean inputs.${guess}?)` : ''}; declare it under inputs:`;
   }
   if (root === 'run') {
-    return name && (RUN_FIELDS as readonly string[]).includes(name) ? undefined : `'${shown}': run has ${RUN_FIELDS.map((f) => `run.${f}`).join(', ')}`;
+    return name && (RUN_FIELDS as readonly string[]).includes(name)
+      ? undefined
+      : `'${shown}': run has ${RUN_FIELDS.map((f) => `run.${f}`).join(', ')}`;
   }
-  if (root !== 'steps') return `'${shown}' is not a known reference (use inputs.<name>, steps.<id>.outputs.<name>, steps.<id>.status or run.mode)`;
+  if (root !== 'steps')
+    return `'${shown}' is not a known reference (use inputs.<name>, steps.<id>.outputs.<name>, steps.<id>.status or run.mode)`;
   if (!name) return `'${shown}' needs a step id`;
   const usableSelf = isUndo && name === refs.self;
   const step = refs.earlier.get(name) ?? (usableSelf ? refs.all.get(name) : undefined);
   if (!step) {
-    if (refs.all.has(name)) return `'${shown}' refers to step '${name}', which runs ${name === refs.self ? 'in this very step' : 'later'}; a step can only use earlier steps' outputs`;
+    if (refs.all.has(name))
+      return `'${shown}' refers to step '${name}', which runs ${name === refs.self ? 'in this very step' : 'later'}; a step can only use earlier steps' outputs`;
     const guess = closest(name, [...refs.earlier.keys()]);
     return `'${shown}' refers to unknown step '${name}'${guess ? ` (did you mean ${guess}?)` : ''}`;
   }
   if (kind === 'status' && path.length === 3) return undefined;
   if (kind !== 'outputs' || !output) return `'${shown}': use steps.${name}.outputs.<name> or steps.${name}.status`;
-  const declared = step.manual ? MANUAL_OUTPUTS : refs.registry.has(step.action!) ? refs.registry.get(step.action!).outputs : undefined;
+  const declared = step.manual
+    ? MANUAL_OUTPUTS
+    : refs.registry.has(step.action!)
+      ? refs.registry.get(step.action!).outputs
+      : undefined;
   if (declared && !declared.includes(output)) {
     const guess = closest(output, declared);
     return `'${shown}': step '${name}' (${step.action ?? 'manual'}) has no output '${output}'${guess ? ` (did you mean ${guess}?)` : ''}; it has: ${declared.join(', ') || 'none'}`;

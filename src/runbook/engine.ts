@@ -6,7 +6,17 @@ import { Aborted, isPgdrError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
-import type { Prompter, PromptAnswer, PromptRequest, RunEvent, RunEventListener, RunHandle, RunMode, RunStatus, StepStatus } from './events.js';
+import type {
+  Prompter,
+  PromptAnswer,
+  PromptRequest,
+  RunEvent,
+  RunEventListener,
+  RunHandle,
+  RunMode,
+  RunStatus,
+  StepStatus,
+} from './events.js';
 import { RunJournal, readJournal, type JournalRecord } from './journal.js';
 import { loadRunbookText, type LoadedRunbook } from './loader.js';
 import { rebuildState, isSettled, RunNotResumable, type StepRecord } from './run-state.js';
@@ -59,7 +69,10 @@ export interface Run extends RunHandle {
 }
 
 export function newRunId(runbookId: string, at: number): string {
-  const stamp = new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(at)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${runbookId}-${randomBytes(2).toString('hex')}`;
 }
 
@@ -79,9 +92,16 @@ export function resumeRun(runId: string, options: RunOptions & { inputs?: Record
   const records = readJournal(runDir);
   const state = rebuildState(records);
   if (state.finished && state.finished.status !== 'failed') {
-    throw new RunNotResumable(`Run ${runId} already ${state.finished.status}.`, { hint: '`pgdr report ' + runId + '` shows what happened; start a new run to try again.', exitCode: 2 });
+    throw new RunNotResumable(`Run ${runId} already ${state.finished.status}.`, {
+      hint: '`pgdr report ' + runId + '` shows what happened; start a new run to try again.',
+      exitCode: 2,
+    });
   }
-  const loaded = loadRunbookText(readFileSync(join(runDir, 'runbook.yaml'), 'utf8'), state.meta.runbookFile, options.actions);
+  const loaded = loadRunbookText(
+    readFileSync(join(runDir, 'runbook.yaml'), 'utf8'),
+    state.meta.runbookFile,
+    options.actions,
+  );
   return new RunEngine(options, loaded, state.meta.mode, runId, { records, state }, options.inputs ?? {});
 }
 
@@ -187,14 +207,29 @@ class RunEngine implements Run, EngineCore {
   async ask(request: PromptRequest, signal: AbortSignal, stepId?: string, secret = false): Promise<PromptAnswer> {
     this.emit({ type: 'prompt.asked', at: this.clock.now(), stepId, prompt: request });
     const answer = await this.options.prompter.ask(request, signal);
-    this.emit({ type: 'prompt.answered', at: this.clock.now(), stepId, promptId: request.id, answer: secret ? '***' : answer });
+    this.emit({
+      type: 'prompt.answered',
+      at: this.clock.now(),
+      stepId,
+      promptId: request.id,
+      answer: secret ? '***' : answer,
+    });
     return answer;
   }
 
   scope(): Record<string, unknown> {
     const steps: Record<string, unknown> = {};
     for (const [id, record] of this.steps) steps[id] = { outputs: record.outputs, status: record.status };
-    return { inputs: this.inputs, steps, run: { id: this.runId, mode: this.mode, operator: this.operator, startedAt: new Date(this.startedAt).toISOString() } };
+    return {
+      inputs: this.inputs,
+      steps,
+      run: {
+        id: this.runId,
+        mode: this.mode,
+        operator: this.operator,
+        startedAt: new Date(this.startedAt).toISOString(),
+      },
+    };
   }
 
   async start(): Promise<RunResult> {
@@ -224,7 +259,13 @@ class RunEngine implements Run, EngineCore {
         }
         if (this.suspendedBy) break;
         if (this.abortRequested && phaseStatus === 'succeeded') phaseStatus = 'aborted';
-        this.emit({ type: 'phase.finished', at: this.clock.now(), phaseId: phase.id, status: phaseStatus, durationMs: this.clock.now() - phaseStart });
+        this.emit({
+          type: 'phase.finished',
+          at: this.clock.now(),
+          phaseId: phase.id,
+          status: phaseStatus,
+          durationMs: this.clock.now() - phaseStart,
+        });
         if (phaseStatus !== 'succeeded') break;
       }
     } catch (caught) {
@@ -238,14 +279,22 @@ class RunEngine implements Run, EngineCore {
       throw error ?? new Aborted();
     }
     if (!this.suspendedBy && this.abortRequested) await runUndos(this);
-    if (!this.suspendedBy) await this.services.cleanup?.run({ debug: (m) => this.log('debug', m), info: (m) => this.log('info', m), warn: (m) => this.log('warn', m), error: (m) => this.log('error', m) });
+    if (!this.suspendedBy)
+      await this.services.cleanup?.run({
+        debug: (m) => this.log('debug', m),
+        info: (m) => this.log('info', m),
+        warn: (m) => this.log('warn', m),
+        error: (m) => this.log('error', m),
+      });
     return this.finish(error, failed);
   }
 
   private async begin(): Promise<void> {
     const remembered = this.resumed?.state.meta.inputs ?? {};
     const inputSignal = this.stop.signal;
-    this.inputs = await resolveInputs(this.runbook, this.givenInputs, remembered, (request, opts) => this.ask(request, inputSignal, undefined, opts?.secret));
+    this.inputs = await resolveInputs(this.runbook, this.givenInputs, remembered, (request, opts) =>
+      this.ask(request, inputSignal, undefined, opts?.secret),
+    );
     if (!this.resumed) {
       writeFileSync(join(this.runDir, 'runbook.yaml'), this.loaded.source, { mode: 0o600 });
       const secretInputs = (this.runbook.inputs ?? []).filter((i) => i.secret).map((i) => i.name);
@@ -253,48 +302,121 @@ class RunEngine implements Run, EngineCore {
       const buffered = this.buffered ?? [];
       this.buffered = undefined;
       this.record({
-        type: 'run.meta', at: this.startedAt, runId: this.runId, runbookId: this.runbook.id, runbookFile: this.loaded.file, mode: this.mode, operator: this.operator,
-        inputs: publicInputs, secretInputs, targets: Object.values(this.targets).map((t) => ({ name: t.name, display: t.target.display, production: t.production })),
+        type: 'run.meta',
+        at: this.startedAt,
+        runId: this.runId,
+        runbookId: this.runbook.id,
+        runbookFile: this.loaded.file,
+        mode: this.mode,
+        operator: this.operator,
+        inputs: publicInputs,
+        secretInputs,
+        targets: Object.values(this.targets).map((t) => ({
+          name: t.name,
+          display: t.target.display,
+          production: t.production,
+        })),
       });
       for (const record of buffered) this.record(record);
     } else {
       for (const name of this.resumed.state.meta.targets.map((t) => t.name)) {
-        if (!this.targets[name]) this.log('warn', `Target '${name}' was set when the run began but not now; pass it again if later steps need it.`);
+        if (!this.targets[name])
+          this.log(
+            'warn',
+            `Target '${name}' was set when the run began but not now; pass it again if later steps need it.`,
+          );
       }
       rearmSettledSteps(this);
     }
     this.watch = new RtoWatch(this.runbook, this.startedAt, this.clock, (message) => this.log('warn', message));
     const primary = this.targets.primary ?? Object.values(this.targets)[0];
     this.emit({
-      type: 'run.started', at: this.clock.now(), resumed: this.resumed ? true : undefined, runId: this.runId, mode: this.mode, operator: this.operator, target: primary?.target.display,
-      runbook: { id: this.runbook.id, title: this.runbook.title, severity: this.runbook.severity, rtoMs: parseDuration(this.runbook.rto), rpoMs: parseDuration(this.runbook.rpo) },
-      phases: this.runbook.phases.map((p) => ({ id: p.id, title: p.title, steps: p.steps.map((s: RunbookStep) => ({ id: s.id, title: s.title, manual: s.manual ? true : undefined })) })),
+      type: 'run.started',
+      at: this.clock.now(),
+      resumed: this.resumed ? true : undefined,
+      runId: this.runId,
+      mode: this.mode,
+      operator: this.operator,
+      target: primary?.target.display,
+      runbook: {
+        id: this.runbook.id,
+        title: this.runbook.title,
+        severity: this.runbook.severity,
+        rtoMs: parseDuration(this.runbook.rto),
+        rpoMs: parseDuration(this.runbook.rpo),
+      },
+      phases: this.runbook.phases.map((p) => ({
+        id: p.id,
+        title: p.title,
+        steps: p.steps.map((s: RunbookStep) => ({ id: s.id, title: s.title, manual: s.manual ? true : undefined })),
+      })),
     });
   }
 
   private finish(error: unknown, failed: boolean): RunResult {
     const rtoMs = parseDuration(this.runbook.rto);
     const durationMs = this.clock.now() - this.startedAt;
-    const message = error === undefined ? undefined : isPgdrError(error) || error instanceof Error ? error.message : String(error);
+    const message =
+      error === undefined ? undefined : isPgdrError(error) || error instanceof Error ? error.message : String(error);
     if (this.suspendedBy) {
-      this.record({ type: 'run.suspended', at: this.clock.now(), reason: this.suspendedBy, stepId: this.suspendedStep });
+      this.record({
+        type: 'run.suspended',
+        at: this.clock.now(),
+        reason: this.suspendedBy,
+        stepId: this.suspendedStep,
+      });
       this.journal.close();
-      return { runId: this.runId, runDir: this.runDir, status: 'suspended', durationMs, rtoMs, rtoMet: false, reportPaths: [] };
+      return {
+        runId: this.runId,
+        runDir: this.runDir,
+        status: 'suspended',
+        durationMs,
+        rtoMs,
+        rtoMet: false,
+        reportPaths: [],
+      };
     }
-    const status: RunStatus = this.abortRequested || error instanceof Aborted ? 'aborted' : failed || error ? 'failed' : 'passed';
+    const status: RunStatus =
+      this.abortRequested || error instanceof Aborted ? 'aborted' : failed || error ? 'failed' : 'passed';
     const rtoMet = status === 'passed' && durationMs <= rtoMs;
-    const rpoMs = rpoActual(this.inputs, this.startedAt, [...this.steps.values()].filter((s) => s.status === 'succeeded').map((s) => s.outputs));
-    const finished = { type: 'run.finished' as const, at: this.clock.now(), status, durationMs, rtoMs, rtoMet, rpoMs, error: message && redact(message) };
+    const rpoMs = rpoActual(
+      this.inputs,
+      this.startedAt,
+      [...this.steps.values()].filter((s) => s.status === 'succeeded').map((s) => s.outputs),
+    );
+    const finished = {
+      type: 'run.finished' as const,
+      at: this.clock.now(),
+      status,
+      durationMs,
+      rtoMs,
+      rtoMet,
+      rpoMs,
+      error: message && redact(message),
+    };
     let reportPaths: string[] = [];
     if (this.options.reports !== false) {
       try {
         reportPaths = writeRunReports(this.runDir, [...readJournal(this.runDir), finished]);
       } catch (reportError) {
-        this.log('error', `Could not write the report: ${reportError instanceof Error ? reportError.message : String(reportError)}`);
+        this.log(
+          'error',
+          `Could not write the report: ${reportError instanceof Error ? reportError.message : String(reportError)}`,
+        );
       }
     }
     this.emit({ ...finished, reportPaths });
     this.journal.close();
-    return { runId: this.runId, runDir: this.runDir, status, durationMs, rtoMs, rtoMet, rpoMs, reportPaths, error: finished.error };
+    return {
+      runId: this.runId,
+      runDir: this.runDir,
+      status,
+      durationMs,
+      rtoMs,
+      rtoMet,
+      rpoMs,
+      reportPaths,
+      error: finished.error,
+    };
   }
 }

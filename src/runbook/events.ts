@@ -32,16 +32,52 @@ export type RunEvent =
   | { type: 'phase.started'; at: number; phaseId: string; title: string }
   | { type: 'phase.finished'; at: number; phaseId: string; status: StepStatus; durationMs: number }
   | { type: 'step.started'; at: number; phaseId: string; stepId: string; title: string; attempt: number }
-  | { type: 'step.finished'; at: number; phaseId: string; stepId: string; status: StepStatus; durationMs: number; outputs?: Record<string, unknown>; error?: string; hint?: string }
+  | {
+      type: 'step.finished';
+      at: number;
+      phaseId: string;
+      stepId: string;
+      status: StepStatus;
+      durationMs: number;
+      outputs?: Record<string, unknown>;
+      error?: string;
+      hint?: string;
+    }
   /** A subtask of the running step (listr2 task, forwarded by the bridge renderer). */
-  | { type: 'task.updated'; at: number; stepId: string; taskId: string; title: string; state: TaskState; parentId?: string }
-  | { type: 'progress'; at: number; stepId?: string; label: string; done: number; total?: number; unit: 'bytes' | 'rows' | 'items' }
+  | {
+      type: 'task.updated';
+      at: number;
+      stepId: string;
+      taskId: string;
+      title: string;
+      state: TaskState;
+      parentId?: string;
+    }
+  | {
+      type: 'progress';
+      at: number;
+      stepId?: string;
+      label: string;
+      done: number;
+      total?: number;
+      unit: 'bytes' | 'rows' | 'items';
+    }
   | { type: 'log'; at: number; stepId?: string; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { type: 'prompt.asked'; at: number; stepId?: string; prompt: PromptRequest }
   | { type: 'prompt.answered'; at: number; stepId?: string; promptId: string; answer: PromptAnswer }
   | { type: 'undo.started'; at: number; stepId: string; title: string }
   | { type: 'undo.finished'; at: number; stepId: string; status: StepStatus; error?: string }
-  | { type: 'run.finished'; at: number; status: RunStatus; durationMs: number; rtoMs?: number; rtoMet?: boolean; rpoMs?: number; reportPaths?: string[]; error?: string };
+  | {
+      type: 'run.finished';
+      at: number;
+      status: RunStatus;
+      durationMs: number;
+      rtoMs?: number;
+      rtoMet?: boolean;
+      rpoMs?: number;
+      reportPaths?: string[];
+      error?: string;
+    };
 
 export type RunEventListener = (event: RunEvent) => void;
 

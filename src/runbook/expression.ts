@@ -9,7 +9,10 @@ export type Expr =
   | { kind: 'binary'; op: '==' | '!=' | '&&' | '||'; left: Expr; right: Expr };
 
 export class ExpressionError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
   }
 }
@@ -47,7 +50,10 @@ function tokenize(source: string): Token[] {
       tokens.push({ type: 'ident', text: m[0], at: i });
       i += m[0].length;
     } else {
-      throw new ExpressionError(`unexpected "${ch}" (allowed: literals, references, ==, !=, &&, ||, !, parentheses)`, i);
+      throw new ExpressionError(
+        `unexpected "${ch}" (allowed: literals, references, ==, !=, &&, ||, !, parentheses)`,
+        i,
+      );
     }
   }
   tokens.push({ type: 'end', text: '', at: source.length });
@@ -82,7 +88,10 @@ export function parseExpression(source: string): Expr {
       if (token.text === 'null') return { kind: 'literal', value: null };
       return { kind: 'ref', path: token.text.split('.') };
     }
-    throw new ExpressionError(token.type === 'end' ? 'expression ends too early' : `unexpected "${token.text}"`, token.at);
+    throw new ExpressionError(
+      token.type === 'end' ? 'expression ends too early' : `unexpected "${token.text}"`,
+      token.at,
+    );
   };
   const equality = binary(['==', '!='], primary);
   const and = binary(['&&'], equality);

@@ -9,19 +9,44 @@ export type Ask = (request: PromptRequest, options?: { secret?: boolean }) => Pr
  * Inputs in order: given on the command line, else remembered from the journal (resume), else asked, else the
  * default. Secret inputs are registered for redaction and never remembered.
  */
-export async function resolveInputs(runbook: Runbook, given: Record<string, string>, remembered: Record<string, unknown>, ask: Ask): Promise<Record<string, unknown>> {
+export async function resolveInputs(
+  runbook: Runbook,
+  given: Record<string, string>,
+  remembered: Record<string, unknown>,
+  ask: Ask,
+): Promise<Record<string, unknown>> {
   const declared = new Set((runbook.inputs ?? []).map((i) => i.name));
   for (const name of Object.keys(given)) {
-    if (!declared.has(name)) throw new UsageError(`The runbook ${runbook.id} has no input '${name}'.`, `Its inputs: ${[...declared].join(', ') || 'none'}.`);
+    if (!declared.has(name))
+      throw new UsageError(
+        `The runbook ${runbook.id} has no input '${name}'.`,
+        `Its inputs: ${[...declared].join(', ') || 'none'}.`,
+      );
   }
   const values: Record<string, unknown> = {};
   for (const input of runbook.inputs ?? []) {
-    let value: unknown = given[input.name] ?? remembered[input.name] ?? (input.secret ? process.env[`PGDR_INPUT_${input.name.toUpperCase()}`] : undefined);
+    let value: unknown =
+      given[input.name] ??
+      remembered[input.name] ??
+      (input.secret ? process.env[`PGDR_INPUT_${input.name.toUpperCase()}`] : undefined);
     if (value === undefined && (input.required || input.secret)) {
       const message = input.prompt;
       value = input.choices
-        ? await ask({ kind: 'select', id: `input.${input.name}`, message, choices: input.choices.map((c) => ({ value: c, label: c })) })
-        : await ask({ kind: 'text', id: `input.${input.name}`, message, default: input.default === undefined ? undefined : String(input.default) }, { secret: input.secret });
+        ? await ask({
+            kind: 'select',
+            id: `input.${input.name}`,
+            message,
+            choices: input.choices.map((c) => ({ value: c, label: c })),
+          })
+        : await ask(
+            {
+              kind: 'text',
+              id: `input.${input.name}`,
+              message,
+              default: input.default === undefined ? undefined : String(input.default),
+            },
+            { secret: input.secret },
+          );
       if (value === '' && input.default !== undefined) value = input.default;
     }
     value ??= input.default;
@@ -29,7 +54,10 @@ export async function resolveInputs(runbook: Runbook, given: Record<string, stri
       throw new UsageError(`Input '${input.name}' is required: ${input.prompt}`, `Pass --input ${input.name}=<value>.`);
     }
     if (input.choices && value !== undefined && !input.choices.includes(String(value))) {
-      throw new UsageError(`Input '${input.name}' must be one of ${input.choices.join(', ')}; got '${String(value)}'.`, `Pass --input ${input.name}=${input.choices[0]}.`);
+      throw new UsageError(
+        `Input '${input.name}' must be one of ${input.choices.join(', ')}; got '${String(value)}'.`,
+        `Pass --input ${input.name}=${input.choices[0]}.`,
+      );
     }
     if (input.secret && typeof value === 'string') registerSecret(value);
     values[input.name] = value;

@@ -78,7 +78,10 @@ export class RunJournal {
 export function readJournal(runDir: string): JournalRecord[] {
   const file = join(runDir, JOURNAL_FILE);
   if (!existsSync(file)) {
-    throw new PgdrError(`No run journal at ${file}.`, { hint: '`pgdr runs list` shows the runs pgdr knows about; check --runs-dir.', exitCode: 2 });
+    throw new PgdrError(`No run journal at ${file}.`, {
+      hint: '`pgdr runs list` shows the runs pgdr knows about; check --runs-dir.',
+      exitCode: 2,
+    });
   }
   const lines = readFileSync(file, 'utf8').split('\n');
   const records: JournalRecord[] = [];
@@ -88,7 +91,10 @@ export function readJournal(runDir: string): JournalRecord[] {
       records.push(JSON.parse(line) as JournalRecord);
     } catch {
       const isLast = lines.slice(i + 1).every((rest) => !rest.trim());
-      if (!isLast) throw new PgdrError(`${file}:${i + 1} is not valid JSON; the journal is damaged.`, { hint: 'Keep the file for the post-mortem and start a new run.' });
+      if (!isLast)
+        throw new PgdrError(`${file}:${i + 1} is not valid JSON; the journal is damaged.`, {
+          hint: 'Keep the file for the post-mortem and start a new run.',
+        });
     }
   });
   return records;

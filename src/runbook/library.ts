@@ -17,7 +17,10 @@ export interface RunbookEntry {
 
 export function shippedRunbookFiles(dir = SHIPPED_RUNBOOKS_DIR): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 export function listRunbooks(registry: ActionRegistry, dir = SHIPPED_RUNBOOKS_DIR): RunbookEntry[] {
@@ -39,7 +42,10 @@ export function resolveRunbookFile(nameOrPath: string, dir = SHIPPED_RUNBOOKS_DI
     if (existsSync(file)) return file;
   }
   const known = shippedRunbookFiles(dir).map((f) => f.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
-  throw new PgdrError(`No runbook called '${nameOrPath}'.`, { hint: `Shipped runbooks: ${known.join(', ')}; or pass a path to a .yaml file.`, exitCode: 2 });
+  throw new PgdrError(`No runbook called '${nameOrPath}'.`, {
+    hint: `Shipped runbooks: ${known.join(', ')}; or pass a path to a .yaml file.`,
+    exitCode: 2,
+  });
 }
 
 export function loadRunbook(nameOrPath: string, registry: ActionRegistry): LoadedRunbook {

@@ -19,7 +19,10 @@ export interface RunbookProblem extends Problem {
 }
 
 export class RunbookInvalid extends PgdrError {
-  constructor(readonly file: string, readonly problems: RunbookProblem[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: RunbookProblem[],
+  ) {
     const lines = problems.map((p) => `${file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
     super(`${file} is not a valid runbook:\n${lines.join('\n')}`, {
       hint: 'Fix the lines above; `pgdr runbooks validate <file>` checks it again (runbooks/runbook.schema.json gives editors completion).',
@@ -33,7 +36,10 @@ export function loadRunbookFile(file: string, registry: ActionRegistry): LoadedR
   try {
     size = statSync(file).size;
   } catch {
-    throw new PgdrError(`Runbook ${file} was not found.`, { hint: '`pgdr runbooks list` shows the shipped runbooks; pass an id or a path to a .yaml file.', exitCode: 2 });
+    throw new PgdrError(`Runbook ${file} was not found.`, {
+      hint: '`pgdr runbooks list` shows the shipped runbooks; pass an id or a path to a .yaml file.',
+      exitCode: 2,
+    });
   }
   if (size > MAX_RUNBOOK_BYTES) {
     throw new PgdrError(`Runbook ${file} is ${size} bytes; the limit is ${MAX_RUNBOOK_BYTES} (1 MiB).`, {
@@ -46,7 +52,10 @@ export function loadRunbookFile(file: string, registry: ActionRegistry): LoadedR
 
 export function loadRunbookText(source: string, file: string, registry: ActionRegistry): LoadedRunbook {
   if (Buffer.byteLength(source) > MAX_RUNBOOK_BYTES) {
-    throw new PgdrError(`Runbook ${file} is larger than 1 MiB.`, { hint: 'Move large SQL or scripts into files the steps reference.', exitCode: 2 });
+    throw new PgdrError(`Runbook ${file} is larger than 1 MiB.`, {
+      hint: 'Move large SQL or scripts into files the steps reference.',
+      exitCode: 2,
+    });
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -55,7 +64,10 @@ export function loadRunbookText(source: string, file: string, registry: ActionRe
     return { line: pos.line, column: pos.col };
   };
   if (doc.errors.length > 0) {
-    throw new RunbookInvalid(file, doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, ...at(e.pos[0]) })));
+    throw new RunbookInvalid(
+      file,
+      doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, ...at(e.pos[0]) })),
+    );
   }
   let value: unknown;
   try {
@@ -63,7 +75,9 @@ export function loadRunbookText(source: string, file: string, registry: ActionRe
     JSON.stringify(value); // an alias inside its own anchor makes a cycle
   } catch (error) {
     // Unresolved or excessive aliases surface only when the document is converted.
-    throw new RunbookInvalid(file, [{ path: '', message: (error as Error).message.split('\n')[0]!, line: 1, column: 1 }]);
+    throw new RunbookInvalid(file, [
+      { path: '', message: (error as Error).message.split('\n')[0]!, line: 1, column: 1 },
+    ]);
   }
   const parsed = runbookSchema.safeParse(value);
   const locate = (path: PropertyKey[], key = false) => at(offsetOf(doc, path, key));
@@ -79,7 +93,11 @@ export function loadRunbookText(source: string, file: string, registry: ActionRe
     );
   }
   const problems = checkRunbook(parsed.data, registry);
-  if (problems.length > 0) throw new RunbookInvalid(file, problems.map((p) => ({ ...p, ...locate(p.at ?? []) })));
+  if (problems.length > 0)
+    throw new RunbookInvalid(
+      file,
+      problems.map((p) => ({ ...p, ...locate(p.at ?? []) })),
+    );
   return { runbook: parsed.data, file, source };
 }
 
@@ -90,7 +108,9 @@ function offsetOf(doc: Document, path: PropertyKey[], key: boolean): number {
     if (key && n === path.length && n > 0) {
       const parent = prefix.length > 1 ? doc.getIn(prefix.slice(0, -1), true) : doc.contents;
       if (isMap(parent)) {
-        const pair = parent.items.find((item) => (item.key as { value?: unknown })?.value === prefix[prefix.length - 1]);
+        const pair = parent.items.find(
+          (item) => (item.key as { value?: unknown })?.value === prefix[prefix.length - 1],
+        );
         const range = (pair?.key as { range?: number[] } | undefined)?.range;
         if (range) return range[0]!;
       }

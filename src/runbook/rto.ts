@@ -28,7 +28,11 @@ export function recoveryPoint(outputs: Iterable<Record<string, unknown>>): numbe
 }
 
 /** RPO actual = incident time − recovery point: how much data the recovery gave up. */
-export function rpoActual(inputs: Readonly<Record<string, unknown>>, startedAt: number, outputs: Iterable<Record<string, unknown>>): number | undefined {
+export function rpoActual(
+  inputs: Readonly<Record<string, unknown>>,
+  startedAt: number,
+  outputs: Iterable<Record<string, unknown>>,
+): number | undefined {
   const point = recoveryPoint(outputs);
   return point === undefined ? undefined : Math.max(0, disasterTime(inputs, startedAt) - point);
 }
@@ -38,7 +42,12 @@ export class RtoWatch {
   private readonly fired = new Set<string>();
   readonly rtoMs: number;
 
-  constructor(private readonly runbook: Runbook, private readonly startedAt: number, private readonly clock: Clock, private readonly warn: (message: string) => void) {
+  constructor(
+    private readonly runbook: Runbook,
+    private readonly startedAt: number,
+    private readonly clock: Clock,
+    private readonly warn: (message: string) => void,
+  ) {
     this.rtoMs = parseDuration(runbook.rto);
   }
 
@@ -49,7 +58,11 @@ export class RtoWatch {
       ['rto-100', this.rtoMs, `The RTO (${this.runbook.rto}) is exceeded: ${formatDuration(elapsed)} elapsed.`],
     ];
     for (const e of this.runbook.escalation ?? []) {
-      marks.push([`esc-${e.after}-${e.contact}`, parseDuration(e.after), `Escalate to ${e.contact}: ${formatDuration(elapsed)} elapsed${e.note ? ` — ${e.note}` : ''}.`]);
+      marks.push([
+        `esc-${e.after}-${e.contact}`,
+        parseDuration(e.after),
+        `Escalate to ${e.contact}: ${formatDuration(elapsed)} elapsed${e.note ? ` — ${e.note}` : ''}.`,
+      ]);
     }
     for (const [key, at, message] of marks) {
       if (elapsed >= at && !this.fired.has(key)) {

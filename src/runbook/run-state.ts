@@ -25,7 +25,11 @@ export class RunNotResumable extends PgdrError {}
 
 export function rebuildState(records: readonly JournalRecord[]): RunState {
   const meta = records.find((r): r is RunMetaRecord => r.type === 'run.meta');
-  if (!meta) throw new RunNotResumable('The journal has no run header.', { hint: 'The run stopped before it began; start a new one.', exitCode: 2 });
+  if (!meta)
+    throw new RunNotResumable('The journal has no run header.', {
+      hint: 'The run stopped before it began; start a new one.',
+      exitCode: 2,
+    });
   const started = records.find((r) => r.type === 'run.started');
   const state: RunState = { meta, startedAt: started?.at ?? meta.at, steps: new Map(), answers: new Map() };
   const step = (id: string) => {
@@ -73,5 +77,7 @@ export function rebuildState(records: readonly JournalRecord[]): RunState {
 /** A step that needs no more work on resume. */
 export function isSettled(record: StepRecord | undefined, continueOnError: boolean): boolean {
   if (!record) return false;
-  return record.status === 'succeeded' || record.status === 'skipped' || (record.status === 'failed' && continueOnError);
+  return (
+    record.status === 'succeeded' || record.status === 'skipped' || (record.status === 'failed' && continueOnError)
+  );
 }

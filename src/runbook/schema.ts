@@ -2,13 +2,18 @@ import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
 
 /** The runbook file format. `z.toJSONSchema(runbookSchema)` is what editors get (runbooks/runbook.schema.json). */
-const slug = z
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-_]*$/, 'use lowercase letters, digits, "-" and "_" (e.g. restore-db)');
+
+const duration = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-_]*$/, 'use lowercase letters, digits, "-" and "_" (e.g. restore-db)');
+  .regex(DURATION_PATTERN, 'is not a duration (use e.g. 4h, 30m, 1h30m, 90s)')
+  .describe('A duration: 4h, 30m, 1h30m, 90s, 500ms');
 
-const duration = z.string().regex(DURATION_PATTERN, 'is not a duration (use e.g. 4h, 30m, 1h30m, 90s)').describe('A duration: 4h, 30m, 1h30m, 90s, 500ms');
-
-const withValues = z.record(z.string(), z.unknown()).describe('Arguments of the action; values may contain ${{ inputs.x }}, ${{ steps.id.outputs.name }}, ${{ run.mode }}');
+const withValues = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'Arguments of the action; values may contain ${{ inputs.x }}, ${{ steps.id.outputs.name }}, ${{ run.mode }}',
+  );
 
 export const undoSchema = z
   .object({
@@ -29,14 +34,25 @@ export const stepSchema = z
     retries: z.number().int().min(0).max(100).optional(),
     retryDelay: duration.optional(),
     continueOnError: z.boolean().optional(),
-    when: z.string().min(1).optional().describe("Expression: ==, !=, &&, ||, !, literals, references (inputs.x, steps.id.outputs.y, run.mode)"),
+    when: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Expression: ==, !=, &&, ||, !, literals, references (inputs.x, steps.id.outputs.y, run.mode)'),
     undo: undoSchema.optional(),
   })
   .strict()
   .superRefine((step, ctx) => {
-    if (step.action && step.manual) ctx.addIssue({ code: 'custom', path: ['manual'], message: 'a step has either `action` or `manual`, not both' });
-    if (!step.action && !step.manual) ctx.addIssue({ code: 'custom', path: ['action'], message: 'a step needs `action` (with `with`) or `manual` (a checklist)' });
-    if (step.with && !step.action) ctx.addIssue({ code: 'custom', path: ['with'], message: '`with` needs an `action`' });
+    if (step.action && step.manual)
+      ctx.addIssue({ code: 'custom', path: ['manual'], message: 'a step has either `action` or `manual`, not both' });
+    if (!step.action && !step.manual)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['action'],
+        message: 'a step needs `action` (with `with`) or `manual` (a checklist)',
+      });
+    if (step.with && !step.action)
+      ctx.addIssue({ code: 'custom', path: ['with'], message: '`with` needs an `action`' });
   });
 
 export const phaseSchema = z

@@ -51,10 +51,21 @@ function argumentsOf(core: EngineCore, step: RunbookStep): unknown {
 export function actionContext(core: EngineCore, stepId: string, signal: AbortSignal): ActionContext {
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => core.log(level, message, stepId);
   return {
-    runId: core.runId, stepId, mode: core.mode, runDir: core.runDir, inputs: core.inputs, targets: core.targets, signal, services: core.services,
+    runId: core.runId,
+    stepId,
+    mode: core.mode,
+    runDir: core.runDir,
+    inputs: core.inputs,
+    targets: core.targets,
+    signal,
+    services: core.services,
     target(name = 'primary') {
       const profile = core.targets[name];
-      if (!profile) throw new UsageError(`Step ${stepId} needs the target '${name}', which this run was not given.`, `Pass it: --target ${name}=postgres://… (known: ${Object.keys(core.targets).join(', ') || 'none'}).`);
+      if (!profile)
+        throw new UsageError(
+          `Step ${stepId} needs the target '${name}', which this run was not given.`,
+          `Pass it: --target ${name}=postgres://… (known: ${Object.keys(core.targets).join(', ') || 'none'}).`,
+        );
       registerSecret(profile.target.password);
       return profile.target;
     },
@@ -74,9 +85,17 @@ export function rearmSettledSteps(core: EngineCore): void {
     try {
       const action = core.actions.get(actionOf(step));
       if (!action.rearm) continue;
-      action.rearm(actionContext(core, step.id, core.stop.signal), parseArguments(action, step.id, argumentsOf(core, step)), record.outputs);
+      action.rearm(
+        actionContext(core, step.id, core.stop.signal),
+        parseArguments(action, step.id, argumentsOf(core, step)),
+        record.outputs,
+      );
     } catch (error) {
-      core.log('warn', `What step ${step.id} left for the end of the run could not be set up again: ${messageOf(error)}`, step.id);
+      core.log(
+        'warn',
+        `What step ${step.id} left for the end of the run could not be set up again: ${messageOf(error)}`,
+        step.id,
+      );
     }
   }
 }
@@ -86,10 +105,28 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   const prior = core.steps.get(step.id);
   const name = actionOf(step);
   const action = core.actions.get(name);
-  const finish = (status: StepStatus, started: number, extra: { outputs?: Record<string, unknown>; error?: string; hint?: string } = {}) => {
+  const finish = (
+    status: StepStatus,
+    started: number,
+    extra: { outputs?: Record<string, unknown>; error?: string; hint?: string } = {},
+  ) => {
     const record = core.steps.get(step.id) ?? { status, outputs: {}, attempts: 0 };
-    core.steps.set(step.id, { ...record, status, finishedAt: core.clock.now(), outputs: extra.outputs ?? {}, error: extra.error });
-    core.emit({ type: 'step.finished', at: core.clock.now(), phaseId: phase.id, stepId: step.id, status, durationMs: core.clock.now() - started, ...extra });
+    core.steps.set(step.id, {
+      ...record,
+      status,
+      finishedAt: core.clock.now(),
+      outputs: extra.outputs ?? {},
+      error: extra.error,
+    });
+    core.emit({
+      type: 'step.finished',
+      at: core.clock.now(),
+      phaseId: phase.id,
+      stepId: step.id,
+      status,
+      durationMs: core.clock.now() - started,
+      ...extra,
+    });
     return status;
   };
   if (core.wasResumed && prior?.status === 'running') {
@@ -100,21 +137,47 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   if (step.when && !evaluateCondition(step.when, core.scope())) return finish('skipped', core.clock.now());
   const started = core.clock.now();
   core.currentStep = step.id;
-  core.record({ type: 'step.action', at: started, stepId: step.id, action: name, validation: Boolean(action.validation) });
-  core.steps.set(step.id, { status: 'running', startedAt: prior?.startedAt ?? started, outputs: {}, attempts: 1, action: name });
+  core.record({
+    type: 'step.action',
+    at: started,
+    stepId: step.id,
+    action: name,
+    validation: Boolean(action.validation),
+  });
+  core.steps.set(step.id, {
+    status: 'running',
+    startedAt: prior?.startedAt ?? started,
+    outputs: {},
+    attempts: 1,
+    action: name,
+  });
   core.emit({ type: 'step.started', at: started, phaseId: phase.id, stepId: step.id, title: step.title, attempt: 1 });
   try {
     const args = parseArguments(action, step.id, argumentsOf(core, step)) as Record<string, unknown>;
     assertDrillSafe(core.mode, action, args, core.targets, step.id);
     const outputs = await attemptAction({
-      action, args, stepId: step.id, signal: core.stop.signal,
+      action,
+      args,
+      stepId: step.id,
+      signal: core.stop.signal,
       ctx: (signal) => actionContext(core, step.id, signal),
       timeoutMs: step.timeout ? parseDuration(step.timeout) : undefined,
       retries: step.retries ?? 0,
       retryDelayMs: step.retryDelay ? parseDuration(step.retryDelay) : DEFAULT_RETRY_DELAY,
       onRetry: (attempt, error) => {
-        core.log('warn', `Attempt ${attempt} failed: ${messageOf(error)}; retrying (${attempt}/${step.retries}).`, step.id);
-        core.emit({ type: 'step.started', at: core.clock.now(), phaseId: phase.id, stepId: step.id, title: step.title, attempt: attempt + 1 });
+        core.log(
+          'warn',
+          `Attempt ${attempt} failed: ${messageOf(error)}; retrying (${attempt}/${step.retries}).`,
+          step.id,
+        );
+        core.emit({
+          type: 'step.started',
+          at: core.clock.now(),
+          phaseId: phase.id,
+          stepId: step.id,
+          title: step.title,
+          attempt: attempt + 1,
+        });
       },
     });
     return finish('succeeded', started, { outputs });
@@ -127,14 +190,23 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   }
 }
 
-async function interruptedStep(core: EngineCore, step: RunbookStep, action: ActionDefinition): Promise<'again' | 'done' | 'abort'> {
+async function interruptedStep(
+  core: EngineCore,
+  step: RunbookStep,
+  action: ActionDefinition,
+): Promise<'again' | 'done' | 'abort'> {
   if (action.idempotent) {
-    core.log('info', `Step ${step.id} was running when the run stopped; ${action.name} is safe to repeat, so it runs again.`, step.id);
+    core.log(
+      'info',
+      `Step ${step.id} was running when the run stopped; ${action.name} is safe to repeat, so it runs again.`,
+      step.id,
+    );
     return 'again';
   }
   const answer = await core.ask(
     {
-      kind: 'select', id: `resume.${step.id}`,
+      kind: 'select',
+      id: `resume.${step.id}`,
       message: `Step "${step.title}" was running when the run stopped. Check its effect, then:`,
       choices: [
         { value: 'again', label: 'Run it again' },
@@ -153,13 +225,20 @@ async function interruptedStep(core: EngineCore, step: RunbookStep, action: Acti
 export async function runUndos(core: EngineCore): Promise<void> {
   const candidates = core.runbook.phases
     .flatMap((p) => p.steps)
-    .filter((step) => core.steps.get(step.id)?.status === 'succeeded' && (step.undo || core.actions.get(actionOf(step)).undo))
+    .filter(
+      (step) => core.steps.get(step.id)?.status === 'succeeded' && (step.undo || core.actions.get(actionOf(step)).undo),
+    )
     // Steps run one after another, so runbook order is completion order (timestamps tie within a millisecond).
     .reverse();
   if (candidates.length === 0) return;
   const signal = new AbortController().signal;
   const answer = await core.ask(
-    { kind: 'confirm', id: 'undo', message: `Run the undo actions of ${candidates.length} completed step(s), newest first: ${candidates.map((s) => s.title).join(', ')}?`, default: true },
+    {
+      kind: 'confirm',
+      id: 'undo',
+      message: `Run the undo actions of ${candidates.length} completed step(s), newest first: ${candidates.map((s) => s.title).join(', ')}?`,
+      default: true,
+    },
     signal,
   );
   if (answer !== true) {
@@ -169,10 +248,21 @@ export async function runUndos(core: EngineCore): Promise<void> {
   for (const step of candidates) {
     core.emit({ type: 'undo.started', at: core.clock.now(), stepId: step.id, title: step.title });
     try {
-      await runWithTimeout((undoSignal) => undoStep(core, step, undoSignal), signal, step.timeout ? parseDuration(step.timeout) : DEFAULT_UNDO_TIMEOUT, step.id);
+      await runWithTimeout(
+        (undoSignal) => undoStep(core, step, undoSignal),
+        signal,
+        step.timeout ? parseDuration(step.timeout) : DEFAULT_UNDO_TIMEOUT,
+        step.id,
+      );
       core.emit({ type: 'undo.finished', at: core.clock.now(), stepId: step.id, status: 'succeeded' });
     } catch (error) {
-      core.emit({ type: 'undo.finished', at: core.clock.now(), stepId: step.id, status: 'failed', error: messageOf(error) });
+      core.emit({
+        type: 'undo.finished',
+        at: core.clock.now(),
+        stepId: step.id,
+        status: 'failed',
+        error: messageOf(error),
+      });
     }
   }
 }
@@ -181,7 +271,10 @@ async function undoStep(core: EngineCore, step: RunbookStep, signal: AbortSignal
   const ctx = actionContext(core, step.id, signal);
   if (step.undo) {
     const action = core.actions.get(step.undo.action);
-    const args = parseArguments(action, step.id, renderValue(step.undo.with ?? {}, core.scope())) as Record<string, unknown>;
+    const args = parseArguments(action, step.id, renderValue(step.undo.with ?? {}, core.scope())) as Record<
+      string,
+      unknown
+    >;
     assertDrillSafe(core.mode, action, args, core.targets, step.id);
     await action.run(ctx, args);
     return;
@@ -194,4 +287,3 @@ async function undoStep(core: EngineCore, step: RunbookStep, signal: AbortSignal
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { PgdrError, Aborted } from '../core/errors.js';
 import type { ActionContext, ActionDefinition, ActionOutputs, TargetProfile } from '../actions/registry.js';
 import { formatDuration } from './duration.js';
@@ -19,22 +19,36 @@ export function parseArguments(action: ActionDefinition, stepId: string, args: u
 }
 
 /** Safety rule 1: a drill never writes to a target marked production. */
-export function assertDrillSafe(mode: RunMode, action: ActionDefinition, args: Record<string, unknown>, targets: Readonly<Record<string, TargetProfile>>, stepId: string): void {
+export function assertDrillSafe(
+  mode: RunMode,
+  action: ActionDefinition,
+  args: Record<string, unknown>,
+  targets: Readonly<Record<string, TargetProfile>>,
+  stepId: string,
+): void {
   if (mode !== 'drill') return;
   for (const use of action.targets ?? []) {
     if (use.access !== 'write') continue;
     const name = String(args[use.field] ?? 'primary');
     if (targets[name]?.production) {
-      throw new DrillRefused(`Step ${stepId} (${action.name}) would write to '${name}', a target marked production; a drill never does.`, {
-        hint: `Point with.${use.field} at a scratch target, or run the scenario for real with \`pgdr run\`.`,
-        exitCode: 3,
-      });
+      throw new DrillRefused(
+        `Step ${stepId} (${action.name}) would write to '${name}', a target marked production; a drill never does.`,
+        {
+          hint: `Point with.${use.field} at a scratch target, or run the scenario for real with \`pgdr run\`.`,
+          exitCode: 3,
+        },
+      );
     }
   }
 }
 
 /** Runs once, bounded by the timeout and the run's abort signal, even if the action ignores its signal. */
-export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, parent: AbortSignal, timeoutMs: number | undefined, stepId: string): Promise<T> {
+export async function runWithTimeout<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  parent: AbortSignal,
+  timeoutMs: number | undefined,
+  stepId: string,
+): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let onParent = () => {};
@@ -48,7 +62,7 @@ export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T>,
     if (timeoutMs !== undefined) {
       timer = setTimeout(() => {
         const error = new StepTimedOut(`Step ${stepId} timed out after ${formatDuration(timeoutMs)}.`, {
-          hint: 'Raise the step\'s `timeout:` in the runbook if the work is just slow, or find out what it waits on.',
+          hint: "Raise the step's `timeout:` in the runbook if the work is just slow, or find out what it waits on.",
         });
         controller.abort(error);
         reject(error);
@@ -81,10 +95,21 @@ export interface AttemptOptions {
 export async function attemptAction(options: AttemptOptions): Promise<ActionOutputs> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const outputs = await runWithTimeout((signal) => options.action.run(options.ctx(signal, attempt), options.args as z.output<z.ZodType>), options.signal, options.timeoutMs, options.stepId);
+      const outputs = await runWithTimeout(
+        (signal) => options.action.run(options.ctx(signal, attempt), options.args as z.output<z.ZodType>),
+        options.signal,
+        options.timeoutMs,
+        options.stepId,
+      );
       return outputs ?? {};
     } catch (error) {
-      if (options.signal.aborted || error instanceof DrillRefused || error instanceof InvalidStepArguments || attempt > options.retries) throw error;
+      if (
+        options.signal.aborted ||
+        error instanceof DrillRefused ||
+        error instanceof InvalidStepArguments ||
+        attempt > options.retries
+      )
+        throw error;
       options.onRetry(attempt, error);
       await sleep(options.retryDelayMs, options.signal);
     }

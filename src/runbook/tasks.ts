@@ -3,6 +3,8 @@ import type { ActionContext } from '../actions/registry.js';
 import type { TaskState } from './events.js';
 import { redact } from '../core/secrets.js';
 
+// The bridge only reads a task's title, state and output, whatever its context and renderer types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyTask = ListrTaskObject<any, any, any>;
 
 interface BridgeOptions {
@@ -29,7 +31,10 @@ export class EventBridgeRenderer {
   static rendererOptions: BridgeOptions = {};
   static rendererTaskOptions: Record<PropertyKey, never> = {};
 
-  constructor(private readonly tasks: AnyTask[], private readonly options: BridgeOptions) {}
+  constructor(
+    private readonly tasks: AnyTask[],
+    private readonly options: BridgeOptions,
+  ) {}
 
   render(): void {
     this.observe(this.tasks, undefined);
@@ -42,7 +47,15 @@ export class EventBridgeRenderer {
     if (!ctx) return;
     for (const task of tasks) {
       const send = (state?: TaskState) =>
-        ctx.emit({ type: 'task.updated', at: ctx.now(), stepId: ctx.stepId, taskId: task.id, title: redact(task.title ?? ''), state: state ?? current(task), parentId });
+        ctx.emit({
+          type: 'task.updated',
+          at: ctx.now(),
+          stepId: ctx.stepId,
+          taskId: task.id,
+          title: redact(task.title ?? ''),
+          state: state ?? current(task),
+          parentId,
+        });
       task.on(ListrTaskEventType.STATE, (state: string) => {
         const mapped = STATES[state];
         if (mapped) send(mapped);
@@ -65,7 +78,11 @@ function current(task: AnyTask): TaskState {
 }
 
 /** Runs listr2 tasks inside an action; the run's abort signal stops them; listr2 never touches the terminal. */
-export async function runTasks<Ctx extends object>(ctx: ActionContext, tasks: ListrTask<Ctx, typeof EventBridgeRenderer>[], initial: Ctx = {} as Ctx): Promise<Ctx> {
+export async function runTasks<Ctx extends object>(
+  ctx: ActionContext,
+  tasks: ListrTask<Ctx, typeof EventBridgeRenderer>[],
+  initial: Ctx = {} as Ctx,
+): Promise<Ctx> {
   const listr = new Listr<Ctx, typeof EventBridgeRenderer, typeof EventBridgeRenderer>(tasks, {
     renderer: EventBridgeRenderer,
     fallbackRenderer: EventBridgeRenderer,

@@ -24,7 +24,8 @@ export function expressionsIn(text: string, bare = false): { expr: Expr; source:
 }
 
 export function templateRefs(value: unknown): TemplateRef[] {
-  if (typeof value === 'string') return expressionsIn(value).flatMap(({ expr, source }) => references(expr).map((path) => ({ path, source })));
+  if (typeof value === 'string')
+    return expressionsIn(value).flatMap(({ expr, source }) => references(expr).map((path) => ({ path, source })));
   if (Array.isArray(value)) return value.flatMap(templateRefs);
   if (value && typeof value === 'object') return Object.values(value).flatMap(templateRefs);
   return [];
@@ -39,7 +40,8 @@ export function renderString(text: string, scope: Scope): unknown {
 export function renderValue(value: unknown, scope: Scope): unknown {
   if (typeof value === 'string') return value.includes('${{') ? renderString(value, scope) : value;
   if (Array.isArray(value)) return value.map((item) => renderValue(item, scope));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, scope)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, scope)]));
   return value;
 }
 

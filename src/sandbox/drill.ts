@@ -49,15 +49,21 @@ const SUPABASE_REF = 'sandboxsandboxsandbo';
  */
 export async function startSandbox(runbook: string, options: SandboxOptions): Promise<Sandbox> {
   const scenario = SCENARIOS[runbook];
-  if (!scenario) throw new UsageError(`The sandbox has no scenario for runbook '${runbook}'.`, `Sandbox runbooks: ${SANDBOX_RUNBOOKS.join(', ')}.`);
+  if (!scenario)
+    throw new UsageError(
+      `The sandbox has no scenario for runbook '${runbook}'.`,
+      `Sandbox runbooks: ${SANDBOX_RUNBOOKS.join(', ')}.`,
+    );
   const { log } = options;
   const undo: (() => Promise<unknown>)[] = [];
   const teardown = async () => {
-    for (const step of undo.splice(0).reverse()) await step().catch((e: Error) => log.warn(`Sandbox teardown: ${e.message}`));
+    for (const step of undo.splice(0).reverse())
+      await step().catch((e: Error) => log.warn(`Sandbox teardown: ${e.message}`));
   };
   try {
     const check = () => {
-      if (options.signal?.aborted) throw new PgdrError('Sandbox setup interrupted; everything it started was removed.', { exitCode: 130 });
+      if (options.signal?.aborted)
+        throw new PgdrError('Sandbox setup interrupted; everything it started was removed.', { exitCode: 130 });
     };
     log.info('Sandbox: starting a throwaway PostgreSQL cluster…');
     const cluster = await startLocalCluster();
@@ -70,11 +76,23 @@ export async function startSandbox(runbook: string, options: SandboxOptions): Pr
     const repoDir = await mkdtemp(join(tmpdir(), 'pgdr-sandbox-repo-'));
     undo.push(() => rm(repoDir, { recursive: true, force: true }));
     const repository = openRepository(repoDir);
-    const quiet = { log: { ...log, info: () => {}, debug: () => {} }, progress: () => {}, signal: options.signal ?? new AbortController().signal };
+    const quiet = {
+      log: { ...log, info: () => {}, debug: () => {} },
+      progress: () => {},
+      signal: options.signal ?? new AbortController().signal,
+    };
     const backup = await takeBackup({ target: cluster.target(SANDBOX_DATABASE), repo: repository }, quiet);
-    const verified = await verifyBackup({ repo: repository, ref: backup.id, restoreTest: { server: cluster.target('postgres') } }, quiet);
-    if (!verified.ok) throw new PgdrError(`Sandbox backup ${backup.id} failed its restore test: ${verified.errors.join('; ')}`, { hint: 'Report this: the sandbox sample should always restore.' });
-    log.info(`Sandbox: backup ${backup.id} (${formatBytes(backup.bytes)}, ${Object.keys(backup.manifest.rowCounts).length} tables) taken and verified with a restore test.`);
+    const verified = await verifyBackup(
+      { repo: repository, ref: backup.id, restoreTest: { server: cluster.target('postgres') } },
+      quiet,
+    );
+    if (!verified.ok)
+      throw new PgdrError(`Sandbox backup ${backup.id} failed its restore test: ${verified.errors.join('; ')}`, {
+        hint: 'Report this: the sandbox sample should always restore.',
+      });
+    log.info(
+      `Sandbox: backup ${backup.id} (${formatBytes(backup.bytes)}, ${Object.keys(backup.manifest.rowCounts).length} tables) taken and verified with a restore test.`,
+    );
     check();
     const app = await startAppStandIn();
     undo.push(() => app.close());
@@ -84,19 +102,42 @@ export async function startSandbox(runbook: string, options: SandboxOptions): Pr
       const token = `sbp_sandbox_${cluster.password}`;
       const now = Math.floor(Date.now() / 1000);
       const api: FakeSupabaseApi = await startSupabaseApi({
-        ref: SUPABASE_REF, token, earliest: now - 7 * 86400, latest: now + 3600,
-        afterRestore: [{ status: 'RESTORING', polls: 2 }, { status: 'ACTIVE_HEALTHY', polls: 1 }],
+        ref: SUPABASE_REF,
+        token,
+        earliest: now - 7 * 86400,
+        latest: now + 3600,
+        afterRestore: [
+          { status: 'RESTORING', polls: 2 },
+          { status: 'ACTIVE_HEALTHY', polls: 1 },
+        ],
       });
       undo.push(() => api.close());
-      services.supabase = { ref: SUPABASE_REF, pollIntervalMs: 200, api: new SupabaseManagementApi({ token, baseUrl: api.url, log, backoffMs: 100 }) };
+      services.supabase = {
+        ref: SUPABASE_REF,
+        pollIntervalMs: 200,
+        api: new SupabaseManagementApi({ token, baseUrl: api.url, log, backoffMs: 100 }),
+      };
     }
     const at = new Date();
     const caused = await scenario.disaster(cluster);
     log.info(`Sandbox: disaster — ${caused.what}.`);
-    const profile = (name: string, database: string): TargetProfile => ({ name, target: cluster.target(database), production: false });
-    const targets = { primary: profile('primary', SANDBOX_DATABASE), scratch: profile('scratch', scenario.restored), restored: profile('restored', scenario.restored) };
+    const profile = (name: string, database: string): TargetProfile => ({
+      name,
+      target: cluster.target(database),
+      production: false,
+    });
+    const targets = {
+      primary: profile('primary', SANDBOX_DATABASE),
+      scratch: profile('scratch', scenario.restored),
+      restored: profile('restored', scenario.restored),
+    };
     return {
-      runbook, disaster: caused.what, targets, services, app, cluster,
+      runbook,
+      disaster: caused.what,
+      targets,
+      services,
+      app,
+      cluster,
       inputs: { ...scenario.inputs(app, at), ...caused.inputs },
       answers: scenario.answers ?? {},
       teardown,

@@ -42,7 +42,13 @@ export async function startAppStandIn(): Promise<AppStandIn> {
           return reply(200, maintenance ? 'maintenance on' : 'maintenance off');
         }
         if (req.method === 'GET' && req.url === '/health') {
-          const up = !maintenance && (!database || (await withClient(database, (c) => c.query('select 1')).then(() => true, () => false)));
+          const up =
+            !maintenance &&
+            (!database ||
+              (await withClient(database, (c) => c.query('select 1')).then(
+                () => true,
+                () => false,
+              )));
           records.push({ at: Date.now(), what: up ? 'health ok' : 'health down' });
           return reply(up ? 200 : 503, up ? 'ok' : maintenance ? 'maintenance' : 'database down');
         }
@@ -60,9 +66,10 @@ export async function startAppStandIn(): Promise<AppStandIn> {
     healthUrl: `${base}/health`,
     records,
     checkDatabase: (target) => (database = target),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

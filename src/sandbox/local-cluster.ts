@@ -58,7 +58,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -90,9 +92,12 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
     try {
       execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
     } catch {
-      throw new ServerBinariesMissing('Running as root, but there is no "postgres" OS user to run the throwaway cluster as.', {
-        hint: 'Create one (useradd -r postgres) or run pgdr as a normal user.',
-      });
+      throw new ServerBinariesMissing(
+        'Running as root, but there is no "postgres" OS user to run the throwaway cluster as.',
+        {
+          hint: 'Create one (useradd -r postgres) or run pgdr as a normal user.',
+        },
+      );
     }
   }
   const baseDir = options.baseDir ?? mkdtempSync(join(clusterParentDir(), 'pgdr-cluster-'));
@@ -104,8 +109,17 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
   writeFileSync(pwfile, password + '\n', { mode: 0o600 });
   handToServerUser(pwfile);
   const [cmd, args] = asServerUser(join(binDir, 'initdb'), [
-    '-D', dataDir, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256',
-    '--encoding=UTF8', '--locale=C', '--no-sync',
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--pwfile',
+    pwfile,
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-sync',
   ]);
   await runProcess(cmd, args);
   rmSync(pwfile, { force: true });
@@ -119,7 +133,9 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
     ...(options.durable ? {} : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' }),
     ...options.settings,
   };
-  const conf = Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join('\n');
+  const conf = Object.entries(settings)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join('\n');
   const confPath = join(dataDir, 'postgresql.auto.conf');
   writeFileSync(confPath, readFileSync(confPath, 'utf8') + '\n' + conf + '\n');
 
@@ -134,7 +150,16 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
     urlFor: (db) => `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(db)}`,
     target: (db = 'postgres') => parseTarget(cluster.urlFor(db), 'sandbox'),
     start: async () => {
-      const [c, a] = asServerUser(join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', join(baseDir, 'server.log'), '-w', '-t', '60', 'start']);
+      const [c, a] = asServerUser(join(binDir, 'pg_ctl'), [
+        '-D',
+        dataDir,
+        '-l',
+        join(baseDir, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        'start',
+      ]);
       await runProcess(c, a);
     },
     stop: async ({ mode = 'fast' } = {}) => {

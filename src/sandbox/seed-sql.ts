@@ -221,7 +221,8 @@ const BASE = `timestamptz '2026-06-01 00:00:00+00'`;
 /** Deterministic sample rows (setseed), sized by `users`: about 100 rows per user over all tables. */
 export function appDataSql(users = 200): string {
   const words = `array[${WORDS.map((w) => `'${w}'`).join(',')}]`;
-  const text = (n: string) => `(select string_agg((${words})[1 + floor(random() * ${WORDS.length})::int], ' ') from generate_series(1, ${n}))`;
+  const text = (n: string) =>
+    `(select string_agg((${words})[1 + floor(random() * ${WORDS.length})::int], ' ') from generate_series(1, ${n}))`;
   return `
 select setseed(0.42);
 insert into auth.users (id, email, encrypted_password, email_confirmed_at, raw_user_meta_data, created_at)

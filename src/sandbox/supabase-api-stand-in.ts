@@ -55,7 +55,13 @@ export async function startSupabaseApi(options: FakeSupabaseOptions): Promise<Fa
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const authorized = req.headers.authorization === `Bearer ${options.token}`;
-    requests.push({ method: req.method ?? '', path: url.pathname + url.search, body: text ? JSON.parse(text) : undefined, authorized, at: Date.now() });
+    requests.push({
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+      body: text ? JSON.parse(text) : undefined,
+      authorized,
+      at: Date.now(),
+    });
     const send = (code: number, body?: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(code, { 'content-type': 'application/json', ...headers });
       res.end(body === undefined ? '' : JSON.stringify(body));
@@ -76,16 +82,29 @@ export async function startSupabaseApi(options: FakeSupabaseOptions): Promise<Fa
         pitr_enabled: options.pitrEnabled ?? true,
         walg_enabled: true,
         backups: [
-          { is_physical_backup: true, status: 'COMPLETED', inserted_at: new Date((options.earliest + 60) * 1000).toISOString() },
-          { is_physical_backup: true, status: 'COMPLETED', inserted_at: new Date((options.latest - 60) * 1000).toISOString() },
+          {
+            is_physical_backup: true,
+            status: 'COMPLETED',
+            inserted_at: new Date((options.earliest + 60) * 1000).toISOString(),
+          },
+          {
+            is_physical_backup: true,
+            status: 'COMPLETED',
+            inserted_at: new Date((options.latest - 60) * 1000).toISOString(),
+          },
         ],
-        physical_backup_data: { earliest_physical_backup_date_unix: options.earliest, latest_physical_backup_date_unix: options.latest },
+        physical_backup_data: {
+          earliest_physical_backup_date_unix: options.earliest,
+          latest_physical_backup_date_unix: options.latest,
+        },
       });
     }
     if (req.method === 'POST' && rest === '/database/backups/restore-pitr') {
       const target = (JSON.parse(text || '{}') as { recovery_time_target_unix?: unknown }).recovery_time_target_unix;
-      if (typeof target !== 'number' || !Number.isInteger(target)) return send(400, { message: 'recovery_time_target_unix must be an integer' });
-      if (target < options.earliest || target > options.latest) return send(400, { message: 'Target is outside the PITR window' });
+      if (typeof target !== 'number' || !Number.isInteger(target))
+        return send(400, { message: 'recovery_time_target_unix must be an integer' });
+      if (target < options.earliest || target > options.latest)
+        return send(400, { message: 'Target is outside the PITR window' });
       script = structuredClone(options.afterRestore ?? [{ status: 'ACTIVE_HEALTHY', polls: 1 }]);
       return send(201);
     }
@@ -94,11 +113,23 @@ export async function startSupabaseApi(options: FakeSupabaseOptions): Promise<Fa
         unavailable++;
         return send(503, { message: 'Service unavailable' });
       }
-      return send(200, { id: options.ref, ref: options.ref, name: 'fake', region: 'eu-central-1', status: projectStatus() });
+      return send(200, {
+        id: options.ref,
+        ref: options.ref,
+        name: 'fake',
+        region: 'eu-central-1',
+        status: projectStatus(),
+      });
     }
     if (req.method === 'GET' && rest === '/health') {
       const healthy = status === 'ACTIVE_HEALTHY';
-      return send(200, url.searchParams.getAll('services').flatMap((s) => s.split(',')).map((name) => ({ name, healthy, status: healthy ? 'ACTIVE_HEALTHY' : 'UNHEALTHY' })));
+      return send(
+        200,
+        url.searchParams
+          .getAll('services')
+          .flatMap((s) => s.split(','))
+          .map((name) => ({ name, healthy, status: healthy ? 'ACTIVE_HEALTHY' : 'UNHEALTHY' })),
+      );
     }
     return send(404, { message: 'Not found' });
   };

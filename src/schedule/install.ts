@@ -17,7 +17,10 @@ export async function installFiles(files: RenderedFile[], root = '/'): Promise<s
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new PgdrError(`Could not write ${target}: ${(error as Error).message}`, {
-        hint: code === 'EACCES' || code === 'EPERM' ? 'Installing a schedule needs root: rerun with sudo, or use --dry-run and copy the files yourself.' : 'Check the directory exists and is writable.',
+        hint:
+          code === 'EACCES' || code === 'EPERM'
+            ? 'Installing a schedule needs root: rerun with sudo, or use --dry-run and copy the files yourself.'
+            : 'Check the directory exists and is writable.',
       });
     }
     written.push(target);

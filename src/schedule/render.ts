@@ -43,8 +43,17 @@ export function scheduledJobs(config: PgdrConfig, profile: string | undefined): 
   // A test restore needs a scratch server; its URL stays in the env file and is expanded at run time.
   const scratch = Object.values(config.targets).find((t) => t.role === 'scratch' && t.urlEnv);
   const verify: Job = scratch
-    ? { name: 'verify', description: 'verify the newest backup with a test restore', args: ['backup', 'verify', 'latest', '--restore-test', '--scratch-db', { env: scratch.urlEnv! }] }
-    : { name: 'verify', description: 'verify the newest backup (checksums, decryption; add a scratch profile with urlEnv for a test restore)', args: ['backup', 'verify', 'latest'] };
+    ? {
+        name: 'verify',
+        description: 'verify the newest backup with a test restore',
+        args: ['backup', 'verify', 'latest', '--restore-test', '--scratch-db', { env: scratch.urlEnv! }],
+      }
+    : {
+        name: 'verify',
+        description:
+          'verify the newest backup (checksums, decryption; add a scratch profile with urlEnv for a test restore)',
+        args: ['backup', 'verify', 'latest'],
+      };
   return [
     { name: 'full', description: 'full backup', args: ['backup', ...p] },
     { name: 'schema', description: 'schema-only backup', args: ['backup', 'schema', ...p] },
@@ -80,16 +89,28 @@ function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-function activeJobs(config: PgdrConfig, options: ScheduleOptions, envRef: (name: string) => string): (Job & { cron: string; command: string })[] {
+function activeJobs(
+  config: PgdrConfig,
+  options: ScheduleOptions,
+  envRef: (name: string) => string,
+): (Job & { cron: string; command: string })[] {
   return scheduledJobs(config, options.profile)
-    .map((job) => ({ ...job, cron: config.schedules[job.name], command: [options.pgdrBin, ...job.args].map((a) => (typeof a === 'string' ? shellQuote(a) : envRef(a.env))).join(' ') }))
+    .map((job) => ({
+      ...job,
+      cron: config.schedules[job.name],
+      command: [options.pgdrBin, ...job.args]
+        .map((a) => (typeof a === 'string' ? shellQuote(a) : envRef(a.env)))
+        .join(' '),
+    }))
     .filter((job) => job.cron !== 'off');
 }
 
 export function renderCron(config: PgdrConfig, options: ScheduleOptions): RenderedFile {
   const env = shellQuote(options.envFile);
-  const jobs = activeJobs(config, options, (name) => `"$${name}"`).map((job) =>
-    `# ${job.description}\n${job.cron} ${options.user} set -a; [ ! -r ${env} ] || . ${env}; set +a; cd ${shellQuote(options.workingDirectory)} && ${job.command} >> ${shellQuote(options.logFile)} 2>&1`);
+  const jobs = activeJobs(config, options, (name) => `"$${name}"`).map(
+    (job) =>
+      `# ${job.description}\n${job.cron} ${options.user} set -a; [ ! -r ${env} ] || . ${env}; set +a; cd ${shellQuote(options.workingDirectory)} && ${job.command} >> ${shellQuote(options.logFile)} 2>&1`,
+  );
   const content = fillTemplate(readFileSync(join(TEMPLATES_DIR, 'cron/pgdr.cron.tmpl'), 'utf8'), {
     generatedAt: (options.now ?? new Date()).toISOString(),
     envFile: options.envFile,

@@ -7,7 +7,15 @@ import { configSchema } from '../config/schema.js';
 import { cronToOnCalendar } from './on-calendar.js';
 import { renderCron, renderSystemd } from './render.js';
 
-const options = { pgdrBin: '/usr/local/bin/pgdr', configPath: '/etc/pgdr/pgdr.config.yaml', profile: 'prod', user: 'pgdr', envFile: '/etc/pgdr/pgdr.env', workingDirectory: '/etc/pgdr', logFile: '/var/log/pgdr.log' };
+const options = {
+  pgdrBin: '/usr/local/bin/pgdr',
+  configPath: '/etc/pgdr/pgdr.config.yaml',
+  profile: 'prod',
+  user: 'pgdr',
+  envFile: '/etc/pgdr/pgdr.env',
+  workingDirectory: '/etc/pgdr',
+  logFile: '/var/log/pgdr.log',
+};
 
 describe('schedule', () => {
   it('translates cron expressions to systemd OnCalendar', () => {
@@ -23,15 +31,21 @@ describe('schedule', () => {
     const { path, content } = renderCron(config, options);
     expect(path).toBe('/etc/cron.d/pgdr');
     expect(content).toContain('PGDR_CONFIG=/etc/pgdr/pgdr.config.yaml');
-    expect(content).toMatch(/^30 1 \* \* \* pgdr .*\/usr\/local\/bin\/pgdr backup --profile prod >> \/var\/log\/pgdr\.log 2>&1$/m);
+    expect(content).toMatch(
+      /^30 1 \* \* \* pgdr .*\/usr\/local\/bin\/pgdr backup --profile prod >> \/var\/log\/pgdr\.log 2>&1$/m,
+    );
     expect(content).toMatch(/^0 3 \* \* 0 pgdr .*backup schema --profile prod/m);
     expect(content).toMatch(/^0 4 \* \* \* pgdr .*prune >> /m);
     expect(content).toMatch(/^15 \* \* \* \* pgdr .*doctor --profile prod/m);
     expect(content).not.toContain('backup verify');
     const withScratch = configSchema.parse({ targets: { scratch: { urlEnv: 'SCRATCH_URL', role: 'scratch' } } });
-    expect(renderCron(withScratch, options).content).toMatch(/backup verify latest --restore-test --scratch-db "\$SCRATCH_URL" >>/);
+    expect(renderCron(withScratch, options).content).toMatch(
+      /backup verify latest --restore-test --scratch-db "\$SCRATCH_URL" >>/,
+    );
     expect(renderCron(configSchema.parse({}), options).content).toMatch(/backup verify latest >>/);
-    expect(renderSystemd(withScratch, options).find((f) => f.path.endsWith('pgdr-verify.service'))!.content).toContain('--scratch-db ${SCRATCH_URL}');
+    expect(renderSystemd(withScratch, options).find((f) => f.path.endsWith('pgdr-verify.service'))!.content).toContain(
+      '--scratch-db ${SCRATCH_URL}',
+    );
     expect(content).not.toMatch(/\{\{/);
   });
 
@@ -50,14 +64,23 @@ describe('schedule', () => {
 
   it('pgdr schedule --install --root writes the files; --dry-run writes nothing', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pgdr-schedule-'));
-    writeFileSync(join(cwd, 'pgdr.config.yaml'), 'targets:\n  prod:\n    urlEnv: DATABASE_URL\n    role: production\nrepository:\n  url: /srv/pgdr\n');
+    writeFileSync(
+      join(cwd, 'pgdr.config.yaml'),
+      'targets:\n  prod:\n    urlEnv: DATABASE_URL\n    role: production\nrepository:\n  url: /srv/pgdr\n',
+    );
     chmodSync(join(cwd, 'pgdr.config.yaml'), 0o600);
     const root = join(cwd, 'root');
     const env = { PGDR_HOME: join(cwd, 'home'), PGDR_CONFIG: '' };
-    const dry = (await runPgdr(['schedule', '--systemd', '--install', '--dry-run', '--root', root, '--profile', 'prod'], { cwd, env })).stdout;
+    const dry = (
+      await runPgdr(['schedule', '--systemd', '--install', '--dry-run', '--root', root, '--profile', 'prod'], {
+        cwd,
+        env,
+      })
+    ).stdout;
     expect(dry).toContain(`${root}/etc/systemd/system/pgdr-full.timer`);
     expect(existsSync(root)).toBe(false);
-    const out = (await runPgdr(['schedule', '--cron', '--install', '--root', root, '--user', 'pgdr'], { cwd, env })).stdout;
+    const out = (await runPgdr(['schedule', '--cron', '--install', '--root', root, '--user', 'pgdr'], { cwd, env }))
+      .stdout;
     expect(out).toContain(`wrote ${root}/etc/cron.d/pgdr`);
     const cron = readFileSync(join(root, 'etc/cron.d/pgdr'), 'utf8');
     expect(cron).toContain(`PGDR_CONFIG=${cwd}/pgdr.config.yaml`);

@@ -4,7 +4,15 @@ import type { OperationContext } from '../core/context.js';
 import type { Repository } from '../storage/index.js';
 import { HashStage } from '../backup/compression.js';
 import { createEncryptStream } from '../crypto/index.js';
-import { FILES_LOCK, listFileSnapshots, poolKey, readFilesManifest, SNAPSHOTS, type FileEntry, type FilesManifest } from './files-manifest.js';
+import {
+  FILES_LOCK,
+  listFileSnapshots,
+  poolKey,
+  readFilesManifest,
+  SNAPSHOTS,
+  type FileEntry,
+  type FilesManifest,
+} from './files-manifest.js';
 import type { StorageSource } from './source.js';
 
 export interface BackupFilesOptions {
@@ -20,7 +28,7 @@ export interface BackupFilesOptions {
  * object whose ETag and size match the previous snapshot is recorded again without being copied.
  */
 export async function backupStorageFiles(options: BackupFilesOptions, ctx: OperationContext): Promise<FilesManifest> {
-  const { source, repo } = options;
+  const { repo } = options;
   const lock = await repo.lock(FILES_LOCK);
   try {
     return await copyObjects(options, ctx);
@@ -43,19 +51,36 @@ async function copyObjects(options: BackupFilesOptions, ctx: OperationContext): 
       ctx.signal.throwIfAborted();
       const stored = poolKey(object.bucket, object.key, object.etag, object.bytes, encrypted);
       const before = previous.get(`${object.bucket}\0${object.key}`);
-      if (before && before.etag === object.etag && before.bytes === object.bytes && before.stored === stored && (await repo.stat(stored))) {
+      if (
+        before &&
+        before.etag === object.etag &&
+        before.bytes === object.bytes &&
+        before.stored === stored &&
+        (await repo.stat(stored))
+      ) {
         objects.push(before);
         continue;
       }
       const { body, contentType } = await source.get(object.bucket, object.key);
       const hash = new HashStage();
       const out = new PassThrough();
-      const stages: NodeJS.ReadWriteStream[] = [hash, ...(encrypted ? [createEncryptStream({ recipients: options.recipients! })] : [])];
+      const stages: NodeJS.ReadWriteStream[] = [
+        hash,
+        ...(encrypted ? [createEncryptStream({ recipients: options.recipients! })] : []),
+      ];
       await Promise.all([
         pipeline([body, ...stages, out] as unknown as [Readable, PassThrough], { signal: ctx.signal }),
         repo.putStream(stored, out, { signal: ctx.signal }),
       ]);
-      objects.push({ bucket: object.bucket, key: object.key, etag: object.etag, bytes: hash.bytes, sha256: hash.digest(), contentType, stored });
+      objects.push({
+        bucket: object.bucket,
+        key: object.key,
+        etag: object.etag,
+        bytes: hash.bytes,
+        sha256: hash.digest(),
+        contentType,
+        stored,
+      });
       copied++;
       bytesCopied += hash.bytes;
       ctx.progress({ label: 'storage files', done: objects.length, unit: 'items' });
@@ -75,7 +100,9 @@ async function copyObjects(options: BackupFilesOptions, ctx: OperationContext): 
     encryption: encrypted ? { format: 'age', recipients: options.recipients! } : null,
   };
   await repo.writeFile(`${SNAPSHOTS}${options.id}.json`, JSON.stringify(manifest, null, 2) + '\n');
-  ctx.log.info(`Storage files: ${objects.length} objects in ${buckets.length} bucket(s); ${copied} copied, ${manifest.reused} unchanged since the previous snapshot.`);
+  ctx.log.info(
+    `Storage files: ${objects.length} objects in ${buckets.length} bucket(s); ${copied} copied, ${manifest.reused} unchanged since the previous snapshot.`,
+  );
   return manifest;
 }
 

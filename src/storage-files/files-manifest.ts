@@ -42,14 +42,23 @@ export function poolKey(bucket: string, key: string, etag: string, bytes: number
 
 export async function listFileSnapshots(repo: Repository): Promise<string[]> {
   const objects = await repo.list(SNAPSHOTS);
-  return objects.map((o) => o.key.slice(SNAPSHOTS.length).replace(/\.json$/, '')).filter((id) => id && !id.includes('/')).sort();
+  return objects
+    .map((o) => o.key.slice(SNAPSHOTS.length).replace(/\.json$/, ''))
+    .filter((id) => id && !id.includes('/'))
+    .sort();
 }
 
 export async function readFilesManifest(repo: Repository, ref: string): Promise<FilesManifest> {
   const ids = await listFileSnapshots(repo);
-  const id = ref === 'latest' ? ids.at(-1) : ids.find((i) => i === ref) ?? (ids.filter((i) => i.startsWith(ref)).length === 1 ? ids.find((i) => i.startsWith(ref)) : undefined);
+  const id =
+    ref === 'latest'
+      ? ids.at(-1)
+      : (ids.find((i) => i === ref) ??
+        (ids.filter((i) => i.startsWith(ref)).length === 1 ? ids.find((i) => i.startsWith(ref)) : undefined));
   if (!id) {
-    throw new BackupNotFound(`No Storage files snapshot "${ref}" in ${repo.url}.`, { hint: ids.length ? `Snapshots: ${ids.slice(-3).join(', ')}.` : 'Take one with a backup that includes --storage.' });
+    throw new BackupNotFound(`No Storage files snapshot "${ref}" in ${repo.url}.`, {
+      hint: ids.length ? `Snapshots: ${ids.slice(-3).join(', ')}.` : 'Take one with a backup that includes --storage.',
+    });
   }
   return JSON.parse((await repo.readFile(`${SNAPSHOTS}${id}.json`)).toString('utf8')) as FilesManifest;
 }

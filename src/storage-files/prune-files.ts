@@ -14,8 +14,12 @@ export interface PruneFilesResult {
  * Keeps the newest `keepLast` snapshots and deletes stored objects none of them refers to. Snapshots go first, so
  * a crash in between leaves unreferenced objects (removed next time), never a snapshot pointing at nothing.
  */
-export async function pruneStorageFiles(repo: Repository, options: { keepLast: number; dryRun?: boolean }): Promise<PruneFilesResult> {
-  if (!Number.isInteger(options.keepLast) || options.keepLast < 1) throw new UsageError('--keep-last must be a whole number of at least 1.');
+export async function pruneStorageFiles(
+  repo: Repository,
+  options: { keepLast: number; dryRun?: boolean },
+): Promise<PruneFilesResult> {
+  if (!Number.isInteger(options.keepLast) || options.keepLast < 1)
+    throw new UsageError('--keep-last must be a whole number of at least 1.');
   // A backup running now has copied objects its snapshot does not list yet: never collect under it.
   const lock = options.dryRun ? undefined : await repo.lock(FILES_LOCK);
   try {

@@ -24,7 +24,10 @@ export interface RestoreFilesResult {
 }
 
 /** Puts a snapshot's objects back. Every object's checksum is checked before the first one is written to the target. */
-export async function restoreStorageFiles(options: RestoreFilesOptions, ctx: OperationContext): Promise<RestoreFilesResult> {
+export async function restoreStorageFiles(
+  options: RestoreFilesOptions,
+  ctx: OperationContext,
+): Promise<RestoreFilesResult> {
   const manifest = await readFilesManifest(options.repo, options.snapshot);
   const wanted = manifest.objects.filter((o) => !options.buckets?.length || options.buckets.includes(o.bucket));
   for (const [i, entry] of wanted.entries()) {
@@ -43,7 +46,12 @@ export async function restoreStorageFiles(options: RestoreFilesOptions, ctx: Ope
   return { snapshot: manifest.id, restored: wanted.length, bytes };
 }
 
-async function plaintext(options: RestoreFilesOptions, entry: FileEntry, encrypted: boolean, signal: AbortSignal): Promise<Readable> {
+async function plaintext(
+  options: RestoreFilesOptions,
+  entry: FileEntry,
+  encrypted: boolean,
+  signal: AbortSignal,
+): Promise<Readable> {
   const { stream } = await options.repo.getStream(entry.stored, { signal });
   if (!encrypted) return stream;
   const decrypt = createDecryptStream({ identities: options.identities ?? [] });
@@ -51,13 +59,25 @@ async function plaintext(options: RestoreFilesOptions, entry: FileEntry, encrypt
   return stream.pipe(decrypt);
 }
 
-async function checkEntry(options: RestoreFilesOptions, entry: FileEntry, encrypted: boolean, signal: AbortSignal): Promise<void> {
+async function checkEntry(
+  options: RestoreFilesOptions,
+  entry: FileEntry,
+  encrypted: boolean,
+  signal: AbortSignal,
+): Promise<void> {
   const hash = new HashStage();
-  await pipeline(await plaintext(options, entry, encrypted, signal), hash, new Writable({ write: (_c, _e, done) => done() }));
+  await pipeline(
+    await plaintext(options, entry, encrypted, signal),
+    hash,
+    new Writable({ write: (_c, _e, done) => done() }),
+  );
   const actual = hash.digest();
   if (actual !== entry.sha256 || hash.bytes !== entry.bytes) {
-    throw new ChecksumMismatch(`Storage object ${entry.bucket}/${entry.key} in the repository does not match its checksum.`, {
-      hint: 'The stored copy is damaged; nothing further was written. Restore from an older snapshot, and check the repository storage.',
-    });
+    throw new ChecksumMismatch(
+      `Storage object ${entry.bucket}/${entry.key} in the repository does not match its checksum.`,
+      {
+        hint: 'The stored copy is damaged; nothing further was written. Restore from an older snapshot, and check the repository storage.',
+      },
+    );
   }
 }

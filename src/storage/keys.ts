@@ -3,7 +3,8 @@ import { StorageError } from '../core/errors.js';
 /** Keys are relative POSIX paths without "." / ".." segments, so no key can escape the repository root. */
 export function checkKey(key: string): string {
   const segments = key.split('/');
-  const bad = key === '' || key.includes('\\') || key.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..');
+  const bad =
+    key === '' || key.includes('\\') || key.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..');
   if (bad) {
     throw new StorageError(`Invalid repository key "${key}".`, {
       hint: 'Keys are relative paths like "backups/<id>/manifest.json"; this is a bug in the caller, please report it.',

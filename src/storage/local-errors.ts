@@ -1,4 +1,4 @@
-import { isPgdrError, PgdrError, StorageError } from '../core/errors.js';
+import { isPgdrError, type PgdrError, StorageError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 
 /** Turns a file-system error into a StorageError that says what happened and what to do next. */

@@ -53,7 +53,8 @@ export async function walkFiles(base: string, dir: string): Promise<{ key: strin
   try {
     entries = await readdir(join(base, dir), { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return [];
     throw error;
   }
   const out: { key: string; bytes: number; modified: Date }[] = [];

@@ -23,7 +23,7 @@ export async function acquireLocalLock(path: string, name: string): Promise<Repo
   } catch (error) {
     throw localError(error, 'locking', path);
   }
-  throw lockedError(name, path, await readHolder(path).catch(() => undefined) ?? undefined);
+  throw lockedError(name, path, (await readHolder(path).catch(() => undefined)) ?? undefined);
 }
 
 async function tryCreate(path: string, record: LockRecord): Promise<boolean> {

@@ -41,7 +41,9 @@ describe('local repository', () => {
   });
 
   it('fails the probe with a hint when the path cannot be a directory', async () => {
-    const error = await openRepository('/dev/null/repo').probe().catch((e: unknown) => e);
+    const error = await openRepository('/dev/null/repo')
+      .probe()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).message).toMatch(/\/dev\/null\/repo/);
     expect((error as StorageError).hint).toBeTruthy();

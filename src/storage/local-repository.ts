@@ -11,7 +11,14 @@ import { ensureDir, FILE_MODE, fsyncDir, removeQuietly, walkFiles, writeAtomic }
 import { acquireLocalLock } from './local-lock.js';
 import { putFailure, watchSource } from './stream-errors.js';
 import { probeByRoundTrip } from './probe.js';
-import type { GetStreamOptions, ObjectInfo, ObjectStat, PutStreamOptions, Repository, RepositoryLock } from './repository.js';
+import type {
+  GetStreamOptions,
+  ObjectInfo,
+  ObjectStat,
+  PutStreamOptions,
+  Repository,
+  RepositoryLock,
+} from './repository.js';
 
 export class LocalRepository implements Repository {
   readonly kind = 'local' as const;
@@ -33,9 +40,15 @@ export class LocalRepository implements Repository {
       await ensureDir(dirname(path));
       const handle = await open(partial, 'w', FILE_MODE);
       try {
-        await pipeline(body, counter, async (source: AsyncIterable<Buffer>) => {
-          for await (const chunk of source) await writeFully(handle, chunk).catch((e: unknown) => Promise.reject((writeError = e)));
-        }, { signal: opts.signal });
+        await pipeline(
+          body,
+          counter,
+          async (source: AsyncIterable<Buffer>) => {
+            for await (const chunk of source)
+              await writeFully(handle, chunk).catch((e: unknown) => Promise.reject((writeError = e)));
+          },
+          { signal: opts.signal },
+        );
         await handle.sync();
       } finally {
         await handle.close();
@@ -46,7 +59,9 @@ export class LocalRepository implements Repository {
     } catch (error) {
       body.destroy();
       await removeQuietly(partial);
-      throw putFailure(path, counter.bytes, opts.signal, source, () => localError(writeError ?? error, 'writing', path));
+      throw putFailure(path, counter.bytes, opts.signal, source, () =>
+        localError(writeError ?? error, 'writing', path),
+      );
     }
   }
 
@@ -104,7 +119,10 @@ export class LocalRepository implements Repository {
     const dir = join(this.url, asDirPrefix(prefix));
     try {
       const entries = await readdir(dir, { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      return entries
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw localError(error, 'listing', dir);
@@ -123,7 +141,9 @@ export class LocalRepository implements Repository {
   async removePrefix(prefix: string): Promise<void> {
     const dirPrefix = asDirPrefix(prefix);
     if (dirPrefix === '') {
-      throw new StorageError('Refusing to remove the whole repository.', { hint: 'Name the backup directory to remove.' });
+      throw new StorageError('Refusing to remove the whole repository.', {
+        hint: 'Name the backup directory to remove.',
+      });
     }
     const path = join(this.url, dirPrefix);
     await rm(path, { recursive: true, force: true }).catch((error: unknown) => {

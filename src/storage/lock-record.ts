@@ -11,14 +11,24 @@ export interface LockRecord {
 }
 
 export function newLockRecord(): LockRecord {
-  return { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(12).toString('hex') };
+  return {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    token: randomBytes(12).toString('hex'),
+  };
 }
 
 export function parseLockRecord(data: Buffer | string): LockRecord | undefined {
   try {
     const value = JSON.parse(data.toString()) as Partial<LockRecord>;
     if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
-    return { pid: value.pid, host: value.host, startedAt: String(value.startedAt ?? ''), token: String(value.token ?? '') };
+    return {
+      pid: value.pid,
+      host: value.host,
+      startedAt: String(value.startedAt ?? ''),
+      token: String(value.token ?? ''),
+    };
   } catch {
     return undefined;
   }

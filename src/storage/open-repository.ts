@@ -15,7 +15,10 @@ export function openRepository(spec: string, opts: OpenRepositoryOptions = {}): 
   if (s3) {
     const bucket = s3[1] ?? '';
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-      throw new UsageError(`"${bucket}" is not a valid S3 bucket name.`, 'Use s3://bucket/prefix, e.g. s3://acme-backups/pgdr.');
+      throw new UsageError(
+        `"${bucket}" is not a valid S3 bucket name.`,
+        'Use s3://bucket/prefix, e.g. s3://acme-backups/pgdr.',
+      );
     }
     const prefix = (s3[2] ?? '').replace(/\/+$/, '');
     if (prefix.split('/').some((s) => s === '.' || s === '..' || (prefix !== '' && s === ''))) {
@@ -24,7 +27,10 @@ export function openRepository(spec: string, opts: OpenRepositoryOptions = {}): 
     return new S3Repository(bucket, prefix ? `${prefix}/` : '', opts);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
-    throw new UsageError(`Unsupported repository "${trimmed.split('://')[0]}://…".`, 'Use a local directory or s3://bucket/prefix.');
+    throw new UsageError(
+      `Unsupported repository "${trimmed.split('://')[0]}://…".`,
+      'Use a local directory or s3://bucket/prefix.',
+    );
   }
   return new LocalRepository(resolve(trimmed));
 }

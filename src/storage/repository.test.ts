@@ -61,7 +61,9 @@ const backends: Backend[] = [
     open: (prefix) => openRepository(join(localRoot, prefix)),
     leftovers: async (repo, key) => {
       const dir = join(repo.url, key, '..');
-      return (await readdir(dir).catch(() => [] as string[])).filter((f) => f.includes('.partial') || f.includes('.tmp-'));
+      return (await readdir(dir).catch(() => [] as string[])).filter(
+        (f) => f.includes('.partial') || f.includes('.tmp-'),
+      );
     },
   },
   {
@@ -109,7 +111,12 @@ describe.each(backends)('repository contract: $name', (backend) => {
 
   it('lists recursively, lists backup ids, and removes one backup directory', async () => {
     const repo = backend.open('listing');
-    for (const key of ['backups/a/manifest.json', 'backups/a/data.dump', 'backups/ab/manifest.json', 'backups/b/SHA256SUMS']) {
+    for (const key of [
+      'backups/a/manifest.json',
+      'backups/a/data.dump',
+      'backups/ab/manifest.json',
+      'backups/b/SHA256SUMS',
+    ]) {
       await repo.writeFile(key, key);
     }
     expect(await repo.listDirs('backups/')).toEqual(['a', 'ab', 'b']);

@@ -1,4 +1,4 @@
-import { isPgdrError, PgdrError, StorageError } from '../core/errors.js';
+import { isPgdrError, type PgdrError, StorageError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 
 interface SdkError {
@@ -22,8 +22,8 @@ function networkCode(error: unknown): string | undefined {
   const e = error as SdkError | undefined;
   const codes = [e?.code, e?.name, ...(e?.errors ?? []).map((x) => (x as SdkError).code)];
   const text = `${codes.join(' ')} ${e?.message ?? ''}`;
-  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'TimeoutError'].find((c) =>
-    text.includes(c),
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'TimeoutError'].find(
+    (c) => text.includes(c),
   );
 }
 
@@ -50,9 +50,19 @@ export function s3Error(error: unknown, action: string, target: string, endpoint
       cause: error,
     });
   }
-  const credentialNames = ['CredentialsProviderError', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'AccessDenied'];
+  const credentialNames = [
+    'CredentialsProviderError',
+    'InvalidAccessKeyId',
+    'SignatureDoesNotMatch',
+    'ExpiredToken',
+    'InvalidToken',
+    'AccessDenied',
+  ];
   if (credentialNames.includes(name) || status === 403 || status === 401) {
-    const what = name === 'CredentialsProviderError' ? `No AWS credentials found for ${action} ${target}.` : `S3 refused ${action} ${target}: ${message}`;
+    const what =
+      name === 'CredentialsProviderError'
+        ? `No AWS credentials found for ${action} ${target}.`
+        : `S3 refused ${action} ${target}: ${message}`;
     return new StorageError(what, {
       hint: 'Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), and check that key may read and write this bucket and prefix.',
       cause: error,

@@ -27,14 +27,16 @@ describe('S3 repository', () => {
     const repo = openRepository(`s3://${s3.bucket}/team/db1/`, { env: s3.env });
     expect(repo.url).toBe(`s3://${s3.bucket}/team/db1`);
     expect(repo.kind).toBe('s3');
-    await s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'team/db10/backups/x/manifest.json', Body: '{}' }));
+    await s3
+      .client()
+      .send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'team/db10/backups/x/manifest.json', Body: '{}' }));
     await repo.writeFile('backups/y/manifest.json', '{}');
     expect((await repo.list('')).map((o) => o.key)).toEqual(['backups/y/manifest.json']);
     expect(await repo.listDirs('backups/')).toEqual(['y']);
     expect(await repo.freeBytes()).toBeUndefined();
   });
 
-  it('removing a backup directory also aborts a crashed run\'s multipart upload', async () => {
+  it("removing a backup directory also aborts a crashed run's multipart upload", async () => {
     const repo = openRepository(`s3://${s3.bucket}/crashed`, { env: s3.env });
     await repo.writeFile('backups/z/SHA256SUMS', 'x');
     await s3.client().send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: 'crashed/backups/z/data.dump' }));
@@ -45,7 +47,8 @@ describe('S3 repository', () => {
   });
 
   it('runs against an emulator that honours If-None-Match like AWS does', async () => {
-    const put = () => s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'cond/once', Body: 'x', IfNoneMatch: '*' }));
+    const put = () =>
+      s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'cond/once', Body: 'x', IfNoneMatch: '*' }));
     await put();
     await expect(put()).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
   });
@@ -70,7 +73,13 @@ describe('S3 repository', () => {
   });
 
   it('says how to provide credentials when there are none', async () => {
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE']) {
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+    ]) {
       vi.stubEnv(name, undefined);
     }
     vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
@@ -88,7 +97,9 @@ describe('S3 repository', () => {
   });
 
   it('configures the client for S3-compatible services', async () => {
-    const { client, endpoint } = await connectS3({ env: { AWS_ENDPOINT_URL_S3: 'http://minio:9000', AWS_ENDPOINT_URL: 'http://other' } });
+    const { client, endpoint } = await connectS3({
+      env: { AWS_ENDPOINT_URL_S3: 'http://minio:9000', AWS_ENDPOINT_URL: 'http://other' },
+    });
     expect(endpoint).toBe('http://minio:9000');
     expect(client.config.forcePathStyle).toBe(true);
     expect(await client.config.region()).toBe('us-east-1');

@@ -9,7 +9,14 @@ import { abortUploadsUnder, DEFAULT_PART_SIZE, uploadStream } from './s3-upload.
 import { putFailure, watchSource } from './stream-errors.js';
 import { probeByRoundTrip } from './probe.js';
 import { resumableRead } from './s3-resumable-read.js';
-import type { GetStreamOptions, ObjectInfo, ObjectStat, PutStreamOptions, Repository, RepositoryLock } from './repository.js';
+import type {
+  GetStreamOptions,
+  ObjectInfo,
+  ObjectStat,
+  PutStreamOptions,
+  Repository,
+  RepositoryLock,
+} from './repository.js';
 
 const DELETE_BATCH = 1000;
 
@@ -45,7 +52,9 @@ export class S3Repository implements Repository {
   private async *pages(c: S3Connection, Prefix: string, Delimiter?: string) {
     let ContinuationToken: string | undefined;
     do {
-      const page = await c.client.send(new c.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, Delimiter, ContinuationToken }));
+      const page = await c.client.send(
+        new c.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, Delimiter, ContinuationToken }),
+      );
       yield page;
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);
@@ -62,13 +71,17 @@ export class S3Repository implements Repository {
     } catch (error) {
       body.destroy();
       const url = `${this.url}/${key}`;
-      throw putFailure(url, counter.bytes, opts.signal, source, () => s3Error(error, 'writing', url, s3Endpoint(this.opts)));
+      throw putFailure(url, counter.bytes, opts.signal, source, () =>
+        s3Error(error, 'writing', url, s3Endpoint(this.opts)),
+      );
     }
   }
 
   async writeFile(key: string, data: string | Buffer): Promise<void> {
     const Key = this.objectKey(key);
-    await this.run('writing', key, (c) => c.client.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body: data })));
+    await this.run('writing', key, (c) =>
+      c.client.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body: data })),
+    );
   }
 
   async readFile(key: string): Promise<Buffer> {
@@ -82,10 +95,17 @@ export class S3Repository implements Repository {
   async getStream(key: string, opts: GetStreamOptions = {}): Promise<{ stream: Readable; bytes: number }> {
     const Key = this.objectKey(key);
     return this.run('reading', key, async (c) => {
-      const out = await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: opts.signal });
+      const out = await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key }), {
+        abortSignal: opts.signal,
+      });
       const bytes = out.ContentLength ?? 0;
       // The SDK retries requests, not a body that breaks off midway: that is picked up again from where it stopped.
-      const reopen = async (start: number) => (await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${start}-` }), { abortSignal: opts.signal })).Body as Readable;
+      const reopen = async (start: number) =>
+        (
+          await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${start}-` }), {
+            abortSignal: opts.signal,
+          })
+        ).Body as Readable;
       const body = resumableRead(out.Body as Readable, bytes, `${this.url}/${key}`, reopen, { signal: opts.signal });
       const counter = new ByteCounter(opts.onProgress);
       return { stream: pipeline(body, counter, () => {}), bytes };
@@ -97,7 +117,11 @@ export class S3Repository implements Repository {
     return this.run('reading', key, async (c) => {
       try {
         const out = await c.client.send(new c.sdk.HeadObjectCommand({ Bucket: this.bucket, Key }));
-        return { bytes: out.ContentLength ?? 0, modified: out.LastModified ?? new Date(0), ...(out.ETag ? { etag: out.ETag } : {}) };
+        return {
+          bytes: out.ContentLength ?? 0,
+          modified: out.LastModified ?? new Date(0),
+          ...(out.ETag ? { etag: out.ETag } : {}),
+        };
       } catch (error) {
         if (isS3NotFound(error)) return null;
         throw error;
@@ -111,7 +135,12 @@ export class S3Repository implements Repository {
       const out: ObjectInfo[] = [];
       for await (const page of this.pages(c, Prefix)) {
         for (const o of page.Contents ?? []) {
-          if (o.Key) out.push({ key: o.Key.slice(this.prefix.length), bytes: o.Size ?? 0, modified: o.LastModified ?? new Date(0) });
+          if (o.Key)
+            out.push({
+              key: o.Key.slice(this.prefix.length),
+              bytes: o.Size ?? 0,
+              modified: o.LastModified ?? new Date(0),
+            });
         }
       }
       return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -123,7 +152,8 @@ export class S3Repository implements Repository {
     return this.run('listing', prefix, async (c) => {
       const names: string[] = [];
       for await (const page of this.pages(c, Prefix, '/')) {
-        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) names.push(p.Prefix.slice(Prefix.length).replace(/\/$/, ''));
+        for (const p of page.CommonPrefixes ?? [])
+          if (p.Prefix) names.push(p.Prefix.slice(Prefix.length).replace(/\/$/, ''));
       }
       return names.sort();
     });
@@ -137,9 +167,12 @@ export class S3Repository implements Repository {
         const out = await c.client.send(new c.sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete }));
         const failed = out.Errors?.[0];
         if (failed) {
-          throw new StorageError(`S3 could not delete ${this.url}/${failed.Key}: ${failed.Code} ${failed.Message ?? ''}`.trim(), {
-            hint: 'Check the key may delete objects in this bucket (s3:DeleteObject), then retry.',
-          });
+          throw new StorageError(
+            `S3 could not delete ${this.url}/${failed.Key}: ${failed.Code} ${failed.Message ?? ''}`.trim(),
+            {
+              hint: 'Check the key may delete objects in this bucket (s3:DeleteObject), then retry.',
+            },
+          );
         }
       }
     });
@@ -148,15 +181,21 @@ export class S3Repository implements Repository {
   async removePrefix(prefix: string): Promise<void> {
     const dirPrefix = asDirPrefix(prefix);
     if (dirPrefix === '') {
-      throw new StorageError('Refusing to remove the whole repository.', { hint: 'Name the backup directory to remove.' });
+      throw new StorageError('Refusing to remove the whole repository.', {
+        hint: 'Name the backup directory to remove.',
+      });
     }
     await this.remove((await this.list(dirPrefix)).map((o) => o.key));
-    await this.run('removing uploads under', dirPrefix, (c) => abortUploadsUnder(c, this.bucket, this.prefix + dirPrefix));
+    await this.run('removing uploads under', dirPrefix, (c) =>
+      abortUploadsUnder(c, this.bucket, this.prefix + dirPrefix),
+    );
   }
 
   async abortUploads(prefix: string, which: (key: string) => boolean): Promise<string[]> {
     const Prefix = this.prefix + checkPrefix(prefix);
-    const aborted = await this.run('removing uploads under', prefix, (c) => abortUploadsUnder(c, this.bucket, Prefix, (key) => which(key.slice(this.prefix.length))));
+    const aborted = await this.run('removing uploads under', prefix, (c) =>
+      abortUploadsUnder(c, this.bucket, Prefix, (key) => which(key.slice(this.prefix.length))),
+    );
     return aborted.map((key) => key.slice(this.prefix.length));
   }
 
@@ -165,7 +204,10 @@ export class S3Repository implements Repository {
     return acquireS3Lock(
       {
         location: `${this.url}/${name}`,
-        read: async () => this.readFile(name).catch((error: unknown) => (isS3NotFound((error as Error).cause) ? null : Promise.reject(error))),
+        read: async () =>
+          this.readFile(name).catch((error: unknown) =>
+            isS3NotFound((error as Error).cause) ? null : Promise.reject(error),
+          ),
         create: (body) => this.run('locking', name, (c) => this.createIfAbsent(c, Key, body)),
         remove: () => this.remove([name]),
       },

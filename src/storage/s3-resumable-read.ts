@@ -13,7 +13,13 @@ export interface ResumableReadOptions {
  * An object body that survives dropped connections: when the body breaks off, the rest is asked for again from the
  * byte it stopped at (`open(start)` sends a Range request); after `retries` breaks, one StorageError that says so.
  */
-export function resumableRead(first: Readable, total: number, target: string, open: (start: number) => Promise<Readable>, options: ResumableReadOptions = {}): Readable {
+export function resumableRead(
+  first: Readable,
+  total: number,
+  target: string,
+  open: (start: number) => Promise<Readable>,
+  options: ResumableReadOptions = {},
+): Readable {
   const retries = options.retries ?? 4;
   const backoffMs = options.backoffMs ?? 500;
   const out = new PassThrough();
@@ -49,10 +55,15 @@ export function resumableRead(first: Readable, total: number, target: string, op
     if (options.signal?.aborted) return void out.destroy(new Aborted(`Reading ${target} was aborted.`));
     if (++breaks > retries) {
       const why = redact(error instanceof Error ? error.message : String(error));
-      return void out.destroy(new StorageError(`Reading ${target} broke off ${breaks} times; the last time after ${received} of ${total} bytes (${why}).`, {
-        hint: 'The connection to the S3 endpoint keeps dropping: check the network path to it (proxy, firewall, endpoint health), then retry.',
-        cause: error,
-      }));
+      return void out.destroy(
+        new StorageError(
+          `Reading ${target} broke off ${breaks} times; the last time after ${received} of ${total} bytes (${why}).`,
+          {
+            hint: 'The connection to the S3 endpoint keeps dropping: check the network path to it (proxy, firewall, endpoint health), then retry.',
+            cause: error,
+          },
+        ),
+      );
     }
     await new Promise((r) => setTimeout(r, backoffMs * breaks));
     try {

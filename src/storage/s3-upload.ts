@@ -1,5 +1,5 @@
 import { pipeline, type Readable } from 'node:stream';
-import { ByteCounter } from './byte-counter.js';
+import { type ByteCounter } from './byte-counter.js';
 import { cjsExports } from '../core/cjs-interop.js';
 import type { S3Connection } from './s3-client.js';
 import { s3Status } from './s3-errors.js';
@@ -33,7 +33,11 @@ export async function uploadStream(
   const counted = pipeline(body, counter, () => {});
   const upload = new Upload({
     client: conn.client,
-    params: { ...target, Body: counted, ...(opts.contentLength === undefined ? {} : { ContentLength: opts.contentLength }) },
+    params: {
+      ...target,
+      Body: counted,
+      ...(opts.contentLength === undefined ? {} : { ContentLength: opts.contentLength }),
+    },
     queueSize: QUEUE_SIZE,
     partSize: partSizeFor(partSize, opts.sizeHint),
     leavePartsOnError: false,
@@ -56,22 +60,35 @@ export async function uploadStream(
 }
 
 /** Belt and braces: lib-storage aborts on failure, but a leftover upload keeps billing parts forever. */
-async function abortLeftover(conn: S3Connection, target: { Bucket: string; Key: string }, uploadId: string | undefined) {
+async function abortLeftover(
+  conn: S3Connection,
+  target: { Bucket: string; Key: string },
+  uploadId: string | undefined,
+) {
   if (!uploadId) return;
-  await conn.client.send(new conn.sdk.AbortMultipartUploadCommand({ ...target, UploadId: uploadId })).catch((error: unknown) => {
-    if (s3Status(error) !== 404) throw error;
-  });
+  await conn.client
+    .send(new conn.sdk.AbortMultipartUploadCommand({ ...target, UploadId: uploadId }))
+    .catch((error: unknown) => {
+      if (s3Status(error) !== 404) throw error;
+    });
 }
 
 /** Aborts the unfinished multipart uploads under a prefix (a crashed run's parts) that `which` picks; returns their keys. */
-export async function abortUploadsUnder(conn: S3Connection, Bucket: string, Prefix: string, which: (key: string) => boolean = () => true): Promise<string[]> {
+export async function abortUploadsUnder(
+  conn: S3Connection,
+  Bucket: string,
+  Prefix: string,
+  which: (key: string) => boolean = () => true,
+): Promise<string[]> {
   const aborted: string[] = [];
   let KeyMarker: string | undefined;
   let UploadIdMarker: string | undefined;
   for (;;) {
     let page;
     try {
-      page = await conn.client.send(new conn.sdk.ListMultipartUploadsCommand({ Bucket, Prefix, KeyMarker, UploadIdMarker }));
+      page = await conn.client.send(
+        new conn.sdk.ListMultipartUploadsCommand({ Bucket, Prefix, KeyMarker, UploadIdMarker }),
+      );
     } catch (error) {
       // Quiet where unsupported.
       if (s3Status(error) === 501) return aborted;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Aborted, isPgdrError, PgdrError, StorageError } from '../core/errors.js';
+import { Aborted, isPgdrError, type PgdrError, StorageError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 
 /**

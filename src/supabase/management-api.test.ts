@@ -13,6 +13,9 @@ describe('Supabase Management API client', () => {
   it('needs SUPABASE_ACCESS_TOKEN and a 20-letter project ref', () => {
     expect(() => SupabaseManagementApi.fromEnv({})).toThrow(/SUPABASE_ACCESS_TOKEN is not set/);
     expect(() => assertProjectRef('my-project')).toThrow(/not a Supabase project ref/);
-    expect(SupabaseManagementApi.fromEnv({ SUPABASE_ACCESS_TOKEN: 'sbp_abcdef', SUPABASE_API_URL: 'http://127.0.0.1:1/' }).baseUrl).toBe('http://127.0.0.1:1');
+    expect(
+      SupabaseManagementApi.fromEnv({ SUPABASE_ACCESS_TOKEN: 'sbp_abcdef', SUPABASE_API_URL: 'http://127.0.0.1:1/' })
+        .baseUrl,
+    ).toBe('http://127.0.0.1:1');
   });
 });

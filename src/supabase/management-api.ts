@@ -30,7 +30,10 @@ const REF = /^[a-z]{20}$/;
 
 export function assertProjectRef(ref: string): void {
   if (!REF.test(ref)) {
-    throw new UsageError(`"${ref}" is not a Supabase project ref.`, 'It is the 20-letter id in the project URL: https://supabase.com/dashboard/project/<ref>.');
+    throw new UsageError(
+      `"${ref}" is not a Supabase project ref.`,
+      'It is the 20-letter id in the project URL: https://supabase.com/dashboard/project/<ref>.',
+    );
   }
 }
 
@@ -51,7 +54,10 @@ export class SupabaseManagementApi {
   }
 
   /** SUPABASE_ACCESS_TOKEN and, for tests or proxies, SUPABASE_API_URL. */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<SupabaseApiOptions, 'token' | 'baseUrl'> = {}): SupabaseManagementApi {
+  static fromEnv(
+    env: NodeJS.ProcessEnv = process.env,
+    options: Omit<SupabaseApiOptions, 'token' | 'baseUrl'> = {},
+  ): SupabaseManagementApi {
     const token = env.SUPABASE_ACCESS_TOKEN;
     if (!token) {
       throw new UsageError(
@@ -69,7 +75,10 @@ export class SupabaseManagementApi {
 
   async restorePitr(ref: string, recoveryTimeTargetUnix: number): Promise<void> {
     assertProjectRef(ref);
-    await this.request('POST', `/v1/projects/${ref}/database/backups/restore-pitr`, { ref, body: { recovery_time_target_unix: recoveryTimeTargetUnix } });
+    await this.request('POST', `/v1/projects/${ref}/database/backups/restore-pitr`, {
+      ref,
+      body: { recovery_time_target_unix: recoveryTimeTargetUnix },
+    });
   }
 
   getProject(ref: string): Promise<ProjectResponse> {
@@ -105,7 +114,11 @@ export class SupabaseManagementApi {
         });
       } catch (error) {
         if (this.options.signal?.aborted || method !== 'GET' || attempt >= maxRetries) {
-          throw new SupabaseApiError(`Could not reach the Supabase Management API at ${this.baseUrl}: ${redact(String((error as Error).message ?? error))}`, 0, 'Check your network, proxy or SUPABASE_API_URL.');
+          throw new SupabaseApiError(
+            `Could not reach the Supabase Management API at ${this.baseUrl}: ${redact(String((error as Error).message ?? error))}`,
+            0,
+            'Check your network, proxy or SUPABASE_API_URL.',
+          );
         }
         await this.wait(backoff, `network error on ${method} ${path}`);
         backoff *= 2;
@@ -117,7 +130,8 @@ export class SupabaseManagementApi {
       }
       const retryable = response.status === 429 || (response.status >= 500 && method === 'GET');
       if (retryable && attempt < maxRetries) {
-        const delay = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) ?? backoff : backoff;
+        const delay =
+          response.status === 429 ? (retryAfterMs(response.headers.get('retry-after')) ?? backoff) : backoff;
         await response.body?.cancel();
         await this.wait(delay, `HTTP ${response.status} on ${method} ${path}`);
         backoff *= 2;
@@ -132,7 +146,9 @@ export class SupabaseManagementApi {
     this.log.warn(`Supabase API: ${why}; retrying in ${Math.ceil(capped / 1000)} s`);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, capped);
-      this.options.signal?.addEventListener('abort', () => (clearTimeout(timer), reject(this.options.signal!.reason)), { once: true });
+      this.options.signal?.addEventListener('abort', () => (clearTimeout(timer), reject(this.options.signal!.reason)), {
+        once: true,
+      });
     });
   }
 }
@@ -151,23 +167,46 @@ async function apiError(response: Response, method: string, path: string, ref: s
   try {
     const body = JSON.parse(text) as { message?: string; error?: string };
     detail = body.message ?? body.error ?? detail;
-  } catch {}
+  } catch {
+    // Not JSON: the text itself is the detail.
+  }
   const said = detail ? `: ${redact(detail)}` : '';
   const status = response.status;
   if (status === 401) {
-    return new SupabaseApiError(`The Supabase Management API refused the access token (HTTP 401)${said}`, status, 'Check SUPABASE_ACCESS_TOKEN, or create a new token at https://supabase.com/dashboard/account/tokens.');
+    return new SupabaseApiError(
+      `The Supabase Management API refused the access token (HTTP 401)${said}`,
+      status,
+      'Check SUPABASE_ACCESS_TOKEN, or create a new token at https://supabase.com/dashboard/account/tokens.',
+    );
   }
   if (status === 403) {
-    return new SupabaseApiError(`The access token may not do ${method} ${path} (HTTP 403)${said}`, status, `Use a token of an account with the Owner or Administrator role on project ${ref}; PITR also needs the PITR add-on.`);
+    return new SupabaseApiError(
+      `The access token may not do ${method} ${path} (HTTP 403)${said}`,
+      status,
+      `Use a token of an account with the Owner or Administrator role on project ${ref}; PITR also needs the PITR add-on.`,
+    );
   }
   if (status === 404) {
-    return new SupabaseApiError(`Supabase project ${ref} was not found (HTTP 404)${said}`, status, "Check the project ref (the 20-letter id in the project URL) and that the token's account can see it.");
+    return new SupabaseApiError(
+      `Supabase project ${ref} was not found (HTTP 404)${said}`,
+      status,
+      "Check the project ref (the 20-letter id in the project URL) and that the token's account can see it.",
+    );
   }
   if (status === 429) {
-    return new SupabaseApiError(`The Supabase Management API kept rate-limiting ${method} ${path} (HTTP 429).`, status, 'Wait a minute and retry; other tools using the same token share its rate limit.');
+    return new SupabaseApiError(
+      `The Supabase Management API kept rate-limiting ${method} ${path} (HTTP 429).`,
+      status,
+      'Wait a minute and retry; other tools using the same token share its rate limit.',
+    );
   }
   let hint: string | undefined;
-  if (status >= 500 && method === 'POST') hint = `The platform had an error and may or may not have acted: check the project's status (pgdr pitr info --supabase-project ${ref}, or the dashboard) before retrying.`;
+  if (status >= 500 && method === 'POST')
+    hint = `The platform had an error and may or may not have acted: check the project's status (pgdr pitr info --supabase-project ${ref}, or the dashboard) before retrying.`;
   else if (status >= 500) hint = 'The platform had an error; retry shortly, and check https://status.supabase.com.';
-  return new SupabaseApiError(`Supabase Management API ${method} ${path} failed with HTTP ${status}${said}`, status, hint);
+  return new SupabaseApiError(
+    `Supabase Management API ${method} ${path} failed with HTTP ${status}${said}`,
+    status,
+    hint,
+  );
 }

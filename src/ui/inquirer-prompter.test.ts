@@ -51,7 +51,18 @@ describe('inquirerPrompter', () => {
 
   it('select and confirm', async () => {
     const io = pipes();
-    const picked = io.prompter.ask({ kind: 'select', id: 's', message: 'Which?', choices: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }] }, signal());
+    const picked = io.prompter.ask(
+      {
+        kind: 'select',
+        id: 's',
+        message: 'Which?',
+        choices: [
+          { value: 'a', label: 'A' },
+          { value: 'b', label: 'B' },
+        ],
+      },
+      signal(),
+    );
     await io.type('\u001B[B', '\r');
     expect(await picked).toBe('b');
     const confirmed = io.prompter.ask({ kind: 'confirm', id: 'c', message: 'Sure?', default: false }, signal());

@@ -14,7 +14,10 @@ async function ask(request: PromptRequest, context: InquirerStreams & { signal: 
       return confirm({ message: request.message, default: request.default }, context);
     case 'select':
       return select(
-        { message: request.message, choices: request.choices.map((c) => ({ value: c.value, name: c.label, description: c.hint })) },
+        {
+          message: request.message,
+          choices: request.choices.map((c) => ({ value: c.value, name: c.label, description: c.hint })),
+        },
         context,
       );
     case 'type-name':
@@ -28,7 +31,10 @@ async function ask(request: PromptRequest, context: InquirerStreams & { signal: 
     case 'text':
       return input({ message: request.message, default: request.default }, context);
     case 'checklist':
-      return checkbox({ message: request.message, choices: request.items.map((item) => ({ value: item, name: item })) }, context);
+      return checkbox(
+        { message: request.message, choices: request.items.map((item) => ({ value: item, name: item })) },
+        context,
+      );
   }
 }
 

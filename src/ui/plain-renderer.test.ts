@@ -42,7 +42,14 @@ describe('plain renderer', () => {
     const run = new FakeRun();
     const out = captureStream();
     renderRun(run, { mode: 'plain', stdout: asStream(out) });
-    const readings: RunEvent[] = Array.from({ length: 1000 }, (_v, i) => ({ type: 'progress', at: T0 + i, label: 'dump', done: i + 1, total: 1000, unit: 'rows' }));
+    const readings: RunEvent[] = Array.from({ length: 1000 }, (_v, i) => ({
+      type: 'progress',
+      at: T0 + i,
+      label: 'dump',
+      done: i + 1,
+      total: 1000,
+      unit: 'rows',
+    }));
     run.emit(started, ...readings);
     const progressLines = out.lines().filter((l) => l.includes('dump'));
     expect(progressLines.length).toBeLessThanOrEqual(11);
@@ -53,7 +60,13 @@ describe('plain renderer', () => {
     const run = new FakeRun();
     const out = captureStream();
     renderRun(run, { mode: 'plain', stdout: asStream(out) });
-    const readings: RunEvent[] = Array.from({ length: 60 }, (_v, i) => ({ type: 'progress', at: T0 + i * 1000, label: 'upload', done: i * 1024 * 1024, unit: 'bytes' }));
+    const readings: RunEvent[] = Array.from({ length: 60 }, (_v, i) => ({
+      type: 'progress',
+      at: T0 + i * 1000,
+      label: 'upload',
+      done: i * 1024 * 1024,
+      unit: 'bytes',
+    }));
     run.emit(started, ...readings);
     expect(out.lines().filter((l) => l.includes('upload'))).toHaveLength(12);
   });
@@ -64,7 +77,16 @@ describe('plain renderer', () => {
     const rendering = renderRun(run, { mode: 'plain', stdout: asStream(out) });
     run.emit(
       started,
-      { type: 'step.finished', at: T0, phaseId: 'assess', stepId: 'ping', status: 'failed', durationMs: 1500, error: 'connection refused', hint: 'Start the server.' },
+      {
+        type: 'step.finished',
+        at: T0,
+        phaseId: 'assess',
+        stepId: 'ping',
+        status: 'failed',
+        durationMs: 1500,
+        error: 'connection refused',
+        hint: 'Start the server.',
+      },
       { type: 'undo.started', at: T0, stepId: 'ping', title: 'Unblock connections' },
       { type: 'undo.finished', at: T0, stepId: 'ping', status: 'succeeded' },
       { type: 'prompt.asked', at: T0, prompt: { kind: 'confirm', id: 'undo', message: 'Run the undo actions?' } },
@@ -83,7 +105,10 @@ describe('plain renderer', () => {
   });
 
   it('colours a terminal unless NO_COLOR is set', () => {
-    for (const [env, coloured] of [[{}, true], [{ NO_COLOR: '1' }, false]] as const) {
+    for (const [env, coloured] of [
+      [{}, true],
+      [{ NO_COLOR: '1' }, false],
+    ] as const) {
       const run = new FakeRun();
       run.emit(...passedRun());
       const out = captureStream(true);

@@ -19,7 +19,14 @@ interface ProgressTrack extends ProgressSample {
 }
 
 const PROGRESS_EVERY_MS = 5000;
-const statusColour = { succeeded: 'green', failed: 'red', aborted: 'yellow', skipped: 'gray', running: 'cyan', pending: 'gray' } as const;
+const statusColour = {
+  succeeded: 'green',
+  failed: 'red',
+  aborted: 'yellow',
+  skipped: 'gray',
+  running: 'cyan',
+  pending: 'gray',
+} as const;
 
 /** Turns events into timestamped lines; progress only every 5 s or 10 % so logs stay readable. */
 export class PlainLines {
@@ -27,7 +34,10 @@ export class PlainLines {
   private readonly phaseOf = new Map<string, string>();
   private readonly questions = new Map<string, string>();
 
-  constructor(private readonly c: ChalkInstance, private readonly verbose = false) {}
+  constructor(
+    private readonly c: ChalkInstance,
+    private readonly verbose = false,
+  ) {}
 
   lines(event: RunEvent): string[] {
     return this.describe(event).map((text) => `${this.c.dim(formatTimeOfDay(event.at))} ${redact(text)}`);
@@ -45,17 +55,23 @@ export class PlainLines {
         const rto = event.runbook.rtoMs ? `, RTO ${formatDuration(event.runbook.rtoMs)}` : '';
         for (const phase of event.phases) for (const step of phase.steps) this.phaseOf.set(step.id, phase.id);
         const badge = event.mode === 'drill' ? c.blue('[DRILL]') : c.red('[INCIDENT]');
-        const lines = [`${badge} ${c.bold(event.runbook.title)} (${event.runbook.id}) run ${event.runId}${event.resumed ? ' resumed' : ''}${rto}`];
+        const lines = [
+          `${badge} ${c.bold(event.runbook.title)} (${event.runbook.id}) run ${event.runId}${event.resumed ? ' resumed' : ''}${rto}`,
+        ];
         if (event.target) lines.push(`  target ${event.target}, operator ${event.operator}`);
         return lines;
       }
       case 'phase.started':
         return [c.bold(`» ${event.phaseId}: ${event.title}`)];
       case 'phase.finished':
-        return [`${c[statusColour[event.status]](`» ${event.phaseId} ${event.status}`)} in ${formatDuration(event.durationMs)}`];
+        return [
+          `${c[statusColour[event.status]](`» ${event.phaseId} ${event.status}`)} in ${formatDuration(event.durationMs)}`,
+        ];
       case 'step.started':
         this.phaseOf.set(event.stepId, event.phaseId);
-        return [`${c.cyan(stepSymbol.running)} ${this.step(event.stepId)} started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`];
+        return [
+          `${c.cyan(stepSymbol.running)} ${this.step(event.stepId)} started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`,
+        ];
       case 'step.finished': {
         this.phaseOf.set(event.stepId, event.phaseId);
         for (const key of this.progress.keys()) if (key.startsWith(`${event.stepId}:`)) this.progress.delete(key);
@@ -78,13 +94,21 @@ export class PlainLines {
         this.questions.set(event.prompt.id, event.prompt.message);
         return [];
       case 'prompt.answered': {
-        const answer = Array.isArray(event.answer) ? event.answer.join(', ') : typeof event.answer === 'boolean' ? (event.answer ? 'yes' : 'no') : event.answer;
+        const answer = Array.isArray(event.answer)
+          ? event.answer.join(', ')
+          : typeof event.answer === 'boolean'
+            ? event.answer
+              ? 'yes'
+              : 'no'
+            : event.answer;
         return [`${c.cyan('?')} ${this.questions.get(event.promptId) ?? event.promptId} ${c.cyan(answer)}`];
       }
       case 'undo.started':
         return [`${c.yellow('↺')} undo ${this.step(event.stepId)}: ${event.title}`];
       case 'undo.finished':
-        return [`${c[statusColour[event.status]](`↺ undo ${this.step(event.stepId)} ${event.status}`)}${event.error ? `: ${event.error}` : ''}`];
+        return [
+          `${c[statusColour[event.status]](`↺ undo ${this.step(event.stepId)} ${event.status}`)}${event.error ? `: ${event.error}` : ''}`,
+        ];
       case 'run.finished':
         return this.summary(event);
     }
@@ -94,14 +118,19 @@ export class PlainLines {
     const key = `${event.stepId ?? ''}:${event.label}`;
     const previous = this.progress.get(key);
     const { restarted, ...sample } = nextSample(previous, event);
-    const track: ProgressTrack = { ...sample, printedAt: previous?.printedAt ?? -Infinity, printedTenth: previous?.printedTenth ?? -1 };
+    const track: ProgressTrack = {
+      ...sample,
+      printedAt: previous?.printedAt ?? -Infinity,
+      printedTenth: previous?.printedTenth ?? -1,
+    };
     const stats = progressStats(track);
     const tenth = stats.fraction === undefined ? -1 : Math.floor(stats.fraction * 10);
     const due = restarted || event.at - track.printedAt >= PROGRESS_EVERY_MS || tenth > track.printedTenth;
     this.progress.set(key, due ? { ...track, printedAt: event.at, printedTenth: tenth } : track);
     if (!due) return [];
     const parts = [`  ${event.label}`, formatAmount(event.done, event.unit)];
-    if (event.total !== undefined) parts[1] += ` / ${formatAmount(event.total, event.unit)} (${Math.floor((stats.fraction ?? 0) * 100)}%)`;
+    if (event.total !== undefined)
+      parts[1] += ` / ${formatAmount(event.total, event.unit)} (${Math.floor((stats.fraction ?? 0) * 100)}%)`;
     if (stats.rate !== undefined) parts.push(formatRate(stats.rate, event.unit));
     if (stats.etaMs !== undefined) parts.push(`ETA ${formatClock(stats.etaMs)}`);
     return [parts.join('  ')];
@@ -111,7 +140,10 @@ export class PlainLines {
     const c = this.c;
     const colour = event.status === 'passed' ? c.green : event.status === 'failed' ? c.red : c.yellow;
     const symbol = event.status === 'passed' ? '✔' : event.status === 'failed' ? '✖' : '■';
-    const lines = [colour(`${symbol} run ${event.status} in ${formatDuration(event.durationMs)}`) + (event.error ? `: ${event.error}` : '')];
+    const lines = [
+      colour(`${symbol} run ${event.status} in ${formatDuration(event.durationMs)}`) +
+        (event.error ? `: ${event.error}` : ''),
+    ];
     if (event.rtoMs !== undefined) {
       const met = event.rtoMet === false ? c.red('missed') : c.green('met');
       const percent = (event.durationMs / event.rtoMs) * 100;

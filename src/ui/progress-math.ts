@@ -27,7 +27,10 @@ export function progressStats(sample: ProgressSample): ProgressStats {
 }
 
 /** The next sample for a label; a counter that went backwards (a retry) starts a new rate measurement. */
-export function nextSample(previous: ProgressSample | undefined, reading: { at: number; done: number; total?: number }): ProgressSample & { restarted: boolean } {
+export function nextSample(
+  previous: ProgressSample | undefined,
+  reading: { at: number; done: number; total?: number },
+): ProgressSample & { restarted: boolean } {
   const restarted = !previous || reading.done < previous.done;
   return {
     firstAt: restarted ? reading.at : previous.firstAt,

@@ -33,7 +33,10 @@ export function progressLine(track: Track): string {
 }
 
 /** One-shot commands (pgdr backup / restore): "dump  412 MiB  38.2 MiB/s  00:11  ETA 00:07" on stderr. */
-export function createProgressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr, options: ProgressPrinterOptions = {}): ProgressPrinter {
+export function createProgressPrinter(
+  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+  options: ProgressPrinterOptions = {},
+): ProgressPrinter {
   const tty = Boolean(stream.isTTY);
   const now = options.now ?? Date.now;
   const intervalMs = options.intervalMs ?? (tty ? 500 : 10_000);
@@ -60,7 +63,13 @@ export function createProgressPrinter(stream: NodeJS.WritableStream & { isTTY?: 
       const previous = tracks.get(update.label);
       const { restarted, ...sample } = nextSample(previous, { at, done: update.done, total: update.total });
       const printed = previous && !restarted ? previous : { printedAt: -Infinity, printedDone: -1 };
-      const track: Track = { label: update.label, unit: update.unit, ...sample, printedAt: printed.printedAt, printedDone: printed.printedDone };
+      const track: Track = {
+        label: update.label,
+        unit: update.unit,
+        ...sample,
+        printedAt: printed.printedAt,
+        printedDone: printed.printedDone,
+      };
       tracks.set(update.label, track);
       if (at - track.printedAt >= intervalMs) write(track);
     },

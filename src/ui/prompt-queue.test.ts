@@ -29,6 +29,8 @@ describe('Ink prompter queue', () => {
     await expect(answer).rejects.toBeInstanceOf(Aborted);
     expect(prompter.queue.current()).toBeUndefined();
     expect(changes).toBe(2);
-    await expect(prompter.ask({ kind: 'confirm', id: 'b', message: 'B?' }, controller.signal)).rejects.toBeInstanceOf(Aborted);
+    await expect(prompter.ask({ kind: 'confirm', id: 'b', message: 'B?' }, controller.signal)).rejects.toBeInstanceOf(
+      Aborted,
+    );
   });
 });

@@ -35,7 +35,9 @@ export function inkOptions(options: TuiOptions): RenderOptions {
 /** Mounts the run screen; only Ink reads stdin while it is up. `done` resolves once the final frame is on screen. */
 export function renderTui(handle: RunHandle, options: TuiOptions = {}): RunRendering {
   applyNoColor();
-  const app = <RunApp handle={handle} prompts={options.prompter?.queue ?? defaultPromptQueue} storeOptions={options.store} />;
+  const app = (
+    <RunApp handle={handle} prompts={options.prompter?.queue ?? defaultPromptQueue} storeOptions={options.store} />
+  );
   const instance = render(app, inkOptions(options));
   const done = instance.waitUntilExit().then(() => undefined);
   return { done, stop: () => instance.unmount() };

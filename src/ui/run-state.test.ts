@@ -10,7 +10,13 @@ describe('runReducer', () => {
     const state = reduce([started]);
     expect(state.header?.runbook.title).toBe('Complete database loss');
     expect(state.phases.map((p) => p.id)).toEqual(['assess', 'restore', 'validate']);
-    expect(state.phases.flatMap((p) => p.steps.map((s) => s.status))).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
+    expect(state.phases.flatMap((p) => p.steps.map((s) => s.status))).toEqual([
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+    ]);
     expect(findStep(state, 'ack')?.manual).toBe(true);
   });
 
@@ -22,13 +28,30 @@ describe('runReducer', () => {
     ]);
     expect(findStep(state, 'ping')).toMatchObject({ status: 'running', attempt: 2, startedAt: T0 });
     expect(state.currentStepId).toBe('ping');
-    const failed = runReducer(state, { type: 'step.finished', at: T0 + 5, phaseId: 'assess', stepId: 'ping', status: 'failed', durationMs: 5, error: 'refused', hint: 'is it up?' });
-    expect(findStep(failed, 'ping')).toMatchObject({ status: 'failed', durationMs: 5, error: 'refused', hint: 'is it up?' });
+    const failed = runReducer(state, {
+      type: 'step.finished',
+      at: T0 + 5,
+      phaseId: 'assess',
+      stepId: 'ping',
+      status: 'failed',
+      durationMs: 5,
+      error: 'refused',
+      hint: 'is it up?',
+    });
+    expect(findStep(failed, 'ping')).toMatchObject({
+      status: 'failed',
+      durationMs: 5,
+      error: 'refused',
+      hint: 'is it up?',
+    });
     expect(failed.currentStepId).toBeUndefined();
   });
 
   it('adds steps and phases the header did not announce', () => {
-    const state = reduce([started, { type: 'step.started', at: T0, phaseId: 'extra', stepId: 'surprise', title: 'Surprise', attempt: 1 }]);
+    const state = reduce([
+      started,
+      { type: 'step.started', at: T0, phaseId: 'extra', stepId: 'surprise', title: 'Surprise', attempt: 1 },
+    ]);
     expect(findStep(state, 'surprise')?.status).toBe('running');
   });
 
@@ -50,13 +73,23 @@ describe('runReducer', () => {
     const events = passedRun();
     const midway = reduce(events.slice(0, 12));
     expect(midway.progress).toHaveLength(1);
-    expect(midway.progress[0]).toMatchObject({ label: 'restore', firstAt: T0 + 2000, firstDone: 0, done: 50 * 1024 * 1024 });
+    expect(midway.progress[0]).toMatchObject({
+      label: 'restore',
+      firstAt: T0 + 2000,
+      firstDone: 0,
+      done: 50 * 1024 * 1024,
+    });
     const after = reduce(events.slice(0, 15));
     expect(after.progress).toEqual([]);
   });
 
   it('caps the log at LOG_LIMIT lines, keeping the newest', () => {
-    const logs: RunEvent[] = Array.from({ length: LOG_LIMIT + 5 }, (_v, i) => ({ type: 'log', at: T0 + i, level: 'info', message: `line ${i}` }));
+    const logs: RunEvent[] = Array.from({ length: LOG_LIMIT + 5 }, (_v, i) => ({
+      type: 'log',
+      at: T0 + i,
+      level: 'info',
+      message: `line ${i}`,
+    }));
     const state = reduce([started, ...logs]);
     expect(state.logs).toHaveLength(LOG_LIMIT);
     expect(state.logs.at(-1)?.message).toBe(`line ${LOG_LIMIT + 4}`);
@@ -64,7 +97,10 @@ describe('runReducer', () => {
   });
 
   it('splits multi-line tool output into clean log lines', () => {
-    const state = reduce([started, { type: 'log', at: T0, level: 'warn', message: 'pg_restore: error:\n\tdetail \u001B[31mred\u001B[39m\n' }]);
+    const state = reduce([
+      started,
+      { type: 'log', at: T0, level: 'warn', message: 'pg_restore: error:\n\tdetail \u001B[31mred\u001B[39m\n' },
+    ]);
     expect(state.logs.map((l) => [l.level, l.message])).toEqual([
       ['warn', 'pg_restore: error:'],
       ['warn', '  detail red'],
@@ -78,15 +114,22 @@ describe('runReducer', () => {
       { type: 'undo.finished', at: T0 + 1, stepId: 'block', status: 'succeeded' },
       { type: 'run.finished', at: T0 + 10, status: 'aborted', durationMs: 10 },
     ]);
-    expect(state.undo).toEqual([{ stepId: 'block', title: 'Unblock connections', status: 'succeeded', error: undefined }]);
+    expect(state.undo).toEqual([
+      { stepId: 'block', title: 'Unblock connections', status: 'succeeded', error: undefined },
+    ]);
     expect(state.result).toMatchObject({ status: 'aborted', reportPaths: [] });
     expect(elapsedMs({ ...state, now: T0 + 999_999 })).toBe(10);
   });
 
   it('shows and clears the pending prompt', () => {
-    const asked = reduce([started, { type: 'prompt.asked', at: T0, prompt: { kind: 'confirm', id: 'go', message: 'Go?' } }]);
+    const asked = reduce([
+      started,
+      { type: 'prompt.asked', at: T0, prompt: { kind: 'confirm', id: 'go', message: 'Go?' } },
+    ]);
     expect(asked.pendingPrompt?.id).toBe('go');
-    expect(runReducer(asked, { type: 'prompt.answered', at: T0, promptId: 'go', answer: true }).pendingPrompt).toBeUndefined();
+    expect(
+      runReducer(asked, { type: 'prompt.answered', at: T0, promptId: 'go', answer: true }).pendingPrompt,
+    ).toBeUndefined();
   });
 
   it('keeps finished steps when a resumed run starts again', () => {

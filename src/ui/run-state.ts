@@ -102,11 +102,19 @@ function ensurePhase(state: RunState, phaseId: string, title: string): PhaseView
   return [...state.phases, { id: phaseId, title, status: 'pending', steps: [] }];
 }
 
-function updateStep(phases: PhaseView[], phaseId: string, stepId: string, title: string, update: (step: StepView) => StepView): PhaseView[] {
+function updateStep(
+  phases: PhaseView[],
+  phaseId: string,
+  stepId: string,
+  title: string,
+  update: (step: StepView) => StepView,
+): PhaseView[] {
   return phases.map((phase) => {
     if (phase.id !== phaseId) return phase;
     const known = phase.steps.some((s) => s.id === stepId);
-    const steps = known ? phase.steps : [...phase.steps, { id: stepId, phaseId, title, status: 'pending' as const, attempt: 0 }];
+    const steps = known
+      ? phase.steps
+      : [...phase.steps, { id: stepId, phaseId, title, status: 'pending' as const, attempt: 0 }];
     return { ...phase, steps: steps.map((s) => (s.id === stepId ? update(s) : s)) };
   });
 }
@@ -116,13 +124,22 @@ function fromHeader(header: RunHeader): PhaseView[] {
     id: phase.id,
     title: phase.title,
     status: 'pending',
-    steps: phase.steps.map((step) => ({ id: step.id, phaseId: phase.id, title: step.title, manual: step.manual, status: 'pending', attempt: 0 })),
+    steps: phase.steps.map((step) => ({
+      id: step.id,
+      phaseId: phase.id,
+      title: step.title,
+      manual: step.manual,
+      status: 'pending',
+      attempt: 0,
+    })),
   }));
 }
 
 function upsertTask(tasks: TaskView[] = [], event: Extract<RunEvent, { type: 'task.updated' }>): TaskView[] {
   const next: TaskView = { id: event.taskId, title: event.title, state: event.state, parentId: event.parentId };
-  return tasks.some((t) => t.id === event.taskId) ? tasks.map((t) => (t.id === event.taskId ? next : t)) : [...tasks, next];
+  return tasks.some((t) => t.id === event.taskId)
+    ? tasks.map((t) => (t.id === event.taskId ? next : t))
+    : [...tasks, next];
 }
 
 function upsertProgress(progress: ProgressView[], event: Extract<RunEvent, { type: 'progress' }>): ProgressView[] {
@@ -150,35 +167,69 @@ export function runReducer(state: RunState, event: RunEvent): RunState {
       const { type: _type, at, resumed, ...header } = event;
       // A resumed run keeps what the replayed history already says about finished steps.
       const phases = resumed && state.phases.length > 0 ? state.phases : fromHeader(header);
-      return { ...state, header, resumed: Boolean(resumed), startedAt: state.startedAt ?? at, phases, result: undefined };
+      return {
+        ...state,
+        header,
+        resumed: Boolean(resumed),
+        startedAt: state.startedAt ?? at,
+        phases,
+        result: undefined,
+      };
     }
     case 'phase.started': {
       const phases = ensurePhase(state, event.phaseId, event.title);
-      return { ...state, phases: updatePhase({ ...state, phases }, event.phaseId, (p) => ({ ...p, status: 'running', startedAt: event.at, durationMs: undefined })) };
+      return {
+        ...state,
+        phases: updatePhase({ ...state, phases }, event.phaseId, (p) => ({
+          ...p,
+          status: 'running',
+          startedAt: event.at,
+          durationMs: undefined,
+        })),
+      };
     }
     case 'phase.finished':
-      return { ...state, phases: updatePhase(state, event.phaseId, (p) => ({ ...p, status: event.status, durationMs: event.durationMs })) };
+      return {
+        ...state,
+        phases: updatePhase(state, event.phaseId, (p) => ({
+          ...p,
+          status: event.status,
+          durationMs: event.durationMs,
+        })),
+      };
     case 'step.started': {
-      const phases = updateStep(ensurePhase(state, event.phaseId, event.phaseId), event.phaseId, event.stepId, event.title, (s) => ({
-        ...s,
-        title: event.title,
-        status: 'running',
-        attempt: event.attempt,
-        startedAt: event.at,
-        durationMs: undefined,
-        error: undefined,
-        hint: undefined,
-      }));
+      const phases = updateStep(
+        ensurePhase(state, event.phaseId, event.phaseId),
+        event.phaseId,
+        event.stepId,
+        event.title,
+        (s) => ({
+          ...s,
+          title: event.title,
+          status: 'running',
+          attempt: event.attempt,
+          startedAt: event.at,
+          durationMs: undefined,
+          error: undefined,
+          hint: undefined,
+        }),
+      );
       return { ...state, phases, currentStepId: event.stepId, tasks: { ...state.tasks, [event.stepId]: [] } };
     }
     case 'step.finished': {
-      const phases = updateStep(ensurePhase(state, event.phaseId, event.phaseId), event.phaseId, event.stepId, event.stepId, (s) => ({
-        ...s,
-        status: event.status,
-        durationMs: event.durationMs,
-        error: event.error,
-        hint: event.hint,
-      }));
+      const phases = updateStep(
+        ensurePhase(state, event.phaseId, event.phaseId),
+        event.phaseId,
+        event.stepId,
+        event.stepId,
+        (s) => ({
+          ...s,
+          status: event.status,
+          durationMs: event.durationMs,
+          error: event.error,
+          hint: event.hint,
+        }),
+      );
       const progress = state.progress.filter((p) => p.stepId !== undefined && p.stepId !== event.stepId);
       const currentStepId = state.currentStepId === event.stepId ? undefined : state.currentStepId;
       return { ...state, phases, progress, currentStepId };
@@ -188,18 +239,38 @@ export function runReducer(state: RunState, event: RunEvent): RunState {
     case 'progress':
       return { ...state, progress: upsertProgress(state.progress, event) };
     case 'log':
-      return { ...state, logs: appendLog(state.logs, { at: event.at, level: event.level, message: event.message, stepId: event.stepId }) };
+      return {
+        ...state,
+        logs: appendLog(state.logs, { at: event.at, level: event.level, message: event.message, stepId: event.stepId }),
+      };
     case 'prompt.asked':
       return { ...state, pendingPrompt: event.prompt };
     case 'prompt.answered':
       return state.pendingPrompt?.id === event.promptId ? { ...state, pendingPrompt: undefined } : state;
     case 'undo.started':
-      return { ...state, undo: [...state.undo.filter((u) => u.stepId !== event.stepId), { stepId: event.stepId, title: event.title, status: 'running' }] };
+      return {
+        ...state,
+        undo: [
+          ...state.undo.filter((u) => u.stepId !== event.stepId),
+          { stepId: event.stepId, title: event.title, status: 'running' },
+        ],
+      };
     case 'undo.finished':
-      return { ...state, undo: state.undo.map((u) => (u.stepId === event.stepId ? { ...u, status: event.status, error: event.error } : u)) };
+      return {
+        ...state,
+        undo: state.undo.map((u) =>
+          u.stepId === event.stepId ? { ...u, status: event.status, error: event.error } : u,
+        ),
+      };
     case 'run.finished': {
       const { type: _type, reportPaths, ...rest } = event;
-      return { ...state, currentStepId: undefined, progress: [], pendingPrompt: undefined, result: { ...rest, reportPaths: reportPaths ?? [] } };
+      return {
+        ...state,
+        currentStepId: undefined,
+        progress: [],
+        pendingPrompt: undefined,
+        result: { ...rest, reportPaths: reportPaths ?? [] },
+      };
     }
   }
 }

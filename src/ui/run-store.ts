@@ -27,7 +27,10 @@ export class RunStore {
   private readonly clockMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly handle: RunHandle, options: RunStoreOptions = {}) {
+  constructor(
+    private readonly handle: RunHandle,
+    options: RunStoreOptions = {},
+  ) {
     this.flushMs = options.flushMs ?? 100;
     this.clockMs = options.clockMs ?? 1000;
     this.now = options.now ?? Date.now;

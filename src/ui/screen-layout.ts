@@ -9,7 +9,14 @@ export interface ScreenLayout {
 
 function promptRows(prompt: PromptRequest | undefined): number {
   if (!prompt) return 0;
-  const body = prompt.kind === 'select' ? prompt.choices.length + 1 : prompt.kind === 'checklist' ? prompt.items.length + 1 : prompt.kind === 'type-name' ? 3 : 1;
+  const body =
+    prompt.kind === 'select'
+      ? prompt.choices.length + 1
+      : prompt.kind === 'checklist'
+        ? prompt.items.length + 1
+        : prompt.kind === 'type-name'
+          ? 3
+          : 1;
   return body + 2;
 }
 
@@ -17,9 +24,21 @@ function promptRows(prompt: PromptRequest | undefined): number {
  * Shares the terminal's rows: header, prompt, summary and key line always show; the step list gets what it needs up
  * to the rest, and the log tail (at most 8 lines) takes what is left, or disappears when nothing is.
  */
-export function screenLayout(state: RunState, prompt: PromptRequest | undefined, rows: number, logView: boolean): ScreenLayout {
+export function screenLayout(
+  state: RunState,
+  prompt: PromptRequest | undefined,
+  rows: number,
+  logView: boolean,
+): ScreenLayout {
   const header = (state.header?.target ? 3 : 2) + 1 + 1;
-  const summary = state.result ? 2 + (state.result.error ? 1 : 0) + (state.result.rtoMs !== undefined ? 1 : 0) + (state.result.rpoMs !== undefined ? 1 : 0) + state.undo.length + state.result.reportPaths.length : 0;
+  const summary = state.result
+    ? 2 +
+      (state.result.error ? 1 : 0) +
+      (state.result.rtoMs !== undefined ? 1 : 0) +
+      (state.result.rpoMs !== undefined ? 1 : 0) +
+      state.undo.length +
+      state.result.reportPaths.length
+    : 0;
   const fixed = header + promptRows(prompt) + summary + 1;
   const body = Math.max(3, rows - fixed);
   if (logView) return { steps: [], logLines: Math.max(3, body - 1) };

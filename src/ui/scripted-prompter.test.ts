@@ -3,14 +3,40 @@ import type { PromptRequest } from '../runbook/events.js';
 import { PromptUnanswered, scriptedPrompter } from './scripted-prompter.js';
 
 const signal = new AbortController().signal;
-const confirm: PromptRequest = { kind: 'confirm', id: 'maintenance', message: 'Turn maintenance mode on?', default: false };
-const select: PromptRequest = { kind: 'select', id: 'backup', message: 'Which backup?', choices: [{ value: 'b1', label: 'latest' }, { value: 'b2', label: 'older' }] };
-const typeName: PromptRequest = { kind: 'type-name', id: 'confirm-db', message: 'Drop and restore app?', expected: 'app' };
+const confirm: PromptRequest = {
+  kind: 'confirm',
+  id: 'maintenance',
+  message: 'Turn maintenance mode on?',
+  default: false,
+};
+const select: PromptRequest = {
+  kind: 'select',
+  id: 'backup',
+  message: 'Which backup?',
+  choices: [
+    { value: 'b1', label: 'latest' },
+    { value: 'b2', label: 'older' },
+  ],
+};
+const typeName: PromptRequest = {
+  kind: 'type-name',
+  id: 'confirm-db',
+  message: 'Drop and restore app?',
+  expected: 'app',
+};
 const text: PromptRequest = { kind: 'text', id: 'notes', message: 'Notes?', default: 'none' };
-const checklist: PromptRequest = { kind: 'checklist', id: 'dns', message: 'DNS switched?', items: ['update record', 'flush cache'] };
+const checklist: PromptRequest = {
+  kind: 'checklist',
+  id: 'dns',
+  message: 'DNS switched?',
+  items: ['update record', 'flush cache'],
+};
 
 async function failure(promise: Promise<unknown>): Promise<PromptUnanswered> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(PromptUnanswered);
   return error as PromptUnanswered;
 }
@@ -33,7 +59,9 @@ describe('scriptedPrompter', () => {
 
   it('accepts the exact name through --answer and refuses anything else', async () => {
     expect(await scriptedPrompter({ answers: { 'confirm-db': 'app' } }).ask(typeName, signal)).toBe('app');
-    const error = await failure(scriptedPrompter({ answers: { 'confirm-db': 'APP' }, yes: true }).ask(typeName, signal));
+    const error = await failure(
+      scriptedPrompter({ answers: { 'confirm-db': 'APP' }, yes: true }).ask(typeName, signal),
+    );
     expect(error.hint).toContain('--answer confirm-db=app');
   });
 
@@ -50,7 +78,10 @@ describe('scriptedPrompter', () => {
     expect(await p.ask(select, signal)).toBe('b2');
     expect(await p.ask(text, signal)).toBe('fine');
     expect(await p.ask(checklist, signal)).toEqual(['flush cache']);
-    expect(await scriptedPrompter({ answers: { dns: 'all' } }).ask(checklist, signal)).toEqual(['update record', 'flush cache']);
+    expect(await scriptedPrompter({ answers: { dns: 'all' } }).ask(checklist, signal)).toEqual([
+      'update record',
+      'flush cache',
+    ]);
   });
 
   it('rejects answers that are not among the choices', async () => {

@@ -36,17 +36,23 @@ function fromString(request: PromptRequest, value: string): PromptAnswer {
     }
     case 'type-name':
       if (value !== request.expected) {
-        throw new PromptUnanswered(`--answer ${request.id}=${value} does not match the name to type back for "${request.message}".`, {
-          hint: `Pass --answer ${request.id}=${request.expected} exactly (or --confirm ${request.expected}) if you mean it.`,
-          exitCode: 2,
-        });
+        throw new PromptUnanswered(
+          `--answer ${request.id}=${value} does not match the name to type back for "${request.message}".`,
+          {
+            hint: `Pass --answer ${request.id}=${request.expected} exactly (or --confirm ${request.expected}) if you mean it.`,
+            exitCode: 2,
+          },
+        );
       }
       return value;
     case 'text':
       return value;
     case 'checklist': {
       if (value.trim().toLowerCase() === 'all') return [...request.items];
-      const picked = value.split(',').map((s) => s.trim()).filter(Boolean);
+      const picked = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = picked.filter((p) => !request.items.includes(p));
       if (unknown.length > 0) throw invalid(request, value, `all|comma-separated items`);
       return picked;
@@ -71,15 +77,21 @@ function byDefault(request: PromptRequest): PromptAnswer | undefined {
 
 function unanswered(request: PromptRequest): PromptUnanswered {
   if (request.kind === 'type-name') {
-    return new PromptUnanswered(`"${request.message}" (prompt ${request.id}) needs the name typed back, and there is no terminal to type it in.`, {
-      hint: `Pass --answer ${request.id}=${request.expected} (or --confirm ${request.expected}); --yes never confirms a destructive step.`,
-      exitCode: 2,
-    });
+    return new PromptUnanswered(
+      `"${request.message}" (prompt ${request.id}) needs the name typed back, and there is no terminal to type it in.`,
+      {
+        hint: `Pass --answer ${request.id}=${request.expected} (or --confirm ${request.expected}); --yes never confirms a destructive step.`,
+        exitCode: 2,
+      },
+    );
   }
-  return new PromptUnanswered(`"${request.message}" (prompt ${request.id}) needs an answer and there is no terminal to ask in.`, {
-    hint: `Pass --answer ${request.id}=<value>${byDefault(request) === undefined ? '' : ', or --yes to accept the defaults'}.`,
-    exitCode: 2,
-  });
+  return new PromptUnanswered(
+    `"${request.message}" (prompt ${request.id}) needs an answer and there is no terminal to ask in.`,
+    {
+      hint: `Pass --answer ${request.id}=<value>${byDefault(request) === undefined ? '' : ', or --yes to accept the defaults'}.`,
+      exitCode: 2,
+    },
+  );
 }
 
 /** Answers from --answer key=value and --yes, for CI and tests; a missing answer is an error naming the flag. */

@@ -3,7 +3,13 @@ import type { StepRow } from './step-rows.js';
 import { fitRows } from './step-rows.js';
 
 const steps = (n: number, runningAt: number): StepRow[] =>
-  Array.from({ length: n }, (_v, i) => ({ kind: 'step', key: `s${i}`, status: i < runningAt ? 'succeeded' : i === runningAt ? 'running' : 'pending', title: `step ${i}`, time: '' }));
+  Array.from({ length: n }, (_v, i) => ({
+    kind: 'step',
+    key: `s${i}`,
+    status: i < runningAt ? 'succeeded' : i === runningAt ? 'running' : 'pending',
+    title: `step ${i}`,
+    time: '',
+  }));
 
 describe('fitRows', () => {
   it('leaves a list that fits alone', () => {

@@ -18,7 +18,11 @@ function duration(item: { status: string; startedAt?: number; durationMs?: numbe
 
 /** A phase shows its steps while it runs or if it went wrong; finished and future phases stay one line. */
 function expanded(phase: PhaseView): boolean {
-  return phase.status === 'running' || phase.status === 'failed' || phase.steps.some((s) => s.status === 'running' || s.status === 'failed');
+  return (
+    phase.status === 'running' ||
+    phase.status === 'failed' ||
+    phase.steps.some((s) => s.status === 'running' || s.status === 'failed')
+  );
 }
 
 function depth(task: TaskView, byId: Map<string, TaskView>): number {
@@ -37,7 +41,9 @@ function firstLine(text: string): string {
 
 function stepRows(step: StepView, now: number, tasks: TaskView[]): StepRow[] {
   const title = `${step.title}${step.manual ? ' (manual)' : ''}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}`;
-  const rows: StepRow[] = [{ kind: 'step', key: `s:${step.id}`, status: step.status, title, time: duration(step, now) }];
+  const rows: StepRow[] = [
+    { kind: 'step', key: `s:${step.id}`, status: step.status, title, time: duration(step, now) },
+  ];
   // One row each: a multi-line error keeps its first line here; the log pane has the rest.
   if (step.error) rows.push({ kind: 'error', key: `e:${step.id}`, text: firstLine(step.error) });
   if (step.hint) rows.push({ kind: 'hint', key: `h:${step.id}`, text: `hint: ${firstLine(step.hint)}` });
@@ -45,9 +51,22 @@ function stepRows(step: StepView, now: number, tasks: TaskView[]): StepRow[] {
   const finished = tasks.filter((t) => t.state === 'done' || t.state === 'skipped');
   // Many subtasks: finished ones fold into one line so the running one stays in view.
   const fold = tasks.length > 3 && finished.length >= 2;
-  if (fold) rows.push({ kind: 'task', key: `t:${step.id}:folded`, state: 'done', title: `${finished.length} subtasks done`, depth: 0 });
+  if (fold)
+    rows.push({
+      kind: 'task',
+      key: `t:${step.id}:folded`,
+      state: 'done',
+      title: `${finished.length} subtasks done`,
+      depth: 0,
+    });
   for (const task of fold ? tasks.filter((t) => !finished.includes(t)) : tasks) {
-    rows.push({ kind: 'task', key: `t:${step.id}:${task.id}`, state: task.state, title: task.title, depth: depth(task, byId) });
+    rows.push({
+      kind: 'task',
+      key: `t:${step.id}:${task.id}`,
+      state: task.state,
+      title: task.title,
+      depth: depth(task, byId),
+    });
   }
   return rows;
 }
@@ -55,7 +74,13 @@ function stepRows(step: StepView, now: number, tasks: TaskView[]): StepRow[] {
 export function buildStepRows(state: RunState): StepRow[] {
   const rows: StepRow[] = [];
   for (const phase of state.phases) {
-    rows.push({ kind: 'phase', key: `p:${phase.id}`, status: phase.status, title: phase.title, time: duration(phase, state.now) });
+    rows.push({
+      kind: 'phase',
+      key: `p:${phase.id}`,
+      status: phase.status,
+      title: phase.title,
+      time: duration(phase, state.now),
+    });
     if (!expanded(phase)) continue;
     for (const step of phase.steps) {
       const tasks = step.id === state.currentStepId ? (state.tasks[step.id] ?? []) : [];

@@ -23,7 +23,8 @@ async function backupJson(args: string[], env: Record<string, string> = {}) {
   return JSON.parse(r.stdout) as { id: string; location: string; bytes: number; sha256: string };
 }
 
-const manifestOf = (repo: string, id: string) => JSON.parse(readFileSync(join(repo, 'backups', id, 'manifest.json'), 'utf8')) as BackupManifest;
+const manifestOf = (repo: string, id: string) =>
+  JSON.parse(readFileSync(join(repo, 'backups', id, 'manifest.json'), 'utf8')) as BackupManifest;
 
 describe('pgdr backup', () => {
   beforeAll(async () => {
@@ -43,7 +44,11 @@ describe('pgdr backup', () => {
     expect(manifest.rowCounts['public.payment_p2022_01']).toBeGreaterThan(0);
     expect(manifest.server.major).toBe(15);
     expect(readFileSync(join(dir, 'SHA256SUMS'), 'utf8')).toBe(`${result.sha256}  data.dump.zst\n`);
-    expect(execFileSync('sha256sum', [join(dir, 'data.dump.zst')]).toString().split(' ')[0]).toBe(result.sha256);
+    expect(
+      execFileSync('sha256sum', [join(dir, 'data.dump.zst')])
+        .toString()
+        .split(' ')[0],
+    ).toBe(result.sha256);
 
     // pzstd (installed with zstd here) wrote it: independent frames, each after a skippable frame (magic 0x184D2A50)
     // that tells pzstd where it ends, so a restore decompresses them on every core.
@@ -52,9 +57,15 @@ describe('pgdr backup', () => {
     await createDatabase(cluster, 'pagila_copy');
     const archive = join(repo, 'copy.dump');
     execFileSync('zstd', ['-q', '-d', join(dir, 'data.dump.zst'), '-o', archive]);
-    execFileSync(join(cluster.binDir, 'pg_restore'), ['--exit-on-error', '-d', 'pagila_copy', archive], { env: libpqEnv(cluster.target('pagila_copy')) });
-    expect(await tableFingerprints(cluster.target('pagila_copy'))).toEqual(await tableFingerprints(cluster.target('pagila')));
-    expect(await schemaFingerprint(cluster.target('pagila_copy'))).toEqual(await schemaFingerprint(cluster.target('pagila')));
+    execFileSync(join(cluster.binDir, 'pg_restore'), ['--exit-on-error', '-d', 'pagila_copy', archive], {
+      env: libpqEnv(cluster.target('pagila_copy')),
+    });
+    expect(await tableFingerprints(cluster.target('pagila_copy'))).toEqual(
+      await tableFingerprints(cluster.target('pagila')),
+    );
+    expect(await schemaFingerprint(cluster.target('pagila_copy'))).toEqual(
+      await schemaFingerprint(cluster.target('pagila')),
+    );
 
     const list = await runPgdr(['backups', 'list', '--repo', repo]);
     expect(list.code).toBe(0);
@@ -79,11 +90,32 @@ describe('pgdr backup', () => {
     const noKey = await runPgdr(['backup', 'verify', result.id, '--repo', repo]);
     expect(noKey.code).toBe(0);
     expect(noKey.stderr).toContain('checked the checksums only');
-    const noKeyRestore = await runPgdr(['backup', 'verify', result.id, '--repo', repo, '--restore-test', '--scratch-db', cluster.url]);
+    const noKeyRestore = await runPgdr([
+      'backup',
+      'verify',
+      result.id,
+      '--repo',
+      repo,
+      '--restore-test',
+      '--scratch-db',
+      cluster.url,
+    ]);
     expect(noKeyRestore.code).toBe(2);
     expect(noKeyRestore.stderr).toContain('--identity FILE');
 
-    const verify = await runPgdr(['backup', 'verify', 'latest', '--repo', repo, '--identity', keyFile, '--restore-test', '--scratch-db', cluster.url, '--json']);
+    const verify = await runPgdr([
+      'backup',
+      'verify',
+      'latest',
+      '--repo',
+      repo,
+      '--identity',
+      keyFile,
+      '--restore-test',
+      '--scratch-db',
+      cluster.url,
+      '--json',
+    ]);
     expect(verify.code, verify.stderr).toBe(0);
     const v = JSON.parse(verify.stdout);
     expect(v.ok).toBe(true);
@@ -91,7 +123,9 @@ describe('pgdr backup', () => {
     expect(v.restoreTest.mismatches).toEqual([]);
     expect(v.restoreTest.tablesChecked).toBe(Object.keys(manifestOf(repo, result.id).rowCounts).length);
     expect(v.restoreTest.objects.views).toBeGreaterThan(5);
-    expect(await psql(cluster, 'postgres', "select count(*) from pg_database where datname like 'pgdr_verify%'")).toBe('0\n');
+    expect(await psql(cluster, 'postgres', "select count(*) from pg_database where datname like 'pgdr_verify%'")).toBe(
+      '0\n',
+    );
     const list = await runPgdr(['backups', 'list', '--repo', repo]);
     expect(list.stdout).toMatch(/ok .*\(restored\)/);
 
@@ -105,23 +139,63 @@ describe('pgdr backup', () => {
   it('encrypts with a passphrase from the environment, and takes the directory format in parallel', async () => {
     const repo = repoDir();
     const secret = 'correct horse battery staple';
-    const enc = await backupJson(['schema', '--db', cluster.urlFor('pagila'), '--repo', repo, '--passphrase-env', 'BACKUP_PASS'], { BACKUP_PASS: secret });
+    const enc = await backupJson(
+      ['schema', '--db', cluster.urlFor('pagila'), '--repo', repo, '--passphrase-env', 'BACKUP_PASS'],
+      { BACKUP_PASS: secret },
+    );
     expect(manifestOf(repo, enc.id).encryption).toEqual({ format: 'age', recipients: [], passphrase: true });
-    const ok = await runPgdr(['backup', 'verify', enc.id, '--repo', repo, '--passphrase-env', 'BACKUP_PASS', '--json'], { env: { BACKUP_PASS: secret } });
+    const ok = await runPgdr(
+      ['backup', 'verify', enc.id, '--repo', repo, '--passphrase-env', 'BACKUP_PASS', '--json'],
+      { env: { BACKUP_PASS: secret } },
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout).decrypted).toBe(true);
-    const wrong = await runPgdr(['backup', 'verify', enc.id, '--repo', repo, '--passphrase-env', 'BACKUP_PASS'], { env: { BACKUP_PASS: 'nope nope' } });
+    const wrong = await runPgdr(['backup', 'verify', enc.id, '--repo', repo, '--passphrase-env', 'BACKUP_PASS'], {
+      env: { BACKUP_PASS: 'nope nope' },
+    });
     expect(wrong.code).toBe(1);
     expect(wrong.stdout + wrong.stderr).not.toContain(secret);
 
-    const dir = await backupJson(['--format', 'directory', '--jobs', '2', '--db', cluster.urlFor('pagila'), '--repo', repo]);
+    const dir = await backupJson([
+      '--format',
+      'directory',
+      '--jobs',
+      '2',
+      '--db',
+      cluster.urlFor('pagila'),
+      '--repo',
+      repo,
+    ]);
     const m = manifestOf(repo, dir.id);
     expect(m.format).toBe('directory');
     expect(m.files.map((f) => f.path)).toContain('data/toc.dat');
-    const verified = await runPgdr(['backup', 'verify', dir.id, '--repo', repo, '--restore-test', '--scratch-db', cluster.url, '--json']);
+    const verified = await runPgdr([
+      'backup',
+      'verify',
+      dir.id,
+      '--repo',
+      repo,
+      '--restore-test',
+      '--scratch-db',
+      cluster.url,
+      '--json',
+    ]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout).restoreTest.mismatches).toEqual([]);
-    const refused = await runPgdr(['backup', '--format', 'directory', '--db', cluster.urlFor('pagila'), '--repo', repo, '--passphrase-env', 'BACKUP_PASS'], { env: { BACKUP_PASS: secret } });
+    const refused = await runPgdr(
+      [
+        'backup',
+        '--format',
+        'directory',
+        '--db',
+        cluster.urlFor('pagila'),
+        '--repo',
+        repo,
+        '--passphrase-env',
+        'BACKUP_PASS',
+      ],
+      { env: { BACKUP_PASS: secret } },
+    );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('plaintext would touch disk');
   });
@@ -143,13 +217,32 @@ describe('pgdr backup', () => {
 
   it('backs up only the named tables, partitions of a partitioned table included', async () => {
     const repo = repoDir();
-    const result = await backupJson(['tables', '--table', 'film', '--table', 'public.payment', '--db', cluster.urlFor('pagila'), '--repo', repo]);
+    const result = await backupJson([
+      'tables',
+      '--table',
+      'film',
+      '--table',
+      'public.payment',
+      '--db',
+      cluster.urlFor('pagila'),
+      '--repo',
+      repo,
+    ]);
     const m = manifestOf(repo, result.id);
     expect(m.kind).toBe('tables');
     expect(Object.keys(m.rowCounts)).toContain('public.film');
     expect(Object.keys(m.rowCounts).filter((t) => t.startsWith('public.payment_p'))).toHaveLength(7);
     expect(Object.keys(m.rowCounts)).not.toContain('public.rental');
-    const unknown = await runPgdr(['backup', 'tables', '--table', 'flim', '--db', cluster.urlFor('pagila'), '--repo', repo]);
+    const unknown = await runPgdr([
+      'backup',
+      'tables',
+      '--table',
+      'flim',
+      '--db',
+      cluster.urlFor('pagila'),
+      '--repo',
+      repo,
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Table "flim" was not found');
     expect(unknown.stderr).toContain('Did you mean');
@@ -159,7 +252,9 @@ describe('pgdr backup', () => {
     const repo = repoDir();
     const lock = await holdTableLock(cluster, 'pagila', 'public.rental');
     let pid = 0;
-    const running = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo], { onSpawn: (p) => (pid = p) });
+    const running = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo], {
+      onSpawn: (p) => (pid = p),
+    });
     const killed = await killPgDump(() => pid);
     await lock.release();
     const r = await running;
@@ -207,9 +302,19 @@ describe('pgdr backup', () => {
     expect(badUrl.stderr).toContain('not a postgres:// URL');
     const badKind = await runPgdr(['backup', 'everything', '--db', cluster.url, '--repo', repo]);
     expect(badKind.code).toBe(2);
-    const noPass = await runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo, '--passphrase-env', 'PGDR_NOPE']);
+    const noPass = await runPgdr([
+      'backup',
+      '--db',
+      cluster.urlFor('pagila'),
+      '--repo',
+      repo,
+      '--passphrase-env',
+      'PGDR_NOPE',
+    ]);
     expect(noPass.code).toBe(2);
     expect(noPass.stderr).toContain('PGDR_NOPE');
-    expect(readdirSync(repo).filter((f) => f !== 'locks')).toEqual(readdirSync(repo).includes('backups') ? ['backups'] : []);
+    expect(readdirSync(repo).filter((f) => f !== 'locks')).toEqual(
+      readdirSync(repo).includes('backups') ? ['backups'] : [],
+    );
   });
 });

@@ -16,13 +16,21 @@ import type { BackupManifest } from '../../src/backup/manifest.js';
 
 let cluster: LocalCluster;
 const work = mkdtempSync(join(tmpdir(), 'pgdr-offsets-'));
-const pgDump = (args: string[]) => execFileSync(join(cluster.binDir, 'pg_dump'), ['--format=custom', '--compress=0', ...args], { env: libpqEnv(cluster.target('pagila')), maxBuffer: 1 << 30 });
+const pgDump = (args: string[]) =>
+  execFileSync(join(cluster.binDir, 'pg_dump'), ['--format=custom', '--compress=0', ...args], {
+    env: libpqEnv(cluster.target('pagila')),
+    maxBuffer: 1 << 30,
+  });
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /** The offsets pg_dump itself writes into the table of contents when its output is a file it can seek in. */
 function offsetsIn(archive: Buffer): Record<string, number> {
   const head = readArchiveHead(archive)!;
-  return Object.fromEntries(head.entries.filter((e) => e.state === OFFSET_SET).map((e) => [String(e.dumpId), Number(archive.readBigUInt64LE(e.at + 1))]));
+  return Object.fromEntries(
+    head.entries
+      .filter((e) => e.state === OFFSET_SET)
+      .map((e) => [String(e.dumpId), Number(archive.readBigUInt64LE(e.at + 1))]),
+  );
 }
 
 describe('data offsets of piped custom archives', () => {
@@ -50,7 +58,7 @@ describe('data offsets of piped custom archives', () => {
     // Cuts anywhere, including inside the table of contents and inside the length words.
     let seed = 7;
     const cut = new DataOffsetScanner();
-    for (let at = 0; at < piped.length; ) {
+    for (let at = 0; at < piped.length;) {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       const n = 1 + (seed % (at < 300_000 ? 9 : 70_000));
       cut.feed(piped.subarray(at, at + n));
@@ -84,8 +92,12 @@ describe('data offsets of piped custom archives', () => {
     expect(offsetsIn(readFileSync(staged))).toEqual(truth);
     expect(await recordDataOffsets(staged, truth)).toBe('the archive has offsets already');
     await createDatabase(cluster, 'from_staged');
-    execFileSync(join(cluster.binDir, 'pg_restore'), ['--exit-on-error', '--jobs=2', '-d', 'from_staged', staged], { env: libpqEnv(cluster.target('from_staged')) });
-    expect(await tableFingerprints(cluster.target('from_staged'))).toEqual(await tableFingerprints(cluster.target('pagila')));
+    execFileSync(join(cluster.binDir, 'pg_restore'), ['--exit-on-error', '--jobs=2', '-d', 'from_staged', staged], {
+      env: libpqEnv(cluster.target('from_staged')),
+    });
+    expect(await tableFingerprints(cluster.target('from_staged'))).toEqual(
+      await tableFingerprints(cluster.target('pagila')),
+    );
   });
 
   it('pgdr backup keeps them in the manifest, and pgdr restore --jobs 2 writes them into its staged copy', async () => {
@@ -96,12 +108,38 @@ describe('data offsets of piped custom archives', () => {
     const manifest = JSON.parse(readFileSync(join(repo, 'backups', id, 'manifest.json'), 'utf8')) as BackupManifest;
     expect(manifest.dataOffsets).toEqual(truth);
 
-    const plan = await runPgdr(['restore', 'latest', '--repo', repo, '--db', cluster.urlFor('pagila'), '--new-db', 'pagila_back', '--jobs', '2', '--dry-run']);
+    const plan = await runPgdr([
+      'restore',
+      'latest',
+      '--repo',
+      repo,
+      '--db',
+      cluster.urlFor('pagila'),
+      '--new-db',
+      'pagila_back',
+      '--jobs',
+      '2',
+      '--dry-run',
+    ]);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('with the data offsets the backup noted');
-    const restore = await runPgdr(['restore', 'latest', '--repo', repo, '--db', cluster.urlFor('pagila'), '--new-db', 'pagila_back', '--jobs', '2', '--verbose']);
+    const restore = await runPgdr([
+      'restore',
+      'latest',
+      '--repo',
+      repo,
+      '--db',
+      cluster.urlFor('pagila'),
+      '--new-db',
+      'pagila_back',
+      '--jobs',
+      '2',
+      '--verbose',
+    ]);
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout + restore.stderr).not.toContain('Data offsets not written');
-    expect(await tableFingerprints(cluster.target('pagila_back'))).toEqual(await tableFingerprints(cluster.target('pagila')));
+    expect(await tableFingerprints(cluster.target('pagila_back'))).toEqual(
+      await tableFingerprints(cluster.target('pagila')),
+    );
   });
 });

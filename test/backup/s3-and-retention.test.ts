@@ -32,14 +32,20 @@ describe('backups in S3', () => {
     const { identity, recipient } = generateIdentity();
     const key = join(mkdtempSync(join(tmpdir(), 'pgdr-key-')), 'key.txt');
     writeFileSync(key, identity + '\n', { mode: 0o600 });
-    const backup = await runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo, '--encrypt-to', recipient, '--json'], { env: s3.env });
+    const backup = await runPgdr(
+      ['backup', '--db', cluster.urlFor('pagila'), '--repo', repo, '--encrypt-to', recipient, '--json'],
+      { env: s3.env },
+    );
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.stderr).not.toMatch(/NodeVersionSupportWarning/);
     const { id, location } = JSON.parse(backup.stdout);
     expect(location).toBe(`${repo}/backups/${id}/`);
     const list = await runPgdr(['backups', 'list', '--repo', repo, '--json'], { env: s3.env });
     expect(JSON.parse(list.stdout).map((b: { id: string }) => b.id)).toEqual([id]);
-    const verify = await runPgdr(['backup', 'verify', id, '--repo', repo, '--identity', key, '--restore-test', '--scratch-db', cluster.url], { env: s3.env });
+    const verify = await runPgdr(
+      ['backup', 'verify', id, '--repo', repo, '--identity', key, '--restore-test', '--scratch-db', cluster.url],
+      { env: s3.env },
+    );
     expect(verify.code, verify.stderr + verify.stdout).toBe(0);
     expect(verify.stdout).toMatch(/21\/21 tables/);
     expect(verify.stderr + verify.stdout).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY!);
@@ -50,7 +56,10 @@ describe('backups in S3', () => {
     const repo = `s3://${s3.bucket}/failing`;
     const lock = await holdTableLock(cluster, 'pagila', 'public.rental');
     let pid = 0;
-    const running = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo], { env: s3.env, onSpawn: (p) => (pid = p) });
+    const running = runPgdr(['backup', '--db', cluster.urlFor('pagila'), '--repo', repo], {
+      env: s3.env,
+      onSpawn: (p) => (pid = p),
+    });
     const killed = await killPgDump(() => pid);
     await lock.release();
     const r = await running;
@@ -67,14 +76,18 @@ describe('tool versions', () => {
   it('refuses a pg_dump older than the server and says which version to install', async () => {
     const error = await toolFor('pg_dump', 99).catch((e) => e);
     expect(error).toBeInstanceOf(ToolVersionMismatch);
-    expect(error.message).toMatch(/pg_dump 15\.\d+ .* cannot work with a PostgreSQL 99 server: it needs pg_dump 99 or newer/);
+    expect(error.message).toMatch(
+      /pg_dump 15\.\d+ .* cannot work with a PostgreSQL 99 server: it needs pg_dump 99 or newer/,
+    );
     expect(error.hint).toContain('postgresql-client-99');
   });
 });
 
 function entry(id: string, snapshotTime: string, verified?: boolean): CatalogEntry {
   const manifest = { id, kind: 'full', database: 'app', snapshotTime, bytes: 100 } as BackupManifest;
-  return verified === undefined ? { manifest } : { manifest, verification: { backupId: id, verifiedAt: snapshotTime, ok: verified, checksum: 'ok', errors: [] } };
+  return verified === undefined
+    ? { manifest }
+    : { manifest, verification: { backupId: id, verifiedAt: snapshotTime, ok: verified, checksum: 'ok', errors: [] } };
 }
 
 describe('retention', () => {
@@ -100,10 +113,22 @@ describe('retention', () => {
 
   it('with --retention-days keeps the young ones and always the newest', () => {
     const now = new Date('2025-06-30T12:00:00Z');
-    const entries = [entry('a', '2025-06-01T00:00:00Z'), entry('b', '2025-06-25T00:00:00Z'), entry('c', '2025-06-29T00:00:00Z')];
-    const byId = Object.fromEntries(planRetention(entries, { keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, retentionDays: 7 }, now).map((d) => [d.id, d.keep]));
+    const entries = [
+      entry('a', '2025-06-01T00:00:00Z'),
+      entry('b', '2025-06-25T00:00:00Z'),
+      entry('c', '2025-06-29T00:00:00Z'),
+    ];
+    const byId = Object.fromEntries(
+      planRetention(entries, { keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, retentionDays: 7 }, now).map(
+        (d) => [d.id, d.keep],
+      ),
+    );
     expect(byId).toEqual({ a: false, b: true, c: true });
-    const old = planRetention([entry('z', '2020-01-01T00:00:00Z')], { keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, retentionDays: 7 }, now);
+    const old = planRetention(
+      [entry('z', '2020-01-01T00:00:00Z')],
+      { keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, retentionDays: 7 },
+      now,
+    );
     expect(old[0]!.keep).toBe(true);
   });
 
@@ -113,14 +138,28 @@ describe('retention', () => {
     const ids = ['20250101T020000Z-full-app', '20250102T020000Z-full-app', '20250103T020000Z-full-app'];
     for (const [i, id] of ids.entries()) {
       await repo.writeFile(`backups/${id}/data.dump.zst`, 'x');
-      await repo.writeFile(`backups/${id}/manifest.json`, JSON.stringify({ id, kind: 'full', database: 'app', snapshotTime: `2025-01-0${i + 1}T02:00:00.000Z`, bytes: 1, files: [] }));
+      await repo.writeFile(
+        `backups/${id}/manifest.json`,
+        JSON.stringify({
+          id,
+          kind: 'full',
+          database: 'app',
+          snapshotTime: `2025-01-0${i + 1}T02:00:00.000Z`,
+          bytes: 1,
+          files: [],
+        }),
+      );
     }
     await repo.writeFile('backups/20241201T020000Z-full-app/data.dump.zst', 'partial');
     const dry = await runPgdr(['prune', '--repo', dir, '--retention-days', '1', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('would remove');
     expect((await repo.listDirs('backups/')).length).toBe(4);
-    const real = await prune(repo, { keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, retentionDays: 1 }, { now: new Date('2025-01-03T12:00:00Z') });
+    const real = await prune(
+      repo,
+      { keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, retentionDays: 1 },
+      { now: new Date('2025-01-03T12:00:00Z') },
+    );
     expect(real.removed).toEqual(ids.slice(0, 2));
     expect(real.removedIncomplete).toEqual(['20241201T020000Z-full-app']);
     expect(await repo.listDirs('backups/')).toEqual([ids[2]]);

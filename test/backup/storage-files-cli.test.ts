@@ -17,17 +17,37 @@ describe('pgdr backup --storage / restore --storage', () => {
     await createDatabase(cluster, 'app');
     s3 = await startS3();
     await s3.client().send(new CreateBucketCommand({ Bucket: 'avatars' }));
-    await s3.client().send(new PutObjectCommand({ Bucket: 'avatars', Key: 'u1/me.png', Body: Buffer.from('the avatar') }));
+    await s3
+      .client()
+      .send(new PutObjectCommand({ Bucket: 'avatars', Key: 'u1/me.png', Body: Buffer.from('the avatar') }));
   });
   afterAll(async () => s3?.stop());
 
   it('copies the Storage objects with the database backup, under its id, and puts them back with the restore', async () => {
     const work = mkdtempSync(join(tmpdir(), 'pgdr-storage-cli-'));
-    writeFileSync(join(work, 'pgdr.config.yaml'), [
-      'targets:', '  prod:', '    urlEnv: APP_URL', '    role: production', '    storage:', `      s3Endpoint: ${s3.endpoint}`,
-      '      accessKeyIdEnv: SB_KEY', '      secretAccessKeyEnv: SB_SECRET', '      buckets: [avatars]', `repository:\n  url: ${join(work, 'repo')}`, '',
-    ].join('\n'), { mode: 0o600 });
-    const env = { APP_URL: cluster.urlFor('app'), SB_KEY: s3.env.AWS_ACCESS_KEY_ID!, SB_SECRET: s3.env.AWS_SECRET_ACCESS_KEY!, PGDR_HOME: join(work, 'home') };
+    writeFileSync(
+      join(work, 'pgdr.config.yaml'),
+      [
+        'targets:',
+        '  prod:',
+        '    urlEnv: APP_URL',
+        '    role: production',
+        '    storage:',
+        `      s3Endpoint: ${s3.endpoint}`,
+        '      accessKeyIdEnv: SB_KEY',
+        '      secretAccessKeyEnv: SB_SECRET',
+        '      buckets: [avatars]',
+        `repository:\n  url: ${join(work, 'repo')}`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    const env = {
+      APP_URL: cluster.urlFor('app'),
+      SB_KEY: s3.env.AWS_ACCESS_KEY_ID!,
+      SB_SECRET: s3.env.AWS_SECRET_ACCESS_KEY!,
+      PGDR_HOME: join(work, 'home'),
+    };
     const backup = await runPgdr(['backup', '--storage', '--json'], { cwd: work, env });
     expect(backup.code, backup.stderr).toBe(0);
     const result = JSON.parse(backup.stdout);

@@ -13,8 +13,12 @@ describe('pgdr backup --supabase', () => {
     const cluster = await useCluster();
     await createDatabase(cluster, 'app');
     await seedSandbox(cluster.target('app'));
-    await psql(cluster, 'app', `create schema vault; create table vault.secrets (id int, secret text); insert into vault.secrets values (1, 'top');
-      create role app_reporter nologin; grant authenticated to app_reporter;`);
+    await psql(
+      cluster,
+      'app',
+      `create schema vault; create table vault.secrets (id int, secret text); insert into vault.secrets values (1, 'top');
+      create role app_reporter nologin; grant authenticated to app_reporter;`,
+    );
     const repo = mkdtempSync(join(tmpdir(), 'pgdr-supa-'));
     const r = await runPgdr(['backup', '--supabase', '--db', cluster.urlFor('app'), '--repo', repo, '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -31,7 +35,10 @@ describe('pgdr backup --supabase', () => {
     expect(roles).toContain('CREATE ROLE app_reporter');
     expect(roles).not.toMatch(/CREATE ROLE (anon|authenticated|service_role|postgres)\b/);
     expect(roles).not.toMatch(/PASSWORD '/);
-    const toc = execFileSync('sh', ['-c', `zstd -q -d -c "${join(dir, 'data.dump.zst')}" | "${join(cluster.binDir, 'pg_restore')}" --list`]).toString();
+    const toc = execFileSync('sh', [
+      '-c',
+      `zstd -q -d -c "${join(dir, 'data.dump.zst')}" | "${join(cluster.binDir, 'pg_restore')}" --list`,
+    ]).toString();
     expect(toc).toContain('TABLE DATA auth users');
     expect(toc).toContain('TABLE DATA storage objects');
     expect(toc).not.toContain('vault');

@@ -9,6 +9,7 @@ export interface SandboxRun extends CliResult {
   tmp: string;
   cwd: string;
   reportPaths: string[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the report's JSON, read by the tests as they please
   report: Record<string, any>;
 }
 
@@ -19,7 +20,11 @@ export async function sandboxDrill(runbook?: string, extra: string[] = []): Prom
   // As root the cluster runs as the postgres user, who must be able to reach its directory, as in /tmp itself.
   chmodSync(tmp, 0o755);
   chmodSync(cwd, 0o755);
-  const result = await runPgdr(['drill', '--sandbox', ...(runbook ? [runbook] : []), '--plain', '--yes', ...extra], { cwd, env: { TMPDIR: tmp }, timeoutMs: 90_000 });
+  const result = await runPgdr(['drill', '--sandbox', ...(runbook ? [runbook] : []), '--plain', '--yes', ...extra], {
+    cwd,
+    env: { TMPDIR: tmp },
+    timeoutMs: 90_000,
+  });
   const reportPaths = [...result.stdout.matchAll(/report (\S+\.(?:md|json|html))/g)].map((m) => join(cwd, m[1]!));
   const json = reportPaths.find((p) => p.endsWith('.json'));
   const report = json && existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) : {};
@@ -35,6 +40,9 @@ export function leftovers(run: SandboxRun): { files: string[]; processes: string
 /** The outputs a step recorded in the run's journal. */
 export function stepOutputs(run: SandboxRun, stepId: string): Record<string, unknown> {
   const dir = run.reportPaths[0] ? join(run.reportPaths[0], '..') : '';
-  const lines = readFileSync(join(dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(join(dir, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   return lines.find((e) => e.type === 'step.finished' && e.stepId === stepId)?.outputs ?? {};
 }

@@ -16,9 +16,9 @@ describe('shipped runbooks against the sandbox: restores from a dump', () => {
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(stepOutputs(run, 'restore')).toMatchObject({ database: 'app', tablesChecked: 16 });
     expect(stepOutputs(run, 'restore').safetySnapshotId).toMatch(/-full-app$/);
-    expect(run.report.validations.filter((v: { passed: boolean }) => v.passed).map((v: { stepId: string }) => v.stepId)).toEqual(
-      expect.arrayContaining(['row-counts', 'amcheck', 'health']),
-    );
+    expect(
+      run.report.validations.filter((v: { passed: boolean }) => v.passed).map((v: { stepId: string }) => v.stepId),
+    ).toEqual(expect.arrayContaining(['row-counts', 'amcheck', 'health']));
     expect(run.stdout).toContain('Connections to app are allowed again');
   });
 

@@ -8,7 +8,13 @@ describe('pgdr drill --sandbox', () => {
 
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stdout).toContain('[DRILL]');
-    expect(run.stdout.trimEnd().split('\n').slice(-3).every((line) => /report \S+report\.(md|json|html)$/.test(line))).toBe(true);
+    expect(
+      run.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(-3)
+        .every((line) => /report \S+report\.(md|json|html)$/.test(line)),
+    ).toBe(true);
     expect(run.reportPaths).toHaveLength(3);
     for (const path of run.reportPaths) expect(existsSync(path)).toBe(true);
     expect(run.report).toMatchObject({ status: 'passed', mode: 'drill', scenario: { id: 'complete-loss' } });
@@ -17,7 +23,12 @@ describe('pgdr drill --sandbox', () => {
     expect(run.report.rpo.actualMs).toBeGreaterThanOrEqual(0);
     expect(run.report.backup.id).toMatch(/-full-app$/);
     expect(run.report.validations.map((v: { stepId: string; passed: boolean }) => [v.stepId, v.passed])).toEqual(
-      expect.arrayContaining([['verify', true], ['ping', true], ['row-counts', true], ['health', true]]),
+      expect.arrayContaining([
+        ['verify', true],
+        ['ping', true],
+        ['row-counts', true],
+        ['health', true],
+      ]),
     );
     expect(run.stderr).toContain('maintenance on, maintenance off, health ok');
     expect(run.stdout).toContain('Cleanup: scratch database app_restored dropped');

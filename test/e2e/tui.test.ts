@@ -67,7 +67,8 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     const end = await until('the end of the run', (s) => s.includes('EXIT='), 90_000);
     expect(end).toContain('EXIT=0');
     expect(end).toContain('run passed');
-    for (const phase of ['Assess', 'Maintenance mode', 'Restore', 'Validate', 'Resume service']) expect(end).toMatch(new RegExp(`✔ ${phase}`));
+    for (const phase of ['Assess', 'Maintenance mode', 'Restore', 'Validate', 'Resume service'])
+      expect(end).toMatch(new RegExp(`✔ ${phase}`));
     expect(seen.some((s) => /✔ Assess/.test(s) && /✔ Restore/.test(s) && /▶ Resume service/.test(s))).toBe(true);
 
     const runs = readdirSync(join(cwd, 'pgdr-runs'));
@@ -107,7 +108,8 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     tmux('kill-session', '-t', hangup);
     const gone = Date.now() + 30_000;
     while (readdirSync(tmp).length || postgresUnder(tmp)) {
-      if (Date.now() > gone) throw new Error(`the sandbox was not removed after the hang-up: ${readdirSync(tmp).join(', ')}`);
+      if (Date.now() > gone)
+        throw new Error(`the sandbox was not removed after the hang-up: ${readdirSync(tmp).join(', ')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     const runs = readdirSync(join(cwd, 'pgdr-runs'));

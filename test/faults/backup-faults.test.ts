@@ -15,9 +15,13 @@ let cluster: LocalCluster;
 let s3: S3Emulator;
 const repoDir = () => mkdtempSync(join(tmpdir(), 'pgdr-fault-'));
 
-
 /** Files anywhere under dir (a partial upload shows up as one). */
-const filesUnder = (dir: string) => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : []);
+const filesUnder = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name))
+    : [];
 
 async function listed(repo: string, env: Record<string, string> = {}): Promise<string[]> {
   const r = await runPgdr(['backups', 'list', '--repo', repo, '--json'], { env });
@@ -30,7 +34,11 @@ describe('fault suite: backup', () => {
     cluster = await useCluster();
     // About 40 MB of hard-to-compress text: the dump takes long enough to be killed in the middle.
     await psql(cluster, 'postgres', 'create database big');
-    await psql(cluster, 'big', `create table t as select g as id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) as a from generate_series(1, 350000) g`);
+    await psql(
+      cluster,
+      'big',
+      `create table t as select g as id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) as a from generate_series(1, 350000) g`,
+    );
     s3 = await startS3();
   });
   afterAll(async () => s3?.stop());
@@ -58,8 +66,12 @@ describe('fault suite: backup', () => {
   it('SIGKILL of pg_dump while data flows: non-zero exit, the partial file removed, nothing listed', async () => {
     const repo = repoDir();
     let pid = 0;
-    const running = runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--compress', 'none'], { onSpawn: (p) => (pid = p) });
-    await until('data to reach the repository', () => filesUnder(join(repo, 'backups')).some((f) => f.endsWith('.partial')));
+    const running = runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--compress', 'none'], {
+      onSpawn: (p) => (pid = p),
+    });
+    await until('data to reach the repository', () =>
+      filesUnder(join(repo, 'backups')).some((f) => f.endsWith('.partial')),
+    );
     expect(await killPgDump(() => pid)).toBe(true);
     const r = await running;
     expect(r.code).not.toBe(0);
@@ -71,10 +83,15 @@ describe('fault suite: backup', () => {
   });
 
   it('an S3 endpoint that refuses connections: retries, then a clear error naming the endpoint', async () => {
-    const proxy = await startChaosProxy({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }, { kind: 'refuse' });
+    const proxy = await startChaosProxy(
+      { host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) },
+      { kind: 'refuse' },
+    );
     try {
       const started = Date.now();
-      const r = await runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', `s3://${s3.bucket}/refused`], { env: { ...s3.env, AWS_ENDPOINT_URL: proxy.url } });
+      const r = await runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', `s3://${s3.bucket}/refused`], {
+        env: { ...s3.env, AWS_ENDPOINT_URL: proxy.url },
+      });
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/127\.0\.0\.1:\d+/);
       expect(r.stderr).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY!);
@@ -87,10 +104,15 @@ describe('fault suite: backup', () => {
   });
 
   it('an S3 endpoint that drops uploads midway: no open multipart upload, no partial object, nothing listed', async () => {
-    const proxy = await startChaosProxy({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }, { kind: 'drop-after', bytes: 2_000_000 });
+    const proxy = await startChaosProxy(
+      { host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) },
+      { kind: 'drop-after', bytes: 2_000_000 },
+    );
     const repo = `s3://${s3.bucket}/dropped`;
     try {
-      const r = await runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--compress', 'none'], { env: { ...s3.env, AWS_ENDPOINT_URL: proxy.url } });
+      const r = await runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--compress', 'none'], {
+        env: { ...s3.env, AWS_ENDPOINT_URL: proxy.url },
+      });
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain('partial backup was removed');
       expect(proxy.connections()).toBeGreaterThan(2);
@@ -101,13 +123,18 @@ describe('fault suite: backup', () => {
     expect(await listed(repo, s3.env)).toEqual([]);
     const { openRepository } = await import('../../src/storage/index.js');
     expect(await openRepository(repo, { env: s3.env }).list('backups/')).toEqual([]);
-    checked('S3 dropping connections mid-upload: retried, then failed cleanly; no open multipart upload, no partial object');
+    checked(
+      'S3 dropping connections mid-upload: retried, then failed cleanly; no open multipart upload, no partial object',
+    );
   });
 
   it('SIGKILL of pgdr mid-upload to S3: nothing listed; the next backup aborts the open multipart upload', async () => {
     const repo = `s3://${s3.bucket}/killed`;
     let pid = 0;
-    const running = runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--compress', 'none'], { env: s3.env, onSpawn: (p) => (pid = p) });
+    const running = runPgdr(['backup', '--db', cluster.urlFor('big'), '--repo', repo, '--compress', 'none'], {
+      env: s3.env,
+      onSpawn: (p) => (pid = p),
+    });
     const end = Date.now() + 60_000;
     while ((await s3.uploadsInProgress()).length === 0) {
       if (Date.now() > end) throw new Error('no multipart upload ever started');

@@ -2,9 +2,17 @@
  * Backup, pick, restore into the `restored` target (scratch in a drill), check the row counts: the drill the DR plans
  * schedule, small enough for a test. `notify` adds a message before the backup and after the restore.
  */
-export function backupRestoreRunbook(id: string, options: { notify?: string; verify?: boolean; pauseAfterRestore?: boolean } = {}): string {
+export function backupRestoreRunbook(
+  id: string,
+  options: { notify?: string; verify?: boolean; pauseAfterRestore?: boolean } = {},
+): string {
   const step = (yaml: string) => `      - ${yaml}\n`;
-  const notify = (message: string) => (options.notify ? step(`{ id: ${message === 'started' ? 'announce' : 'done'}, title: Tell the team, action: notify, with: { message: "${options.notify} ${message}" } }`) : '');
+  const notify = (message: string) =>
+    options.notify
+      ? step(
+          `{ id: ${message === 'started' ? 'announce' : 'done'}, title: Tell the team, action: notify, with: { message: "${options.notify} ${message}" } }`,
+        )
+      : '';
   return `id: ${id}
 title: Backup and restore (${id})
 severity: low

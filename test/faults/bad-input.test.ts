@@ -36,19 +36,38 @@ const registry = builtinActions();
 describe('fault suite: bad input', () => {
   it('runbook YAML: wrong types, unknown actions, cycles, garbage and huge files are one-screen errors', () => {
     const base = parseYaml(valid) as Record<string, unknown>;
-    const junk = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }));
+    const junk = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }),
+    );
     fc.assert(
-      fc.property(fc.constantFrom('id', 'title', 'rto', 'rpo', 'phases', 'inputs', 'severity', 'contacts'), junk, (key, value) => {
-        const doc = { ...base, [key]: value };
-        outcome(() => loadRunbookText(stringify(doc), 'fuzz.yaml', registry), `field ${key}`);
-      }),
+      fc.property(
+        fc.constantFrom('id', 'title', 'rto', 'rpo', 'phases', 'inputs', 'severity', 'contacts'),
+        junk,
+        (key, value) => {
+          const doc = { ...base, [key]: value };
+          outcome(() => loadRunbookText(stringify(doc), 'fuzz.yaml', registry), `field ${key}`);
+        },
+      ),
       { numRuns: 150 },
     );
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => outcome(() => loadRunbookText(text, 'garbage.yaml', registry), 'garbage')), { numRuns: 200 });
-    for (const text of ['*nope', 'id: &a [*a]', `${valid}\nx: &b {y: *b}`]) outcome(() => loadRunbookText(text, 'alias.yaml', registry), text.slice(0, 20));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) =>
+        outcome(() => loadRunbookText(text, 'garbage.yaml', registry), 'garbage'),
+      ),
+      { numRuns: 200 },
+    );
+    for (const text of ['*nope', 'id: &a [*a]', `${valid}\nx: &b {y: *b}`])
+      outcome(() => loadRunbookText(text, 'alias.yaml', registry), text.slice(0, 20));
     fc.assert(
       fc.property(fc.nat(40), fc.string({ minLength: 1, maxLength: 12 }), (cut, action) => {
-        const mutated = valid.replace(/action: \S+/, `action: ${action.replace(/[\n:#{}[\],&*!|>'"%@`]/g, 'x') || 'x'}`).slice(0, valid.length - cut);
+        const mutated = valid
+          .replace(/action: \S+/, `action: ${action.replace(/[\n:#{}[\],&*!|>'"%@`]/g, 'x') || 'x'}`)
+          .slice(0, valid.length - cut);
         outcome(() => loadRunbookText(mutated, 'mutated.yaml', registry), 'mutated');
       }),
       { numRuns: 100 },
@@ -75,7 +94,9 @@ describe('fault suite: bad input', () => {
           fc.string({ maxLength: 200 }),
           fc.constantFrom('*nope', 'targets: *x', 'a: &a [*a]', 'repository:\n  url: [1, 2'),
           fc.record({ targets: fc.anything({ maxDepth: 2 }) }).map((o) => stringify(o)),
-          fc.record({ repository: fc.anything({ maxDepth: 2 }), retention: fc.anything({ maxDepth: 1 }) }).map((o) => stringify(o)),
+          fc
+            .record({ repository: fc.anything({ maxDepth: 2 }), retention: fc.anything({ maxDepth: 1 }) })
+            .map((o) => stringify(o)),
         ),
         async (text) => {
           writeFileSync(path, text, { mode: 0o600 });
@@ -93,22 +114,29 @@ describe('fault suite: bad input', () => {
 
   it('connection strings: bad URLs are usage errors that never repeat the password', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 60 }), fc.constantFrom('postgres://', 'postgresql://', 'mysql://', '', 'postgres://u:Sekr3tPw!@'), (tail, head) => {
-        const url = head + tail;
-        try {
-          parseTarget(url, '--db');
-        } catch (error) {
-          expectOneScreenError(error, url);
-          expect((error as Error).message).not.toContain('Sekr3tPw!');
-        }
-      }),
+      fc.property(
+        fc.string({ maxLength: 60 }),
+        fc.constantFrom('postgres://', 'postgresql://', 'mysql://', '', 'postgres://u:Sekr3tPw!@'),
+        (tail, head) => {
+          const url = head + tail;
+          try {
+            parseTarget(url, '--db');
+          } catch (error) {
+            expectOneScreenError(error, url);
+            expect((error as Error).message).not.toContain('Sekr3tPw!');
+          }
+        },
+      ),
       { numRuns: 300 },
     );
     checked('connection strings: 300 generated URLs, errors typed and without the password');
   });
 
   it('PITR timestamps: anything that is not an unambiguous time is refused clearly', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 40 }), (text) => outcome(() => parseRecoveryTime(text), text)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (text) => outcome(() => parseRecoveryTime(text), text)),
+      { numRuns: 300 },
+    );
     expect(() => parseRecoveryTime('2025-01-10 14:00:00')).toThrow(/zone|offset|ambiguous/i);
     checked('PITR timestamps: 300 generated strings, ambiguous times without a zone refused');
   });
@@ -118,22 +146,49 @@ describe('fault suite: bad input', () => {
     const samples = fc.sample(
       fc.oneof(
         fc.constantFrom(
-          ['backup', '--jobs', 'lots'], ['backup', 'weekly'], ['backup', '--format', 'tar'], ['backup', '--compress', 'zstd:99'],
-          ['backup', '--db', 'nope'], ['restore'], ['prune', '--keep-daily', '-1'], ['backup', 'verify'], ['runbooks', 'show', 'no-such'],
-          ['pitr', 'restore', '--to', 'yesterday', '--supabase-project', 'abcdefghijabcdefghij'], ['run', 'no-such-runbook', '--plain'],
-          ['backups', 'list'], ['--definitely-not-a-flag'], ['frobnicate'],
+          ['backup', '--jobs', 'lots'],
+          ['backup', 'weekly'],
+          ['backup', '--format', 'tar'],
+          ['backup', '--compress', 'zstd:99'],
+          ['backup', '--db', 'nope'],
+          ['restore'],
+          ['prune', '--keep-daily', '-1'],
+          ['backup', 'verify'],
+          ['runbooks', 'show', 'no-such'],
+          ['pitr', 'restore', '--to', 'yesterday', '--supabase-project', 'abcdefghijabcdefghij'],
+          ['run', 'no-such-runbook', '--plain'],
+          ['backups', 'list'],
+          ['--definitely-not-a-flag'],
+          ['frobnicate'],
         ),
-        fc.array(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !s.includes('\0')), { minLength: 1, maxLength: 4 }).map((a) => ['backup', ...a]),
+        fc
+          .array(
+            fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !s.includes('\0')),
+            { minLength: 1, maxLength: 4 },
+          )
+          .map((a) => ['backup', ...a]),
       ),
       { numRuns: 14, seed: 7 },
     );
     for (const args of samples) {
-      const r = await runPgdr([...args], { cwd, env: { DATABASE_URL: undefined, PGDR_REPO: undefined, PGHOST: undefined, PGDATABASE: undefined, PGDR_HOME: join(cwd, '.home') } });
+      const r = await runPgdr([...args], {
+        cwd,
+        env: {
+          DATABASE_URL: undefined,
+          PGDR_REPO: undefined,
+          PGHOST: undefined,
+          PGDATABASE: undefined,
+          PGDR_HOME: join(cwd, '.home'),
+        },
+      });
       const context = `pgdr ${args.join(' ')}`;
       expect(r.code, context).not.toBe(0);
       expect(r.stderr, context).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
       expect(r.stderr.split('\n').length, `${context}\n${r.stderr}`).toBeLessThanOrEqual(30);
-      expect(readdirSync(cwd).filter((f) => f !== '.home'), context).toEqual([]);
+      expect(
+        readdirSync(cwd).filter((f) => f !== '.home'),
+        context,
+      ).toEqual([]);
     }
     checked(`CLI flags: ${samples.length} bad command lines, each a short error, no stack trace, nothing written`);
   });

@@ -16,31 +16,64 @@ let repo: string;
 let plainId: string;
 let encryptedId: string;
 
-const databases = async () => (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1')).trim().split('\n');
+const databases = async () =>
+  (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1'))
+    .trim()
+    .split('\n');
 
 /** Every database there was before, each table's rows as they were. */
 async function state() {
-  return { dbs: await databases(), app: await tableFingerprints(cluster.target('app')), other: await tableFingerprints(cluster.target('other')) };
+  return {
+    dbs: await databases(),
+    app: await tableFingerprints(cluster.target('app')),
+    other: await tableFingerprints(cluster.target('other')),
+  };
 }
 
 /** A database a killed restore left behind must say so: pgdr comments it as incomplete until the restore finished. */
 async function goneOrMarked(name: string): Promise<string> {
   if (!(await databases()).includes(name)) return 'gone';
-  const comment = await psql(cluster, 'postgres', `select coalesce(shobj_description(oid, 'pg_database'), '') from pg_database where datname = '${name}'`);
+  const comment = await psql(
+    cluster,
+    'postgres',
+    `select coalesce(shobj_description(oid, 'pg_database'), '') from pg_database where datname = '${name}'`,
+  );
   expect(comment, `${name} was left behind without a mark`).toMatch(/pgdr.*(incomplete|in progress|unfinished)/i);
   return `marked: ${comment.trim()}`;
 }
 
-const noSessionsOn = async (name: string) => (await psql(cluster, 'postgres', `select count(*) from pg_stat_activity where datname = '${name}'`)).trim() === '0';
-
+const noSessionsOn = async (name: string) =>
+  (await psql(cluster, 'postgres', `select count(*) from pg_stat_activity where datname = '${name}'`)).trim() === '0';
 
 /** `pgdr restore … --new-db <name>` that calls `fault` once pg_restore is writing into the new database. */
-function restoreWithFault(id: string, name: string, fault: (pid: number) => Promise<void> | void, extra: string[] = []): Promise<{ code: number | null; stderr: string; faulted: boolean }> {
-  const child = spawn(process.execPath, [...pgdrCommand(), 'restore', id, '--repo', repo, '--db', cluster.urlFor('app'), '--new-db', name, '--jobs', '1', ...extra], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function restoreWithFault(
+  id: string,
+  name: string,
+  fault: (pid: number) => Promise<void> | void,
+  extra: string[] = [],
+): Promise<{ code: number | null; stderr: string; faulted: boolean }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...pgdrCommand(),
+      'restore',
+      id,
+      '--repo',
+      repo,
+      '--db',
+      cluster.urlFor('app'),
+      '--new-db',
+      name,
+      '--jobs',
+      '1',
+      ...extra,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   let faulted = false;
   let faultDone: Promise<void> = Promise.resolve();
@@ -52,7 +85,9 @@ function restoreWithFault(id: string, name: string, fault: (pid: number) => Prom
     }
   });
   child.stdout.resume();
-  return new Promise((resolve) => child.on('close', (code) => void faultDone.finally(() => resolve({ code, stderr, faulted }))));
+  return new Promise((resolve) =>
+    child.on('close', (code) => void faultDone.finally(() => resolve({ code, stderr, faulted }))),
+  );
 }
 
 describe('fault suite: restore', () => {
@@ -61,16 +96,33 @@ describe('fault suite: restore', () => {
     await createDatabase(cluster, 'app');
     await createDatabase(cluster, 'other');
     // Enough rows that pg_restore runs for a few seconds, so a fault lands in the middle of it.
-    await psql(cluster, 'app', `create table events (id bigint primary key, note text);
+    await psql(
+      cluster,
+      'app',
+      `create table events (id bigint primary key, note text);
       insert into events select g, repeat(md5(g::text), 4) from generate_series(1, 500000) g;
-      create table small (id int primary key); insert into small select generate_series(1, 10);`);
-    await psql(cluster, 'other', 'create table keep (id int primary key, v text); insert into keep select g, g::text from generate_series(1, 100) g;');
+      create table small (id int primary key); insert into small select generate_series(1, 10);`,
+    );
+    await psql(
+      cluster,
+      'other',
+      'create table keep (id int primary key, v text); insert into keep select g, g::text from generate_series(1, 100) g;',
+    );
     repo = mkdtempSync(join(tmpdir(), 'pgdr-restore-fault-'));
     const plain = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', repo, '--json']);
     expect(plain.code, plain.stderr).toBe(0);
     plainId = JSON.parse(plain.stdout).id;
     await sleep(1100);
-    const enc = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', repo, '--encrypt-to', generateIdentity().recipient, '--json']);
+    const enc = await runPgdr([
+      'backup',
+      '--db',
+      cluster.urlFor('app'),
+      '--repo',
+      repo,
+      '--encrypt-to',
+      generateIdentity().recipient,
+      '--json',
+    ]);
     expect(enc.code, enc.stderr).toBe(0);
     encryptedId = JSON.parse(enc.stdout).id;
   });
@@ -84,7 +136,16 @@ describe('fault suite: restore', () => {
     const left = await goneOrMarked('killed_pgdr');
     expect({ ...(await state()), dbs: (await databases()).filter((d) => d !== 'killed_pgdr') }).toEqual(before);
     if (left !== 'gone') {
-      const again = await runPgdr(['restore', plainId, '--repo', repo, '--db', cluster.urlFor('app'), '--new-db', 'killed_pgdr']);
+      const again = await runPgdr([
+        'restore',
+        plainId,
+        '--repo',
+        repo,
+        '--db',
+        cluster.urlFor('app'),
+        '--new-db',
+        'killed_pgdr',
+      ]);
       expect(again.code).toBe(2);
       expect(again.stderr).toContain('never finished');
       expect(again.stderr).toContain('DROP DATABASE "killed_pgdr"');
@@ -110,7 +171,7 @@ describe('fault suite: restore', () => {
 
   it('the server goes away mid-restore: the error names the target and the state it is left in', async () => {
     const before = await state();
-    let stderr = '';
+    let stderr: string;
     try {
       const r = await restoreWithFault(plainId, 'server_gone', () => cluster.stop({ mode: 'fast' }));
       stderr = r.stderr;
@@ -134,7 +195,18 @@ describe('fault suite: restore', () => {
     const before = await state();
     const wrongKey = join(repo, 'wrong.txt');
     writeFileSync(wrongKey, generateIdentity().identity + '\n', { mode: 0o600 });
-    const wrong = await runPgdr(['restore', encryptedId, '--repo', repo, '--db', cluster.urlFor('app'), '--new-db', 'never_wrong_key', '--identity', wrongKey]);
+    const wrong = await runPgdr([
+      'restore',
+      encryptedId,
+      '--repo',
+      repo,
+      '--db',
+      cluster.urlFor('app'),
+      '--new-db',
+      'never_wrong_key',
+      '--identity',
+      wrongKey,
+    ]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/identity|decrypt/i);
 
@@ -146,7 +218,16 @@ describe('fault suite: restore', () => {
     const truncated = copy('truncated');
     const dump = join(truncated.backup, 'data.dump.zst');
     truncateSync(dump, Math.floor(statSync(dump).size / 2));
-    const cut = await runPgdr(['restore', plainId, '--repo', truncated.dir, '--db', cluster.urlFor('app'), '--new-db', 'never_truncated']);
+    const cut = await runPgdr([
+      'restore',
+      plainId,
+      '--repo',
+      truncated.dir,
+      '--db',
+      cluster.urlFor('app'),
+      '--new-db',
+      'never_truncated',
+    ]);
     expect(cut.code).not.toBe(0);
     expect(cut.stderr).toMatch(/checksum|size|truncated|bytes/i);
 
@@ -158,11 +239,22 @@ describe('fault suite: restore', () => {
       expect(file).toHaveProperty(field);
       file[field] = field === 'sha256' ? 'f'.repeat(64) : file.bytes + 1;
       writeFileSync(path, JSON.stringify(manifest, null, 2));
-      const r = await runPgdr(['restore', plainId, '--repo', edited.dir, '--db', cluster.urlFor('app'), '--new-db', `never_${field}`]);
+      const r = await runPgdr([
+        'restore',
+        plainId,
+        '--repo',
+        edited.dir,
+        '--db',
+        cluster.urlFor('app'),
+        '--new-db',
+        `never_${field}`,
+      ]);
       expect(r.code, `manifest ${field} edited: ${r.stderr}`).not.toBe(0);
       expect(r.stderr).toMatch(/checksum|manifest|size|bytes|match/i);
     }
     expect(await state()).toEqual(before);
-    checked('wrong age identity, truncated archive, manifest sha256 and bytes edited: each refused, no database created');
+    checked(
+      'wrong age identity, truncated archive, manifest sha256 and bytes edited: each refused, no database created',
+    );
   });
 });

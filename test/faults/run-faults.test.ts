@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
 import { tableFingerprints } from '../helpers/compare.js';
-import { pgdrCommand, ROOT } from '../helpers/cli.js';
+import { pgdrCommand } from '../helpers/cli.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 import { backupRestoreRunbook } from './backup-restore-runbook.js';
 
@@ -17,7 +17,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RUNBOOK = backupRestoreRunbook('restore-crash');
 
 function pgdr(args: string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, [...pgdrCommand(), ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  return spawn(process.execPath, [...pgdrCommand(), ...args], {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; out: string }> {
@@ -27,13 +32,22 @@ function exited(child: ChildProcess): Promise<{ code: number | null; out: string
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
 }
 
-const journalOf = (runsDir: string, id: string) => readFileSync(join(runsDir, id, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const journalOf = (runsDir: string, id: string) =>
+  readFileSync(join(runsDir, id, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 async function runStarted(runsDir: string, stepId: string): Promise<string> {
   for (let i = 0; i < 600; i++) {
     const id = existsSync(runsDir) ? readdirSync(runsDir)[0] : undefined;
     // While the run writes, the journal may be empty or end mid-line: readJournal reads what is complete.
-    if (id && existsSync(join(runsDir, id, 'journal.jsonl')) && readJournal(join(runsDir, id)).some((r) => r.type === 'step.started' && r.stepId === stepId)) return id;
+    if (
+      id &&
+      existsSync(join(runsDir, id, 'journal.jsonl')) &&
+      readJournal(join(runsDir, id)).some((r) => r.type === 'step.started' && r.stepId === stepId)
+    )
+      return id;
     await sleep(50);
   }
   throw new Error(`step ${stepId} never started`);
@@ -41,21 +55,32 @@ async function runStarted(runsDir: string, stepId: string): Promise<string> {
 
 async function copyRunningOn(database: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const n = await psql(cluster, 'postgres', `select count(*) from pg_stat_activity where datname = '${database}' and query ilike 'copy%' and state = 'active'`);
+    const n = await psql(
+      cluster,
+      'postgres',
+      `select count(*) from pg_stat_activity where datname = '${database}' and query ilike 'copy%' and state = 'active'`,
+    );
     if (n.trim() !== '0') return;
     await sleep(25);
   }
   throw new Error(`no COPY ever ran on ${database}`);
 }
 
-const databases = async () => (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1')).trim().split('\n');
+const databases = async () =>
+  (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1'))
+    .trim()
+    .split('\n');
 
 describe('fault suite: a runbook run with a backup and a restore step', () => {
   beforeAll(async () => {
     cluster = await useCluster();
     await createDatabase(cluster, 'app');
-    await psql(cluster, 'app', `create table events (id bigint primary key, note text);
-      insert into events select g, repeat(md5(g::text), 4) from generate_series(1, 300000) g;`);
+    await psql(
+      cluster,
+      'app',
+      `create table events (id bigint primary key, note text);
+      insert into events select g, repeat(md5(g::text), 4) from generate_series(1, 300000) g;`,
+    );
   });
 
   it.each([
@@ -70,7 +95,20 @@ describe('fault suite: a runbook run with a backup and a restore step', () => {
     const scratch = `scratch_${signal.toLowerCase()}_${stepId}`;
     const before = await tableFingerprints(cluster.target('app'));
     const args = ['--plain', '--yes', '--runs-dir', runsDir];
-    const first = pgdr(['drill', 'rb.yaml', '--db', cluster.urlFor('app'), '--scratch', cluster.urlFor(scratch), '--repo', join(dir, 'repo'), ...args], dir);
+    const first = pgdr(
+      [
+        'drill',
+        'rb.yaml',
+        '--db',
+        cluster.urlFor('app'),
+        '--scratch',
+        cluster.urlFor(scratch),
+        '--repo',
+        join(dir, 'repo'),
+        ...args,
+      ],
+      dir,
+    );
     const firstExit = exited(first);
     const runId = await runStarted(runsDir, stepId);
     // Into the middle of pg_dump (COPY out of app) or pg_restore (COPY into the scratch database).
@@ -88,16 +126,36 @@ describe('fault suite: a runbook run with a backup and a restore step', () => {
     expect(records.some((r) => r.type === 'step.finished' && r.stepId === stepId)).toBe(false);
 
     // Secrets are never journaled: the operator names the targets again.
-    const resumed = await exited(pgdr(['run', '--resume', runId, '--db', cluster.urlFor('app'), '--scratch', cluster.urlFor(scratch), '--repo', join(dir, 'repo'), ...args], dir));
+    const resumed = await exited(
+      pgdr(
+        [
+          'run',
+          '--resume',
+          runId,
+          '--db',
+          cluster.urlFor('app'),
+          '--scratch',
+          cluster.urlFor(scratch),
+          '--repo',
+          join(dir, 'repo'),
+          ...args,
+        ],
+        dir,
+      ),
+    );
     expect(resumed.code, resumed.out).toBe(0);
     const report = JSON.parse(readFileSync(join(runsDir, runId, 'report.json'), 'utf8'));
     expect(report.status).toBe('passed');
-    const finished = journalOf(runsDir, runId).filter((r) => r.type === 'step.finished').map((r) => r.stepId);
+    const finished = journalOf(runsDir, runId)
+      .filter((r) => r.type === 'step.finished')
+      .map((r) => r.stepId);
     expect(finished).toEqual(['take', 'pick', 'restore', 'rows']);
     // The drill's scratch database is dropped at the end; the source was never written.
     expect(await databases()).not.toContain(scratch);
     expect(await tableFingerprints(cluster.target('app'))).toEqual(before);
-    checked(`${signal} of pgdr run during ${stepId === 'take' ? 'backup.take (pg_dump)' : 'restore.run (pg_restore)'}: journal whole, --resume passed, scratch dropped, source untouched`);
+    checked(
+      `${signal} of pgdr run during ${stepId === 'take' ? 'backup.take (pg_dump)' : 'restore.run (pg_restore)'}: journal whole, --resume passed, scratch dropped, source untouched`,
+    );
   });
 
   it('a drill suspended after its restore still drops the scratch database when the resumed run ends', async () => {
@@ -106,7 +164,18 @@ describe('fault suite: a runbook run with a backup and a restore step', () => {
     writeFileSync(join(dir, 'rb.yaml'), backupRestoreRunbook('restore-then-pause', { pauseAfterRestore: true }));
     const runsDir = join(dir, 'runs');
     const scratch = 'scratch_after_restore';
-    const targets = ['--db', cluster.urlFor('app'), '--scratch', cluster.urlFor(scratch), '--repo', join(dir, 'repo'), '--plain', '--yes', '--runs-dir', runsDir];
+    const targets = [
+      '--db',
+      cluster.urlFor('app'),
+      '--scratch',
+      cluster.urlFor(scratch),
+      '--repo',
+      join(dir, 'repo'),
+      '--plain',
+      '--yes',
+      '--runs-dir',
+      runsDir,
+    ];
     const first = pgdr(['drill', 'rb.yaml', ...targets], dir);
     const firstExit = exited(first);
     const runId = await runStarted(runsDir, 'pause');
@@ -120,6 +189,8 @@ describe('fault suite: a runbook run with a backup and a restore step', () => {
     expect(resumed.code, resumed.out).toBe(0);
     expect(resumed.out).toContain(`Cleanup: scratch database ${scratch} dropped.`);
     expect(await databases()).not.toContain(scratch);
-    checked('SIGHUP of a drill after its restore: --resume finished it and dropped the scratch database the first process made');
+    checked(
+      'SIGHUP of a drill after its restore: --resume finished it and dropped the scratch database the first process made',
+    );
   });
 });

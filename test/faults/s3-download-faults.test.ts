@@ -10,9 +10,10 @@ import { checked, until } from './fault-helpers.js';
 let cluster: LocalCluster;
 let s3: S3Emulator;
 
-
 const state = async () => ({
-  dbs: (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1')).trim().split('\n'),
+  dbs: (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1'))
+    .trim()
+    .split('\n'),
   app: await tableFingerprints(cluster.target('app')),
 });
 
@@ -21,8 +22,12 @@ describe('fault suite: S3 downloads that break off', () => {
     cluster = await useCluster();
     await createDatabase(cluster, 'app');
     // About 5 MB compressed: many times the 500 kB each cut connection carries.
-    await psql(cluster, 'app', `create table events (id bigint primary key, note text);
-      insert into events select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 150000) g;`);
+    await psql(
+      cluster,
+      'app',
+      `create table events (id bigint primary key, note text);
+      insert into events select g, md5(g::text) || md5((g * 7)::text) from generate_series(1, 150000) g;`,
+    );
     s3 = await startS3();
   });
   afterAll(async () => s3?.stop());
@@ -33,10 +38,16 @@ describe('fault suite: S3 downloads that break off', () => {
     expect(up.code, up.stderr).toBe(0);
     const id = JSON.parse(up.stdout).id;
     const before = await state();
-    const proxy = await startChaosProxy({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }, { kind: 'drop-download-after', bytes: 500_000 });
+    const proxy = await startChaosProxy(
+      { host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) },
+      { kind: 'drop-download-after', bytes: 500_000 },
+    );
     try {
       const env = { ...s3.env, AWS_ENDPOINT_URL: proxy.url };
-      const restore = await runPgdr(['restore', id, '--repo', s3repo, '--db', cluster.urlFor('app'), '--new-db', 'never_s3'], { env });
+      const restore = await runPgdr(
+        ['restore', id, '--repo', s3repo, '--db', cluster.urlFor('app'), '--new-db', 'never_s3'],
+        { env },
+      );
       expect(restore.code).not.toBe(0);
       expect(restore.stderr).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY!);
       // Picked up again from where it broke off, a few times, then one error that says what happened.
@@ -53,12 +64,20 @@ describe('fault suite: S3 downloads that break off', () => {
       await proxy.stop();
     }
     expect(await state()).toEqual(before);
-    checked('S3 dropping connections mid-download: restore and verify retried, then failed clearly; no database created');
+    checked(
+      'S3 dropping connections mid-download: restore and verify retried, then failed clearly; no database created',
+    );
 
     // One drop, then the endpoint recovers: the download continues from the byte it reached, and the restore passes.
-    const flaky = await startChaosProxy({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }, { kind: 'drop-download-after', bytes: 500_000 });
+    const flaky = await startChaosProxy(
+      { host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) },
+      { kind: 'drop-download-after', bytes: 500_000 },
+    );
     try {
-      const running = runPgdr(['restore', id, '--repo', s3repo, '--db', cluster.urlFor('app'), '--new-db', 'after_one_drop', '--json'], { env: { ...s3.env, AWS_ENDPOINT_URL: flaky.url } });
+      const running = runPgdr(
+        ['restore', id, '--repo', s3repo, '--db', cluster.urlFor('app'), '--new-db', 'after_one_drop', '--json'],
+        { env: { ...s3.env, AWS_ENDPOINT_URL: flaky.url } },
+      );
       await until('the first dropped download', () => flaky.drops() > 0);
       flaky.set({ kind: 'pass' });
       const r = await running;

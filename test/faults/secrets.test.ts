@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +56,8 @@ function watchCommandLines(root: number): { lines: Set<string>; stop: () => void
       }
     }
     const ours = (pid: number): boolean => {
-      for (let p: number | undefined = pid, hops = 0; p && hops < 50; p = parents.get(p), hops++) if (p === root) return true;
+      for (let p: number | undefined = pid, hops = 0; p && hops < 50; p = parents.get(p), hops++)
+        if (p === root) return true;
       return false;
     };
     for (const pid of parents.keys()) {
@@ -64,47 +74,72 @@ function watchCommandLines(root: number): { lines: Set<string>; stop: () => void
 }
 
 /** pgdr with the secrets only in its environment; returns what it printed and every command line it ran. */
-function pgdr(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; cmdlines: string[] }> {
-  const child = spawn(process.execPath, [...pgdrCommand(), ...args], { cwd, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function pgdr(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string; cmdlines: string[] }> {
+  const child = spawn(process.execPath, [...pgdrCommand(), ...args], {
+    cwd,
+    env: { ...process.env, ...env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const watch = watchCommandLines(child.pid!);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c) => (stdout += c));
   child.stderr.on('data', (c) => (stderr += c));
-  return new Promise((resolve) => child.on('close', (code) => {
-    watch.stop();
-    resolve({ code, stdout, stderr, cmdlines: [...watch.lines] });
-  }));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      watch.stop();
+      resolve({ code, stdout, stderr, cmdlines: [...watch.lines] });
+    }),
+  );
 }
 
 /** Every file under dir, as [path, text]. */
 function filesUnder(dir: string): [string, string][] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), 'latin1')]);
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), 'latin1')]);
 }
 
 /** The repository's objects in the S3 emulator (manifests, checksums, the dump), as text. */
 async function s3ObjectsText(prefix: string): Promise<[string, string][]> {
   const client = s3.client();
   const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
-  return await Promise.all((listed.Contents ?? []).map(async ({ Key }) => {
-    const body = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key }));
-    return [Key!, Buffer.from(await body.Body!.transformToByteArray()).toString('latin1')] as [string, string];
-  }));
+  return await Promise.all(
+    (listed.Contents ?? []).map(async ({ Key }) => {
+      const body = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key }));
+      return [Key!, Buffer.from(await body.Body!.transformToByteArray()).toString('latin1')] as [string, string];
+    }),
+  );
 }
 
 function leaks(where: string, text: string): string[] {
-  return Object.entries(SECRETS).flatMap(([name, value]) => (text.includes(value) || text.includes(encodeURIComponent(value)) ? [`${name} in ${where}`] : []));
+  return Object.entries(SECRETS).flatMap(([name, value]) =>
+    text.includes(value) || text.includes(encodeURIComponent(value)) ? [`${name} in ${where}`] : [],
+  );
 }
 
 describe('fault suite: secrets never leave pgdr', () => {
   beforeAll(async () => {
     cluster = await useCluster();
     await createDatabase(cluster, 'app');
-    await psql(cluster, 'app', `create role dr_operator login superuser password '${SECRETS.dbPassword}';
-      create table customers (id int primary key, email text); insert into customers select g, 'c' || g || '@example.com' from generate_series(1, 500) g;`);
+    await psql(
+      cluster,
+      'app',
+      `create role dr_operator login superuser password '${SECRETS.dbPassword}';
+      create table customers (id int primary key, email text); insert into customers select g, 'c' || g || '@example.com' from generate_series(1, 500) g;`,
+    );
     s3 = await startS3();
-    supabase = await startSupabaseApi({ ref: REF, token: SECRETS.supabaseToken, earliest: Math.floor(Date.now() / 1000) - 86400, latest: Math.floor(Date.now() / 1000) });
+    supabase = await startSupabaseApi({
+      ref: REF,
+      token: SECRETS.supabaseToken,
+      earliest: Math.floor(Date.now() / 1000) - 86400,
+      latest: Math.floor(Date.now() / 1000),
+    });
     hook = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -129,7 +164,9 @@ describe('fault suite: secrets never leave pgdr', () => {
     mkdirSync(home);
     writeFileSync(join(dir, 'rb.yaml'), RUNBOOK);
     const server = `dr_operator@127.0.0.1:${cluster.port}`;
-    writeFileSync(join(dir, 'pgdr.config.yaml'), `targets:
+    writeFileSync(
+      join(dir, 'pgdr.config.yaml'),
+      `targets:
   prod: { urlEnv: APP_DATABASE_URL, passwordEnv: APP_DB_PASSWORD, role: production }
   scratch: { urlEnv: SCRATCH_DATABASE_URL, passwordEnv: APP_DB_PASSWORD, role: scratch }
 defaultTarget: prod
@@ -137,7 +174,9 @@ repository: { url: "s3://${s3.bucket}/secrets" }
 notifications:
   webhook: { urlEnv: PGDR_WEBHOOK_URL }
   on: [run.started, run.finished, backup.failed, doctor.critical]
-`, { mode: 0o600 });
+`,
+      { mode: 0o600 },
+    );
     const env = {
       ...s3.env,
       AWS_SECRET_ACCESS_KEY: SECRETS.s3Secret,
@@ -160,7 +199,10 @@ notifications:
     const local = await pgdr(['backup', '--repo', join(dir, 'local-repo')], dir, env);
     expect(local.code, local.stderr).toBe(0);
 
-    expect(received.some((r) => r.includes('Secrets drill started')), 'the webhook was called').toBe(true);
+    expect(
+      received.some((r) => r.includes('Secrets drill started')),
+      'the webhook was called',
+    ).toBe(true);
     const runs = join(dir, 'runs');
     const written = [...filesUnder(runs), ...filesUnder(home), ...filesUnder(join(dir, 'local-repo'))];
     expect(written.some(([p]) => p.endsWith('journal.jsonl'))).toBe(true);
@@ -173,14 +215,21 @@ notifications:
     expect(objects.some(([key]) => key.endsWith('manifest.json'))).toBe(true);
     const found = [
       ...objects.flatMap(([key, text]) => leaks(`s3 object ${key}`, text)),
-      ...[drill, doctor, platform, local].flatMap((r, i) => [...leaks(`stdout of command ${i}`, r.stdout), ...leaks(`stderr of command ${i}`, r.stderr)]),
+      ...[drill, doctor, platform, local].flatMap((r, i) => [
+        ...leaks(`stdout of command ${i}`, r.stdout),
+        ...leaks(`stderr of command ${i}`, r.stderr),
+      ]),
       ...written.flatMap(([path, text]) => leaks(path, text)),
       ...cmdlines.flatMap((c) => leaks(`command line "${c.slice(0, 80)}"`, c)),
     ];
     expect(found).toEqual([]);
-    checked(`secrets: none in stdout/stderr, ${written.length} files written (journal, reports, audit log, backup), ${objects.length} S3 objects, ${cmdlines.length} child command lines`);
+    checked(
+      `secrets: none in stdout/stderr, ${written.length} files written (journal, reports, audit log, backup), ${objects.length} S3 objects, ${cmdlines.length} child command lines`,
+    );
 
-    const loose = written.filter(([path]) => (statSync(path).mode & 0o077) !== 0).map(([path]) => `${path} ${(statSync(path).mode & 0o777).toString(8)}`);
+    const loose = written
+      .filter(([path]) => (statSync(path).mode & 0o077) !== 0)
+      .map(([path]) => `${path} ${(statSync(path).mode & 0o777).toString(8)}`);
     expect(loose).toEqual([]);
     const dirs = [join(runs, readdirSync(runs)[0]!), join(dir, 'local-repo'), join(dir, 'local-repo', 'backups')];
     expect(dirs.map((d) => `${d} ${(statSync(d).mode & 0o777).toString(8)}`)).toEqual(dirs.map((d) => `${d} 700`));
@@ -190,17 +239,33 @@ notifications:
   it('a config file with a literal secret or loose permissions is warned about', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgdr-secrets-config-'));
     const config = join(dir, 'pgdr.config.yaml');
-    writeFileSync(config, `targets:\n  prod: { url: "postgres://dr_operator@127.0.0.1:${cluster.port}/app", role: production }\n`, { mode: 0o644 });
+    writeFileSync(
+      config,
+      `targets:\n  prod: { url: "postgres://dr_operator@127.0.0.1:${cluster.port}/app", role: production }\n`,
+      { mode: 0o644 },
+    );
     chmodSync(config, 0o644);
-    const loose = await runPgdr(['config', 'show'], { cwd: dir, env: { PGDR_HOME: join(dir, 'home'), PGDR_CONFIG: '' } });
+    const loose = await runPgdr(['config', 'show'], {
+      cwd: dir,
+      env: { PGDR_HOME: join(dir, 'home'), PGDR_CONFIG: '' },
+    });
     expect(loose.stderr).toMatch(/readable by other users.*chmod 600/);
 
-    writeFileSync(config, `targets:\n  prod: { url: "postgres://dr_operator:${SECRETS.dbPassword}@127.0.0.1:${cluster.port}/app", role: production }\n`, { mode: 0o600 });
+    writeFileSync(
+      config,
+      `targets:\n  prod: { url: "postgres://dr_operator:${SECRETS.dbPassword}@127.0.0.1:${cluster.port}/app", role: production }\n`,
+      { mode: 0o600 },
+    );
     chmodSync(config, 0o600);
-    const literal = await runPgdr(['config', 'show'], { cwd: dir, env: { PGDR_HOME: join(dir, 'home'), PGDR_CONFIG: '' } });
+    const literal = await runPgdr(['config', 'show'], {
+      cwd: dir,
+      env: { PGDR_HOME: join(dir, 'home'), PGDR_CONFIG: '' },
+    });
     expect(literal.code).not.toBe(0);
     expect(literal.stderr).toMatch(/password or token in a URL/);
     expect(literal.stderr + literal.stdout).not.toContain(SECRETS.dbPassword);
-    checked('config: loose permissions warned with the chmod to run; a password written into a URL refused without echoing it');
+    checked(
+      'config: loose permissions warned with the chmod to run; a password written into a URL refused without echoing it',
+    );
   });
 });

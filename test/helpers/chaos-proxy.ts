@@ -16,9 +16,16 @@ export interface ChaosProxy {
 }
 
 /** drop-after counts what the client sends (uploads); drop-download-after what the server sends back (downloads). */
-export type ChaosMode = { kind: 'pass' } | { kind: 'drop-after'; bytes: number } | { kind: 'drop-download-after'; bytes: number } | { kind: 'refuse' };
+export type ChaosMode =
+  | { kind: 'pass' }
+  | { kind: 'drop-after'; bytes: number }
+  | { kind: 'drop-download-after'; bytes: number }
+  | { kind: 'refuse' };
 
-export async function startChaosProxy(target: { host: string; port: number }, initial: ChaosMode = { kind: 'pass' }): Promise<ChaosProxy> {
+export async function startChaosProxy(
+  target: { host: string; port: number },
+  initial: ChaosMode = { kind: 'pass' },
+): Promise<ChaosProxy> {
   let mode = initial;
   let count = 0;
   let dropped = 0;

@@ -17,7 +17,16 @@ export function pgdrCommand(): string[] {
 }
 
 /** Runs pgdr as an operator would run the command, and collects what it printed. */
-export function runPgdr(args: string[], options: { env?: Record<string, string | undefined>; input?: string; cwd?: string; timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
+export function runPgdr(
+  args: string[],
+  options: {
+    env?: Record<string, string | undefined>;
+    input?: string;
+    cwd?: string;
+    timeoutMs?: number;
+    onSpawn?: (pid: number) => void;
+  } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...pgdrCommand(), ...args], {
       cwd: options.cwd ?? ROOT,

@@ -8,7 +8,10 @@ export interface TableFingerprint {
 }
 
 /** Every ordinary and partitioned-leaf table outside the system schemas: row count and hash of the sorted rows. */
-export async function tableFingerprints(target: DbTarget, schemas?: string[]): Promise<Record<string, TableFingerprint>> {
+export async function tableFingerprints(
+  target: DbTarget,
+  schemas?: string[],
+): Promise<Record<string, TableFingerprint>> {
   return await withClient(target, async (client) => {
     const { rows: tables } = await client.query<{ schema: string; name: string }>(
       `select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -34,13 +37,27 @@ export async function schemaFingerprint(target: DbTarget): Promise<string[]> {
     const q = async (sql: string) => (await client.query<{ d: string }>(sql)).rows.map((r) => r.d);
     const sys = `not in ('pg_catalog','information_schema')`;
     return [
-      ...(await q(`select 'column ' || table_schema || '.' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default,'') as d from information_schema.columns where table_schema ${sys} order by 1`)),
-      ...(await q(`select 'index ' || schemaname || '.' || indexname || ' ' || indexdef as d from pg_indexes where schemaname ${sys} order by 1`)),
-      ...(await q(`select 'constraint ' || n.nspname || '.' || conname || ' ' || pg_get_constraintdef(c.oid) as d from pg_constraint c join pg_namespace n on n.oid = c.connamespace where n.nspname ${sys} order by 1`)),
-      ...(await q(`select 'view ' || schemaname || '.' || viewname as d from pg_views where schemaname ${sys} order by 1`)),
-      ...(await q(`select 'function ' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as d from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname ${sys} order by 1`)),
-      ...(await q(`select 'trigger ' || tgname || ' on ' || tgrelid::regclass::text as d from pg_trigger where not tgisinternal order by 1`)),
-      ...(await q(`select 'policy ' || schemaname || '.' || tablename || '.' || policyname as d from pg_policies order by 1`)),
+      ...(await q(
+        `select 'column ' || table_schema || '.' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default,'') as d from information_schema.columns where table_schema ${sys} order by 1`,
+      )),
+      ...(await q(
+        `select 'index ' || schemaname || '.' || indexname || ' ' || indexdef as d from pg_indexes where schemaname ${sys} order by 1`,
+      )),
+      ...(await q(
+        `select 'constraint ' || n.nspname || '.' || conname || ' ' || pg_get_constraintdef(c.oid) as d from pg_constraint c join pg_namespace n on n.oid = c.connamespace where n.nspname ${sys} order by 1`,
+      )),
+      ...(await q(
+        `select 'view ' || schemaname || '.' || viewname as d from pg_views where schemaname ${sys} order by 1`,
+      )),
+      ...(await q(
+        `select 'function ' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as d from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname ${sys} order by 1`,
+      )),
+      ...(await q(
+        `select 'trigger ' || tgname || ' on ' || tgrelid::regclass::text as d from pg_trigger where not tgisinternal order by 1`,
+      )),
+      ...(await q(
+        `select 'policy ' || schemaname || '.' || tablename || '.' || policyname as d from pg_policies order by 1`,
+      )),
       ...(await q(`select 'extension ' || extname as d from pg_extension order by 1`)),
     ];
   });

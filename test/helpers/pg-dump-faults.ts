@@ -5,7 +5,11 @@ import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Holds an ACCESS EXCLUSIVE lock pg_dump must wait for, so a backup is surely running while the test acts. */
-export async function holdTableLock(cluster: LocalCluster, database: string, table: string): Promise<{ release(): Promise<void> }> {
+export async function holdTableLock(
+  cluster: LocalCluster,
+  database: string,
+  table: string,
+): Promise<{ release(): Promise<void> }> {
   const client = await connect(cluster.target(database));
   await client.query(`begin; lock table ${table} in access exclusive mode`);
   return {
@@ -22,7 +26,12 @@ export async function holdTableLock(cluster: LocalCluster, database: string, tab
  */
 export function childOf(parentPid: number, name: 'pg_dump' | 'pg_restore', argsPattern = ''): number | undefined {
   try {
-    return Number(execFileSync('pgrep', ['-P', String(parentPid), '-f', `^\\S*${name} .*${argsPattern}`]).toString().trim().split('\n')[0]);
+    return Number(
+      execFileSync('pgrep', ['-P', String(parentPid), '-f', `^\\S*${name} .*${argsPattern}`])
+        .toString()
+        .trim()
+        .split('\n')[0],
+    );
   } catch {
     return undefined;
   }

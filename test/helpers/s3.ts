@@ -94,18 +94,31 @@ async function serveS3Emulator(conditionalWrites: boolean): Promise<void> {
   const s3Store = new S3Store();
   const app = buildApp({ logger: false, stores: { s3Store } as never });
   app.removeContentTypeParser('*');
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  );
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const url = new URL(request.url, 'http://emulator');
     const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
     const key = rest.map(decodeURIComponent).join('/');
     if (request.method === 'GET' && key === '' && url.searchParams.has('uploads')) {
       const prefix = url.searchParams.get('prefix') ?? '';
-      const uploads = [...s3Store.multipartUploads.values()].filter((u) => u.bucket === bucket && u.key.startsWith(prefix));
-      return reply.code(200).header('content-type', 'application/xml').send(listUploadsXml(bucket, prefix, uploads));
+      const uploads = [...s3Store.multipartUploads.values()].filter(
+        (u) => u.bucket === bucket && u.key.startsWith(prefix),
+      );
+      return reply
+        .code(200)
+        .header('content-type', 'application/xml')
+        .send(listUploadsXml(bucket, prefix, uploads));
     }
     const ifNoneMatch = request.headers['if-none-match'];
-    if (conditionalWrites && request.method === 'PUT' && key && ifNoneMatch === '*' && !url.searchParams.has('uploadId')) {
+    if (
+      conditionalWrites &&
+      request.method === 'PUT' &&
+      key &&
+      ifNoneMatch === '*' &&
+      !url.searchParams.has('uploadId')
+    ) {
       if (s3Store.buckets.get(bucket)?.has(key)) {
         const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>`;
         return reply.code(412).header('content-type', 'application/xml').send(xml);
@@ -122,10 +135,17 @@ async function serveS3Emulator(conditionalWrites: boolean): Promise<void> {
   process.once('SIGTERM', () => void app.close().finally(() => process.exit(0)));
 }
 
-function listUploadsXml(bucket: string, prefix: string, uploads: { key: string; uploadId: string; initiated: Date }[]): string {
+function listUploadsXml(
+  bucket: string,
+  prefix: string,
+  uploads: { key: string; uploadId: string; initiated: Date }[],
+): string {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const items = uploads
-    .map((u) => `<Upload><Key>${esc(u.key)}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`)
+    .map(
+      (u) =>
+        `<Upload><Key>${esc(u.key)}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`,
+    )
     .join('');
   return `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${esc(bucket)}</Bucket><Prefix>${esc(prefix)}</Prefix><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>${items}</ListMultipartUploadsResult>`;
 }

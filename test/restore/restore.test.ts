@@ -12,7 +12,8 @@ let cluster: LocalCluster;
 let repo: string;
 let backupId: string;
 
-const databases = async () => (await psql(cluster, 'postgres', 'select datname from pg_database order by 1')).trim().split('\n');
+const databases = async () =>
+  (await psql(cluster, 'postgres', 'select datname from pg_database order by 1')).trim().split('\n');
 
 async function restore(args: string[]) {
   const r = await runPgdr(['restore', ...args, '--repo', repo, '--json']);
@@ -36,62 +37,148 @@ describe('pgdr restore', () => {
     expect(r.json.ok).toBe(true);
     expect(r.json.tables.length).toBeGreaterThanOrEqual(21);
     expect(r.json.mismatches).toBe(0);
-    expect(await tableFingerprints(cluster.target('pagila_back'))).toEqual(await tableFingerprints(cluster.target('pagila')));
-    expect(await schemaFingerprint(cluster.target('pagila_back'))).toEqual(await schemaFingerprint(cluster.target('pagila')));
+    expect(await tableFingerprints(cluster.target('pagila_back'))).toEqual(
+      await tableFingerprints(cluster.target('pagila')),
+    );
+    expect(await schemaFingerprint(cluster.target('pagila_back'))).toEqual(
+      await schemaFingerprint(cluster.target('pagila')),
+    );
     const again = await restore(['latest', '--db', cluster.urlFor('pagila'), '--new-db', 'pagila_back']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');
   });
 
   it('--table brings back one table (with its indexes and triggers) and nothing else', async () => {
-    const r = await restore([backupId, '--db', cluster.urlFor('pagila'), '--new-db', 'only_film', '--table', 'public.film', '--jobs', '1']);
+    const r = await restore([
+      backupId,
+      '--db',
+      cluster.urlFor('pagila'),
+      '--new-db',
+      'only_film',
+      '--table',
+      'public.film',
+      '--jobs',
+      '1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.tables.map((t: { table: string }) => t.table)).toEqual(['public.film']);
-    expect(await psql(cluster, 'only_film', `select string_agg(relname, ',' order by relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace where relkind in ('r','p','v','m') and nspname = 'public'`)).toBe('film\n');
+    expect(
+      await psql(
+        cluster,
+        'only_film',
+        `select string_agg(relname, ',' order by relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace where relkind in ('r','p','v','m') and nspname = 'public'`,
+      ),
+    ).toBe('film\n');
     const fingerprint = await tableFingerprints(cluster.target('only_film'));
     expect(fingerprint['public.film']).toEqual((await tableFingerprints(cluster.target('pagila')))['public.film']);
     expect(await psql(cluster, 'only_film', `select count(*) from pg_indexes where tablename = 'film'`)).toBe('5\n');
-    expect(await psql(cluster, 'only_film', `select count(*) from pg_trigger where tgrelid = 'film'::regclass and not tgisinternal`)).toBe('2\n');
+    expect(
+      await psql(
+        cluster,
+        'only_film',
+        `select count(*) from pg_trigger where tgrelid = 'film'::regclass and not tgisinternal`,
+      ),
+    ).toBe('2\n');
   });
 
   it('--rows brings back the deleted rows and leaves the others alone', async () => {
     await psql(cluster, 'postgres', 'create database shop template pagila');
-    await psql(cluster, 'shop', `delete from payment where customer_id = 42; update payment set amount = 999 where customer_id = 43`);
+    await psql(
+      cluster,
+      'shop',
+      `delete from payment where customer_id = 42; update payment set amount = 999 where customer_id = 43`,
+    );
     const before = await tableFingerprints(cluster.target('shop'));
-    const r = await restore(['latest', '--db', cluster.urlFor('shop'), '--rows', 'public.payment:customer_id in (42, 43)']);
+    const r = await restore([
+      'latest',
+      '--db',
+      cluster.urlFor('shop'),
+      '--rows',
+      'public.payment:customer_id in (42, 43)',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const deleted = Number(await psql(cluster, 'pagila', 'select count(*) from payment where customer_id = 42'));
     const kept = Number(await psql(cluster, 'pagila', 'select count(*) from payment where customer_id = 43'));
     expect(r.json.rows).toMatchObject({ matched: deleted + kept, inserted: deleted, skipped: kept, overwritten: 0 });
     expect(await psql(cluster, 'shop', 'select count(*) from payment where customer_id = 42')).toBe(`${deleted}\n`);
-    expect(await psql(cluster, 'shop', 'select count(*) from payment where customer_id = 43 and amount = 999')).toBe(`${kept}\n`);
+    expect(await psql(cluster, 'shop', 'select count(*) from payment where customer_id = 43 and amount = 999')).toBe(
+      `${kept}\n`,
+    );
     const after = await tableFingerprints(cluster.target('shop'));
     expect(after['public.rental']).toEqual(before['public.rental']);
     expect((await databases()).filter((d) => d.startsWith('pgdr_'))).toEqual([]);
-    const noKey = await restore(['latest', '--db', cluster.urlFor('shop'), '--rows', 'public.payment:customer_id = 43', '--on-conflict', 'overwrite']);
+    const noKey = await restore([
+      'latest',
+      '--db',
+      cluster.urlFor('shop'),
+      '--rows',
+      'public.payment:customer_id = 43',
+      '--on-conflict',
+      'overwrite',
+    ]);
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('--confirm shop');
   });
 
-  it('long values come back lz4-compressed (the restore session\'s setting, shown in the plan) and unchanged', async () => {
+  it("long values come back lz4-compressed (the restore session's setting, shown in the plan) and unchanged", async () => {
     await psql(cluster, 'postgres', 'create database longtext');
-    await psql(cluster, 'longtext', `create table notes (id int primary key, body text); insert into notes select g, repeat('pgdr restores ' || g, 1000) from generate_series(1, 3) g`);
-    expect(await psql(cluster, 'longtext', 'select string_agg(distinct pg_column_compression(body), \',\') from notes')).toBe('pglz\n');
+    await psql(
+      cluster,
+      'longtext',
+      `create table notes (id int primary key, body text); insert into notes select g, repeat('pgdr restores ' || g, 1000) from generate_series(1, 3) g`,
+    );
+    expect(
+      await psql(cluster, 'longtext', "select string_agg(distinct pg_column_compression(body), ',') from notes"),
+    ).toBe('pglz\n');
     const own = mkdtempSync(join(tmpdir(), 'pgdr-restore-lz4-'));
     const b = await runPgdr(['backup', '--db', cluster.urlFor('longtext'), '--repo', own]);
     expect(b.code, b.stderr).toBe(0);
-    const plan = await runPgdr(['restore', 'latest', '--db', cluster.urlFor('longtext'), '--repo', own, '--new-db', 'longtext_back', '--dry-run']);
+    const plan = await runPgdr([
+      'restore',
+      'latest',
+      '--db',
+      cluster.urlFor('longtext'),
+      '--repo',
+      own,
+      '--new-db',
+      'longtext_back',
+      '--dry-run',
+    ]);
     expect(plan.stdout).toContain('-c default_toast_compression=lz4');
-    const r = await runPgdr(['restore', 'latest', '--db', cluster.urlFor('longtext'), '--repo', own, '--new-db', 'longtext_back']);
+    const r = await runPgdr([
+      'restore',
+      'latest',
+      '--db',
+      cluster.urlFor('longtext'),
+      '--repo',
+      own,
+      '--new-db',
+      'longtext_back',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(await psql(cluster, 'longtext_back', 'select string_agg(distinct pg_column_compression(body), \',\') from notes')).toBe('lz4\n');
-    expect(await tableFingerprints(cluster.target('longtext_back'))).toEqual(await tableFingerprints(cluster.target('longtext')));
+    expect(
+      await psql(cluster, 'longtext_back', "select string_agg(distinct pg_column_compression(body), ',') from notes"),
+    ).toBe('lz4\n');
+    expect(await tableFingerprints(cluster.target('longtext_back'))).toEqual(
+      await tableFingerprints(cluster.target('longtext')),
+    );
   });
 
   it('--dry-run prints every step and changes nothing', async () => {
     const before = await databases();
     const shopBefore = await tableFingerprints(cluster.target('shop'));
-    const r = await runPgdr(['restore', 'latest', '--repo', repo, '--db', cluster.urlFor('shop'), '--clean', '--confirm', 'shop', '--dry-run']);
+    const r = await runPgdr([
+      'restore',
+      'latest',
+      '--repo',
+      repo,
+      '--db',
+      cluster.urlFor('shop'),
+      '--clean',
+      '--confirm',
+      'shop',
+      '--dry-run',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Safety snapshot of shop');
     expect(r.stdout).toMatch(/pg_restore --clean --if-exists --exit-on-error --verbose --jobs=\d --dbname=shop/);

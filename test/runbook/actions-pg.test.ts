@@ -11,21 +11,45 @@ import { scripted, tempDir, testActions } from './helpers.js';
 
 const cluster = await useCluster();
 await createDatabase(cluster, 'app');
-await psql(cluster, 'app', `create table orders(id int primary key); insert into orders select generate_series(1, 50);`);
+await psql(
+  cluster,
+  'app',
+  `create table orders(id int primary key); insert into orders select generate_series(1, 50);`,
+);
 
 function targets() {
-  return { primary: { name: 'primary', target: cluster.target('app'), production: true }, restored: { name: 'restored', target: cluster.target('app'), production: false } };
+  return {
+    primary: { name: 'primary', target: cluster.target('app'), production: true },
+    restored: { name: 'restored', target: cluster.target('app'), production: false },
+  };
 }
 
-async function run(body: string, options: { abortAt?: string; mode?: 'drill' | 'incident'; answers?: Record<string, boolean | string> } = {}) {
+async function run(
+  body: string,
+  options: { abortAt?: string; mode?: 'drill' | 'incident'; answers?: Record<string, boolean | string> } = {},
+) {
   const actions = testActions();
-  const rb = loadRunbookText(`id: pg\ntitle: PG\nseverity: low\nrto: 10m\nrpo: 1h\nphases:\n  - id: p\n    title: P\n    steps:\n${body}`, 'pg.yaml', actions);
-  const handle = createRun({ runbook: rb, mode: options.mode ?? 'incident', prompter: scripted(options.answers), runsDir: tempDir(), actions, targets: targets() });
+  const rb = loadRunbookText(
+    `id: pg\ntitle: PG\nseverity: low\nrto: 10m\nrpo: 1h\nphases:\n  - id: p\n    title: P\n    steps:\n${body}`,
+    'pg.yaml',
+    actions,
+  );
+  const handle = createRun({
+    runbook: rb,
+    mode: options.mode ?? 'incident',
+    prompter: scripted(options.answers),
+    runsDir: tempDir(),
+    actions,
+    targets: targets(),
+  });
   handle.subscribe((e) => {
-    if (options.abortAt && e.type === 'step.started' && e.stepId === options.abortAt) setTimeout(() => handle.requestAbort(), 50);
+    if (options.abortAt && e.type === 'step.started' && e.stepId === options.abortAt)
+      setTimeout(() => handle.requestAbort(), 50);
   });
   const result = await handle.start();
-  const finished = Object.fromEntries(handle.history().flatMap((e) => (e.type === 'step.finished' ? [[e.stepId, e]] : [])));
+  const finished = Object.fromEntries(
+    handle.history().flatMap((e) => (e.type === 'step.finished' ? [[e.stepId, e]] : [])),
+  );
   return { result, finished };
 }
 
@@ -42,32 +66,48 @@ describe('pg and sql actions against a real cluster', () => {
     expect(finished.count).toMatchObject({ status: 'succeeded' });
     expect(finished.eq).toMatchObject({ status: 'succeeded' });
     expect(finished.none).toMatchObject({ status: 'succeeded' });
-    expect(finished.manifest).toMatchObject({ status: 'failed', error: expect.stringContaining('public.orders 50 < 60') });
-    expect(finished.manifest!.type === 'step.finished' && finished.manifest!.error).toContain('public.missing missing < 1');
+    expect(finished.manifest).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('public.orders 50 < 60'),
+    });
+    expect(finished.manifest!.type === 'step.finished' && finished.manifest!.error).toContain(
+      'public.missing missing < 1',
+    );
     expect(finished.ro).toMatchObject({ status: 'failed', error: expect.stringContaining('read-only transaction') });
     expect(await psql(cluster, 'app', 'select count(*) from orders')).toBe('50\n');
   });
 
   it('blocks connections, terminates sessions, and undoes the block when the run is aborted', async () => {
     const victim = await connect(cluster.target('app'), { applicationName: 'victim' });
-    const { result, finished } = await run(`      - { id: block, title: Block, action: pg.block-connections, with: { target: restored } }
+    const { result, finished } = await run(
+      `      - { id: block, title: Block, action: pg.block-connections, with: { target: restored } }
       - { id: kick, title: Kick, action: pg.terminate-connections, with: { target: restored } }
       - { id: check, title: Blocked, action: sql.check, with: { target: restored, database: postgres, query: "select datallowconn from pg_database where datname = 'app'", equals: false } }
       - { id: hold, title: Hold, action: test.slow, with: { ms: 10000 } }
-`, { abortAt: 'hold', answers: { undo: true } });
+`,
+      { abortAt: 'hold', answers: { undo: true } },
+    );
     expect(finished.kick).toMatchObject({ status: 'succeeded', outputs: { terminated: 1 } });
     expect(finished.check).toMatchObject({ status: 'succeeded' });
     expect(result.status).toBe('aborted');
     await expect(victim.query('select 1')).rejects.toThrow();
     await victim.end().catch(() => {});
-    expect(await psql(cluster, 'postgres', "select datallowconn, datconnlimit from pg_database where datname = 'app'")).toBe('t|-1\n');
+    expect(
+      await psql(cluster, 'postgres', "select datallowconn, datconnlimit from pg_database where datname = 'app'"),
+    ).toBe('t|-1\n');
     const report = JSON.parse(readFileSync(join(result.runDir, 'report.json'), 'utf8'));
     expect(report.undo.actions).toEqual([{ stepId: 'block', title: 'Block', status: 'succeeded' }]);
   });
 
   it('refuses in a drill to block a production target', async () => {
-    const { finished } = await run(`      - { id: block, title: Block, action: pg.block-connections, with: { target: primary } }\n`, { mode: 'drill' });
-    expect(finished.block).toMatchObject({ status: 'failed', error: expect.stringContaining('a target marked production') });
+    const { finished } = await run(
+      `      - { id: block, title: Block, action: pg.block-connections, with: { target: primary } }\n`,
+      { mode: 'drill' },
+    );
+    expect(finished.block).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('a target marked production'),
+    });
     expect(await psql(cluster, 'postgres', "select datallowconn from pg_database where datname = 'app'")).toBe('t\n');
   });
 
@@ -90,14 +130,20 @@ describe('pg and sql actions against a real cluster', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const { result } = await run(`      - id: on
+      const { result } = await run(
+        `      - id: on
         title: Maintenance on
         action: http.request
         with: { url: "${base}/maintenance", headers: { authorization: "Bearer tok-secret-123" }, body: { enabled: true }, undo: { url: "${base}/maintenance", body: { enabled: false } } }
       - { id: health, title: Health, action: http.check, with: { url: "${base}/health", within: 10s, interval: 50ms, contains: ok } }
       - { id: hold, title: Hold, action: test.slow, with: { ms: 10000 } }
-`, { abortAt: 'hold', answers: { undo: true } });
-      expect(calls).toEqual([`POST /maintenance {"enabled":true} Bearer tok-secret-123`, `POST /maintenance {"enabled":false} `]);
+`,
+        { abortAt: 'hold', answers: { undo: true } },
+      );
+      expect(calls).toEqual([
+        `POST /maintenance {"enabled":true} Bearer tok-secret-123`,
+        `POST /maintenance {"enabled":false} `,
+      ]);
       expect(healthy).toBe(3);
       expect(readFileSync(join(result.runDir, 'journal.jsonl'), 'utf8')).not.toContain('tok-secret-123');
     } finally {

@@ -18,7 +18,8 @@ describe('engine', () => {
   it('feeds outputs to later steps, evaluates when, and records everything in the journal', async () => {
     const log: string[] = [];
     const actions = testActions(log);
-    const rb = runbook(`${header}inputs:
+    const rb = runbook(
+      `${header}inputs:
   - { name: provider, prompt: Which provider?, default: dump }
 phases:
   - id: a
@@ -28,7 +29,9 @@ phases:
       - { id: use, title: Use, action: test.echo, with: { got: "\${{ steps.pick.outputs.id }}", mode: "\${{ run.mode }}", n: "\${{ steps.pick.outputs.n }}" } }
       - { id: pgbr, title: Only pgbackrest, action: test.echo, when: "inputs.provider == 'pgbackrest'" }
       - { id: notpgbr, title: Not pgbackrest, action: test.echo, when: "\${{ inputs.provider != 'pgbackrest' && !(run.mode == 'incident') }}" }
-`, actions);
+`,
+      actions,
+    );
     const runsDir = tempDir();
     const run = createRun({ runbook: rb, mode: 'drill', prompter: scripted(), runsDir, actions, inputs: {} });
     const seen: RunEvent[] = [];
@@ -36,7 +39,12 @@ phases:
     const result = await run.start();
     expect(result.status).toBe('passed');
     const finished = seen.filter((e) => e.type === 'step.finished');
-    expect(finished.map((e) => [e.stepId, e.status])).toEqual([['pick', 'succeeded'], ['use', 'succeeded'], ['pgbr', 'skipped'], ['notpgbr', 'succeeded']]);
+    expect(finished.map((e) => [e.stepId, e.status])).toEqual([
+      ['pick', 'succeeded'],
+      ['use', 'succeeded'],
+      ['pgbr', 'skipped'],
+      ['notpgbr', 'succeeded'],
+    ]);
     expect(finished[1]!.outputs).toEqual({ got: 'b-dump', mode: 'drill', n: 3 });
     const journal = readJournal(result.runDir);
     expect(journal.map((r) => r.type)).toContain('run.finished');
@@ -56,7 +64,13 @@ phases:
       - { id: fails, title: Fails, action: test.flaky, with: { failures: 5 }, retries: 1, retryDelay: 10ms }
       - { id: never, title: Never, action: test.echo }
 `);
-    const run = createRun({ runbook: rb, mode: 'incident', prompter: scripted(), runsDir: tempDir(), actions: testActions() });
+    const run = createRun({
+      runbook: rb,
+      mode: 'incident',
+      prompter: scripted(),
+      runsDir: tempDir(),
+      actions: testActions(),
+    });
     const started = Date.now();
     const result = await run.start();
     expect(Date.now() - started).toBeLessThan(5000);
@@ -69,13 +83,18 @@ phases:
     expect(fin.after).toMatchObject({ status: 'succeeded' });
     expect(fin.fails).toMatchObject({ status: 'failed', error: 'flake 2' });
     expect(fin.never).toBeUndefined();
-    expect(events.filter((e) => e.type === 'step.started' && e.stepId === 'flaky').map((e) => e.type === 'step.started' && e.attempt)).toEqual([1, 2, 3]);
+    expect(
+      events
+        .filter((e) => e.type === 'step.started' && e.stepId === 'flaky')
+        .map((e) => e.type === 'step.started' && e.attempt),
+    ).toEqual([1, 2, 3]);
   });
 
   it('on abort asks whether to undo, then undoes completed steps newest first and records the answer', async () => {
     const log: string[] = [];
     const actions = testActions(log);
-    const rb = runbook(`${header}phases:
+    const rb = runbook(
+      `${header}phases:
   - id: a
     title: A
     steps:
@@ -83,7 +102,9 @@ phases:
       - { id: m2, title: Block, action: test.mark, with: { name: block } }
       - { id: m3, title: Explicit undo, action: test.echo, with: { x: 1 }, undo: { action: test.mark, with: { name: "undo-\${{ steps.m3.outputs.x }}" } } }
       - { id: slow, title: Slow, action: test.slow, with: { ms: 10000 } }
-`, actions);
+`,
+      actions,
+    );
     const prompter = scripted({ undo: true });
     const run = createRun({ runbook: rb, mode: 'incident', prompter, runsDir: tempDir(), actions });
     run.subscribe((e) => {
@@ -94,7 +115,9 @@ phases:
     expect(log).toEqual(['on:maint', 'on:block', 'echo:m3', 'on:undo-1', 'off:block', 'off:maint']);
     const journal = readJournal(result.runDir);
     expect(journal.find((r) => r.type === 'prompt.answered' && r.promptId === 'undo')).toMatchObject({ answer: true });
-    expect(journal.filter((r) => r.type === 'undo.finished').map((r) => r.type === 'undo.finished' && r.stepId)).toEqual(['m3', 'm2', 'm1']);
+    expect(
+      journal.filter((r) => r.type === 'undo.finished').map((r) => r.type === 'undo.finished' && r.stepId),
+    ).toEqual(['m3', 'm2', 'm1']);
     const report = JSON.parse(readFileSync(join(result.runDir, 'report.json'), 'utf8'));
     expect(report.undo).toMatchObject({ offered: true, accepted: true });
     expect(report.status).toBe('aborted');
@@ -102,7 +125,8 @@ phases:
 
   it('refuses in a drill a step that writes to a production target, and keeps secrets out of the journal', async () => {
     const actions = testActions();
-    const rb = runbook(`${header}inputs:
+    const rb = runbook(
+      `${header}inputs:
   - { name: token, prompt: API token, secret: true }
 phases:
   - id: a
@@ -110,29 +134,42 @@ phases:
     steps:
       - { id: say, title: Say, action: test.echo, with: { auth: "Bearer \${{ inputs.token }}" } }
       - { id: write, title: Write prod, action: test.mark, with: { name: x, target: prod } }
-`, actions);
+`,
+      actions,
+    );
     const prod = parseTarget('postgres://admin:hunter22@db.example.com/app', 'test');
-    const run = createRun({ runbook: rb, mode: 'drill', prompter: scripted({ 'input.token': 's3cr3t-token' }), runsDir: tempDir(), actions, targets: { prod: { name: 'prod', target: prod, production: true } } });
+    const run = createRun({
+      runbook: rb,
+      mode: 'drill',
+      prompter: scripted({ 'input.token': 's3cr3t-token' }),
+      runsDir: tempDir(),
+      actions,
+      targets: { prod: { name: 'prod', target: prod, production: true } },
+    });
     const result = await run.start();
     expect(result.status).toBe('failed');
     const text = readFileSync(join(result.runDir, 'journal.jsonl'), 'utf8');
     expect(text).toMatch(/a target marked production; a drill never does/);
     expect(text).not.toContain('s3cr3t-token');
     expect(text).not.toContain('hunter22');
-    for (const name of ['report.md', 'report.html', 'report.json']) expect(readFileSync(join(result.runDir, name), 'utf8')).not.toContain('s3cr3t-token');
+    for (const name of ['report.md', 'report.html', 'report.json'])
+      expect(readFileSync(join(result.runDir, name), 'utf8')).not.toContain('s3cr3t-token');
   });
 
   it('resume re-asks about a step that was running, and does not repeat finished ones', async () => {
     const log: string[] = [];
     const actions = testActions(log);
-    const rb = runbook(`${header}phases:
+    const rb = runbook(
+      `${header}phases:
   - id: a
     title: A
     steps:
       - { id: one, title: One, action: test.echo }
       - { id: two, title: Two, action: test.slow, with: { ms: 10000 } }
       - { id: three, title: Three, action: test.echo }
-`, actions);
+`,
+      actions,
+    );
     const runsDir = tempDir();
     const run = createRun({ runbook: rb, mode: 'incident', prompter: scripted(), runsDir, actions });
     run.subscribe((e) => {

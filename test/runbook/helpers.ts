@@ -39,27 +39,65 @@ export function scripted(answers: Record<string, PromptAnswer> = {}): Prompter &
 export function testActions(log: string[] = []): ActionRegistry {
   const counters = new Map<string, number>();
   return builtinActions()
-    .register(defineAction({ name: 'test.echo', describe: 'returns its arguments', with: z.record(z.string(), z.unknown()), async run(ctx, a) {
-      log.push(`echo:${ctx.stepId}`);
-      return a;
-    } }))
-    .register(defineAction({ name: 'test.flaky', describe: 'fails `failures` times', with: z.object({ failures: z.number() }), async run(ctx, a) {
-      const n = (counters.get(ctx.stepId) ?? 0) + 1;
-      counters.set(ctx.stepId, n);
-      if (n <= a.failures) throw new Error(`flake ${n}`);
-      return { attempts: n };
-    } }))
-    .register(defineAction({ name: 'test.hang', describe: 'never finishes, ignores its signal', with: z.object({}), async run() {
-      await new Promise(() => {});
-    } }))
-    .register(defineAction({ name: 'test.mark', describe: 'switches something on', with: z.object({ name: z.string(), target: z.string().optional() }), outputs: ['marked'], targets: [{ field: 'target', access: 'write' }], async run(_ctx, a) {
-      log.push(`on:${a.name}`);
-      return { marked: a.name };
-    }, async undo(_ctx, a) {
-      log.push(`off:${a.name}`);
-    } }))
-    .register(defineAction({ name: 'test.slow', describe: 'waits, honouring the signal', with: z.object({ ms: z.number() }), async run(ctx, a) {
-      await sleep(a.ms, ctx.signal);
-      return {};
-    } }));
+    .register(
+      defineAction({
+        name: 'test.echo',
+        describe: 'returns its arguments',
+        with: z.record(z.string(), z.unknown()),
+        async run(ctx, a) {
+          log.push(`echo:${ctx.stepId}`);
+          return a;
+        },
+      }),
+    )
+    .register(
+      defineAction({
+        name: 'test.flaky',
+        describe: 'fails `failures` times',
+        with: z.object({ failures: z.number() }),
+        async run(ctx, a) {
+          const n = (counters.get(ctx.stepId) ?? 0) + 1;
+          counters.set(ctx.stepId, n);
+          if (n <= a.failures) throw new Error(`flake ${n}`);
+          return { attempts: n };
+        },
+      }),
+    )
+    .register(
+      defineAction({
+        name: 'test.hang',
+        describe: 'never finishes, ignores its signal',
+        with: z.object({}),
+        async run() {
+          await new Promise(() => {});
+        },
+      }),
+    )
+    .register(
+      defineAction({
+        name: 'test.mark',
+        describe: 'switches something on',
+        with: z.object({ name: z.string(), target: z.string().optional() }),
+        outputs: ['marked'],
+        targets: [{ field: 'target', access: 'write' }],
+        async run(_ctx, a) {
+          log.push(`on:${a.name}`);
+          return { marked: a.name };
+        },
+        async undo(_ctx, a) {
+          log.push(`off:${a.name}`);
+        },
+      }),
+    )
+    .register(
+      defineAction({
+        name: 'test.slow',
+        describe: 'waits, honouring the signal',
+        with: z.object({ ms: z.number() }),
+        async run(ctx, a) {
+          await sleep(a.ms, ctx.signal);
+          return {};
+        },
+      }),
+    );
 }

@@ -39,7 +39,9 @@ describe('runbook loader', () => {
         title: Two
         action: pg.pong
 `);
-    expect(lines).toEqual(["rb.yaml:15:17: phases[0].steps[1].action: unknown action 'pg.pong' (did you mean pg.ping?)"]);
+    expect(lines).toEqual([
+      "rb.yaml:15:17: phases[0].steps[1].action: unknown action 'pg.pong' (did you mean pg.ping?)",
+    ]);
   });
 
   it('reports schema errors at the offending value, and unknown keys at the key', () => {
@@ -70,7 +72,9 @@ phases:
       - { id: cond, title: Cond, action: notify, when: "inputs.table = 'x'", with: { message: hi } }
       - { id: args, title: Args, action: sql.check, with: { query: select 1, atleast: 1 } }
 `);
-    expect(lines.join('\n')).toMatch(/rb\.yaml:12:69: phases\[0\]\.steps\[0\]\.with\.message: 'steps\.late\.outputs\.backupId' refers to step 'late', which runs later/);
+    expect(lines.join('\n')).toMatch(
+      /rb\.yaml:12:69: phases\[0\]\.steps\[0\]\.with\.message: 'steps\.late\.outputs\.backupId' refers to step 'late', which runs later/,
+    );
     expect(lines.join('\n')).toMatch(/has no output 'backupid' \(did you mean backupId\?\)/);
     expect(lines.join('\n')).toMatch(/'inputs\.tabel' refers to an undeclared input \(did you mean inputs\.table\?\)/);
     expect(lines.join('\n')).toMatch(/refers to unknown step 'nope'/);
@@ -86,17 +90,27 @@ phases:
     expect(() => loadRunbookFile(big, actions)).toThrow(/is \d+ bytes; the limit is 1048576 \(1 MiB\)/);
   });
 
-  it('every shipped runbook validates and carries the seeds\' RTO', () => {
+  it("every shipped runbook validates and carries the seeds' RTO", () => {
     const entries = listRunbooks(actions);
     for (const entry of entries) expect(entry.error, entry.file).toBeUndefined();
     const rto = Object.fromEntries(entries.map((e) => [e.id, e.loaded!.runbook.rto]));
-    expect(rto).toEqual({ 'accidental-deletion': '1h', 'app-error': '2h', 'complete-loss': '4h', corruption: '2h', pitr: '3h', 'quarterly-drill': '4h', 'region-failover': '4h' });
+    expect(rto).toEqual({
+      'accidental-deletion': '1h',
+      'app-error': '2h',
+      'complete-loss': '4h',
+      corruption: '2h',
+      pitr: '3h',
+      'quarterly-drill': '4h',
+      'region-failover': '4h',
+    });
   });
 
   it('runbooks/runbook.schema.json is up to date with the zod schema', () => {
     const file = join(SHIPPED_RUNBOOKS_DIR, 'runbook.schema.json');
     const expected = JSON.stringify(runbookJsonSchema(), null, 2) + '\n';
     if (process.env.PGDR_WRITE_SCHEMA) writeFileSync(file, expected);
-    expect(readFileSync(file, 'utf8'), 'run PGDR_WRITE_SCHEMA=1 npx vitest run test/runbook/loader.test.ts').toBe(expected);
+    expect(readFileSync(file, 'utf8'), 'run PGDR_WRITE_SCHEMA=1 npx vitest run test/runbook/loader.test.ts').toBe(
+      expected,
+    );
   });
 });

@@ -9,7 +9,8 @@ import { scripted, tempDir, testActions } from './helpers.js';
 describe('drill report', () => {
   it('renders in headless chromium with the scenario, the RTO verdict and a bar per step', async () => {
     const actions = testActions();
-    const rb = loadRunbookText(`id: demo
+    const rb = loadRunbookText(
+      `id: demo
 title: Demo <scenario> & drill
 severity: low
 rto: 1h
@@ -25,8 +26,18 @@ phases:
     steps:
       - { id: two, title: Second step, action: test.slow, with: { ms: 50 } }
       - { id: notes, title: Notes, action: manual, with: { items: [done], notes: true } }
-`, 'demo.yaml', actions);
-    const run = createRun({ runbook: rb, mode: 'drill', prompter: scripted({ 'notes.notes': 'all <fine>' }), runsDir: tempDir(), actions, inputs: {} });
+`,
+      'demo.yaml',
+      actions,
+    );
+    const run = createRun({
+      runbook: rb,
+      mode: 'drill',
+      prompter: scripted({ 'notes.notes': 'all <fine>' }),
+      runsDir: tempDir(),
+      actions,
+      inputs: {},
+    });
     const result = await run.start();
     expect(result.status).toBe('passed');
     const md = readFileSync(join(result.runDir, 'report.md'), 'utf8');
@@ -36,13 +47,29 @@ phases:
     const html = join(result.runDir, 'report.html');
     const profile = tempDir('pgdr-chromium-');
     const dom = await runProcess('chromium', [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', `file://${html}`,
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--user-data-dir=${profile}`,
+      '--dump-dom',
+      `file://${html}`,
     ]);
     expect(dom).toContain('<h1 id="scenario">Demo &lt;scenario&gt; &amp; drill</h1>');
     expect(dom).toMatch(/<p id="rto-verdict"><span class="verdict met">RTO met<\/span>/);
-    const bars = [...dom.matchAll(/<rect class="step-bar" data-step="([^"]+)" data-status="([^"]+)"/g)].map((m) => [m[1], m[2]]);
-    expect(bars).toEqual([['one', 'succeeded'], ['check', 'failed'], ['two', 'succeeded'], ['notes', 'succeeded']]);
+    const bars = [...dom.matchAll(/<rect class="step-bar" data-step="([^"]+)" data-status="([^"]+)"/g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(bars).toEqual([
+      ['one', 'succeeded'],
+      ['check', 'failed'],
+      ['two', 'succeeded'],
+      ['notes', 'succeeded'],
+    ]);
     expect(dom).toContain('all &lt;fine&gt;');
     expect(dom).not.toMatch(/<(script|link|img)\b/);
   });

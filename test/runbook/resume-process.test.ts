@@ -10,7 +10,9 @@ const PGDR = fileURLToPath(new URL('../../bin/pgdr.mjs', import.meta.url));
 function runbookFile(dir: string): string {
   const marker = join(dir, 'marker.txt');
   const file = join(dir, 'rb.yaml');
-  writeFileSync(file, `id: crashy
+  writeFileSync(
+    file,
+    `id: crashy
 title: Crash test
 severity: low
 rto: 10m
@@ -29,12 +31,18 @@ phases:
     title: Third
     steps:
       - { id: c, title: C, action: shell, with: { command: "echo start-c >> ${marker}; sleep 1; echo c >> ${marker}" } }
-`);
+`,
+  );
   return file;
 }
 
 function pgdr(args: string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, [PGDR, ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  return spawn(process.execPath, [PGDR, ...args], {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; out: string }> {
@@ -58,22 +66,25 @@ describe('resume after the process dies', () => {
   it.each([
     ['second', 'pause', ['a', 'b', 'start-c', 'c']],
     ['third', 'c', ['a', 'b', 'start-c', 'start-c', 'c']],
-  ])('SIGKILL during phase %s (step %s): resume finishes without repeating finished steps', async (_phase, step, expected) => {
-    const dir = tempDir();
-    const file = runbookFile(dir);
-    const runsDir = join(dir, 'runs');
-    const first = pgdr(['run', file, '--plain', '--yes', '--runs-dir', runsDir], dir);
-    const firstExit = exited(first);
-    const runId = await waitForJournal(runsDir, new RegExp(`"step.started"[^\\n]*"stepId":"${step}"`));
-    await new Promise((r) => setTimeout(r, 300));
-    process.kill(-first.pid!, 'SIGKILL');
-    await firstExit;
-    const second = await exited(pgdr(['run', '--resume', runId, '--plain', '--yes', '--runs-dir', runsDir], dir));
-    expect(second.code, second.out).toBe(0);
-    expect(readFileSync(join(dir, 'marker.txt'), 'utf8').trim().split('\n')).toEqual(expected);
-    const report = JSON.parse(readFileSync(join(runsDir, runId, 'report.json'), 'utf8'));
-    expect(report.status).toBe('passed');
-  });
+  ])(
+    'SIGKILL during phase %s (step %s): resume finishes without repeating finished steps',
+    async (_phase, step, expected) => {
+      const dir = tempDir();
+      const file = runbookFile(dir);
+      const runsDir = join(dir, 'runs');
+      const first = pgdr(['run', file, '--plain', '--yes', '--runs-dir', runsDir], dir);
+      const firstExit = exited(first);
+      const runId = await waitForJournal(runsDir, new RegExp(`"step.started"[^\\n]*"stepId":"${step}"`));
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(-first.pid!, 'SIGKILL');
+      await firstExit;
+      const second = await exited(pgdr(['run', '--resume', runId, '--plain', '--yes', '--runs-dir', runsDir], dir));
+      expect(second.code, second.out).toBe(0);
+      expect(readFileSync(join(dir, 'marker.txt'), 'utf8').trim().split('\n')).toEqual(expected);
+      const report = JSON.parse(readFileSync(join(runsDir, runId, 'report.json'), 'utf8'));
+      expect(report.status).toBe('passed');
+    },
+  );
 
   it('a hang-up leaves an intact journal and a resumable run', async () => {
     const dir = tempDir();
@@ -86,7 +97,9 @@ describe('resume after the process dies', () => {
     const { code, out } = await done;
     expect(code, out).toBe(129);
     expect(out).toContain(`pgdr run --resume ${runId}`);
-    const lines = readFileSync(join(runsDir, runId, 'journal.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(runsDir, runId, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     const records = lines.map((line) => JSON.parse(line));
     expect(records.at(-1)).toMatchObject({ type: 'run.suspended', reason: 'SIGHUP', stepId: 'pause' });
     const resumed = await exited(pgdr(['run', '--resume', runId, '--plain', '--yes', '--runs-dir', runsDir], dir));

@@ -6,9 +6,22 @@ import { withRestoreSubtasks } from '../../src/actions/restore-tasks.js';
 
 function fakeContext(events: RunEvent[], logs: string[]): ActionContext {
   return {
-    runId: 'r', stepId: 'restore', mode: 'drill', runDir: '/nowhere', inputs: {}, targets: {}, services: {},
-    target: () => { throw new Error('no targets'); },
-    log: { debug: (m) => logs.push(m), info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
+    runId: 'r',
+    stepId: 'restore',
+    mode: 'drill',
+    runDir: '/nowhere',
+    inputs: {},
+    targets: {},
+    services: {},
+    target: () => {
+      throw new Error('no targets');
+    },
+    log: {
+      debug: (m) => logs.push(m),
+      info: (m) => logs.push(m),
+      warn: (m) => logs.push(m),
+      error: (m) => logs.push(m),
+    },
     progress: () => {},
     prompt: async () => true,
     signal: new AbortController().signal,
@@ -25,27 +38,39 @@ describe('listr2 bridge', () => {
     const events: RunEvent[] = [];
     const logs: string[] = [];
     await runTasks(fakeContext(events, logs), [
-      { title: 'checksum', task: async (_c, task) => task.output = 'sha256 ok' },
+      { title: 'checksum', task: async (_c, task) => (task.output = 'sha256 ok') },
       { title: 'fetch', skip: () => 'local repository', task: async () => {} },
-      { title: 'pg_restore', task: async (_c, task) => { task.title = 'pg_restore: 16 tables'; } },
+      {
+        title: 'pg_restore',
+        task: async (_c, task) => {
+          task.title = 'pg_restore: 16 tables';
+        },
+      },
     ]);
 
     expect(states(events, 'checksum')).toEqual(expect.arrayContaining(['running', 'done']));
     expect(states(events, 'fetch')).toContain('skipped');
-    expect(events.some((e) => e.type === 'task.updated' && e.title === 'pg_restore: 16 tables' && e.state === 'done')).toBe(true);
+    expect(
+      events.some((e) => e.type === 'task.updated' && e.title === 'pg_restore: 16 tables' && e.state === 'done'),
+    ).toBe(true);
     expect(events.every((e) => e.type !== 'task.updated' || e.stepId === 'restore')).toBe(true);
     expect(logs).toContain('sha256 ok');
   });
 
   it('marks the running subtask failed and rethrows when the work fails', async () => {
     const events: RunEvent[] = [];
-    const failing = withRestoreSubtasks(fakeContext(events, []), [
-      { title: 'Checksum', until: 'checked' },
-      { title: 'pg_restore', until: 'analyzing' },
-    ], async (inner) => {
-      inner.log.info('Backup checked: 3 entries');
-      throw new Error('pg_restore: out of disk');
-    }, () => '');
+    const failing = withRestoreSubtasks(
+      fakeContext(events, []),
+      [
+        { title: 'Checksum', until: 'checked' },
+        { title: 'pg_restore', until: 'analyzing' },
+      ],
+      async (inner) => {
+        inner.log.info('Backup checked: 3 entries');
+        throw new Error('pg_restore: out of disk');
+      },
+      () => '',
+    );
 
     await expect(failing).rejects.toThrow('out of disk');
     expect(states(events, 'Checksum')).toContain('done');
@@ -54,16 +79,26 @@ describe('listr2 bridge', () => {
 
   it('follows a restore through its milestones and titles the last subtask with the summary', async () => {
     const events: RunEvent[] = [];
-    const result = await withRestoreSubtasks(fakeContext(events, []), [
-      { title: 'Checksum', until: 'checked' },
-      { title: 'pg_restore', until: 'analyzing' },
-      { title: 'Row counts', until: 'done' },
-    ], async (inner) => {
-      for (const line of ['Backup checked: 3 entries', 'Restoring into app (1 job(s))…', 'ANALYZE app…']) inner.log.info(line);
-      return 16;
-    }, (n) => `${n} table(s) match`);
+    const result = await withRestoreSubtasks(
+      fakeContext(events, []),
+      [
+        { title: 'Checksum', until: 'checked' },
+        { title: 'pg_restore', until: 'analyzing' },
+        { title: 'Row counts', until: 'done' },
+      ],
+      async (inner) => {
+        for (const line of ['Backup checked: 3 entries', 'Restoring into app (1 job(s))…', 'ANALYZE app…'])
+          inner.log.info(line);
+        return 16;
+      },
+      (n) => `${n} table(s) match`,
+    );
 
     expect(result).toBe(16);
-    expect(events.some((e) => e.type === 'task.updated' && e.title === 'Row counts: 16 table(s) match' && e.state === 'done')).toBe(true);
+    expect(
+      events.some(
+        (e) => e.type === 'task.updated' && e.title === 'Row counts: 16 table(s) match' && e.state === 'done',
+      ),
+    ).toBe(true);
   });
 });

@@ -9,7 +9,11 @@ export function captureStream(isTTY = false) {
       return true;
     },
     text: () => chunks.join(''),
-    lines: () => chunks.join('').split('\n').filter((l) => l !== ''),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l !== ''),
   };
 }
 

@@ -18,10 +18,18 @@ it('draws live frames on a terminal even with CI=true, and leaves CI as it was',
   const run = new FakeRun();
   run.emit(started);
   const terminal = createTerminal({ isTTY: true });
-  const rendering = renderRun(run, { mode: 'tui', stdout: terminal.stdout, stdin: terminal.stdin, stderr: terminal.stderr, prompter: createInkPrompter(new PromptQueue()), patchConsole: false });
+  const rendering = renderRun(run, {
+    mode: 'tui',
+    stdout: terminal.stdout,
+    stdin: terminal.stdin,
+    stderr: terminal.stderr,
+    prompter: createInkPrompter(new PromptQueue()),
+    patchConsole: false,
+  });
   try {
     const deadline = Date.now() + 5000;
-    while (!terminal.rawFrames().join('').includes('Complete database loss') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!terminal.rawFrames().join('').includes('Complete database loss') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(terminal.rawFrames().join('')).toContain('Complete database loss');
     expect(process.env.CI).toBe('true');
   } finally {

@@ -14,7 +14,12 @@ async function setup() {
 describe('prompt area', () => {
   it('type-name refuses a wrong name, shows what is typed, and accepts the exact one', async () => {
     const { terminal, prompter, signal } = await setup();
-    const answer = track(prompter.ask({ kind: 'type-name', id: 'confirm-db', message: 'Restore over app_prod?', expected: 'app_prod' }, signal));
+    const answer = track(
+      prompter.ask(
+        { kind: 'type-name', id: 'confirm-db', message: 'Restore over app_prod?', expected: 'app_prod' },
+        signal,
+      ),
+    );
     await terminal.waitFor('Type app_prod to continue');
     await terminal.press('app_pro', keys.enter);
     await terminal.waitFor('"app_pro" does not match; type exactly app_prod');
@@ -42,11 +47,23 @@ describe('prompt area', () => {
 
   it('checklist: arrows move, space ticks and unticks, enter submits the ticked items', async () => {
     const { terminal, prompter, signal } = await setup();
-    const answer = track(prompter.ask({ kind: 'checklist', id: 'dns', message: 'Switch DNS', items: ['lower the TTL', 'update the record', 'flush caches'] }, signal));
+    const answer = track(
+      prompter.ask(
+        {
+          kind: 'checklist',
+          id: 'dns',
+          message: 'Switch DNS',
+          items: ['lower the TTL', 'update the record', 'flush caches'],
+        },
+        signal,
+      ),
+    );
     await terminal.waitFor('Switch DNS 0/3 done');
     await terminal.press(keys.space, keys.down, keys.down, keys.space);
     await terminal.waitFor('Switch DNS 2/3 done');
-    expect(terminal.lastFrame()).toMatch(/  \[x\] lower the TTL[^\n]*\n[^\n]*  \[ \] update the record[^\n]*\n[^\n]*❯ \[x\] flush caches/);
+    expect(terminal.lastFrame()).toMatch(
+      / {2}\[x\] lower the TTL[^\n]*\n[^\n]* {2}\[ \] update the record[^\n]*\n[^\n]*❯ \[x\] flush caches/,
+    );
     await terminal.press(keys.up, keys.up, keys.space, keys.space, keys.space);
     await terminal.waitFor(/❯ \[ \] lower the TTL/);
     await terminal.press(keys.enter);
@@ -56,7 +73,9 @@ describe('prompt area', () => {
 
   it('keeps every key when several arrive before React re-renders (a paste, then enter)', async () => {
     const { terminal, prompter, signal } = await setup();
-    const answer = track(prompter.ask({ kind: 'checklist', id: 'fast', message: 'Fast hands', items: ['one', 'two', 'three'] }, signal));
+    const answer = track(
+      prompter.ask({ kind: 'checklist', id: 'fast', message: 'Fast hands', items: ['one', 'two', 'three'] }, signal),
+    );
     await terminal.waitFor('Fast hands 0/3 done');
     await terminal.press();
     for (const key of [keys.space, keys.down, keys.space, keys.down, keys.enter]) terminal.fakeStdin.write(key);
@@ -95,7 +114,9 @@ describe('prompt area', () => {
     await terminal.press(keys.enter, 'y');
     await terminal.waitFor((f) => !f.includes('maintenance mode on'));
     expect(yes.value).toBe(true);
-    const no = track(prompter.ask({ kind: 'confirm', id: 'two', message: 'Run the undo actions?', default: false }, signal));
+    const no = track(
+      prompter.ask({ kind: 'confirm', id: 'two', message: 'Run the undo actions?', default: false }, signal),
+    );
     await terminal.waitFor('Run the undo actions? (y/N)');
     await terminal.press(keys.enter);
     await terminal.waitFor((f) => !f.includes('undo actions'));
@@ -109,7 +130,9 @@ describe('prompt area', () => {
     await terminal.press('restored from b3', keys.backspace, '4', keys.enter);
     await terminal.waitFor((f) => !f.includes('Operator notes'));
     expect(typed.value).toBe('restored from b4');
-    const byDefault = track(prompter.ask({ kind: 'text', id: 'who', message: 'Who approved?', default: 'alice' }, signal));
+    const byDefault = track(
+      prompter.ask({ kind: 'text', id: 'who', message: 'Who approved?', default: 'alice' }, signal),
+    );
     await terminal.waitFor('Who approved? (alice)');
     await terminal.press(keys.enter);
     await terminal.waitFor((f) => !f.includes('Who approved?'));

@@ -54,14 +54,25 @@ describe('run screen keys', () => {
 
   it('l switches to the full log and back', async () => {
     const { run, terminal } = await setup();
-    const logs: RunEvent[] = Array.from({ length: 40 }, (_v, i) => ({ type: 'log', at: T0 + i, level: 'info', message: `pg_restore: processing item ${i}` }));
+    const logs: RunEvent[] = Array.from({ length: 40 }, (_v, i) => ({
+      type: 'log',
+      at: T0 + i,
+      level: 'info',
+      message: `pg_restore: processing item ${i}`,
+    }));
     run.emit(...logs);
     await terminal.waitFor('processing item 39');
-    const tailLines = terminal.lastFrame().split('\n').filter((l) => l.includes('processing item')).length;
+    const tailLines = terminal
+      .lastFrame()
+      .split('\n')
+      .filter((l) => l.includes('processing item')).length;
     expect(tailLines).toBeLessThanOrEqual(8);
     await terminal.press('l');
     await terminal.waitFor('log (40 lines)');
-    const fullLines = terminal.lastFrame().split('\n').filter((l) => l.includes('processing item')).length;
+    const fullLines = terminal
+      .lastFrame()
+      .split('\n')
+      .filter((l) => l.includes('processing item')).length;
     expect(fullLines).toBeGreaterThan(tailLines);
     expect(terminal.lastFrame().split('\n').length).toBeLessThanOrEqual(24);
     await terminal.press('l');
@@ -70,10 +81,22 @@ describe('run screen keys', () => {
 
   it('follows a terminal resize', async () => {
     const { run, terminal } = await setup();
-    run.emit({ type: 'step.started', at: Date.now(), phaseId: 'restore', stepId: 'pg-restore', title: 'Restore the dump into the scratch database', attempt: 1 });
+    run.emit({
+      type: 'step.started',
+      at: Date.now(),
+      phaseId: 'restore',
+      stepId: 'pg-restore',
+      title: 'Restore the dump into the scratch database',
+      attempt: 1,
+    });
     await terminal.waitFor('▶ Restore the dump into the scratch database');
     terminal.fakeStdout.resize(40);
-    await terminal.waitFor((f) => f.includes('▶ Restore the dump') && !f.includes('scratch database') && f.split('\n').every((l) => l.length <= 40));
+    await terminal.waitFor(
+      (f) =>
+        f.includes('▶ Restore the dump') &&
+        !f.includes('scratch database') &&
+        f.split('\n').every((l) => l.length <= 40),
+    );
   });
 
   it('a new question closes the help overlay so it is seen', async () => {
@@ -88,14 +111,29 @@ describe('run screen keys', () => {
 describe('run screen output', () => {
   it('redraws at most ~10 times a second: 5,000 progress events in 2 s make at most 25 frames', async () => {
     const { run, terminal } = await setup();
-    run.emit({ type: 'step.started', at: Date.now(), phaseId: 'restore', stepId: 'pg-restore', title: 'Restore', attempt: 1 });
+    run.emit({
+      type: 'step.started',
+      at: Date.now(),
+      phaseId: 'restore',
+      stepId: 'pg-restore',
+      title: 'Restore',
+      attempt: 1,
+    });
     await terminal.waitFor('▶ Restore');
     const before = terminal.rawFrames().length;
     const started = Date.now();
     for (let batch = 0; batch < 100; batch++) {
       for (let i = 0; i < 50; i++) {
         const n = batch * 50 + i;
-        run.emit({ type: 'progress', at: Date.now(), stepId: 'pg-restore', label: 'restore', done: n * 1024 * 1024, total: 5000 * 1024 * 1024, unit: 'bytes' });
+        run.emit({
+          type: 'progress',
+          at: Date.now(),
+          stepId: 'pg-restore',
+          label: 'restore',
+          done: n * 1024 * 1024,
+          total: 5000 * 1024 * 1024,
+          unit: 'bytes',
+        });
       }
       await sleep(Math.max(0, started + (batch + 1) * 20 - Date.now()));
     }
@@ -109,7 +147,14 @@ describe('run screen output', () => {
 
   it('uses under 3 % of a core while waiting: only the 1 s clock redraws', async () => {
     const { run, terminal } = await setup();
-    run.emit({ type: 'step.started', at: Date.now(), phaseId: 'restore', stepId: 'pg-restore', title: 'Restore', attempt: 1 });
+    run.emit({
+      type: 'step.started',
+      at: Date.now(),
+      phaseId: 'restore',
+      stepId: 'pg-restore',
+      title: 'Restore',
+      attempt: 1,
+    });
     await terminal.waitFor('▶ Restore');
     const frames = terminal.rawFrames().length;
     const cpu = process.cpuUsage();
@@ -123,10 +168,23 @@ describe('run screen output', () => {
     const { run, terminal, rendering } = await setup();
     await terminal.press('?');
     await terminal.waitFor('Keys');
-    run.emit({ type: 'run.finished', at: T0 + 90_000, status: 'passed', durationMs: 90_000, rtoMs: 4 * 3600_000, rtoMet: true, reportPaths: ['pgdr-runs/r1/report.html'] });
+    run.emit({
+      type: 'run.finished',
+      at: T0 + 90_000,
+      status: 'passed',
+      durationMs: 90_000,
+      rtoMs: 4 * 3600_000,
+      rtoMet: true,
+      reportPaths: ['pgdr-runs/r1/report.html'],
+    });
     await rendering.done;
     // Under CI=true (as in CI) Ink ends with a bare newline after the last frame: read the last frame drawn.
-    const last = terminal.rawFrames().map((f) => stripVTControlCharacters(f)).filter((f) => f.trim()).at(-1) ?? '';
+    const last =
+      terminal
+        .rawFrames()
+        .map((f) => stripVTControlCharacters(f))
+        .filter((f) => f.trim())
+        .at(-1) ?? '';
     expect(last).toContain('✔ run passed in 1m 30s');
     expect(last).toContain('RTO 4h 00m: met');
     expect(last).toContain('report pgdr-runs/r1/report.html');
@@ -143,7 +201,15 @@ describe('run screen output', () => {
       const { run, terminal } = await setup();
       run.emit(
         { type: 'step.started', at: T0, phaseId: 'assess', stepId: 'ping', title: 'Ping', attempt: 1 },
-        { type: 'step.finished', at: T0 + 5, phaseId: 'assess', stepId: 'ping', status: 'failed', durationMs: 5, error: 'refused' },
+        {
+          type: 'step.finished',
+          at: T0 + 5,
+          phaseId: 'assess',
+          stepId: 'ping',
+          status: 'failed',
+          durationMs: 5,
+          error: 'refused',
+        },
       );
       await terminal.waitFor('✖ Ping');
       expect(terminal.rawFrames().join('')).not.toMatch(/\u001B\[(3\d|4\d|9\d)m/);

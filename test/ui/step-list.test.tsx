@@ -20,15 +20,67 @@ const midRun: RunEvent[] = [
   { type: 'step.finished', at: T0 + 1200, phaseId: 'assess', stepId: 'ping', status: 'succeeded', durationMs: 1200 },
   { type: 'phase.finished', at: T0 + 1200, phaseId: 'assess', status: 'succeeded', durationMs: 1200 },
   { type: 'phase.started', at: T0 + 2000, phaseId: 'restore', title: 'Restore' },
-  { type: 'step.started', at: T0 + 2000, phaseId: 'restore', stepId: 'pick', title: 'Pick the latest verified backup', attempt: 1 },
+  {
+    type: 'step.started',
+    at: T0 + 2000,
+    phaseId: 'restore',
+    stepId: 'pick',
+    title: 'Pick the latest verified backup',
+    attempt: 1,
+  },
   { type: 'step.finished', at: T0 + 2500, phaseId: 'restore', stepId: 'pick', status: 'skipped', durationMs: 0 },
-  { type: 'step.started', at: T0 + 30_000, phaseId: 'restore', stepId: 'pg-restore', title: 'Restore the dump into the scratch database', attempt: 2 },
-  { type: 'task.updated', at: T0 + 31_000, stepId: 'pg-restore', taskId: 'sum', title: 'check checksum', state: 'done' },
+  {
+    type: 'step.started',
+    at: T0 + 30_000,
+    phaseId: 'restore',
+    stepId: 'pg-restore',
+    title: 'Restore the dump into the scratch database',
+    attempt: 2,
+  },
+  {
+    type: 'task.updated',
+    at: T0 + 31_000,
+    stepId: 'pg-restore',
+    taskId: 'sum',
+    title: 'check checksum',
+    state: 'done',
+  },
   { type: 'task.updated', at: T0 + 32_000, stepId: 'pg-restore', taskId: 'pgr', title: 'pg_restore', state: 'running' },
-  { type: 'task.updated', at: T0 + 32_000, stepId: 'pg-restore', taskId: 'toc', title: 'tables', state: 'running', parentId: 'pgr' },
-  { type: 'task.updated', at: T0 + 32_000, stepId: 'pg-restore', taskId: 'analyze', title: 'analyze', state: 'pending' },
-  { type: 'progress', at: T0 + 40_000, stepId: 'pg-restore', label: 'restore', done: 0, total: 400 * 1024 * 1024, unit: 'bytes' },
-  { type: 'progress', at: T0 + 50_000, stepId: 'pg-restore', label: 'restore', done: 100 * 1024 * 1024, total: 400 * 1024 * 1024, unit: 'bytes' },
+  {
+    type: 'task.updated',
+    at: T0 + 32_000,
+    stepId: 'pg-restore',
+    taskId: 'toc',
+    title: 'tables',
+    state: 'running',
+    parentId: 'pgr',
+  },
+  {
+    type: 'task.updated',
+    at: T0 + 32_000,
+    stepId: 'pg-restore',
+    taskId: 'analyze',
+    title: 'analyze',
+    state: 'pending',
+  },
+  {
+    type: 'progress',
+    at: T0 + 40_000,
+    stepId: 'pg-restore',
+    label: 'restore',
+    done: 0,
+    total: 400 * 1024 * 1024,
+    unit: 'bytes',
+  },
+  {
+    type: 'progress',
+    at: T0 + 50_000,
+    stepId: 'pg-restore',
+    label: 'restore',
+    done: 100 * 1024 * 1024,
+    total: 400 * 1024 * 1024,
+    unit: 'bytes',
+  },
   { type: 'log', at: T0 + 50_000, level: 'warn', message: 'pg_restore: warning: errors ignored on restore: 0' },
 ];
 
@@ -43,7 +95,7 @@ describe('step list', () => {
     expect(frame).toMatch(/ {6}✔ check checksum\n {6}▶ pg_restore\n {8}▶ tables\n {6}○ analyze/);
     expect(frame).toMatch(/○ Validate/);
     expect(frame).not.toContain('Row counts match the manifest');
-    expect(frame).toMatch(/restore +█{5}░{15} 100 MiB \/ 400 MiB 25%  10\.0 MiB\/s  ETA 00:30/);
+    expect(frame).toMatch(/restore +█{5}░{15} 100 MiB \/ 400 MiB 25% {2}10\.0 MiB\/s {2}ETA 00:30/);
     expect(frame).toContain('! pg_restore: warning: errors ignored on restore: 0');
     expect(frame).toContain('[DRILL] Complete database loss');
     expect(frame).toContain('target postgres://app:***@db.internal:5432/app');
@@ -54,10 +106,26 @@ describe('step list', () => {
     const view = screen(
       stateOf([
         ...midRun,
-        { type: 'step.finished', at: T0 + 60_000, phaseId: 'restore', stepId: 'pg-restore', status: 'failed', durationMs: 30_000, error: 'pg_restore exited 1', hint: 'Check the dump with pgdr backups verify.' },
+        {
+          type: 'step.finished',
+          at: T0 + 60_000,
+          phaseId: 'restore',
+          stepId: 'pg-restore',
+          status: 'failed',
+          durationMs: 30_000,
+          error: 'pg_restore exited 1',
+          hint: 'Check the dump with pgdr backups verify.',
+        },
         { type: 'phase.finished', at: T0 + 60_000, phaseId: 'restore', status: 'failed', durationMs: 58_000 },
         { type: 'phase.started', at: T0 + 60_000, phaseId: 'validate', title: 'Validate' },
-        { type: 'step.finished', at: T0 + 61_000, phaseId: 'validate', stepId: 'rows', status: 'aborted', durationMs: 1000 },
+        {
+          type: 'step.finished',
+          at: T0 + 61_000,
+          phaseId: 'validate',
+          stepId: 'rows',
+          status: 'aborted',
+          durationMs: 1000,
+        },
       ]),
     );
     const frame = view.lastFrame();
@@ -96,18 +164,59 @@ describe('step list', () => {
       title: `Phase ${p}`,
       steps: Array.from({ length: 7 }, (_w, s) => ({ id: `p${p}s${s}`, title: `Step ${s} of phase ${p}` })),
     }));
-    const events: RunEvent[] = [{ ...started, phases }, { type: 'phase.started', at: T0, phaseId: 'phase3', title: 'Phase 3' }];
+    const events: RunEvent[] = [
+      { ...started, phases },
+      { type: 'phase.started', at: T0, phaseId: 'phase3', title: 'Phase 3' },
+    ];
     for (let s = 0; s < 5; s++) {
-      events.push({ type: 'step.started', at: T0, phaseId: 'phase3', stepId: `p3s${s}`, title: `Step ${s} of phase 3`, attempt: 1 });
-      if (s < 4) events.push({ type: 'step.finished', at: T0 + 1000, phaseId: 'phase3', stepId: `p3s${s}`, status: 'succeeded', durationMs: 1000 });
+      events.push({
+        type: 'step.started',
+        at: T0,
+        phaseId: 'phase3',
+        stepId: `p3s${s}`,
+        title: `Step ${s} of phase 3`,
+        attempt: 1,
+      });
+      if (s < 4)
+        events.push({
+          type: 'step.finished',
+          at: T0 + 1000,
+          phaseId: 'phase3',
+          stepId: `p3s${s}`,
+          status: 'succeeded',
+          durationMs: 1000,
+        });
     }
-    for (let t = 0; t < 5; t++) events.push({ type: 'task.updated', at: T0, stepId: 'p3s4', taskId: `t${t}`, title: `subtask ${t}`, state: t < 4 ? 'done' : 'running' });
+    for (let t = 0; t < 5; t++)
+      events.push({
+        type: 'task.updated',
+        at: T0,
+        stepId: 'p3s4',
+        taskId: `t${t}`,
+        title: `subtask ${t}`,
+        state: t < 4 ? 'done' : 'running',
+      });
     events.push({ type: 'progress', at: T0, stepId: 'p3s4', label: 'fetch', done: 1, total: 10, unit: 'items' });
     events.push({ type: 'progress', at: T0, stepId: 'p3s4', label: 'restore', done: 1, total: 10, unit: 'rows' });
     for (let l = 0; l < 20; l++) events.push({ type: 'log', at: T0, level: 'info', message: `line ${l}` });
-    const prompt = { kind: 'checklist' as const, id: 'dns', message: 'Switch DNS', items: ['one', 'two', 'three', 'four', 'five'] };
+    const prompt = {
+      kind: 'checklist' as const,
+      id: 'dns',
+      message: 'Switch DNS',
+      items: ['one', 'two', 'three', 'four', 'five'],
+    };
     const size = { columns: 80, rows: 24 };
-    const view = renderInk(<RunScreen state={stateOf(events)} view="steps" prompt={prompt} onAnswer={() => {}} abortRequested={false} {...size} />, size);
+    const view = renderInk(
+      <RunScreen
+        state={stateOf(events)}
+        view="steps"
+        prompt={prompt}
+        onAnswer={() => {}}
+        abortRequested={false}
+        {...size}
+      />,
+      size,
+    );
     const frame = view.lastFrame();
     expect(frame.split('\n').length).toBeLessThanOrEqual(24);
     expect(frame).toContain('▶ Step 4 of phase 3');
@@ -120,7 +229,10 @@ describe('step list', () => {
     expect(frame).toContain('ctrl-c abort');
     view.unmount();
 
-    const idle = renderInk(<RunScreen state={stateOf(events)} view="steps" onAnswer={() => {}} abortRequested={false} {...size} />, size);
+    const idle = renderInk(
+      <RunScreen state={stateOf(events)} view="steps" onAnswer={() => {}} abortRequested={false} {...size} />,
+      size,
+    );
     const idleFrame = idle.lastFrame();
     expect(idleFrame.split('\n').length).toBeLessThanOrEqual(24);
     expect(idleFrame).toContain('line 19');
@@ -134,7 +246,16 @@ describe('step list', () => {
         ...midRun,
         { type: 'undo.started', at: T0, stepId: 'maint', title: 'Maintenance mode off' },
         { type: 'undo.finished', at: T0, stepId: 'maint', status: 'succeeded' },
-        { type: 'run.finished', at: T0 + 100_000, status: 'failed', durationMs: 100_000, rtoMs: 60_000, rtoMet: false, rpoMs: 300_000, reportPaths: ['pgdr-runs/r1/report.md'] },
+        {
+          type: 'run.finished',
+          at: T0 + 100_000,
+          status: 'failed',
+          durationMs: 100_000,
+          rtoMs: 60_000,
+          rtoMet: false,
+          rpoMs: 300_000,
+          reportPaths: ['pgdr-runs/r1/report.md'],
+        },
       ]),
     );
     const frame = view.lastFrame();

@@ -4,7 +4,11 @@ import { stripVTControlCharacters } from 'node:util';
 /** A terminal stand-in for Ink: records every frame, feeds keys, and knows its size. */
 class FakeStdout extends EventEmitter {
   readonly raw: string[] = [];
-  constructor(public columns: number, public rows: number, readonly isTTY = false) {
+  constructor(
+    public columns: number,
+    public rows: number,
+    readonly isTTY = false,
+  ) {
     super();
   }
   write = (chunk: string): boolean => {
@@ -68,7 +72,11 @@ export function createTerminal(size: { columns?: number; rows?: number; isTTY?: 
   const stdin = new FakeStdin();
   const lastFrame = () => stripVTControlCharacters(stdout.raw.at(-1) ?? '');
   const matches = (expected: string | RegExp | ((frame: string) => boolean), frame: string) =>
-    typeof expected === 'string' ? frame.includes(expected) : expected instanceof RegExp ? expected.test(frame) : expected(frame);
+    typeof expected === 'string'
+      ? frame.includes(expected)
+      : expected instanceof RegExp
+        ? expected.test(frame)
+        : expected(frame);
   return {
     fakeStdout: stdout,
     fakeStdin: stdin,
@@ -80,7 +88,8 @@ export function createTerminal(size: { columns?: number; rows?: number; isTTY?: 
     async waitFor(expected, timeoutMs = 3000) {
       const deadline = Date.now() + timeoutMs;
       while (!matches(expected, lastFrame())) {
-        if (Date.now() > deadline) throw new Error(`frame never matched ${String(expected)}; last frame:\n${lastFrame()}`);
+        if (Date.now() > deadline)
+          throw new Error(`frame never matched ${String(expected)}; last frame:\n${lastFrame()}`);
         await sleep(10);
       }
       return lastFrame();

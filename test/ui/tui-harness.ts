@@ -8,7 +8,14 @@ export async function mountTui(size: { columns?: number; rows?: number } = {}) {
   run.emit(started);
   const terminal = createTerminal(size);
   const prompter = createInkPrompter(new PromptQueue());
-  const rendering = renderRun(run, { mode: 'tui', stdout: terminal.stdout, stdin: terminal.stdin, stderr: terminal.stderr, prompter, debug: true });
+  const rendering = renderRun(run, {
+    mode: 'tui',
+    stdout: terminal.stdout,
+    stdin: terminal.stdin,
+    stderr: terminal.stderr,
+    prompter,
+    debug: true,
+  });
   await terminal.waitFor('Complete database loss');
   const signal = new AbortController().signal;
   return { run, terminal, prompter, rendering, signal };

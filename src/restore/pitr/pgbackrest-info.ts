@@ -49,23 +49,35 @@ interface InfoJson {
  * earliest = the first (oldest) backup's stop time (+1 s), the first moment its restore is consistent;
  * latest = the newest transaction end in the archived WAL (see wal-commit-time.ts for why not "now").
  */
-export async function pgbackrestInfo(stanzaOrTarget: string | PgbackrestTarget, options: { signal?: AbortSignal } = {}): Promise<PgbackrestInfo> {
+export async function pgbackrestInfo(
+  stanzaOrTarget: string | PgbackrestTarget,
+  options: { signal?: AbortSignal } = {},
+): Promise<PgbackrestInfo> {
   const target = typeof stanzaOrTarget === 'string' ? { stanza: stanzaOrTarget } : stanzaOrTarget;
   let text: string;
   try {
     text = await runPgbackrest(target, 'info', ['--output=json'], options);
   } catch (error) {
-    throw new StanzaUnavailable(`pgbackrest info for stanza "${target.stanza}" failed: ${error instanceof ProcessFailed ? error.stderr.trim().split('\n').at(-1) : String(error)}`, {
-      hint: `Check the stanza name and the pgBackRest configuration${target.configPath ? ` (${target.configPath})` : ''}; pgdr pitr setup --write creates it.`,
-      cause: error,
-    });
+    throw new StanzaUnavailable(
+      `pgbackrest info for stanza "${target.stanza}" failed: ${error instanceof ProcessFailed ? error.stderr.trim().split('\n').at(-1) : String(error)}`,
+      {
+        hint: `Check the stanza name and the pgBackRest configuration${target.configPath ? ` (${target.configPath})` : ''}; pgdr pitr setup --write creates it.`,
+        cause: error,
+      },
+    );
   }
   const stanza = (JSON.parse(text) as InfoJson[]).find((s) => s.name === target.stanza);
-  if (!stanza) throw new StanzaUnavailable(`pgBackRest knows no stanza "${target.stanza}".`, { hint: 'List them with: pgbackrest info' });
-  if (stanza.status.code !== 0 && stanza.status.code !== 2) {
-    throw new StanzaUnavailable(`pgBackRest stanza "${target.stanza}" is not usable: ${stanza.status.message} (code ${stanza.status.code}).`, {
-      hint: 'Run pgdr pitr setup --write (stanza-create + check), then take a full backup.',
+  if (!stanza)
+    throw new StanzaUnavailable(`pgBackRest knows no stanza "${target.stanza}".`, {
+      hint: 'List them with: pgbackrest info',
     });
+  if (stanza.status.code !== 0 && stanza.status.code !== 2) {
+    throw new StanzaUnavailable(
+      `pgBackRest stanza "${target.stanza}" is not usable: ${stanza.status.message} (code ${stanza.status.code}).`,
+      {
+        hint: 'Run pgdr pitr setup --write (stanza-create + check), then take a full backup.',
+      },
+    );
   }
   const currentDb = stanza.db?.at(-1);
   const pgMajor = currentDb ? Number(currentDb.version) : undefined;
@@ -86,7 +98,11 @@ export async function pgbackrestInfo(stanzaOrTarget: string | PgbackrestTarget, 
   const first = backups[0];
   let lastCommit: ArchivedCommit | undefined;
   if (first && archive && pgMajor) {
-    lastCommit = await lastArchivedCommit(target, { id: archive.id, max: archive.max, oldest: first.archiveStart, pgMajor }, options);
+    lastCommit = await lastArchivedCommit(
+      target,
+      { id: archive.id, max: archive.max, oldest: first.archiveStart, pgMajor },
+      options,
+    );
   }
   const window: RecoveryWindow | undefined = first
     ? {

@@ -56,9 +56,17 @@ export interface PitrSetupResult {
 const STANZA = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export function pitrSetupPlan(options: PitrSetupOptions): PitrSetupPlan {
-  if (!STANZA.test(options.stanza)) throw new UsageError(`"${options.stanza}" is not a usable stanza name.`, 'Use letters, digits, "-", "_" or ".", e.g. main.');
-  for (const [flag, path] of [['--data-dir', options.dataDir], ['--repo-path', options.repoPath]] as const) {
-    if (!isAbsolute(path)) throw new UsageError(`${flag} must be an absolute path: ${path}`, 'pgBackRest only accepts absolute paths.');
+  if (!STANZA.test(options.stanza))
+    throw new UsageError(
+      `"${options.stanza}" is not a usable stanza name.`,
+      'Use letters, digits, "-", "_" or ".", e.g. main.',
+    );
+  for (const [flag, path] of [
+    ['--data-dir', options.dataDir],
+    ['--repo-path', options.repoPath],
+  ] as const) {
+    if (!isAbsolute(path))
+      throw new UsageError(`${flag} must be an absolute path: ${path}`, 'pgBackRest only accepts absolute paths.');
   }
   const configPath = options.configPath ?? DEFAULT_PGBACKREST_CONFIG;
   const socketDir = options.socketDir ?? '/var/run/postgresql';
@@ -99,7 +107,9 @@ export function renderSetupPlan(plan: PitrSetupPlan): string {
   const ini = Object.entries(plan.pgbackrest)
     .map(([section, values]) => [`[${section}]`, ...Object.entries(values).map(([k, v]) => `${k}=${v}`)].join('\n'))
     .join('\n\n');
-  const conf = Object.entries(plan.postgresql).map(([k, v]) => `${k} = ${v}`).join('\n');
+  const conf = Object.entries(plan.postgresql)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join('\n');
   return [
     `# ${plan.configPath}`,
     ini,
@@ -149,8 +159,17 @@ export async function pitrSetup(
     ['repository directory', async () => ensureDirs([options.repoPath, options.logPath, options.lockPath])],
     ['server settings', async () => applySettings(plan, server, run.signal)],
     ['restart not pending', async () => assertNoPendingRestart(plan, server, run.signal)],
-    ['stanza-create', async () => (await runPgbackrest(plan, 'stanza-create', [], run), 'stanza created in the repository')],
-    ['pgbackrest check', async () => (await runPgbackrest(plan, 'check', [], run), 'a WAL segment was archived and the repository is reachable')],
+    [
+      'stanza-create',
+      async () => (await runPgbackrest(plan, 'stanza-create', [], run), 'stanza created in the repository'),
+    ],
+    [
+      'pgbackrest check',
+      async () => (
+        await runPgbackrest(plan, 'check', [], run),
+        'a WAL segment was archived and the repository is reachable'
+      ),
+    ],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return finish(true);
@@ -176,10 +195,23 @@ function ensureDirs(paths: (string | undefined)[]): string {
   return done.length ? done.join(', ') : 'all exist';
 }
 
-async function settingsDrift(plan: PitrSetupPlan, server: { port: number; socketDir: string }, signal?: AbortSignal): Promise<string[]> {
+async function settingsDrift(
+  plan: PitrSetupPlan,
+  server: { port: number; socketDir: string },
+  signal?: AbortSignal,
+): Promise<string[]> {
   const names = Object.keys(plan.postgresql);
-  const out = await serverSql(server, `select name || '=' || setting from pg_settings where name in (${names.map((n) => `'${n}'`).join(',')})`, { signal });
-  const current = new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const out = await serverSql(
+    server,
+    `select name || '=' || setting from pg_settings where name in (${names.map((n) => `'${n}'`).join(',')})`,
+    { signal },
+  );
+  const current = new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   return names.filter((n) => !satisfies(n, current.get(n) ?? '', unquote(plan.postgresql[n]!)));
 }
 
@@ -198,17 +230,31 @@ function describeDrift(drift: string[]): string {
   return 'already as planned';
 }
 
-async function applySettings(plan: PitrSetupPlan, server: { port: number; socketDir: string }, signal?: AbortSignal): Promise<string> {
+async function applySettings(
+  plan: PitrSetupPlan,
+  server: { port: number; socketDir: string },
+  signal?: AbortSignal,
+): Promise<string> {
   const drift = await settingsDrift(plan, server, signal);
   if (!drift.length) return 'already as planned';
-  const sql = drift.map((n) => `alter system set ${n} = ${plan.postgresql[n]};`).join('\n') + '\nselect pg_reload_conf();';
+  const sql =
+    drift.map((n) => `alter system set ${n} = ${plan.postgresql[n]};`).join('\n') + '\nselect pg_reload_conf();';
   await serverSql(server, sql, { signal });
   return `set ${drift.join(', ')} (ALTER SYSTEM) and reloaded`;
 }
 
-async function assertNoPendingRestart(plan: PitrSetupPlan, server: { port: number; socketDir: string }, signal?: AbortSignal): Promise<string> {
-  const pending = await serverSql(server, `select string_agg(name, ', ') from pg_settings where pending_restart`, { signal });
-  if (pending) throw new Error(`PostgreSQL must be restarted for ${pending}; restart it (e.g. systemctl restart postgresql) and rerun pgdr pitr setup --write`);
+async function assertNoPendingRestart(
+  plan: PitrSetupPlan,
+  server: { port: number; socketDir: string },
+  signal?: AbortSignal,
+): Promise<string> {
+  const pending = await serverSql(server, `select string_agg(name, ', ') from pg_settings where pending_restart`, {
+    signal,
+  });
+  if (pending)
+    throw new Error(
+      `PostgreSQL must be restarted for ${pending}; restart it (e.g. systemctl restart postgresql) and rerun pgdr pitr setup --write`,
+    );
   const drift = await settingsDrift(plan, server, signal);
   if (drift.length) throw new Error(`still not in effect after reload: ${drift.join(', ')}`);
   return 'all settings in effect';

@@ -85,7 +85,9 @@ export async function planPitrRestore(options: PitrRestoreOptions): Promise<Pitr
   const socketDir = join(options.dataDir, '.s.PGSQL.00000').length < 100 ? options.dataDir : tmpdir();
   const restoreArgs = [
     // 'default': replay every archived segment, then promote (a new timeline), as PostgreSQL does without a target.
-    ...(latest ? ['--type=default'] : ['--type=time', `--target=${formatPgTime(options.target as Date)}`, '--target-action=promote']),
+    ...(latest
+      ? ['--type=default']
+      : ['--type=time', `--target=${formatPgTime(options.target as Date)}`, '--target-action=promote']),
     `--set=${backup.label}`,
     `--pg1-path=${options.dataDir}`,
     ...(options.keepArchiving ? [] : ['--archive-mode=off']),
@@ -105,7 +107,9 @@ export function describeRestorePlan(options: PitrRestoreOptions, plan: PitrResto
   return [
     `restore backup ${plan.backup.label} (${plan.backup.type}, finished ${formatPgTime(plan.backup.stop)}) into ${options.dataDir}`,
     `pgbackrest ${[...globalArgs(options), 'restore', ...plan.restoreArgs].join(' ')}`,
-    `append to postgresql.auto.conf: ${Object.entries(plan.settings).map(([k, v]) => `${k} = ${v}`).join(', ')}`,
+    `append to postgresql.auto.conf: ${Object.entries(plan.settings)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join(', ')}`,
     ...(options.target === 'latest'
       ? [
           `pg_ctl start on port ${options.port}, replay all archived WAL${plan.info.lastCommit ? ` (last archived transaction ${plan.info.lastCommit.raw})` : ''}, promote`,
@@ -132,10 +136,13 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
   try {
     await runPgbackrest(options, 'restore', plan.restoreArgs, { signal: options.signal, log });
   } catch (error) {
-    throw new RecoveryFailed(`pgbackrest restore into ${options.dataDir} failed: ${error instanceof Error ? error.message : String(error)}`, {
-      hint: `Nothing else was touched; ${options.dataDir} holds a partial restore: remove it before retrying.`,
-      cause: error,
-    });
+    throw new RecoveryFailed(
+      `pgbackrest restore into ${options.dataDir} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: `Nothing else was touched; ${options.dataDir} holds a partial restore: remove it before retrying.`,
+        cause: error,
+      },
+    );
   }
   prepareDataDir(options.dataDir, plan.settings);
 
@@ -144,7 +151,16 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
   const pgCtl = await findTool('pg_ctl', major);
   const timeout = options.timeoutSeconds ?? 1800;
   log.info(`Starting it on port ${options.port} and replaying WAL (log: ${logFile})`);
-  const [cmd, args] = asServerUser(pgCtl.path, ['-D', options.dataDir, '-l', logFile, '-w', '-t', String(timeout), 'start']);
+  const [cmd, args] = asServerUser(pgCtl.path, [
+    '-D',
+    options.dataDir,
+    '-l',
+    logFile,
+    '-w',
+    '-t',
+    String(timeout),
+    'start',
+  ]);
   try {
     await runProcess(cmd, args, { signal: options.signal, cwd: '/' });
   } catch (error) {
@@ -152,30 +168,46 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
   }
   const server = { port: options.port, socketDir: plan.socketDir };
   try {
-    await waitForPromotion(server, timeout, options.signal, () => recoveryFailed(options, logFile, 'stayed in recovery'));
+    await waitForPromotion(server, timeout, options.signal, () =>
+      recoveryFailed(options, logFile, 'stayed in recovery'),
+    );
   } catch (error) {
     // A half-recovered copy must not stay up looking like a usable database.
     const [stopCmd, stopArgs] = asServerUser(pgCtl.path, ['-D', options.dataDir, '-m', 'fast', '-w', 'stop']);
     await runProcess(stopCmd, stopArgs, { cwd: '/' }).catch(() => {});
-    throw options.signal?.aborted ? new Aborted(`Point-in-time restore into ${options.dataDir} aborted during WAL replay; the server was stopped.`) : error;
+    throw options.signal?.aborted
+      ? new Aborted(`Point-in-time restore into ${options.dataDir} aborted during WAL replay; the server was stopped.`)
+      : error;
   }
 
   const outcome = parseRecoveryLog(readFileSync(logFile, 'utf8'));
-  const replayed = await serverSql(server, 'select coalesce(extract(epoch from pg_last_xact_replay_timestamp())::text, \'\')', { signal: options.signal, major });
+  const replayed = await serverSql(
+    server,
+    "select coalesce(extract(epoch from pg_last_xact_replay_timestamp())::text, '')",
+    { signal: options.signal, major },
+  );
   const lastReplayed = replayed ? new Date(Math.floor(Number(replayed) * 1000)) : outcome.lastCompleted?.time;
   if (options.target === 'latest') return verifyLatest(options, plan, { lastReplayed, logFile });
   if (!outcome.stoppedBefore || outcome.stoppedBefore.time.getTime() < options.target.getTime()) {
-    throw new RecoveryFailed(`Recovery of ${options.dataDir} ended, but the server log does not show it stopping at ${target}.`, {
-      hint: `Inspect ${logFile}; the cluster is running on port ${options.port} (stop it: pg_ctl -D ${options.dataDir} stop).`,
-    });
+    throw new RecoveryFailed(
+      `Recovery of ${options.dataDir} ended, but the server log does not show it stopping at ${target}.`,
+      {
+        hint: `Inspect ${logFile}; the cluster is running on port ${options.port} (stop it: pg_ctl -D ${options.dataDir} stop).`,
+      },
+    );
   }
   if (lastReplayed && lastReplayed.getTime() > options.target.getTime()) {
-    throw new RecoveryFailed(`Recovery replayed a transaction from ${formatPgTime(lastReplayed)}, after the target ${target}.`, {
-      hint: `Do not use this copy; inspect ${logFile} (stop it: pg_ctl -D ${options.dataDir} stop).`,
-    });
+    throw new RecoveryFailed(
+      `Recovery replayed a transaction from ${formatPgTime(lastReplayed)}, after the target ${target}.`,
+      {
+        hint: `Do not use this copy; inspect ${logFile} (stop it: pg_ctl -D ${options.dataDir} stop).`,
+      },
+    );
   }
   const recoveredTo = lastReplayed ?? plan.backup.stop;
-  log.info(`Recovered to ${formatPgTime(recoveredTo)}; the next transaction (${outcome.stoppedBefore.raw}) was not applied. Promoted.`);
+  log.info(
+    `Recovered to ${formatPgTime(recoveredTo)}; the next transaction (${outcome.stoppedBefore.raw}) was not applied. Promoted.`,
+  );
   return {
     dataDir: options.dataDir,
     port: options.port,
@@ -191,17 +223,30 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
  * A recovery to the end of the archive must have replayed the newest transaction the archived WAL holds (read with
  * pg_waldump when the plan was made); stopping earlier means a segment was missing or unreadable.
  */
-function verifyLatest(options: PitrRestoreOptions, plan: PitrRestorePlan, seen: { lastReplayed: Date | undefined; logFile: string }): PitrRestoreResult {
+function verifyLatest(
+  options: PitrRestoreOptions,
+  plan: PitrRestorePlan,
+  seen: { lastReplayed: Date | undefined; logFile: string },
+): PitrRestoreResult {
   const expected = plan.info.lastCommit;
   if (expected && (!seen.lastReplayed || seen.lastReplayed.getTime() < expected.time.getTime())) {
     throw new RecoveryFailed(
       `Recovery of ${options.dataDir} ended at ${seen.lastReplayed ? formatPgTime(seen.lastReplayed) : 'the backup'}, before the last archived transaction (${expected.raw}).`,
-      { hint: `WAL between them was not replayed: inspect ${seen.logFile} and pgbackrest info. The cluster is running on port ${options.port} (stop it: pg_ctl -D ${options.dataDir} stop).` },
+      {
+        hint: `WAL between them was not replayed: inspect ${seen.logFile} and pgbackrest info. The cluster is running on port ${options.port} (stop it: pg_ctl -D ${options.dataDir} stop).`,
+      },
     );
   }
   const recoveredTo = seen.lastReplayed ?? plan.backup.stop;
   options.log?.info(`Recovered to ${formatPgTime(recoveredTo)}, the last archived transaction. Promoted.`);
-  return { dataDir: options.dataDir, port: options.port, url: `postgres://postgres@127.0.0.1:${options.port}/postgres`, recoveredTo, backup: plan.backup.label, logFile: seen.logFile };
+  return {
+    dataDir: options.dataDir,
+    port: options.port,
+    url: `postgres://postgres@127.0.0.1:${options.port}/postgres`,
+    recoveredTo,
+    backup: plan.backup.label,
+    logFile: seen.logFile,
+  };
 }
 
 /** Makes the restored directory start on its own port, also when the source kept its config outside PGDATA (Debian). */

@@ -18,9 +18,14 @@ export function parseRecoveryLog(text: string): RecoveryOutcome {
   const stopped = STOPPED.exec(text);
   const last = LAST.exec(text);
   return {
-    stoppedBefore: stopped ? { xid: Number(stopped[1]), raw: stopped[2]!.trim(), time: parseRecoveryTime(stopped[2]!) } : undefined,
+    stoppedBefore: stopped
+      ? { xid: Number(stopped[1]), raw: stopped[2]!.trim(), time: parseRecoveryTime(stopped[2]!) }
+      : undefined,
     lastCompleted: last ? { raw: last[1]!.trim(), time: parseRecoveryTime(last[1]!) } : undefined,
     promoted: /archive recovery complete|selected new timeline ID/.test(text),
-    fatal: text.split('\n').filter((l) => /\b(FATAL|PANIC):/.test(l)).map((l) => l.trim()),
+    fatal: text
+      .split('\n')
+      .filter((l) => /\b(FATAL|PANIC):/.test(l))
+      .map((l) => l.trim()),
   };
 }

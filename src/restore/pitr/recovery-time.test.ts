@@ -7,7 +7,14 @@ import { mergeIni } from './ini.js';
 describe('recovery target times', () => {
   it('reads the forms operators type and PostgreSQL prints, as the same instant', () => {
     const at = Date.UTC(2025, 0, 10, 14, 0, 0);
-    for (const text of ['2025-01-10 14:00:00+00', '2025-01-10T14:00:00Z', '2025-01-10 14:00:00 UTC', '2025-01-10T16:00:00+02:00', '2025-01-10 09:00:00-0500', '2025-01-10 14:00+00']) {
+    for (const text of [
+      '2025-01-10 14:00:00+00',
+      '2025-01-10T14:00:00Z',
+      '2025-01-10 14:00:00 UTC',
+      '2025-01-10T16:00:00+02:00',
+      '2025-01-10 09:00:00-0500',
+      '2025-01-10 14:00+00',
+    ]) {
       expect(parseRecoveryTime(text).getTime(), text).toBe(at);
     }
     expect(parseRecoveryTime('2025-01-10 14:00:00.765071+00').getTime()).toBe(at + 765);
@@ -53,7 +60,12 @@ describe('what recovery left behind', () => {
 describe('pgbackrest.conf merge', () => {
   it('sets our keys and keeps everything else', () => {
     const before = '[global]\nrepo1-path=/old\n#repo1-cipher-pass=...\n\n[other]\npg1-path=/x\n';
-    const after = mergeIni(before, { global: { 'repo1-path': '/new', 'start-fast': 'y' }, main: { 'pg1-path': '/data' } });
-    expect(after).toBe('[global]\nrepo1-path=/new\n#repo1-cipher-pass=...\nstart-fast=y\n\n[other]\npg1-path=/x\n\n[main]\npg1-path=/data\n');
+    const after = mergeIni(before, {
+      global: { 'repo1-path': '/new', 'start-fast': 'y' },
+      main: { 'pg1-path': '/data' },
+    });
+    expect(after).toBe(
+      '[global]\nrepo1-path=/new\n#repo1-cipher-pass=...\nstart-fast=y\n\n[other]\npg1-path=/x\n\n[main]\npg1-path=/data\n',
+    );
   });
 });

@@ -10,7 +10,10 @@ const PATTERN =
 export function parsePitrTarget(text: string, provider: 'pgbackrest' | 'supabase', flag: string): Date | 'latest' {
   if (text.trim().toLowerCase() !== 'latest') return parseRecoveryTime(text);
   if (provider === 'supabase') {
-    throw new UsageError(`${flag} latest is for pgBackRest; Supabase restores to a time.`, 'Give the time with its zone, e.g. "2025-01-10 14:00:00+00"; pgdr pitr info --supabase-project REF shows the window.');
+    throw new UsageError(
+      `${flag} latest is for pgBackRest; Supabase restores to a time.`,
+      'Give the time with its zone, e.g. "2025-01-10 14:00:00+00"; pgdr pitr info --supabase-project REF shows the window.',
+    );
   }
   return 'latest';
 }
@@ -59,7 +62,8 @@ function offsetMinutes(zone: string): number {
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
   const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
-  if (hours > 15 || minutes > 59) throw new UsageError(`"${zone}" is not a valid UTC offset.`, 'Offsets run from -12:00 to +14:00.');
+  if (hours > 15 || minutes > 59)
+    throw new UsageError(`"${zone}" is not a valid UTC offset.`, 'Offsets run from -12:00 to +14:00.');
   return sign * (hours * 60 + minutes);
 }
 

@@ -23,7 +23,10 @@ export interface PlatformBackups {
 export class SupabaseRestoreFailed extends PgdrError {}
 
 /** For `pgdr backups list --supabase-project REF`: the platform's daily backups and the PITR window, newest first. */
-export async function listPlatformBackups(ref: string, options: { api?: SupabaseManagementApi; signal?: AbortSignal; log?: Logger } = {}): Promise<PlatformBackups> {
+export async function listPlatformBackups(
+  ref: string,
+  options: { api?: SupabaseManagementApi; signal?: AbortSignal; log?: Logger } = {},
+): Promise<PlatformBackups> {
   const api = options.api ?? SupabaseManagementApi.fromEnv(process.env, { signal: options.signal, log: options.log });
   return platformBackups(ref, await api.getBackups(ref));
 }
@@ -34,7 +37,11 @@ export function platformBackups(ref: string, response: BackupsResponse): Platfor
     region: response.region,
     pitrEnabled: response.pitr_enabled,
     backups: (response.backups ?? [])
-      .map((b) => ({ kind: b.is_physical_backup ? ('physical' as const) : ('logical' as const), insertedAt: new Date(b.inserted_at), status: b.status }))
+      .map((b) => ({
+        kind: b.is_physical_backup ? ('physical' as const) : ('logical' as const),
+        insertedAt: new Date(b.inserted_at),
+        status: b.status,
+      }))
       .sort((a, b) => b.insertedAt.getTime() - a.insertedAt.getTime()),
     window: supabaseWindow(response),
   };
@@ -45,7 +52,11 @@ export function supabaseWindow(response: BackupsResponse): RecoveryWindow | unde
   const earliest = data?.earliest_physical_backup_date_unix;
   const latest = data?.latest_physical_backup_date_unix;
   if (!response.pitr_enabled || !earliest || !latest) return undefined;
-  return { earliest: new Date(earliest * 1000), latest: new Date(latest * 1000), latestSource: 'physical_backup_data.latest_physical_backup_date_unix' };
+  return {
+    earliest: new Date(earliest * 1000),
+    latest: new Date(latest * 1000),
+    latestSource: 'physical_backup_data.latest_physical_backup_date_unix',
+  };
 }
 
 export interface SupabasePitrOptions {
@@ -78,13 +89,24 @@ export async function supabasePitrRestore(options: SupabasePitrOptions): Promise
   const { window, targetUnix } = await planSupabasePitr(options, api);
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 2 * 3600_000);
-  log.info(`Asking Supabase to restore project ${options.ref} to ${formatPgTime(new Date(targetUnix * 1000))} (unix ${targetUnix})`);
+  log.info(
+    `Asking Supabase to restore project ${options.ref} to ${formatPgTime(new Date(targetUnix * 1000))} (unix ${targetUnix})`,
+  );
   await api.restorePitr(options.ref, targetUnix);
 
   const statuses = await waitForProject(api, options, started, deadline, log);
   const health = await waitForHealthyDb(api, options, deadline, log);
-  log.info(`Project ${options.ref} restored and its database is healthy (${Math.round((Date.now() - started) / 1000)} s).`);
-  return { ref: options.ref, recoveryTimeTargetUnix: targetUnix, window, statuses, health, durationMs: Date.now() - started };
+  log.info(
+    `Project ${options.ref} restored and its database is healthy (${Math.round((Date.now() - started) / 1000)} s).`,
+  );
+  return {
+    ref: options.ref,
+    recoveryTimeTargetUnix: targetUnix,
+    window,
+    statuses,
+    health,
+    durationMs: Date.now() - started,
+  };
 }
 
 /** Everything before the POST: PITR enabled and the target inside the window. What --dry-run shows. */
@@ -95,22 +117,33 @@ export async function planSupabasePitr(
   const backups = await api.getBackups(options.ref);
   const window = supabaseWindow(backups);
   if (!window) {
-    throw new PgdrError(`Point-in-time recovery is not enabled for Supabase project ${options.ref}${backups.pitr_enabled ? ' (no PITR window reported yet)' : ''}.`, {
-      hint: 'Enable the PITR add-on (Project Settings → Add-ons), or restore a daily backup from the dashboard or a pgdr logical backup.',
-    });
+    throw new PgdrError(
+      `Point-in-time recovery is not enabled for Supabase project ${options.ref}${backups.pitr_enabled ? ' (no PITR window reported yet)' : ''}.`,
+      {
+        hint: 'Enable the PITR add-on (Project Settings → Add-ons), or restore a daily backup from the dashboard or a pgdr logical backup.',
+      },
+    );
   }
   // The API takes whole seconds; rounding down keeps the target at or before what the operator asked for.
   const targetUnix = Math.floor(options.target.getTime() / 1000);
-  if (targetUnix * 1000 !== options.target.getTime()) options.log?.warn(`Supabase restores to whole seconds: using ${formatPgTime(new Date(targetUnix * 1000))}.`);
+  if (targetUnix * 1000 !== options.target.getTime())
+    options.log?.warn(`Supabase restores to whole seconds: using ${formatPgTime(new Date(targetUnix * 1000))}.`);
   assertInWindow(new Date(targetUnix * 1000), window, {
     provider: `Supabase project ${options.ref}`,
     latestInclusive: true,
-    latestHint: 'The platform has not archived WAL past that time yet: pick an earlier time, or wait a few minutes and retry.',
+    latestHint:
+      'The platform has not archived WAL past that time yet: pick an earlier time, or wait a few minutes and retry.',
   });
   return { window, targetUnix };
 }
 
-async function waitForProject(api: SupabaseManagementApi, options: SupabasePitrOptions, started: number, deadline: number, log: Logger): Promise<string[]> {
+async function waitForProject(
+  api: SupabaseManagementApi,
+  options: SupabasePitrOptions,
+  started: number,
+  deadline: number,
+  log: Logger,
+): Promise<string[]> {
   const statuses: string[] = [];
   const grace = options.startGraceMs ?? 120_000;
   for (;;) {
@@ -126,14 +159,20 @@ async function waitForProject(api: SupabaseManagementApi, options: SupabasePitrO
     }
     const left = statuses.length > 1 || Date.now() - started >= grace;
     if (status === 'ACTIVE_HEALTHY' && left) {
-      if (statuses.length === 1) log.warn('The project never showed RESTORING; check in the dashboard that the restore happened.');
+      if (statuses.length === 1)
+        log.warn('The project never showed RESTORING; check in the dashboard that the restore happened.');
       return statuses;
     }
     await pause(options, deadline, `Project ${options.ref} is still ${status}`);
   }
 }
 
-async function waitForHealthyDb(api: SupabaseManagementApi, options: SupabasePitrOptions, deadline: number, log: Logger): Promise<HealthResponse> {
+async function waitForHealthyDb(
+  api: SupabaseManagementApi,
+  options: SupabasePitrOptions,
+  deadline: number,
+  log: Logger,
+): Promise<HealthResponse> {
   for (;;) {
     const health = await api.getHealth(options.ref, ['db']);
     const db = health.find((s) => s.name === 'db');
@@ -146,10 +185,15 @@ async function waitForHealthyDb(api: SupabaseManagementApi, options: SupabasePit
 async function pause(options: SupabasePitrOptions, deadline: number, state: string): Promise<void> {
   if (Date.now() >= deadline) {
     const waited = options.timeoutMs ?? 2 * 3600_000;
-    throw new SupabaseRestoreFailed(`${state} after ${waited >= 120_000 ? `${Math.round(waited / 60_000)} min` : `${Math.round(waited / 1000)} s`} of waiting.`, {
-      hint: `The restore may still be running: watch https://supabase.com/dashboard/project/${options.ref} and do not start another restore meanwhile.`,
-    });
+    throw new SupabaseRestoreFailed(
+      `${state} after ${waited >= 120_000 ? `${Math.round(waited / 60_000)} min` : `${Math.round(waited / 1000)} s`} of waiting.`,
+      {
+        hint: `The restore may still be running: watch https://supabase.com/dashboard/project/${options.ref} and do not start another restore meanwhile.`,
+      },
+    );
   }
   options.signal?.throwIfAborted();
-  await new Promise((r) => setTimeout(r, Math.min(options.pollIntervalMs ?? 10_000, Math.max(0, deadline - Date.now()))));
+  await new Promise((r) =>
+    setTimeout(r, Math.min(options.pollIntervalMs ?? 10_000, Math.max(0, deadline - Date.now()))),
+  );
 }

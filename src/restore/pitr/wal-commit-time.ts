@@ -45,7 +45,13 @@ export async function lastArchivedCommit(
       await runPgbackrest(target, 'archive-get', [name, file], options);
       const raw = lastXactEnd(await waldumpTransactions(waldump.path, file, options.signal));
       rmSync(file, { force: true });
-      if (raw) return { time: new Date(Math.floor(Date.parse(raw.replace(' ', 'T') + 'Z'))), raw: `${raw}+00`, segment: name, archivedAt: time };
+      if (raw)
+        return {
+          time: new Date(Math.floor(Date.parse(raw.replace(' ', 'T') + 'Z'))),
+          raw: `${raw}+00`,
+          segment: name,
+          archivedAt: time,
+        };
     }
     return undefined;
   } finally {
@@ -68,16 +74,27 @@ async function newestSegments(
   for (const dir of dirs) {
     const files = Object.entries(await repoLs(target, `${base}/${dir}`, signal))
       .map(([file, entry]) => ({ name: SEGMENT.exec(file)?.[1], time: entry.time }))
-      .filter((f): f is { name: string; time: number | undefined } => !!f.name && f.name <= archive.max && f.name >= archive.oldest)
+      .filter(
+        (f): f is { name: string; time: number | undefined } =>
+          !!f.name && f.name <= archive.max && f.name >= archive.oldest,
+      )
       .sort((a, b) => (a.name < b.name ? 1 : -1));
-    for (const f of files) found.push({ name: f.name, time: f.time === undefined ? undefined : new Date(f.time * 1000) });
+    for (const f of files)
+      found.push({ name: f.name, time: f.time === undefined ? undefined : new Date(f.time * 1000) });
     if (found.length >= SEGMENTS_TO_SCAN) break;
   }
   return found.slice(0, SEGMENTS_TO_SCAN);
 }
 
-async function repoLs(target: PgbackrestTarget, path: string, signal?: AbortSignal): Promise<Record<string, { type: string; time?: number }>> {
-  return JSON.parse(await runPgbackrest(target, 'repo-ls', ['--output=json', path], { signal })) as Record<string, { type: string; time?: number }>;
+async function repoLs(
+  target: PgbackrestTarget,
+  path: string,
+  signal?: AbortSignal,
+): Promise<Record<string, { type: string; time?: number }>> {
+  return JSON.parse(await runPgbackrest(target, 'repo-ls', ['--output=json', path], { signal })) as Record<
+    string,
+    { type: string; time?: number }
+  >;
 }
 
 /** pg_waldump exits non-zero when the last record continues into the next segment; what it printed still counts. */

@@ -17,15 +17,23 @@ export function describeWindow(window: RecoveryWindow): string {
 }
 
 /** Refuses a target the provider cannot reach, before anything is changed. */
-export function assertInWindow(target: Date, window: RecoveryWindow, what: { provider: string; latestHint: string; latestInclusive?: boolean }): void {
+export function assertInWindow(
+  target: Date,
+  window: RecoveryWindow,
+  what: { provider: string; latestHint: string; latestInclusive?: boolean },
+): void {
   const shown = formatPgTime(target);
   if (target.getTime() < window.earliest.getTime()) {
     throw new TargetOutsideWindow(
       `The recovery target ${shown} is before the recoverable window of ${what.provider} (${describeWindow(window)}).`,
-      { hint: `Pick a time at or after ${formatPgTime(window.earliest)}; nothing older is kept. For older data, restore a logical backup (pgdr backups list).` },
+      {
+        hint: `Pick a time at or after ${formatPgTime(window.earliest)}; nothing older is kept. For older data, restore a logical backup (pgdr backups list).`,
+      },
     );
   }
-  const late = what.latestInclusive ? target.getTime() > (window.latest?.getTime() ?? -Infinity) : target.getTime() >= (window.latest?.getTime() ?? -Infinity);
+  const late = what.latestInclusive
+    ? target.getTime() > (window.latest?.getTime() ?? -Infinity)
+    : target.getTime() >= (window.latest?.getTime() ?? -Infinity);
   if (!window.latest || late) {
     throw new TargetOutsideWindow(
       `The recovery target ${shown} is after the recoverable window of ${what.provider} (${describeWindow(window)}; latest from ${window.latestSource}).`,

@@ -22,7 +22,8 @@ export function KeyLine({ prompt, abortRequested, finished, logView }: Props) {
   const keys = prompt ? promptKeys[prompt.kind] : `? help  l ${logView ? 'steps' : 'full log'}`;
   return (
     <Text dimColor wrap="truncate-end">
-      {keys}  <Text color={abortRequested ? 'yellow' : undefined}>{abort}</Text>
+      {`${keys}  `}
+      <Text color={abortRequested ? 'yellow' : undefined}>{abort}</Text>
     </Text>
   );
 }

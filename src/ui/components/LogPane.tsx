@@ -6,7 +6,17 @@ const levelColour = { debug: 'gray', info: undefined, warn: 'yellow', error: 're
 const levelMark = { debug: '·', info: ' ', warn: '!', error: '✖' } as const;
 
 /** The last `lines` log lines, one screen row each; narrow terminals drop the timestamps. */
-export function LogPane({ logs, lines, columns, title }: { logs: LogLine[]; lines: number; columns: number; title?: string }) {
+export function LogPane({
+  logs,
+  lines,
+  columns,
+  title,
+}: {
+  logs: LogLine[];
+  lines: number;
+  columns: number;
+  title?: string;
+}) {
   if (lines <= 0) return null;
   const tail = logs.slice(-lines);
   const compact = columns < 60;

@@ -11,7 +11,10 @@ export function ProgressBars({ progress, columns }: { progress: ProgressView[]; 
     <Box flexDirection="column">
       {progress.map((p) => {
         const stats = progressStats(p);
-        const amount = p.total !== undefined ? `${formatAmount(p.done, p.unit)} / ${formatAmount(p.total, p.unit)}` : formatAmount(p.done, p.unit);
+        const amount =
+          p.total !== undefined
+            ? `${formatAmount(p.done, p.unit)} / ${formatAmount(p.total, p.unit)}`
+            : formatAmount(p.done, p.unit);
         const percent = stats.fraction !== undefined ? ` ${Math.floor(stats.fraction * 100)}%` : '';
         const rate = stats.rate !== undefined ? `  ${formatRate(stats.rate, p.unit)}` : '';
         const eta = stats.etaMs !== undefined ? `  ETA ${formatClock(stats.etaMs)}` : '';

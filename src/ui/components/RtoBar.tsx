@@ -11,7 +11,11 @@ interface Props {
 /** Elapsed time against the RTO budget: green, yellow from 75 %, red once over. */
 export function RtoBar({ elapsedMs, rtoMs, columns }: Props) {
   if (!rtoMs) {
-    return <Text>elapsed {formatClock(elapsedMs)} <Text dimColor>(no RTO set)</Text></Text>;
+    return (
+      <Text>
+        elapsed {formatClock(elapsedMs)} <Text dimColor>(no RTO set)</Text>
+      </Text>
+    );
   }
   const fraction = elapsedMs / rtoMs;
   const colour = rtoColour(fraction);

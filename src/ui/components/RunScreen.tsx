@@ -41,13 +41,23 @@ export function RunScreen({ state, view: chosen, prompt, onAnswer, abortRequeste
         ) : null}
         {view !== 'help' && layout.logLines > 0 ? (
           <Box marginTop={view === 'steps' ? 1 : 0}>
-            <LogPane logs={state.logs} lines={layout.logLines} columns={width} title={view === 'log' ? `log (${state.logs.length} lines)` : undefined} />
+            <LogPane
+              logs={state.logs}
+              lines={layout.logLines}
+              columns={width}
+              title={view === 'log' ? `log (${state.logs.length} lines)` : undefined}
+            />
           </Box>
         ) : null}
       </Box>
       {prompt ? <PromptArea request={prompt} onAnswer={onAnswer} columns={width} /> : null}
       {state.result ? <RunSummary result={state.result} undo={state.undo} /> : null}
-      <KeyLine prompt={prompt} abortRequested={abortRequested} finished={Boolean(state.result)} logView={view === 'log'} />
+      <KeyLine
+        prompt={prompt}
+        abortRequested={abortRequested}
+        finished={Boolean(state.result)}
+        logView={view === 'log'}
+      />
     </Box>
   );
 }

@@ -2,7 +2,23 @@ import { Box, Text } from 'ink';
 import type { StepRow } from '../step-rows.js';
 import { stepColour, stepSymbol, taskColour, taskSymbol } from '../theme.js';
 
-function Line({ symbol, colour, indent, title, time, bold, dim }: { symbol: string; colour: string; indent: number; title: string; time?: string; bold?: boolean; dim?: boolean }) {
+function Line({
+  symbol,
+  colour,
+  indent,
+  title,
+  time,
+  bold,
+  dim,
+}: {
+  symbol: string;
+  colour: string;
+  indent: number;
+  title: string;
+  time?: string;
+  bold?: boolean;
+  dim?: boolean;
+}) {
   return (
     <Box>
       <Box flexShrink={0}>
@@ -25,11 +41,37 @@ function Line({ symbol, colour, indent, title, time, bold, dim }: { symbol: stri
 function Row({ row }: { row: StepRow }) {
   switch (row.kind) {
     case 'phase':
-      return <Line symbol={stepSymbol[row.status]} colour={stepColour[row.status]} indent={0} title={row.title} time={row.time} bold />;
+      return (
+        <Line
+          symbol={stepSymbol[row.status]}
+          colour={stepColour[row.status]}
+          indent={0}
+          title={row.title}
+          time={row.time}
+          bold
+        />
+      );
     case 'step':
-      return <Line symbol={stepSymbol[row.status]} colour={stepColour[row.status]} indent={2} title={row.title} time={row.time} bold={row.status === 'running'} />;
+      return (
+        <Line
+          symbol={stepSymbol[row.status]}
+          colour={stepColour[row.status]}
+          indent={2}
+          title={row.title}
+          time={row.time}
+          bold={row.status === 'running'}
+        />
+      );
     case 'task':
-      return <Line symbol={taskSymbol[row.state]} colour={taskColour[row.state]} indent={6 + row.depth * 2} title={row.title} dim={row.state === 'pending' || row.state === 'skipped'} />;
+      return (
+        <Line
+          symbol={taskSymbol[row.state]}
+          colour={taskColour[row.state]}
+          indent={6 + row.depth * 2}
+          title={row.title}
+          dim={row.state === 'pending' || row.state === 'skipped'}
+        />
+      );
     case 'error':
     case 'hint':
       return (

@@ -4,7 +4,15 @@ import { useLiveState } from './use-live-state.js';
 
 type Request = Extract<PromptRequest, { kind: 'select' }>;
 
-export function SelectPrompt({ request, onAnswer, compact }: { request: Request; onAnswer: (answer: string) => void; compact: boolean }) {
+export function SelectPrompt({
+  request,
+  onAnswer,
+  compact,
+}: {
+  request: Request;
+  onAnswer: (answer: string) => void;
+  compact: boolean;
+}) {
   const [index, currentIndex, setIndex] = useLiveState(0);
   const count = request.choices.length;
   useInput((_input, key) => {
@@ -25,7 +33,7 @@ export function SelectPrompt({ request, onAnswer, compact }: { request: Request;
         <Text key={choice.value} color={i === index ? 'cyan' : undefined} wrap="truncate-end">
           {i === index ? '❯ ' : '  '}
           {choice.label}
-          {choice.hint && !compact ? <Text dimColor>  {choice.hint}</Text> : null}
+          {choice.hint && !compact ? <Text dimColor>{`  ${choice.hint}`}</Text> : null}
         </Text>
       ))}
     </Box>

@@ -5,7 +5,9 @@ import { useTextInput } from './use-text-input.js';
 type Request = Extract<PromptRequest, { kind: 'text' }>;
 
 export function TextPrompt({ request, onAnswer }: { request: Request; onAnswer: (answer: string) => void }) {
-  const value = useTextInput((typed) => onAnswer(typed === '' && request.default !== undefined ? request.default : typed));
+  const value = useTextInput((typed) =>
+    onAnswer(typed === '' && request.default !== undefined ? request.default : typed),
+  );
   return (
     <Text>
       <Text color="cyan">? </Text>
