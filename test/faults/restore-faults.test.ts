@@ -42,6 +42,15 @@ async function goneOrMarked(name: string): Promise<string> {
   return `marked: ${comment.trim()}`;
 }
 
+const copying = async (name: string) =>
+  (
+    await psql(
+      cluster,
+      'postgres',
+      `select count(*) from pg_stat_activity where datname = '${name}' and query ilike 'copy %'`,
+    )
+  ).trim() !== '0';
+
 const noSessionsOn = async (name: string) =>
   (await psql(cluster, 'postgres', `select count(*) from pg_stat_activity where datname = '${name}'`)).trim() === '0';
 
@@ -81,7 +90,11 @@ function restoreWithFault(
     stderr += c;
     if (!faulted && stderr.includes(`Restoring into ${name}`)) {
       faulted = true;
-      faultDone = sleep(700).then(() => fault(child.pid!));
+      // The fault lands while pg_restore's COPY is running in the new database, not after a guessed delay.
+      faultDone = until(`COPY into ${name}`, () => copying(name), 20_000).then(
+        () => fault(child.pid!),
+        () => void (faulted = false),
+      );
     }
   });
   child.stdout.resume();
