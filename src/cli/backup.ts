@@ -4,7 +4,7 @@ import { PgdrError, UsageError } from '../core/errors.js';
 import type { BackupOptions } from '../backup/index.js';
 import { audited } from '../audit/audit-log.js';
 import { reportedOperation } from '../notify/reported-operation.js';
-import { collect, printJson } from './output.js';
+import { collect, printJson, stderrLogger } from './output.js';
 import {
   addRepoOptions,
   addTargetOptions,
@@ -227,6 +227,8 @@ export function registerBackupCommands(program: Command): void {
       const { listBackups } = await import('../backup/index.js');
       const loaded = await cliConfig(flags);
       const catalog = await listBackups(cliRepository(loaded, flags));
+      const log = stderrLogger();
+      for (const line of catalog.warnings) log.warn(line);
       if (flags.json) printJson(catalog.backups.map((b) => ({ ...b.manifest, verification: b.verification ?? null })));
       else process.stdout.write(backupsTable(catalog));
     });
@@ -274,11 +276,17 @@ export function registerBackupCommands(program: Command): void {
           flags.dryRun ? 'prune --dry-run' : 'prune',
           async (note) => {
             const pruned = await prune(repo, policy, { dryRun: flags.dryRun });
-            note.details = { removed: pruned.removed.length, freedBytes: pruned.freedBytes };
+            note.details = {
+              removed: pruned.removed.length,
+              freedBytes: pruned.freedBytes,
+              ...(pruned.damaged.length ? { keptDamaged: pruned.damaged.length } : {}),
+            };
             return pruned;
           },
           { target: repo.url },
         );
+        const log = stderrLogger();
+        for (const line of result.warnings) log.warn(line);
         if (flags.json) printJson({ dryRun: Boolean(flags.dryRun), ...result });
         else process.stdout.write(pruneTable(result, Boolean(flags.dryRun)));
       },

@@ -108,6 +108,14 @@ function displayOf(t: Omit<DbTarget, 'display'>): string {
   return `postgres://${auth}${host}${port}/${encodeURIComponent(t.database)}`;
 }
 
+/**
+ * A database name as libpq connection parameters, for pg_restore, which takes the database only through --dbname:
+ * there a bare "dbname=victim host=elsewhere" would be read as a connection string. Quoted, it stays a name.
+ */
+export function conninfoDatabase(name: string): string {
+  return `dbname='${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
 /** The same server, another database. */
 export function withDatabase(target: DbTarget, database: string): DbTarget {
   return finish({ ...target, database });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export const DIR_MODE = 0o700;
@@ -62,8 +62,8 @@ export async function walkFiles(base: string, dir: string): Promise<{ key: strin
     const key = dir === '' ? entry.name : `${dir}/${entry.name}`;
     if (entry.isDirectory()) out.push(...(await walkFiles(base, key)));
     else if (entry.isFile() && !IN_FLIGHT.test(entry.name)) {
-      const info = await stat(join(base, key)).catch(() => undefined);
-      if (info) out.push({ key, bytes: info.size, modified: info.mtime });
+      const info = await lstat(join(base, key)).catch(() => undefined);
+      if (info?.isFile()) out.push({ key, bytes: info.size, modified: info.mtime });
     }
   }
   return out;
