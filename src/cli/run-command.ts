@@ -1,4 +1,5 @@
 import { silenceKnownWarnings } from '../core/warnings.js';
+import { registerEnvironmentSecrets } from '../core/environment-secrets.js';
 import { reportFailure } from './output.js';
 import { loadCommandModule } from './command-modules.js';
 import type { CommandModule } from './command-table.js';
@@ -7,6 +8,7 @@ import { commanderExitCode, createProgram } from './program.js';
 /** Runs the command that `module` registers; in the one-file bundle this module and all it imports load only now. */
 export async function runCommand(module: CommandModule, argv: string[]): Promise<number> {
   silenceKnownWarnings();
+  registerEnvironmentSecrets();
   try {
     const program = createProgram();
     (await loadCommandModule(module))(program);

@@ -45,7 +45,13 @@ export function actionOf(step: RunbookStep): string {
 }
 
 function argumentsOf(core: EngineCore, step: RunbookStep): unknown {
-  return step.manual ? { items: step.manual } : renderValue(step.with ?? {}, core.scope());
+  if (step.manual) return { items: step.manual };
+  return renderValue(step.with ?? {}, core.scope(), core.actions.get(actionOf(step)).templates);
+}
+
+/** The outputs of every step that has run, for hooks (PGDR_OUT_<STEP>_<NAME>). */
+function outputsSoFar(core: EngineCore): Record<string, Record<string, unknown>> {
+  return Object.fromEntries([...core.steps].map(([id, record]) => [id, record.outputs]));
 }
 
 export function actionContext(core: EngineCore, stepId: string, signal: AbortSignal): ActionContext {
@@ -56,6 +62,7 @@ export function actionContext(core: EngineCore, stepId: string, signal: AbortSig
     mode: core.mode,
     runDir: core.runDir,
     inputs: core.inputs,
+    outputs: outputsSoFar(core),
     targets: core.targets,
     signal,
     services: core.services,
@@ -271,10 +278,11 @@ async function undoStep(core: EngineCore, step: RunbookStep, signal: AbortSignal
   const ctx = actionContext(core, step.id, signal);
   if (step.undo) {
     const action = core.actions.get(step.undo.action);
-    const args = parseArguments(action, step.id, renderValue(step.undo.with ?? {}, core.scope())) as Record<
-      string,
-      unknown
-    >;
+    const args = parseArguments(
+      action,
+      step.id,
+      renderValue(step.undo.with ?? {}, core.scope(), action.templates),
+    ) as Record<string, unknown>;
     assertDrillSafe(core.mode, action, args, core.targets, step.id);
     await action.run(ctx, args);
     return;
