@@ -10,7 +10,7 @@ import { libpqEnv, type DbTarget } from '../pg/connection.js';
 import { toolFor } from '../pg/tools.js';
 import { SUPABASE_EXCLUDED_SCHEMAS } from '../pg/supabase.js';
 import type { Repository } from '../storage/index.js';
-import { createEncryptStream } from '../crypto/index.js';
+import { createEncryptStream, parseRecipient } from '../crypto/index.js';
 import { backupDir, makeBackupId, safeName } from './backup-id.js';
 import { compressStage, fileSuffix, HashStage, parseCompression, type CompressionChoice } from './compression.js';
 import { pgDumpArgs } from './dump-args.js';
@@ -70,6 +70,8 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       exitCode: 2,
     });
   }
+  // A key that cannot encrypt is known now: before a connection, a lock or a byte of pg_dump.
+  if (options.encryption && 'recipients' in options.encryption) options.encryption.recipients.forEach(parseRecipient);
   const started = new Date();
   const client = await connect(options.target, { applicationName: 'pgdr backup' });
   let lock: { release(): Promise<void> } | undefined;

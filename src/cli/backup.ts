@@ -96,11 +96,11 @@ export function registerBackupCommands(program: Command): void {
           format: flags.format as BackupOptions['format'],
           jobs,
           compression: parseCompression(flags.compress),
-          encryption: cliEncryption(loaded, flags),
           supabase: flags.supabase ?? profile.supabase,
         };
         const result = await reportedOperation(report, async (note) => {
-          const taken = await takeBackup(options, ctx);
+          // Inside: a scheduled backup with a bad key must be audited and notified like any failed backup.
+          const taken = await takeBackup({ ...options, encryption: cliEncryption(loaded, flags) }, ctx);
           note.backupId = taken.id;
           note.details = { kind, bytes: taken.bytes };
           return taken;

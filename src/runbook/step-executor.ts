@@ -1,5 +1,6 @@
 import { isPgdrError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
+import { printable, printableLines } from '../core/printable.js';
 import type { ActionContext, ActionDefinition, ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
 import { UsageError } from '../core/errors.js';
@@ -55,7 +56,9 @@ function outputsSoFar(core: EngineCore): Record<string, Record<string, unknown>>
 }
 
 export function actionContext(core: EngineCore, stepId: string, signal: AbortSignal): ActionContext {
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => core.log(level, message, stepId);
+  // What an action logs often quotes a hook's output or a database's rows: one printable line each.
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
+    core.log(level, printable(message), stepId);
   return {
     runId: core.runId,
     stepId,
@@ -191,7 +194,10 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   } catch (error) {
     if (core.suspendedBy) return 'aborted';
     if (core.abortRequested) return finish('aborted', started, { error: 'Aborted by the operator.' });
-    return finish('failed', started, { error: messageOf(error), hint: isPgdrError(error) ? error.hint : undefined });
+    return finish('failed', started, {
+      error: printableLines(messageOf(error)),
+      hint: isPgdrError(error) && error.hint ? printableLines(error.hint) : undefined,
+    });
   } finally {
     core.currentStep = undefined;
   }

@@ -26,10 +26,14 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
+/**
+ * The whole file or nothing under `path`: written to a new temp file (random name, created exclusively, so no link
+ * planted beside it is followed), flushed, then renamed over `path` (which replaces a link there, never follows it).
+ */
+export async function writeAtomic(path: string, data: string | Buffer, mode = FILE_MODE): Promise<void> {
   await ensureDir(dirname(path));
   const tmp = tempPath(path);
-  const handle = await open(tmp, 'wx', FILE_MODE);
+  const handle = await open(tmp, 'wx', mode);
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -39,7 +43,10 @@ export async function writeAtomic(path: string, data: string | Buffer): Promise<
     throw error;
   }
   await handle.close();
-  await rename(tmp, path);
+  await rename(tmp, path).catch(async (error: unknown) => {
+    await removeQuietly(tmp);
+    throw error;
+  });
   await fsyncDir(dirname(path));
 }
 
