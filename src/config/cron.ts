@@ -19,7 +19,7 @@ const FIELDS: { name: string; min: number; max: number; names?: string[] }[] = [
 export function cronProblem(expression: string): string | undefined {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5)
-    return `has ${fields.length} fields; cron needs 5 (minute hour day-of-month month day-of-week)`;
+    return `it is not a 5-field expression (minute hour day-of-month month day-of-week), it has ${fields.length}`;
   for (const [i, text] of fields.entries()) {
     const field = FIELDS[i]!;
     for (const item of text.split(',')) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  cpSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -12,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { psql, useClusterWith } from '../helpers/cluster.js';
+import { runPgdr } from '../helpers/cli.js';
 import { startS3, type S3Emulator } from '../helpers/s3.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 import { idAt, localRepository, s3Repository, snapshotTree, type PlantedRepository } from './planted.js';
@@ -203,6 +205,16 @@ describe('a hostile local repository: links', () => {
     expect(prune.stderr).toContain('Skipped backup zz-evil: its name is not a backup id');
     expect(prune.stderr).toMatch(/Skipped backup 20200101T000000Z-full-app: .*symbolic link/);
     expect((await listed(repo)).ids).toEqual([real.id]);
+  });
+
+  it('restores from a backup directory copied out of its repository and renamed, without making a link', async () => {
+    const repo = localRepository(mkdtempSync(join(tmpdir(), 'pgdr-copied-')));
+    const real = await realBackup(repo);
+    const copy = join(mkdtempSync(join(tmpdir(), 'pgdr-copy-')), 'last-night');
+    cpSync(join(repo.repo, 'backups', real.id), copy, { recursive: true });
+    const r = await runPgdr(['restore', copy, '--db', db(), '--new-db', 'from_copy']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await psql(cluster, 'from_copy', 'select count(*) from notes')).toBe('300\n');
   });
 
   it('never writes a backup through a planted in-flight file, nor into a directory it did not create', async () => {
