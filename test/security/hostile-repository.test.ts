@@ -16,7 +16,7 @@ import { psql, useClusterWith } from '../helpers/cluster.js';
 import { runPgdr } from '../helpers/cli.js';
 import { startS3, type S3Emulator } from '../helpers/s3.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
-import { idAt, localRepository, s3Repository, snapshotTree, type PlantedRepository } from './planted.js';
+import { idAt, localRepository, s3Repository, snapshotTree, upcomingIds, type PlantedRepository } from './planted.js';
 
 let cluster: LocalCluster;
 let s3: S3Emulator;
@@ -163,6 +163,19 @@ describe.each([
     expect(await repo.keys()).toEqual(keysBefore);
   });
 
+  it('never takes a backup into a directory someone else made, such as one holding a forged verification', async () => {
+    const repo = open();
+    // Ids are predictable: the next 30 seconds' backups of app are all planted.
+    const planted = upcomingIds(30);
+    for (const id of planted)
+      await repo.put(`backups/${id}/verification.json`, JSON.stringify({ backupId: id, ok: true }));
+    const before = await repo.keys();
+    const r = await repo.pgdr(['backup', '--db', db()]);
+    expect(await repo.keys()).toEqual(before);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('pgdr never writes a backup into a directory it did not create');
+  });
+
   it('keeps an intact backup whose manifest was truncated, and says so', async () => {
     const repo = open();
     const real = await realBackup(repo);
@@ -222,13 +235,10 @@ describe('a hostile local repository: links', () => {
     const outside = mkdtempSync(join(tmpdir(), 'pgdr-target-'));
     writeFileSync(join(outside, 'target.txt'), 'precious');
     // Ids are predictable: the next 30 seconds' backups of app are all planted.
-    const now = Date.now();
-    const planted: string[] = [];
-    for (let s = 0; s < 30; s++) {
-      const id = idAt(new Date(now + s * 1000), 'full', 'app');
+    const planted = upcomingIds(30);
+    for (const id of planted) {
       mkdirSync(join(repo.repo, 'backups', id), { recursive: true });
       symlinkSync(join(outside, 'target.txt'), join(repo.repo, 'backups', id, 'data.dump.zst.partial'));
-      planted.push(id);
     }
     const victim = snapshotTree(outside);
     const r = await repo.pgdr(['backup', '--db', db()]);

@@ -74,7 +74,13 @@ export function snapshotTree(dir: string): Record<string, string> {
   return out;
 }
 
-/** A backup id `seconds` from `at`, as pgdr names them. */
+/** The ids pgdr will give backups of `database` over the next `seconds` seconds: predictable, so plantable. */
+export function upcomingIds(seconds: number, database = 'app'): string[] {
+  const now = Date.now();
+  return Array.from({ length: seconds }, (_, s) => idAt(new Date(now + s * 1000), 'full', database));
+}
+
+/** A backup id at `at`, as pgdr names them. */
 export function idAt(at: Date, kind: string, database: string): string {
   return `${at
     .toISOString()
