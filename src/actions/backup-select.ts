@@ -31,7 +31,7 @@ export const backupSelect = defineAction({
           `Step ${ctx.stepId}: strategy id needs with.id.`,
           'Give the backup id, or use strategy: latest-verified.',
         );
-      const entry = await findBackup(repo, a.id);
+      const entry = await findBackup(repo, a.id, { warn: (line) => ctx.log.warn(line) });
       return outputsOf(entry);
     }
     const candidates = await candidatesFor(ctx, repo, a);
@@ -76,7 +76,8 @@ async function candidatesFor(
       'Give an ISO time such as 2025-01-16T14:30:00Z.',
     );
   }
-  const { backups } = await listBackups(repo);
+  const { backups, warnings } = await listBackups(repo);
+  for (const line of warnings) ctx.log.warn(line);
   const inTime = backups.filter((b) => before === undefined || Date.parse(b.manifest.snapshotTime) < before);
   if (a.database) return inTime.filter((b) => b.manifest.database === a.database);
   const primary = ctx.targets.primary?.target.database;

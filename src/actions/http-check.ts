@@ -16,6 +16,7 @@ export const httpCheck = defineAction({
       interval: z.string().regex(DURATION_PATTERN).default('2s'),
     })
     .strict(),
+  templates: { url: 'url' },
   outputs: ['status', 'attempts', 'passed', 'summary'],
   idempotent: true,
   validation: true,

@@ -23,6 +23,12 @@ export class HttpRequestFailed extends PgdrError {}
 /** Sends one request; header values are registered as secrets (they are usually tokens). */
 export async function sendRequest(ctx: ActionContext, r: HttpRequestArgs): Promise<{ status: number; body: string }> {
   const headers: Record<string, string> = { ...(r.headers ?? {}) };
+  // A line break in a header value would start a header of the value's choosing.
+  const forged = Object.entries(headers).find(([, v]) => /[\u0000-\u001f\u007f]/.test(v));
+  if (forged)
+    throw new HttpRequestFailed(`Header ${forged[0]} holds a control character; the request was not sent.`, {
+      hint: 'A header value is one line of text; look at where its value came from.',
+    });
   for (const value of Object.values(headers)) registerSecret(value.replace(/^(Bearer|Basic|Token)\s+/i, ''));
   let body: string | undefined;
   if (typeof r.body === 'string') body = r.body;
@@ -60,6 +66,7 @@ export const httpRequest = defineAction({
       undo: request.partial({ method: true }).optional().describe('The request that reverses this one, sent on abort'),
     })
     .strict(),
+  templates: { url: 'url', 'undo.url': 'url', body: 'whole', 'undo.body': 'whole' },
   outputs: ['status', 'body'],
   async run(ctx, a) {
     const result = await sendRequest(ctx, a);

@@ -18,6 +18,8 @@ export interface ActionContext {
   mode: RunMode;
   runDir: string;
   inputs: Readonly<Record<string, unknown>>;
+  /** The outputs of the steps that have run, by step id (a shell hook gets them as PGDR_OUT_<STEP>_<NAME>). */
+  outputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   targets: Readonly<Record<string, TargetProfile>>;
   /** The profile's DbTarget (default "primary"); throws a PgdrError naming the known profiles. */
   target(name?: string): DbTarget;
@@ -33,6 +35,15 @@ export interface ActionContext {
 }
 
 export type ActionOutputs = Record<string, unknown>;
+
+/**
+ * What a `${{ }}` may become in a field of `with`. A value from a database or a repository is data and stays data:
+ * `text` is pasted in (messages, names); `sql` becomes a bind parameter ($1, $2 …); `url` is percent-encoded where
+ * it sits inside a URL; `whole` is only ever the whole value, never spliced into text (a request body); `operator`
+ * takes only what the operator gave (inputs.*, run.*), for fields that are code by design (a WHERE clause);
+ * `environment` takes none (a shell command: values reach it through its environment variables).
+ */
+export type TemplateContext = 'text' | 'sql' | 'url' | 'whole' | 'operator' | 'environment';
 
 /** How an action touches a target profile named in one of its `with` fields. */
 export interface TargetUse {
@@ -51,6 +62,8 @@ export interface ActionDefinition<W extends z.ZodType = z.ZodType> {
   idempotent?: boolean;
   /** Its result is a validation the report lists. */
   validation?: boolean;
+  /** Fields of `with` (dotted: "undo.url") whose templates are not plain text; the rest are `text`. */
+  templates?: Readonly<Record<string, TemplateContext>>;
   /** Fields naming target profiles; a drill refuses `write` access to a production profile. */
   targets?: readonly TargetUse[];
   run(ctx: ActionContext, args: z.output<W>): Promise<ActionOutputs | void>;

@@ -56,6 +56,7 @@ export const restoreRun = defineAction({
     'rowsRestored',
     'scratchCreated',
   ],
+  templates: { where: 'operator' },
   targets: [{ field: 'target', access: 'write' }],
   async run(ctx, a) {
     if (a.provider !== 'dump') return await restorePointInTime(ctx, a);

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { defineAction } from './registry.js';
 import { dbArgs, dbTarget } from './db-args.js';
-import { quoteIdent, withClient } from '../pg/client.js';
+import { quoteIdent, withClient, type PgClient } from '../pg/client.js';
 import { PgdrError } from '../core/errors.js';
 
 export class ValidationFailed extends PgdrError {}
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** What the runbook engine makes of a query with `${{ }}`: the templates as $1, $2 … and their values. */
+const boundQuery = z.object({ text: z.string().min(1), values: z.array(z.unknown()) }).strict();
 
 export const sqlCheck = defineAction({
   name: 'sql.check',
@@ -16,10 +19,11 @@ export const sqlCheck = defineAction({
     .object({
       ...dbArgs,
       query: z
-        .string()
-        .min(1)
+        .union([z.string().min(1), boundQuery])
         .optional()
-        .describe('SQL run in a READ ONLY transaction; equals/atLeast look at the first column of the first row'),
+        .describe(
+          'One SQL statement, run in a READ ONLY transaction; ${{ }} in it are bind parameters, never SQL; equals/atLeast look at the first column of the first row',
+        ),
       equals: scalar.optional(),
       atLeast: z.number().optional(),
       noRows: z.literal(true).optional(),
@@ -36,6 +40,7 @@ export const sqlCheck = defineAction({
       'give exactly one expectation: equals, atLeast, noRows or atLeastManifest',
     )
     .refine((a) => a.atLeastManifest !== undefined || a.query !== undefined, 'equals, atLeast and noRows need a query'),
+  templates: { query: 'sql' },
   outputs: ['passed', 'summary', 'value', 'mismatches'],
   idempotent: true,
   validation: true,
@@ -68,7 +73,7 @@ export const sqlCheck = defineAction({
                   .join(', ')}`;
           return { passed: mismatches.length === 0, summary, mismatches };
         }
-        const { rows, fields } = await client.query(a.query!);
+        const { rows, fields } = await runOneStatement(client, a.query!);
         const value = rows[0] && fields[0] ? (rows[0] as Record<string, unknown>)[fields[0].name] : undefined;
         if (a.noRows)
           return {
@@ -104,3 +109,27 @@ export const sqlCheck = defineAction({
     return result;
   },
 });
+
+/**
+ * A prepared statement: the server parses exactly one statement (a `;` outside a literal is refused by PostgreSQL
+ * itself), and values travel as parameters, apart from the SQL.
+ */
+async function runOneStatement(client: PgClient, query: string | z.output<typeof boundQuery>) {
+  const { text, values } = typeof query === 'string' ? { text: query, values: [] } : query;
+  try {
+    return await client.query({ name: 'pgdr_sql_check', text, values });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '42601' && /multiple commands/.test((error as Error).message))
+      throw new PgdrError('sql.check runs exactly one SQL statement; this query holds several.', {
+        hint: 'Split it into steps, one query each.',
+        exitCode: 2,
+      });
+    if (code === '42P18')
+      throw new PgdrError(`sql.check: ${(error as Error).message}.`, {
+        hint: 'Give a ${{ }} that stands alone a type, e.g. ${{ steps.q.outputs.value }}::int.',
+        exitCode: 2,
+      });
+    throw error;
+  }
+}

@@ -1,57 +1,125 @@
 import type { Repository } from '../storage/index.js';
-import { BackupNotFound } from '../core/errors.js';
+import { BackupNotFound, PgdrError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { backupDir, backupTime } from './backup-id.js';
 import { MANIFEST, VERIFICATION, type BackupManifest, type VerificationResult } from './manifest.js';
+import {
+  checkManifest,
+  checkVerification,
+  isBackupId,
+  MAX_MANIFEST_BYTES,
+  MAX_VERIFICATION_BYTES,
+  type Checked,
+} from './manifest-schema.js';
 
 export interface CatalogEntry {
   manifest: BackupManifest;
   verification?: VerificationResult;
 }
 
+/** A directory under backups/ that pgdr will not use: listed with the reason, never restored, never pruned. */
+export interface DamagedBackup {
+  /** The directory's name, printable. */
+  id: string;
+  reason: string;
+}
+
 export interface Catalog {
+  /** Backups whose manifest checks out against its directory and whose files are all there: oldest first. */
   backups: CatalogEntry[];
   /** Directories without a manifest: failed or still running backups. Never restorable. */
   incomplete: { id: string; startedAt?: Date }[];
+  damaged: DamagedBackup[];
+  /** One line per damaged backup or ignored verification record, naming it: for the operator's warnings. */
+  warnings: string[];
 }
 
-/** Every complete backup in the repository, oldest first. */
-export async function listBackups(repo: Repository): Promise<Catalog> {
-  const ids = await repo.listDirs('backups/');
-  const backups: CatalogEntry[] = [];
-  const incomplete: Catalog['incomplete'] = [];
+export class BackupDamaged extends PgdrError {}
+
+/** Every backup in the repository, checked; a bad one is reported and never stops the others from being listed. */
+export async function listBackups(repo: Repository, now: Date = new Date()): Promise<Catalog> {
+  const [names, stored] = await Promise.all([repo.listDirs('backups/'), storedFiles(repo)]);
+  const catalog: Catalog = { backups: [], incomplete: [], damaged: [], warnings: [] };
+  const damaged = (name: string, reason: string) => {
+    catalog.damaged.push({ id: printable(name), reason });
+    catalog.warnings.push(`Skipped backup ${printable(name)}: ${reason}; pgdr leaves it in place.`);
+  };
   await Promise.all(
-    ids.map(async (id) => {
-      const manifest = await readJson<BackupManifest>(repo, `${backupDir(id)}${MANIFEST}`);
-      if (!manifest) {
-        incomplete.push({ id, startedAt: backupTime(id) });
-        return;
-      }
-      const verification = await readJson<VerificationResult>(repo, `${backupDir(id)}${VERIFICATION}`);
-      backups.push({ manifest, ...(verification ? { verification } : {}) });
+    names.map(async (name) => {
+      if (!isBackupId(name)) return damaged(name, 'its name is not a backup id');
+      const manifest = await readChecked(repo, name, MANIFEST, MAX_MANIFEST_BYTES, (b) => checkManifest(b, name, now));
+      if (manifest === undefined) return void catalog.incomplete.push({ id: name, startedAt: backupTime(name) });
+      if (!manifest.ok) return damaged(name, `its manifest cannot be used: ${manifest.problem}`);
+      const missing = missingFile(manifest.value, stored.get(name));
+      if (missing) return damaged(name, missing);
+      const verification = await readChecked(repo, name, VERIFICATION, MAX_VERIFICATION_BYTES, (b) =>
+        checkVerification(b, name),
+      );
+      if (verification && !verification.ok)
+        catalog.warnings.push(`Ignored the verification record of backup ${name}: ${verification.problem}.`);
+      catalog.backups.push({
+        manifest: manifest.value,
+        ...(verification?.ok ? { verification: verification.value } : {}),
+      });
     }),
   );
-  backups.sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
-  incomplete.sort((a, b) => a.id.localeCompare(b.id));
-  return { backups, incomplete };
+  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  catalog.backups.sort((a, b) => byId(a.manifest.id, b.manifest.id));
+  catalog.incomplete.sort((a, b) => byId(a.id, b.id));
+  catalog.damaged.sort((a, b) => byId(a.id, b.id));
+  catalog.warnings.sort();
+  return catalog;
 }
 
-async function readJson<T>(repo: Repository, key: string): Promise<T | undefined> {
-  if (!(await repo.stat(key))) return undefined;
+/** undefined: no such file; otherwise the checked content, or why it cannot be read or used. */
+async function readChecked<T>(
+  repo: Repository,
+  dir: string,
+  file: string,
+  maxBytes: number,
+  check: (bytes: Buffer) => Checked<T>,
+): Promise<Checked<T> | undefined> {
+  const key = `${backupDir(dir)}${file}`;
   try {
-    return JSON.parse((await repo.readFile(key)).toString('utf8')) as T;
-  } catch {
-    return undefined;
+    if (!(await repo.stat(key))) return undefined;
+    return check(await repo.readFile(key, { maxBytes }));
+  } catch (error) {
+    return { ok: false, problem: error instanceof PgdrError ? error.message.replace(/\.$/, '') : String(error) };
   }
+}
+
+/** Every stored file under backups/, by backup directory: path inside it → bytes. One listing for the whole catalog. */
+async function storedFiles(repo: Repository): Promise<Map<string, Map<string, number>>> {
+  const byDir = new Map<string, Map<string, number>>();
+  for (const { key, bytes } of await repo.list('backups/')) {
+    const [, dir, ...rest] = key.split('/');
+    if (!dir || rest.length === 0) continue;
+    if (!byDir.has(dir)) byDir.set(dir, new Map());
+    byDir.get(dir)!.set(rest.join('/'), bytes);
+  }
+  return byDir;
+}
+
+function missingFile(manifest: BackupManifest, stored: Map<string, number> | undefined): string | undefined {
+  for (const file of [...manifest.files, ...(manifest.extras ?? [])]) {
+    const bytes = stored?.get(file.path);
+    if (bytes === undefined) return `its file ${file.path} is missing`;
+    if (bytes !== file.bytes) return `its file ${file.path} has ${bytes} bytes, the manifest says ${file.bytes}`;
+  }
+  return undefined;
 }
 
 export interface BackupFilter {
   database?: string;
   kind?: string;
+  /** Told each line of the catalog's warnings (damaged backups, ignored verification records). */
+  warn?: (line: string) => void;
 }
 
 /** `latest`, `latest-verified`, a full id or an unambiguous prefix of one. */
 export async function findBackup(repo: Repository, ref: string, filter: BackupFilter = {}): Promise<CatalogEntry> {
-  const { backups } = await listBackups(repo);
+  const { backups, damaged, warnings } = await listBackups(repo);
+  for (const line of warnings) filter.warn?.(line);
   const matching = backups.filter(
     (b) =>
       (!filter.database || b.manifest.database === filter.database) &&
@@ -62,6 +130,12 @@ export async function findBackup(repo: Repository, ref: string, filter: BackupFi
   else if (ref === 'latest-verified') found = matching.filter((b) => b.verification?.ok).at(-1);
   else {
     found = backups.find((b) => b.manifest.id === ref);
+    const bad = damaged.find((d) => d.id === ref);
+    if (!found && bad) {
+      throw new BackupDamaged(`Backup ${bad.id} cannot be used: ${bad.reason}.`, {
+        hint: 'pgdr keeps it as it is (prune never removes it). Restore another backup (pgdr backups list shows them) and look at who changed this one.',
+      });
+    }
     if (!found) {
       const byPrefix = backups.filter((b) => b.manifest.id.startsWith(ref));
       if (byPrefix.length === 1) found = byPrefix[0];

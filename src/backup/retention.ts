@@ -1,6 +1,6 @@
 import type { Repository } from '../storage/index.js';
 import { backupDir } from './backup-id.js';
-import { listBackups, type CatalogEntry } from './catalog.js';
+import { listBackups, type CatalogEntry, type DamagedBackup } from './catalog.js';
 
 /** Grandfather-father-son, as the seeds keep them: 7 daily, 4 weekly, 12 monthly, 5 yearly. */
 export interface RetentionPolicy {
@@ -36,6 +36,8 @@ function isoWeek(d: Date): string {
   return `${t.getUTCFullYear()}-W${String(Math.ceil(((t.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7)).padStart(2, '0')}`;
 }
 
+const byId = (a: CatalogEntry, b: CatalogEntry) => (a.manifest.id < b.manifest.id ? -1 : 1);
+
 /**
  * Decides per database and kind. The newest backup and the newest verified backup of each group always stay,
  * whatever the policy says: a prune must never leave a database with nothing known to restore.
@@ -52,7 +54,9 @@ export function planRetention(
   }
   const decisions: PruneDecision[] = [];
   for (const group of groups.values()) {
-    const newestFirst = [...group].sort((a, b) => b.manifest.snapshotTime.localeCompare(a.manifest.snapshotTime));
+    const newestFirst = [...group].sort(
+      (a, b) => Date.parse(b.manifest.snapshotTime) - Date.parse(a.manifest.snapshotTime) || byId(b, a),
+    );
     const reasons = new Map<string, string[]>(newestFirst.map((e) => [e.manifest.id, []]));
     const keep = (e: CatalogEntry, why: string) => reasons.get(e.manifest.id)!.push(why);
     keep(newestFirst[0]!, 'newest');
@@ -93,7 +97,7 @@ export function planRetention(
       });
     }
   }
-  return decisions.sort((a, b) => a.id.localeCompare(b.id));
+  return decisions.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export interface PruneResult {
@@ -101,16 +105,23 @@ export interface PruneResult {
   removed: string[];
   /** Leftovers of failed backups (no manifest) older than a day, removed too. */
   removedIncomplete: string[];
+  /** Directories whose manifest does not check out: kept, whatever the policy, and named here. */
+  damaged: DamagedBackup[];
+  warnings: string[];
   freedBytes: number;
 }
 
+/**
+ * Removes only what it parsed, checked against its own directory and decided on: a damaged manifest is a reason to
+ * keep and report a backup, never to remove it.
+ */
 export async function prune(
   repo: Repository,
   policy: RetentionPolicy,
   options: { dryRun?: boolean; now?: Date } = {},
 ): Promise<PruneResult> {
   const now = options.now ?? new Date();
-  const catalog = await listBackups(repo);
+  const catalog = await listBackups(repo, now);
   const decisions = planRetention(catalog.backups, policy, now);
   const doomed = decisions.filter((d) => !d.keep);
   // A directory without a manifest younger than a day may be a backup still running.
@@ -125,6 +136,8 @@ export async function prune(
     decisions,
     removed: doomed.map((d) => d.id),
     removedIncomplete: stale,
+    damaged: catalog.damaged,
+    warnings: catalog.warnings,
     freedBytes: doomed.reduce((s, d) => s + d.bytes, 0),
   };
 }

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import type { OperationContext } from '../core/context.js';
-import { Aborted, PgdrError } from '../core/errors.js';
+import { Aborted, PgdrError, StorageError } from '../core/errors.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { startProcess, type ProcessFailed } from '../core/system.js';
 import { connect, serverInfo } from '../pg/client.js';
@@ -10,7 +10,7 @@ import { libpqEnv, type DbTarget } from '../pg/connection.js';
 import { toolFor } from '../pg/tools.js';
 import { SUPABASE_EXCLUDED_SCHEMAS } from '../pg/supabase.js';
 import type { Repository } from '../storage/index.js';
-import { createEncryptStream } from '../crypto/index.js';
+import { createEncryptStream, parseRecipient } from '../crypto/index.js';
 import { backupDir, makeBackupId, safeName } from './backup-id.js';
 import { compressStage, fileSuffix, HashStage, parseCompression, type CompressionChoice } from './compression.js';
 import { pgDumpArgs } from './dump-args.js';
@@ -70,6 +70,8 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       exitCode: 2,
     });
   }
+  // A key that cannot encrypt is known now: before a connection, a lock or a byte of pg_dump.
+  if (options.encryption && 'recipients' in options.encryption) options.encryption.recipients.forEach(parseRecipient);
   const started = new Date();
   const client = await connect(options.target, { applicationName: 'pgdr backup' });
   let lock: { release(): Promise<void> } | undefined;
@@ -98,7 +100,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       ctx.log.info(
         `Removed ${leftovers.length} unfinished upload(s) an interrupted backup of ${options.target.database} left: ${leftovers.join(', ')}.`,
       );
-    id = await freeBackupId(options.repo, kind, options.target.database, started);
+    id = await claimBackupId(options.repo, kind, options.target.database, started);
     const excludedSchemas = options.supabase ? [...SUPABASE_EXCLUDED_SCHEMAS] : [];
     const snapshot = await exportSnapshot(client);
     const tables =
@@ -211,10 +213,20 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
   }
 }
 
-/** Ids have one-second resolution: a second backup within the same second waits for the next one. */
-async function freeBackupId(repo: Repository, kind: BackupKind, database: string, at: Date): Promise<string> {
+/**
+ * A new, empty directory for the backup. Ids have one-second resolution and are predictable, so a directory that
+ * exists already (a backup within the same second, or something planted) is never reused: the next second's is tried.
+ */
+async function claimBackupId(repo: Repository, kind: BackupKind, database: string, at: Date): Promise<string> {
   let id = makeBackupId(kind, database, at);
-  while (await repo.stat(`${backupDir(id)}${MANIFEST}`)) {
+  for (let attempt = 1; !(await repo.claimDir(backupDir(id))); attempt++) {
+    if (attempt >= 5)
+      throw new StorageError(
+        `${repo.url}/${backupDir(id)} and the directories of the seconds before it exist already.`,
+        {
+          hint: 'pgdr never writes a backup into a directory it did not create. Look at what put them there, then retry.',
+        },
+      );
     await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
     id = makeBackupId(kind, database, new Date());
   }

@@ -3,7 +3,7 @@ import type { OperationContext } from '../core/context.js';
 import { isPgdrError, PgdrError } from '../core/errors.js';
 import { startProcess } from '../core/system.js';
 import { withClient, quoteIdent } from '../pg/client.js';
-import { libpqEnv, withDatabase, type DbTarget } from '../pg/connection.js';
+import { conninfoDatabase, libpqEnv, withDatabase, type DbTarget } from '../pg/connection.js';
 import { toolFor } from '../pg/tools.js';
 import type { Repository } from '../storage/index.js';
 import { backupDir } from './backup-id.js';
@@ -29,7 +29,7 @@ export interface VerifyOptions {
 
 /** Checksums, decryption, the archive's table of contents and, with a restore test, the data itself. */
 export async function verifyBackup(options: VerifyOptions, ctx: OperationContext): Promise<VerificationResult> {
-  const { manifest } = await findBackup(options.repo, options.ref);
+  const { manifest } = await findBackup(options.repo, options.ref, { warn: (line) => ctx.log.warn(line) });
   const keys = options.keys ?? {};
   // A restore test reads the data, so it needs the key; say so before anything runs.
   if (options.restoreTest) requireKeys(manifest, keys);
@@ -129,7 +129,7 @@ async function restoreTest(
   await withClient(server, (c) => c.query(`create database ${quoteIdent(scratchName)}`));
   ctx.log.info(`Restore test into scratch database ${scratchName}`);
   try {
-    const args = ['--no-owner', '--no-acl', '--no-password', `--dbname=${scratchName}`];
+    const args = ['--no-owner', '--no-acl', '--no-password', `--dbname=${conninfoDatabase(scratchName)}`];
     const run = (extra: string[], stdin: 'pipe' | 'ignore') =>
       startProcess(pgRestore.path, [...args, ...extra], {
         env: libpqEnv(scratch),

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { Catalog, PruneResult, VerificationResult } from '../backup/index.js';
 import { formatBytes } from '../backup/take-backup.js';
+import { printable } from '../core/printable.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => stripAnsi(r[i] ?? '').length)));
@@ -34,7 +35,7 @@ export function backupsTable(catalog: Catalog): string {
     rows.push([
       m.id,
       m.kind,
-      m.database,
+      printable(m.database),
       m.snapshotTime.slice(0, 19).replace('T', ' '),
       formatBytes(m.bytes),
       m.encryption ? 'age' : chalk.yellow('no'),
@@ -66,12 +67,15 @@ export function verificationLines(r: VerificationResult): string[] {
       `    ${t.objects.indexes} indexes, ${t.objects.policies} RLS policies, ${t.objects.functions} functions, ${t.objects.triggers} triggers, ${t.objects.views} views; extensions: ${t.objects.extensions.join(', ') || 'none'}`,
     );
   }
-  for (const e of r.errors) lines.push(`  ${chalk.red('error:')} ${e}`);
+  for (const e of r.errors) lines.push(`  ${chalk.red('error:')} ${printable(e)}`);
   return lines;
 }
 
 export function pruneTable(result: PruneResult, dryRun: boolean): string {
-  if (result.decisions.length === 0) return 'No backups in this repository.\n';
+  const kept = result.damaged.length
+    ? `Kept ${result.damaged.length} damaged backup director${result.damaged.length === 1 ? 'y' : 'ies'} as found (named above); prune never removes what it cannot check.\n`
+    : '';
+  if (result.decisions.length === 0) return 'No backups in this repository.\n' + kept;
   const rows = [['ID', 'SNAPSHOT (UTC)', 'SIZE', 'DECISION', 'WHY'].map((h) => chalk.bold(h))];
   for (const d of result.decisions) {
     rows.push([
@@ -84,5 +88,5 @@ export function pruneTable(result: PruneResult, dryRun: boolean): string {
   }
   const verb = dryRun ? 'Would remove' : 'Removed';
   const tail = `${verb} ${result.removed.length} backup(s), ${formatBytes(result.freedBytes)}${result.removedIncomplete.length ? `, and ${result.removedIncomplete.length} unfinished backup director${result.removedIncomplete.length === 1 ? 'y' : 'ies'}` : ''}.${dryRun ? ' Nothing was changed (--dry-run).' : ''}\n`;
-  return table(rows) + tail;
+  return table(rows) + tail + kept;
 }

@@ -4,7 +4,7 @@ import { PgdrError, UsageError } from '../core/errors.js';
 import type { BackupOptions } from '../backup/index.js';
 import { audited } from '../audit/audit-log.js';
 import { reportedOperation } from '../notify/reported-operation.js';
-import { collect, printJson } from './output.js';
+import { collect, printJson, stderrLogger } from './output.js';
 import {
   addRepoOptions,
   addTargetOptions,
@@ -96,11 +96,11 @@ export function registerBackupCommands(program: Command): void {
           format: flags.format as BackupOptions['format'],
           jobs,
           compression: parseCompression(flags.compress),
-          encryption: cliEncryption(loaded, flags),
           supabase: flags.supabase ?? profile.supabase,
         };
         const result = await reportedOperation(report, async (note) => {
-          const taken = await takeBackup(options, ctx);
+          // Inside: a scheduled backup with a bad key must be audited and notified like any failed backup.
+          const taken = await takeBackup({ ...options, encryption: cliEncryption(loaded, flags) }, ctx);
           note.backupId = taken.id;
           note.details = { kind, bytes: taken.bytes };
           return taken;
@@ -227,6 +227,8 @@ export function registerBackupCommands(program: Command): void {
       const { listBackups } = await import('../backup/index.js');
       const loaded = await cliConfig(flags);
       const catalog = await listBackups(cliRepository(loaded, flags));
+      const log = stderrLogger();
+      for (const line of catalog.warnings) log.warn(line);
       if (flags.json) printJson(catalog.backups.map((b) => ({ ...b.manifest, verification: b.verification ?? null })));
       else process.stdout.write(backupsTable(catalog));
     });
@@ -274,11 +276,17 @@ export function registerBackupCommands(program: Command): void {
           flags.dryRun ? 'prune --dry-run' : 'prune',
           async (note) => {
             const pruned = await prune(repo, policy, { dryRun: flags.dryRun });
-            note.details = { removed: pruned.removed.length, freedBytes: pruned.freedBytes };
+            note.details = {
+              removed: pruned.removed.length,
+              freedBytes: pruned.freedBytes,
+              ...(pruned.damaged.length ? { keptDamaged: pruned.damaged.length } : {}),
+            };
             return pruned;
           },
           { target: repo.url },
         );
+        const log = stderrLogger();
+        for (const line of result.warnings) log.warn(line);
         if (flags.json) printJson({ dryRun: Boolean(flags.dryRun), ...result });
         else process.stdout.write(pruneTable(result, Boolean(flags.dryRun)));
       },

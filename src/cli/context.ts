@@ -12,6 +12,8 @@ import { openRepository, type Repository } from '../storage/index.js';
 import type { ArchiveKeys } from '../backup/archive.js';
 import type { EncryptionOption } from '../backup/take-backup.js';
 import { stderrLogger } from './output.js';
+import { parseRecipient } from '../crypto/keys.js';
+import { addPasswordOptions } from './password-options.js';
 
 /** Options every command that touches a database or a repository accepts. */
 export interface CommonOptions {
@@ -25,12 +27,14 @@ export interface CommonOptions {
 }
 
 export function addTargetOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--db <url>',
-      'database URL (else DATABASE_URL, SUPABASE_DB_URL, SUPABASE_PROJECT_REF+SUPABASE_DB_PASSWORD, PG* variables)',
-    )
-    .option('--profile <name>', 'target profile from pgdr.config.yaml');
+  return addPasswordOptions(
+    cmd
+      .option(
+        '--db <url>',
+        'database URL without the password, e.g. postgres://app@db:5432/app (else DATABASE_URL, SUPABASE_DB_URL, SUPABASE_PROJECT_REF+SUPABASE_DB_PASSWORD, PG* variables)',
+      )
+      .option('--profile <name>', 'target profile from pgdr.config.yaml'),
+  );
 }
 
 export function addRepoOptions(cmd: Command): Command {
@@ -90,7 +94,7 @@ export function cliEncryption(
     throw new UsageError('Give either --encrypt-to or --passphrase-env, not both.');
   if (options.passphraseEnv) return { passphrase: envValue(options.passphraseEnv, '--passphrase-env') };
   const recipients = options.encryptTo?.length ? options.encryptTo : loaded.config.encryption?.recipients;
-  if (recipients?.length) return { recipients };
+  if (recipients?.length) return { recipients: recipients.map(parseRecipient) };
   const env = loaded.config.encryption?.passphraseEnv;
   return env ? { passphrase: envValue(env, 'encryption.passphraseEnv') } : undefined;
 }

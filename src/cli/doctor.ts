@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
+import { printable, printableLines } from '../core/printable.js';
 import { resolve } from 'node:path';
 import { appendAudit } from '../audit/audit-log.js';
 import { loadConfig } from '../config/load.js';
@@ -52,8 +53,8 @@ const count = (r: DoctorReport, s: Finding['severity']) => r.findings.filter((f)
 
 function renderText(report: DoctorReport): string {
   const lines = report.findings.map((f) => {
-    const head = `${MARK[f.severity]} ${f.subject ? `${chalk.bold(f.subject)}: ` : ''}${f.message}`;
-    return f.action ? `${head}\n    ${chalk.dim('→')} ${f.action}` : head;
+    const head = `${MARK[f.severity]} ${f.subject ? `${chalk.bold(printable(f.subject))}: ` : ''}${printableLines(f.message)}`;
+    return f.action ? `${head}\n    ${chalk.dim('→')} ${printableLines(f.action)}` : head;
   });
   const verdict =
     report.status === 'ok'

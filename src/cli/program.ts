@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { PGDR_VERSION } from '../core/identity.js';
+import { applyPasswordOptions } from './password-options.js';
 
 /** The `pgdr` program without its commands: the same for the fast help and for a command's run. */
 export function createProgram(): Command {
@@ -9,7 +10,8 @@ export function createProgram(): Command {
     .showSuggestionAfterError()
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .hook('preAction', (_program, command) => applyPasswordOptions(command.opts()));
 }
 
 /** Commander's own errors (bad flag, --help, --version) exit 0 or 2 after it printed them. */

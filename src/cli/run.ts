@@ -9,6 +9,7 @@ import { chooseMode, createInkPrompter, inquirerPrompter, renderRun, scriptedPro
 import { UsageError } from '../core/errors.js';
 import { collect } from './output.js';
 import { addRepoOptions } from './context.js';
+import { addPasswordOptions } from './password-options.js';
 import { buildRunTargets, type TargetFlags } from './run-targets.js';
 import { buildRunServices, type ServiceFlags } from './run-services.js';
 import { stderrLogger } from './output.js';
@@ -40,14 +41,14 @@ export function keyValues(pairs: string[] | undefined, flag: string): Record<str
 }
 
 function addRunOptions(command: Command): Command {
-  return addRepoOptions(command)
+  return addPasswordOptions(addRepoOptions(command))
     .option('--yes', 'accept defaults and confirmations (never types a database name back)')
     .option('--answer <id=value>', 'answer a prompt by id (repeatable)', collect)
     .option('--input <name=value>', 'set a runbook input (repeatable)', collect)
     .option('--plain', 'timestamped lines instead of the full-screen UI')
     .option('--json', 'one JSON event per line on stdout')
     .option('--profile <name>', 'configured target profile to use as primary')
-    .option('--db <url>', 'primary database URL (counts as production)')
+    .option('--db <url>', 'primary database URL, without the password (counts as production)')
     .option('--scratch <url|profile>', 'where a drill restores')
     .option('--target <name=url>', 'another target profile (repeatable)', collect)
     .option('--production <name>', 'mark a target as production (repeatable)', collect)

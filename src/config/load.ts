@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { PgdrError } from '../core/errors.js';
+import { registerEnvironmentSecrets } from '../core/environment-secrets.js';
 import type { Env } from '../pg/connection.js';
 import { configSchema, type PgdrConfig } from './schema.js';
 import { findLiteralSecrets } from './literal-secrets.js';
@@ -133,7 +134,23 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
             ? 'file'
             : 'default';
   });
+  registerEnvironmentSecrets(env, secretVariables(parsed.data));
   return { config: parsed.data, path: present ? path : undefined, origins, warnings };
+}
+
+/** The environment variables the config names as holding secrets: webhook URLs, passphrases, passwords, keys. */
+function secretVariables(config: PgdrConfig): string[] {
+  const n = config.notifications;
+  return [
+    ...Object.values(config.targets).flatMap((t) => [t.passwordEnv, t.storage?.secretAccessKeyEnv]),
+    config.encryption?.passphraseEnv,
+    n?.slack?.webhookUrlEnv,
+    n?.discord?.webhookUrlEnv,
+    n?.webhook?.urlEnv,
+    n?.webhook?.headersEnv,
+    n?.email?.smtpUrlEnv,
+    n?.email?.passwordEnv,
+  ].filter((v): v is string => Boolean(v));
 }
 
 /** line:column of the key at `p`, or of its nearest existing parent. */

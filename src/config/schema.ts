@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronProblem } from './cron.js';
 
 /** Environment variable names: secrets live there, never in the config file. */
 const envName = z
@@ -96,10 +97,12 @@ export const DEFAULT_SCHEDULES = {
   doctor: '15 * * * *',
 } as const;
 
-const cron = z
-  .string()
-  .regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression such as "0 2 * * *"')
-  .or(z.literal('off'));
+const cron = z.literal('off').or(
+  z.string().superRefine((expression, ctx) => {
+    const problem = cronProblem(expression);
+    if (problem) ctx.addIssue({ code: 'custom', message: `is not a cron expression cron accepts: ${problem}` });
+  }),
+);
 
 const schedulesSchema = z
   .object({

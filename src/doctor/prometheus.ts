@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { writeAtomic } from '../storage/local-files.js';
 import type { DoctorReport, Metric } from './finding.js';
 
 const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -47,9 +47,7 @@ export function renderPrometheus(report: DoctorReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** Written to a temp file and renamed, so node_exporter never reads half a file. */
+/** Written whole or not at all (node_exporter never reads half a file), through no link planted beside it. */
 export async function writePrometheusFile(path: string, report: DoctorReport): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, renderPrometheus(report), { mode: 0o644 });
-  await rename(temp, path);
+  await writeAtomic(path, renderPrometheus(report), 0o644);
 }

@@ -88,6 +88,18 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     }
   }
   if (repo && catalog) {
+    if (catalog.damaged.length)
+      findings.push(
+        warning(
+          'backup.damaged',
+          `${catalog.damaged.length} backup director${catalog.damaged.length === 1 ? 'y' : 'ies'} cannot be used and ${catalog.damaged.length === 1 ? 'is' : 'are'} kept as found: ${catalog.damaged
+            .slice(0, 3)
+            .map((d) => `${d.id} (${d.reason})`)
+            .join('; ')}`,
+          'Find out who changed them (pgdr backups list names each); prune never removes them.',
+          repo.url,
+        ),
+      );
     findings.push(...(await checkDisk(repo, catalog, metrics)));
     const backedUp = targets.filter((t) => !t.scratch);
     const databases = backedUp.length

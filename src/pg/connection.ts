@@ -67,18 +67,22 @@ export function parseTarget(text: string, source: string): DbTarget {
   if (!/^postgres(ql)?:\/\//i.test(trimmed)) {
     throw new UsageError(
       `${source} is not a postgres:// URL: ${redactUrl(trimmed).slice(0, 80)}`,
-      'Use the form postgres://user:password@host:5432/dbname.',
+      'Use the form postgres://user@host:5432/dbname; the password comes from ~/.pgpass, PGPASSFILE, PGPASSWORD or --password-file.',
     );
   }
   let parsed;
   let sslmode: string | undefined;
+  let database: string | undefined;
   try {
     parsed = parseConnectionString(trimmed);
-    sslmode = new URL(trimmed.replace(/^postgres(ql)?:/i, 'http:')).searchParams.get('sslmode') ?? undefined;
+    const url = new URL(trimmed.replace(/^postgres(ql)?:/i, 'http:'));
+    sslmode = url.searchParams.get('sslmode') ?? undefined;
+    // pg-connection-string leaves %3D, %2F … encoded: a database named "a=b" is "a%3Db" to it.
+    database = decodeURIComponent(url.pathname.slice(1)) || undefined;
   } catch {
     throw new UsageError(
       `${source} could not be parsed as a connection URL.`,
-      'Use the form postgres://user:password@host:5432/dbname; percent-encode special characters in the password.',
+      'Use the form postgres://user@host:5432/dbname (the password from ~/.pgpass, PGPASSWORD or --password-file); percent-encode special characters.',
     );
   }
   const port = parsed.port ? Number(parsed.port) : undefined;
@@ -90,7 +94,7 @@ export function parseTarget(text: string, source: string): DbTarget {
     host: parsed.host ?? undefined,
     port,
     user: parsed.user ?? undefined,
-    database: parsed.database || parsed.user || 'postgres',
+    database: database || parsed.user || 'postgres',
     password: parsed.password || undefined,
     sslmode,
     source,
@@ -106,6 +110,14 @@ function displayOf(t: Omit<DbTarget, 'display'>): string {
   const host = t.host ?? 'localhost';
   const port = t.port ? `:${t.port}` : '';
   return `postgres://${auth}${host}${port}/${encodeURIComponent(t.database)}`;
+}
+
+/**
+ * A database name as libpq connection parameters, for pg_restore, which takes the database only through --dbname:
+ * there a bare "dbname=victim host=elsewhere" would be read as a connection string. Quoted, it stays a name.
+ */
+export function conninfoDatabase(name: string): string {
+  return `dbname='${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** The same server, another database. */

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { PgdrError, UsageError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { quoteIdent, serverInfo, withClient } from '../pg/client.js';
-import { withDatabase, type DbTarget } from '../pg/connection.js';
+import { conninfoDatabase, withDatabase, type DbTarget } from '../pg/connection.js';
 import { toolFor, type ToolInfo } from '../pg/tools.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import type { Repository } from '../storage/index.js';
@@ -31,7 +32,7 @@ export function defaultNewDbName(database: string, now: Date): string {
 }
 
 /** Checks the options against the backup and the server (reading only) and lays out each step. Changes nothing. */
-export async function planRestore(options: RestoreOptions): Promise<PreparedRestore> {
+export async function planRestore(options: RestoreOptions, warn?: (line: string) => void): Promise<PreparedRestore> {
   const what: RestorePlan['what'] = options.rows
     ? 'rows'
     : options.tables?.length
@@ -41,7 +42,7 @@ export async function planRestore(options: RestoreOptions): Promise<PreparedRest
         : 'full';
   const mode = options.rows ? 'in-place' : (options.mode ?? 'new-db');
   checkCombination(options, what, mode);
-  const { repo, manifest } = await resolveBackup(options.repo, options.ref, options.target.database);
+  const { repo, manifest } = await resolveBackup(options.repo, options.ref, options.target.database, warn);
   if (options.intoSupabase && !manifest.supabase) {
     throw new UsageError(
       `Backup ${manifest.id} was not taken with --supabase.`,
@@ -59,6 +60,7 @@ export async function planRestore(options: RestoreOptions): Promise<PreparedRest
     mode === 'new-db'
       ? (options.newDb ?? defaultNewDbName(options.target.database, options.now ?? new Date()))
       : options.target.database;
+  if (mode === 'new-db') checkNewDatabaseName(database);
   const into = withDatabase(options.target, database);
   const exists = await databaseExists(options.target, database);
   const unfinished = mode === 'new-db' && exists ? await incompleteMark(options.target, database) : undefined;
@@ -138,6 +140,15 @@ export async function planRestore(options: RestoreOptions): Promise<PreparedRest
   };
   plan.steps = describeSteps({ plan, manifest, repo, into, options, pgRestore, settings });
   return { plan, options, repo, manifest, into, pgRestore, psql, sessions, settings };
+}
+
+/** PostgreSQL would silently cut a longer name, and a control character has no place in one. */
+function checkNewDatabaseName(name: string): void {
+  if (name === '' || Buffer.byteLength(name) > 63 || /[\u0000-\u001f\u007f]/.test(name))
+    throw new UsageError(
+      `"${printable(name)}" cannot be the name of a new database.`,
+      'Give --new-db a name of at most 63 bytes without control characters, e.g. app_restored.',
+    );
 }
 
 function checkCombination(o: RestoreOptions, what: RestorePlan['what'], mode: string): void {
@@ -248,6 +259,6 @@ export function pgRestoreArgs(plan: RestorePlan, options: RestoreOptions, listFi
     // Its progress lines tell pgdr which tables are loaded, so they are checked while the rest restores.
     '--verbose',
     ...(plan.jobs > 1 && plan.source !== 'stream' ? [`--jobs=${plan.jobs}`] : []),
-    `--dbname=${plan.database}`,
+    `--dbname=${conninfoDatabase(plan.database)}`,
   ];
 }

@@ -21,7 +21,7 @@ import type { RestoreOptions, RestoreResult } from './types.js';
  */
 export async function restoreBackup(options: RestoreOptions, ctx: OperationContext): Promise<RestoreResult> {
   const started = Date.now();
-  const prepared = await planRestore(options);
+  const prepared = await planRestore(options, (line) => ctx.log.warn(line));
   const { plan, manifest } = prepared;
   const result: RestoreResult = {
     ok: true,

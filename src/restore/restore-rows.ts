@@ -1,6 +1,6 @@
 import type { OperationContext } from '../core/context.js';
 import { Aborted, PgdrError } from '../core/errors.js';
-import { withDatabase } from '../pg/connection.js';
+import { conninfoDatabase, withDatabase } from '../pg/connection.js';
 import type { ArchiveSource } from './archive-source.js';
 import { writeListFile } from './archive-toc.js';
 import type { PreparedRestore } from './plan.js';
@@ -39,7 +39,13 @@ export async function restoreRows(
       {
         toolPath: prepared.pgRestore.path,
         target: scratch,
-        args: ['--no-owner', '--no-acl', '--exit-on-error', `--use-list=${list.path}`, `--dbname=${scratchName}`],
+        args: [
+          '--no-owner',
+          '--no-acl',
+          '--exit-on-error',
+          `--use-list=${list.path}`,
+          `--dbname=${conninfoDatabase(scratchName)}`,
+        ],
         settings: prepared.settings,
       },
       ctx,

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, mkdirSync, symlinkSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { findBackup } from '../backup/catalog.js';
 import { MANIFEST, type BackupManifest } from '../backup/manifest.js';
+import { isBackupId, MAX_MANIFEST_BYTES } from '../backup/manifest-schema.js';
 import { LocalRepository, type Repository } from '../storage/index.js';
+import { singleBackupRepository } from '../storage/single-backup.js';
 
 export interface ResolvedBackup {
   repo: Repository;
@@ -18,11 +19,12 @@ export async function resolveBackup(
   repo: Repository | undefined,
   ref: string,
   database?: string,
+  warn?: (line: string) => void,
 ): Promise<ResolvedBackup> {
   const dir = resolve(ref);
   if ((ref.includes('/') || ref.startsWith('.')) && existsSync(join(dir, MANIFEST)) && statSync(dir).isDirectory()) {
     const local = directoryRepository(dir);
-    return { repo: local, manifest: (await findBackup(local, basename(dir))).manifest };
+    return { repo: local.repo, manifest: (await findBackup(local.repo, local.id, { warn })).manifest };
   }
   if (!repo) {
     const { UsageError } = await import('../core/errors.js');
@@ -33,17 +35,29 @@ export async function resolveBackup(
   }
   // `latest` means the latest of the target's database when there is one, else the latest of all.
   if ((ref === 'latest' || ref === 'latest-verified') && database) {
-    const own = await findBackup(repo, ref, { database }).catch(() => undefined);
-    if (own) return { repo, manifest: own.manifest };
+    const own = await findBackup(repo, ref, { database, warn }).catch(() => undefined);
+    return { repo, manifest: own?.manifest ?? (await findBackup(repo, ref)).manifest };
   }
-  return { repo, manifest: (await findBackup(repo, ref)).manifest };
+  return { repo, manifest: (await findBackup(repo, ref, { warn })).manifest };
 }
 
-/** A repository whose only backup is `dir`: its own parent when laid out as <repo>/backups/<id>, else a linked view. */
-function directoryRepository(dir: string): Repository {
-  if (basename(dirname(dir)) === 'backups') return new LocalRepository(dirname(dirname(dir)));
-  const root = mkdtempSync(join(tmpdir(), 'pgdr-backup-link-'));
-  mkdirSync(join(root, 'backups'));
-  symlinkSync(dir, join(root, 'backups', basename(dir)));
-  return new LocalRepository(root);
+/**
+ * The repository holding the backup directory `dir`: its own when laid out as <repo>/backups/<id>, else a view of
+ * the directory alone under the id its manifest gives (a copy may have been renamed).
+ */
+function directoryRepository(dir: string): { repo: Repository; id: string } {
+  if (basename(dirname(dir)) === 'backups')
+    return { repo: new LocalRepository(dirname(dirname(dir))), id: basename(dir) };
+  const id = claimedId(join(dir, MANIFEST)) ?? basename(dir);
+  return { repo: singleBackupRepository(dir, id), id };
+}
+
+function claimedId(path: string): string | undefined {
+  try {
+    if (statSync(path).size > MAX_MANIFEST_BYTES) return undefined;
+    const id = (JSON.parse(readFileSync(path, 'utf8')) as { id?: unknown }).id;
+    return typeof id === 'string' && isBackupId(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

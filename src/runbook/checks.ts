@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { closest, type ActionRegistry } from '../actions/registry.js';
 import { ExpressionError, references } from './expression.js';
-import { expressionsIn, hasTemplate } from './template.js';
+import { expressionsIn, hasTemplate, type TemplateContexts } from './template.js';
+import { misplacedTemplate } from './template-checks.js';
 import type { Runbook, RunbookStep } from './schema.js';
 
 export interface Problem {
@@ -66,7 +67,7 @@ function checkCall(
     problems.push(problem([...base, key], `unknown action '${name}'${guess ? ` (did you mean ${guess}?)` : ''}`));
     return;
   }
-  const schema = refs.registry.get(name).with;
+  const { with: schema, templates: contexts = {} } = refs.registry.get(name);
   const values = args ?? {};
   if (schema instanceof z.ZodObject) {
     const shape = schema.shape as Record<string, z.ZodType>;
@@ -84,7 +85,7 @@ function checkCall(
         continue;
       }
       if (hasTemplate(value)) {
-        checkTemplates(value, at, refs, problems, isUndo);
+        checkTemplates(value, at, refs, problems, isUndo, { contexts, field, action: name });
         continue;
       }
       const result = fieldSchema.safeParse(value);
@@ -99,8 +100,15 @@ function checkCall(
     if (!result.success)
       problems.push(problem([...base, 'with'], `${name}: ${result.error.issues[0]?.message ?? 'invalid arguments'}`));
   } else {
-    checkTemplates(values, [...base, 'with'], refs, problems, isUndo);
+    checkTemplates(values, [...base, 'with'], refs, problems, isUndo, { contexts, field: '', action: name });
   }
+}
+
+interface Typed {
+  contexts: TemplateContexts;
+  /** Dotted path inside `with`, as ActionDefinition.templates names fields. */
+  field: string;
+  action: string;
 }
 
 function checkTemplates(
@@ -109,11 +117,17 @@ function checkTemplates(
   refs: Refs,
   problems: Problem[],
   isUndo: boolean,
+  typed: Typed,
 ): void {
-  if (typeof value === 'string') checkExpression(value, at, refs, problems, false, isUndo);
-  else if (Array.isArray(value)) value.forEach((v, i) => checkTemplates(v, [...at, i], refs, problems, isUndo));
+  const inner = (k: string) => ({ ...typed, field: typed.field ? `${typed.field}.${k}` : k });
+  if (typeof value === 'string') {
+    const problem = misplacedTemplate(value, typed);
+    if (problem) problems.push({ path: formatPath(at), message: problem, at });
+    else checkExpression(value, at, refs, problems, false, isUndo);
+  } else if (Array.isArray(value))
+    value.forEach((v, i) => checkTemplates(v, [...at, i], refs, problems, isUndo, typed));
   else if (value && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) checkTemplates(v, [...at, k], refs, problems, isUndo);
+    for (const [k, v] of Object.entries(value)) checkTemplates(v, [...at, k], refs, problems, isUndo, inner(k));
 }
 
 function checkExpression(

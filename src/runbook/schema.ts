@@ -12,7 +12,7 @@ const duration = z
 const withValues = z
   .record(z.string(), z.unknown())
   .describe(
-    'Arguments of the action; values may contain ${{ inputs.x }}, ${{ steps.id.outputs.name }}, ${{ run.mode }}',
+    'Arguments of the action; values may contain ${{ inputs.x }}, ${{ steps.id.outputs.name }}, ${{ run.mode }} (a shell command never: it reads them as $PGDR_INPUT_X, $PGDR_OUT_ID_NAME; in sql.check they are bind parameters)',
   );
 
 export const undoSchema = z

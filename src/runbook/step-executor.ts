@@ -1,5 +1,6 @@
 import { isPgdrError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
+import { printable, printableLines } from '../core/printable.js';
 import type { ActionContext, ActionDefinition, ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
 import { UsageError } from '../core/errors.js';
@@ -45,17 +46,26 @@ export function actionOf(step: RunbookStep): string {
 }
 
 function argumentsOf(core: EngineCore, step: RunbookStep): unknown {
-  return step.manual ? { items: step.manual } : renderValue(step.with ?? {}, core.scope());
+  if (step.manual) return { items: step.manual };
+  return renderValue(step.with ?? {}, core.scope(), core.actions.get(actionOf(step)).templates);
+}
+
+/** The outputs of every step that has run, for hooks (PGDR_OUT_<STEP>_<NAME>). */
+function outputsSoFar(core: EngineCore): Record<string, Record<string, unknown>> {
+  return Object.fromEntries([...core.steps].map(([id, record]) => [id, record.outputs]));
 }
 
 export function actionContext(core: EngineCore, stepId: string, signal: AbortSignal): ActionContext {
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => core.log(level, message, stepId);
+  // What an action logs often quotes a hook's output or a database's rows: one printable line each.
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
+    core.log(level, printable(message), stepId);
   return {
     runId: core.runId,
     stepId,
     mode: core.mode,
     runDir: core.runDir,
     inputs: core.inputs,
+    outputs: outputsSoFar(core),
     targets: core.targets,
     signal,
     services: core.services,
@@ -184,7 +194,10 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   } catch (error) {
     if (core.suspendedBy) return 'aborted';
     if (core.abortRequested) return finish('aborted', started, { error: 'Aborted by the operator.' });
-    return finish('failed', started, { error: messageOf(error), hint: isPgdrError(error) ? error.hint : undefined });
+    return finish('failed', started, {
+      error: printableLines(messageOf(error)),
+      hint: isPgdrError(error) && error.hint ? printableLines(error.hint) : undefined,
+    });
   } finally {
     core.currentStep = undefined;
   }
@@ -271,10 +284,11 @@ async function undoStep(core: EngineCore, step: RunbookStep, signal: AbortSignal
   const ctx = actionContext(core, step.id, signal);
   if (step.undo) {
     const action = core.actions.get(step.undo.action);
-    const args = parseArguments(action, step.id, renderValue(step.undo.with ?? {}, core.scope())) as Record<
-      string,
-      unknown
-    >;
+    const args = parseArguments(
+      action,
+      step.id,
+      renderValue(step.undo.with ?? {}, core.scope(), action.templates),
+    ) as Record<string, unknown>;
     assertDrillSafe(core.mode, action, args, core.targets, step.id);
     await action.run(ctx, args);
     return;

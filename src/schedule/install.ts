@@ -1,4 +1,5 @@
-import { chmod, mkdir, writeFile, rename } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
+import { writeAtomic } from '../storage/local-files.js';
 import { dirname, join } from 'node:path';
 import { PgdrError } from '../core/errors.js';
 import type { RenderedFile } from './render.js';
@@ -10,10 +11,8 @@ export async function installFiles(files: RenderedFile[], root = '/'): Promise<s
     const target = join(root, file.path);
     try {
       await mkdir(dirname(target), { recursive: true });
-      const temp = `${target}.pgdr-tmp`;
-      await writeFile(temp, file.content, { mode: file.mode });
-      await chmod(temp, file.mode);
-      await rename(temp, target);
+      await writeAtomic(target, file.content, file.mode);
+      await chmod(target, file.mode);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new PgdrError(`Could not write ${target}: ${(error as Error).message}`, {

@@ -1,15 +1,17 @@
 import { UsageError } from '../core/errors.js';
+import { cronProblem } from '../config/cron.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /** A 5-field cron expression as a systemd OnCalendar= value, in UTC: "0 3 * * 0" → "Sun *-*-* 03:00:00 UTC". */
 export function cronToOnCalendar(cron: string): string {
-  const fields = cron.trim().split(/\s+/);
-  if (fields.length !== 5)
+  const problem = cronProblem(cron);
+  if (problem)
     throw new UsageError(
-      `"${cron}" is not a 5-field cron expression.`,
+      `"${cron}" is not a cron expression cron accepts: ${problem}.`,
       'Use minute hour day-of-month month day-of-week, e.g. "0 2 * * *".',
     );
+  const fields = cron.trim().split(/\s+/);
   const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
   const time = `${field(hour, 0, true)}:${field(minute, 0, true)}:00`;
   const date = `*-${field(month, 1, false)}-${field(dom, 1, false)}`;

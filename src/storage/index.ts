@@ -3,6 +3,7 @@ export type {
   ObjectInfo,
   ObjectStat,
   PutStreamOptions,
+  ReadFileOptions,
   Repository,
   RepositoryLock,
 } from './repository.js';

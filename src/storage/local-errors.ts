@@ -1,5 +1,7 @@
 import { isPgdrError, type PgdrError, StorageError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
+import { printable } from '../core/printable.js';
+import { linkRefused } from './local-paths.js';
 
 /** Turns a file-system error into a StorageError that says what happened and what to do next. */
 export function localError(error: unknown, action: string, path: string): PgdrError {
@@ -7,6 +9,13 @@ export function localError(error: unknown, action: string, path: string): PgdrEr
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = redact(error instanceof Error ? error.message : String(error));
   switch (code) {
+    case 'ELOOP':
+      return linkRefused(path);
+    case 'EISDIR':
+      return new StorageError(`${printable(path)} is not a regular file.`, {
+        hint: 'Something unexpected sits in the repository where pgdr keeps a file; look at it and move it away.',
+        cause: error,
+      });
     case 'ENOENT':
       return new StorageError(`Not found: ${path}.`, {
         hint: 'Check the repository path (--repo) and the backup id; `pgdr backups list` shows what exists.',

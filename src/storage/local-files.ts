@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export const DIR_MODE = 0o700;
@@ -26,10 +26,14 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
+/**
+ * The whole file or nothing under `path`: written to a new temp file (random name, created exclusively, so no link
+ * planted beside it is followed), flushed, then renamed over `path` (which replaces a link there, never follows it).
+ */
+export async function writeAtomic(path: string, data: string | Buffer, mode = FILE_MODE): Promise<void> {
   await ensureDir(dirname(path));
   const tmp = tempPath(path);
-  const handle = await open(tmp, 'wx', FILE_MODE);
+  const handle = await open(tmp, 'wx', mode);
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -39,7 +43,10 @@ export async function writeAtomic(path: string, data: string | Buffer): Promise<
     throw error;
   }
   await handle.close();
-  await rename(tmp, path);
+  await rename(tmp, path).catch(async (error: unknown) => {
+    await removeQuietly(tmp);
+    throw error;
+  });
   await fsyncDir(dirname(path));
 }
 
@@ -62,8 +69,8 @@ export async function walkFiles(base: string, dir: string): Promise<{ key: strin
     const key = dir === '' ? entry.name : `${dir}/${entry.name}`;
     if (entry.isDirectory()) out.push(...(await walkFiles(base, key)));
     else if (entry.isFile() && !IN_FLIGHT.test(entry.name)) {
-      const info = await stat(join(base, key)).catch(() => undefined);
-      if (info) out.push({ key, bytes: info.size, modified: info.mtime });
+      const info = await lstat(join(base, key)).catch(() => undefined);
+      if (info?.isFile()) out.push({ key, bytes: info.size, modified: info.mtime });
     }
   }
   return out;

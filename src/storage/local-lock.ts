@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { isStale, lockedError, newLockRecord, parseLockRecord, type LockRecord } from './lock-record.js';
 import { ensureDir, FILE_MODE, removeQuietly, tempPath } from './local-files.js';
 import { localError } from './local-errors.js';
+import { READ_NO_FOLLOW } from './local-paths.js';
 import type { RepositoryLock } from './repository.js';
 
 /**
@@ -43,7 +44,7 @@ async function tryCreate(path: string, record: LockRecord): Promise<boolean> {
 /** null: the lock vanished meanwhile (retry); undefined: present but unreadable. */
 async function readHolder(path: string): Promise<LockRecord | undefined | null> {
   try {
-    return parseLockRecord(await readFile(path));
+    return parseLockRecord(await readFile(path, { flag: READ_NO_FOLLOW }));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
@@ -59,7 +60,7 @@ async function breakStaleLock(path: string, stale: LockRecord): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  const moved = parseLockRecord(await readFile(aside));
+  const moved = parseLockRecord(await readFile(aside, { flag: READ_NO_FOLLOW }));
   if (moved && moved.token !== stale.token) await link(aside, path).catch(() => {});
   await removeQuietly(aside);
 }

@@ -13,6 +13,11 @@ export interface GetStreamOptions {
   onProgress?: (bytesRead: number) => void;
 }
 
+export interface ReadFileOptions {
+  /** Refuse (StorageError) a file larger than this instead of reading it into memory. */
+  maxBytes?: number;
+}
+
 export interface ObjectInfo {
   key: string;
   bytes: number;
@@ -41,7 +46,7 @@ export interface Repository {
   putStream(key: string, body: Readable, opts?: PutStreamOptions): Promise<{ bytes: number }>;
   /** Small files, atomic. */
   writeFile(key: string, data: string | Buffer): Promise<void>;
-  readFile(key: string): Promise<Buffer>;
+  readFile(key: string, opts?: ReadFileOptions): Promise<Buffer>;
   getStream(key: string, opts?: GetStreamOptions): Promise<{ stream: Readable; bytes: number }>;
   stat(key: string): Promise<ObjectStat | null>;
   /** Recursive, keys relative to the repository root, sorted. */
@@ -49,6 +54,11 @@ export interface Repository {
   /** Immediate "subdirectory" names under prefix, sorted: listDirs("backups/") gives the backup ids. */
   listDirs(prefix: string): Promise<string[]>;
   remove(keys: string[]): Promise<void>;
+  /**
+   * Claims the directory `prefix` for something new (a backup): true when nothing was there and it is now ours; false
+   * when anything already exists under it, which must then not be reused.
+   */
+  claimDir(prefix: string): Promise<boolean>;
   /** Deletes everything under prefix (a whole backup directory), including unfinished uploads. */
   removePrefix(prefix: string): Promise<void>;
   /** S3 only: aborts unfinished multipart uploads under prefix whose key (relative to the root) `which` picks. */

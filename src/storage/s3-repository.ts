@@ -9,11 +9,13 @@ import { abortUploadsUnder, DEFAULT_PART_SIZE, uploadStream } from './s3-upload.
 import { putFailure, watchSource } from './stream-errors.js';
 import { probeByRoundTrip } from './probe.js';
 import { resumableRead } from './s3-resumable-read.js';
+import { tooLarge } from './too-large.js';
 import type {
   GetStreamOptions,
   ObjectInfo,
   ObjectStat,
   PutStreamOptions,
+  ReadFileOptions,
   Repository,
   RepositoryLock,
 } from './repository.js';
@@ -84,12 +86,17 @@ export class S3Repository implements Repository {
     );
   }
 
-  async readFile(key: string): Promise<Buffer> {
+  async readFile(key: string, opts: ReadFileOptions = {}): Promise<Buffer> {
     const Key = this.objectKey(key);
-    return this.run('reading', key, async (c) => {
-      const out = await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
+    // One byte past the cap says "too large" without downloading the rest.
+    const Range = opts.maxBytes === undefined ? undefined : `bytes=0-${opts.maxBytes}`;
+    const data = await this.run('reading', key, async (c) => {
+      const out = await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key, Range }));
       return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
     });
+    if (opts.maxBytes !== undefined && data.length > opts.maxBytes)
+      throw tooLarge(`${this.url}/${key}`, undefined, opts.maxBytes);
+    return data;
   }
 
   async getStream(key: string, opts: GetStreamOptions = {}): Promise<{ stream: Readable; bytes: number }> {
@@ -175,6 +182,17 @@ export class S3Repository implements Repository {
           );
         }
       }
+    });
+  }
+
+  /** S3 has no directories: the prefix is ours when no object is under it (the backup's lock keeps others out). */
+  async claimDir(prefix: string): Promise<boolean> {
+    const dirPrefix = asDirPrefix(prefix);
+    return this.run('listing', dirPrefix, async (c) => {
+      const page = await c.client.send(
+        new c.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + dirPrefix, MaxKeys: 1 }),
+      );
+      return (page.KeyCount ?? page.Contents?.length ?? 0) === 0;
     });
   }
 

@@ -13,6 +13,7 @@ import type { CatalogEntry } from '../../src/backup/catalog.js';
 import type { BackupManifest } from '../../src/backup/manifest.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFakeBackup } from '../helpers/manifests.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -136,20 +137,7 @@ describe('retention', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgdr-prune-'));
     const repo = openRepository(dir);
     const ids = ['20250101T020000Z-full-app', '20250102T020000Z-full-app', '20250103T020000Z-full-app'];
-    for (const [i, id] of ids.entries()) {
-      await repo.writeFile(`backups/${id}/data.dump.zst`, 'x');
-      await repo.writeFile(
-        `backups/${id}/manifest.json`,
-        JSON.stringify({
-          id,
-          kind: 'full',
-          database: 'app',
-          snapshotTime: `2025-01-0${i + 1}T02:00:00.000Z`,
-          bytes: 1,
-          files: [],
-        }),
-      );
-    }
+    for (const id of ids) await writeFakeBackup(repo, id);
     await repo.writeFile('backups/20241201T020000Z-full-app/data.dump.zst', 'partial');
     const dry = await runPgdr(['prune', '--repo', dir, '--retention-days', '1', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);

@@ -29,3 +29,11 @@ export async function psql(cluster: LocalCluster, database: string, sql: string)
 export async function createDatabase(cluster: LocalCluster, name: string): Promise<void> {
   await psql(cluster, 'postgres', `create database "${name}"`);
 }
+
+/** A throwaway cluster holding one database made by `sql`: the start of most test files. */
+export async function useClusterWith(database: string, sql: string): Promise<LocalCluster> {
+  const cluster = await useCluster();
+  await createDatabase(cluster, database);
+  await psql(cluster, database, sql);
+  return cluster;
+}

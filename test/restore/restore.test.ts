@@ -181,7 +181,9 @@ describe('pgdr restore', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Safety snapshot of shop');
-    expect(r.stdout).toMatch(/pg_restore --clean --if-exists --exit-on-error --verbose --jobs=\d --dbname=shop/);
+    expect(r.stdout).toMatch(
+      /pg_restore --clean --if-exists --exit-on-error --verbose --jobs=\d --dbname=dbname='shop'/,
+    );
     expect(r.stdout).toContain('drops:');
     expect(r.stdout).not.toContain(cluster.password);
     const fresh = await runPgdr(['restore', 'latest', '--repo', repo, '--db', cluster.urlFor('pagila'), '--dry-run']);

@@ -11,6 +11,7 @@ function fakeContext(events: RunEvent[], logs: string[]): ActionContext {
     mode: 'drill',
     runDir: '/nowhere',
     inputs: {},
+    outputs: {},
     targets: {},
     services: {},
     target: () => {
