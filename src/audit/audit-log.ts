@@ -3,7 +3,7 @@ import { chmod, open } from 'node:fs/promises';
 import { operatorName } from '../core/identity.js';
 import { join } from 'node:path';
 import { Aborted, UsageError } from '../core/errors.js';
-import { redact } from '../core/secrets.js';
+import { redactValue } from '../core/secrets.js';
 import type { Env } from '../pg/connection.js';
 import { pgdrHome } from '../config/paths.js';
 
@@ -30,13 +30,7 @@ export function auditPath(env: Env = process.env): string {
 
 /** Appends one JSON line and fsyncs it: the log must survive the crash it may be needed to explain. */
 export async function appendAudit(record: AuditRecord, env: Env = process.env): Promise<AuditEntry> {
-  const entry: AuditEntry = {
-    at: new Date().toISOString(),
-    who: operatorName(env),
-    ...record,
-    target: record.target === undefined ? undefined : redact(record.target),
-    details: record.details && JSON.parse(redact(JSON.stringify(record.details))),
-  };
+  const entry: AuditEntry = redactValue({ at: new Date().toISOString(), who: operatorName(env), ...record });
   const file = auditPath(env);
   mkdirSync(pgdrHome(env), { recursive: true, mode: 0o700 });
   const handle = await open(file, 'a+', 0o600);

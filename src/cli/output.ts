@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { isPgdrError } from '../core/errors.js';
-import { redact } from '../core/secrets.js';
+import { redact, redactedJson } from '../core/secrets.js';
 import type { Logger } from '../core/context.js';
 
 /** Prints an error as the operator should see it (one screen, no stack unless PGDR_DEBUG) and returns the exit code. */
@@ -21,7 +21,7 @@ export function reportFailure(error: unknown): number {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(redactedJson(value, 2) + '\n');
 }
 
 /** Logger for commands: human lines on stderr so stdout stays clean for --json. */

@@ -3,7 +3,7 @@ import { writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Aborted, isPgdrError } from '../core/errors.js';
-import { redact } from '../core/secrets.js';
+import { redact, redactValue } from '../core/secrets.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
 import type {
@@ -188,7 +188,7 @@ class RunEngine implements Run, EngineCore {
   }
 
   emit(event: RunEvent): void {
-    const safe = JSON.parse(redact(JSON.stringify(event))) as RunEvent;
+    const safe = redactValue(event);
     this.record(safe);
     this.events.push(safe);
     for (const listener of this.listeners) {

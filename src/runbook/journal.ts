@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { redact } from '../core/secrets.js';
+import { redactedJson } from '../core/secrets.js';
 import { PgdrError } from '../core/errors.js';
 import type { RunEvent, RunMode } from './events.js';
 
@@ -42,7 +42,7 @@ export const JOURNAL_FILE = 'journal.jsonl';
 
 /**
  * One JSON line per transition, each fsynced before the engine moves on, so a kill -9 or a dropped SSH session
- * loses at most the line being written. Everything passes through redact().
+ * loses at most the line being written. Every record is redacted before it is serialised.
  */
 export class RunJournal {
   private fd: number | undefined;
@@ -64,7 +64,7 @@ export class RunJournal {
       this.fd = openSync(this.path, 'a', 0o600);
       chmodSync(this.path, 0o600);
     }
-    writeSync(this.fd, redact(JSON.stringify(record)) + '\n');
+    writeSync(this.fd, redactedJson(record) + '\n');
     fsyncSync(this.fd);
   }
 
