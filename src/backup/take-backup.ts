@@ -11,7 +11,7 @@ import { toolFor } from '../pg/tools.js';
 import { SUPABASE_EXCLUDED_SCHEMAS } from '../pg/supabase.js';
 import type { Repository } from '../storage/index.js';
 import { createEncryptStream } from '../crypto/index.js';
-import { backupDir, makeBackupId, safeName } from './backup-id.js';
+import { backupDir, isBackupOf, makeBackupId, safeName } from './backup-id.js';
 import { compressStage, fileSuffix, HashStage, parseCompression, type CompressionChoice } from './compression.js';
 import { pgDumpArgs } from './dump-args.js';
 import { countRows, exportSnapshot, listTables, resolveTables } from './snapshot.js';
@@ -86,10 +86,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     lock = await options.repo.lock(`locks/backup-${safeName(options.target.database)}`);
     // With the lock held no other backup of this database runs: an open upload of one is a killed backup's leftover.
     const leftovers = await options.repo
-      .abortUploads?.(
-        'backups/',
-        (key) => key.split('/')[1]?.endsWith(`-${safeName(options.target.database)}`) ?? false,
-      )
+      .abortUploads?.('backups/', (key) => isBackupOf(key.split('/')[1] ?? '', options.target.database))
       .catch(
         (error: Error) =>
           void ctx.log.debug(`Could not look for unfinished uploads (the key may not list them): ${error.message}`),
