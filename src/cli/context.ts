@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import type { Command } from 'commander';
 import type { OperationContext } from '../core/context.js';
 import { createProgressPrinter } from '../ui/progress-printer.js';
-import { UsageError } from '../core/errors.js';
+import { Aborted, UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { repositorySpec, resolveProfile, type ResolvedProfile } from '../config/profile.js';
@@ -128,7 +128,7 @@ export function operationContext(
     process.stderr.write(
       `\n${signal === 'SIGINT' ? 'Interrupted' : `Received ${signal}`}: stopping and cleaning up (press Ctrl-C again to exit at once)…\n`,
     );
-    controller.abort();
+    controller.abort(new Aborted());
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);

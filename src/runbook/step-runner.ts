@@ -1,5 +1,6 @@
 import { type z } from 'zod';
 import { PgdrError, Aborted } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 import type { ActionContext, ActionDefinition, ActionOutputs, TargetProfile } from '../actions/registry.js';
 import { formatDuration } from './duration.js';
 import type { RunMode } from './events.js';
@@ -114,19 +115,4 @@ export async function attemptAction(options: AttemptOptions): Promise<ActionOutp
       await sleep(options.retryDelayMs, options.signal);
     }
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Aborted());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Aborted());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
