@@ -69,6 +69,8 @@ export interface ReportModel {
   interruptions: { at: string; reason: string }[];
 }
 
+const MARKED_DONE = 'marked done by the operator on resume; pgdr did not see it finish';
+
 export function buildReportModel(records: readonly JournalRecord[]): ReportModel {
   const header = records.find((r) => r.type === 'run.started') as (RunHeader & { at: number }) | undefined;
   const meta = records.find((r) => r.type === 'run.meta');
@@ -99,6 +101,7 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
   const undoActions: ReportModel['undo']['actions'] = [];
   const errors: ReportModel['errors'] = [];
   let undoAnswer: boolean | undefined;
+  const markedDone: string[] = [];
   for (const r of records) {
     if (r.type === 'step.action') Object.assign(info(r.stepId), { action: r.action, validation: r.validation });
     else if (r.type === 'step.started') {
@@ -111,6 +114,7 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
       s.first ??= r.at;
       Object.assign(s, { last: r.at, status: r.status, error: r.error, outputs: r.outputs ?? {} });
       if (r.error && r.status !== 'aborted') errors.push({ stepId: r.stepId, message: r.error });
+      if (r.markedDone) markedDone.push(r.stepId);
     } else if (r.type === 'undo.finished') {
       const title = header.phases.flatMap((p) => p.steps).find((s) => s.id === r.stepId)?.title ?? r.stepId;
       undoActions.push({ stepId: r.stepId, title, status: r.status, error: r.error });
@@ -209,9 +213,12 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
         result: String(s.outputs.summary ?? s.error ?? s.status),
       })),
     undo: { offered: undoAnswer !== undefined, accepted: undoAnswer, actions: undoActions },
-    notes: [...stepInfo.entries()]
-      .filter(([, s]) => typeof s.outputs.notes === 'string' && s.outputs.notes)
-      .map(([id, s]) => ({ stepId: id, text: String(s.outputs.notes) })),
+    notes: [
+      ...[...stepInfo.entries()]
+        .filter(([, s]) => typeof s.outputs.notes === 'string' && s.outputs.notes)
+        .map(([id, s]) => ({ stepId: id, text: String(s.outputs.notes) })),
+      ...markedDone.map((stepId) => ({ stepId, text: MARKED_DONE })),
+    ],
     errors,
     interruptions: records
       .filter((r) => r.type === 'run.suspended')

@@ -42,6 +42,8 @@ export type RunEvent =
       outputs?: Record<string, unknown>;
       error?: string;
       hint?: string;
+      /** The run stopped while the step ran and the operator, on resume, said it had finished: pgdr did not see it. */
+      markedDone?: boolean;
     }
   /** A subtask of the running step (listr2 task, forwarded by the bridge renderer). */
   | {

@@ -9,6 +9,7 @@ import type { StepRecord } from './run-state.js';
 import type { Runbook, RunbookPhase, RunbookStep } from './schema.js';
 import type { Clock } from './rto.js';
 import { evaluateCondition, renderValue } from './template.js';
+import { outputsUsedLater } from './checks.js';
 import { parseDuration } from './duration.js';
 import { assertDrillSafe, attemptAction, parseArguments, runWithTimeout } from './step-runner.js';
 
@@ -108,7 +109,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   const finish = (
     status: StepStatus,
     started: number,
-    extra: { outputs?: Record<string, unknown>; error?: string; hint?: string } = {},
+    extra: { outputs?: Record<string, unknown>; error?: string; hint?: string; markedDone?: boolean } = {},
   ) => {
     const record = core.steps.get(step.id) ?? { status, outputs: {}, attempts: 0 };
     core.steps.set(step.id, {
@@ -131,7 +132,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   };
   if (core.wasResumed && prior?.status === 'running') {
     const again = await interruptedStep(core, step, action);
-    if (again === 'done') return finish('succeeded', core.clock.now(), { outputs: {} });
+    if (again === 'done') return finish('succeeded', core.clock.now(), { outputs: {}, markedDone: true });
     if (again === 'abort') return 'aborted';
   }
   if (step.when && !evaluateCondition(step.when, core.scope())) return finish('skipped', core.clock.now());
@@ -203,14 +204,16 @@ async function interruptedStep(
     );
     return 'again';
   }
+  // pgdr did not see the outputs of a step that was cut off; later steps must not read them as empty.
+  const usedLater = outputsUsedLater(core.runbook, step.id);
   const answer = await core.ask(
     {
       kind: 'select',
       id: `resume.${step.id}`,
-      message: `Step "${step.title}" was running when the run stopped. Check its effect, then:`,
+      message: `Step "${step.title}" was running when the run stopped. Check its effect, then:${usedLater.length ? ` (it cannot be marked done: later steps use ${usedLater.join(', ')}, which only running it gives)` : ''}`,
       choices: [
         { value: 'again', label: 'Run it again' },
-        { value: 'done', label: 'Mark it done (it finished)' },
+        ...(usedLater.length ? [] : [{ value: 'done', label: 'Mark it done (it finished)' }]),
         { value: 'abort', label: 'Abort the run' },
       ],
     },

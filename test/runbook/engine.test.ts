@@ -6,6 +6,9 @@ import { loadRunbookText } from '../../src/runbook/loader.js';
 import { readJournal } from '../../src/runbook/journal.js';
 import type { RunEvent } from '../../src/runbook/events.js';
 import { parseTarget } from '../../src/pg/connection.js';
+import { z } from 'zod';
+import { defineAction } from '../../src/actions/registry.js';
+import { sleep } from '../../src/core/sleep.js';
 import { scripted, tempDir, testActions } from './helpers.js';
 
 function runbook(yaml: string, actions = testActions()) {
@@ -13,6 +16,22 @@ function runbook(yaml: string, actions = testActions()) {
 }
 
 const header = `id: t\ntitle: Test runbook\nseverity: low\nrto: 1h\nrpo: 24h\n`;
+
+/** A run suspended (as by a hang-up) while `stepId` runs, then resumed with `prompter`: the resumed run, not started. */
+async function suspendedDuring(
+  stepId: string,
+  rb: ReturnType<typeof runbook>,
+  actions: ReturnType<typeof testActions>,
+  prompter: ReturnType<typeof scripted>,
+) {
+  const runsDir = tempDir();
+  const run = createRun({ runbook: rb, mode: 'incident', prompter: scripted(), runsDir, actions });
+  run.subscribe((e) => {
+    if (e.type === 'step.started' && e.stepId === stepId) setTimeout(() => run.suspend('SIGHUP'), 30);
+  });
+  expect((await run.start()).status).toBe('suspended');
+  return resumeRun(run.runId, { runsDir, prompter, actions });
+}
 
 describe('engine', () => {
   it('feeds outputs to later steps, evaluates when, and records everything in the journal', async () => {
@@ -170,19 +189,49 @@ phases:
 `,
       actions,
     );
-    const runsDir = tempDir();
-    const run = createRun({ runbook: rb, mode: 'incident', prompter: scripted(), runsDir, actions });
-    run.subscribe((e) => {
-      if (e.type === 'step.started' && e.stepId === 'two') setTimeout(() => run.suspend('SIGHUP'), 30);
-    });
-    expect((await run.start()).status).toBe('suspended');
     const prompter = scripted({ 'resume.two': 'done' });
-    const resumed = resumeRun(run.runId, { runsDir, prompter, actions });
+    const resumed = await suspendedDuring('two', rb, actions, prompter);
     const result = await resumed.start();
     expect(result.status).toBe('passed');
     expect(prompter.asked.map((p) => p.id)).toEqual(['resume.two']);
     expect(log).toEqual(['echo:one', 'echo:three']);
     const report = JSON.parse(readFileSync(join(result.runDir, 'report.json'), 'utf8'));
     expect(report.interruptions).toHaveLength(1);
+    expect(report.notes).toEqual([{ stepId: 'two', text: expect.stringContaining('marked done by the operator') }]);
+  });
+
+  it('resume does not offer "mark it done" for a step whose outputs later steps use: running it again gives them', async () => {
+    const log: string[] = [];
+    let runs = 0;
+    const actions = testActions(log).register(
+      defineAction({
+        name: 'test.pick',
+        describe: 'slow the first time, then picks',
+        with: z.object({}),
+        outputs: ['id'],
+        async run(ctx) {
+          if (++runs === 1) await sleep(10_000, ctx.signal);
+          return { id: `backup-${runs}` };
+        },
+      }),
+    );
+    const rb = runbook(
+      `${header}phases:
+  - id: a
+    title: A
+    steps:
+      - { id: pick, title: Pick, action: test.pick }
+      - { id: use, title: Use, action: test.echo, with: { got: "\${{ steps.pick.outputs.id }}" } }
+`,
+      actions,
+    );
+    const prompter = scripted();
+    const resumed = await suspendedDuring('pick', rb, actions, prompter);
+    expect((await resumed.start()).status).toBe('passed');
+    const asked = prompter.asked.find((p) => p.id === 'resume.pick');
+    expect(asked?.kind === 'select' && asked.choices.map((c) => c.value)).toEqual(['again', 'abort']);
+    expect(asked?.message).toContain('later steps use steps.pick.outputs.id');
+    const used = resumed.history().find((e) => e.type === 'step.finished' && e.stepId === 'use');
+    expect(used).toMatchObject({ outputs: { got: 'backup-2' } });
   });
 });
