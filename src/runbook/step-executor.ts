@@ -5,7 +5,7 @@ import type { RunServices } from '../actions/run-services.js';
 import { UsageError } from '../core/errors.js';
 import type { PromptAnswer, PromptRequest, RunEvent, RunMode, StepStatus } from './events.js';
 import type { JournalRecord } from './journal.js';
-import type { StepRecord } from './run-state.js';
+import type { StepState } from './run-state.js';
 import type { Runbook, RunbookPhase, RunbookStep } from './schema.js';
 import type { Clock } from './rto.js';
 import { evaluateCondition, renderValue } from './template.js';
@@ -22,7 +22,7 @@ export interface EngineCore {
   readonly runbook: Runbook;
   readonly actions: ActionRegistry;
   readonly targets: Record<string, TargetProfile>;
-  readonly steps: Map<string, StepRecord>;
+  step(stepId: string): StepState | undefined;
   readonly stop: AbortController;
   readonly wasResumed: boolean;
   readonly services: RunServices;
@@ -81,7 +81,7 @@ export function actionContext(core: EngineCore, stepId: string, signal: AbortSig
 /** On resume: the steps that had succeeded set up again what they left for the end of the run (ActionDefinition.rearm). */
 export function rearmSettledSteps(core: EngineCore): void {
   for (const step of core.runbook.phases.flatMap((p) => p.steps)) {
-    const record = core.steps.get(step.id);
+    const record = core.step(step.id);
     if (record?.status !== 'succeeded') continue;
     try {
       const action = core.actions.get(actionOf(step));
@@ -103,7 +103,7 @@ export function rearmSettledSteps(core: EngineCore): void {
 
 /** Runs one step to a final status; 'aborted' without a step.finished means the run was suspended. */
 export async function executeStep(core: EngineCore, phase: RunbookPhase, step: RunbookStep): Promise<StepStatus> {
-  const prior = core.steps.get(step.id);
+  const prior = core.step(step.id);
   const name = actionOf(step);
   const action = core.actions.get(name);
   const finish = (
@@ -111,14 +111,6 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
     started: number,
     extra: { outputs?: Record<string, unknown>; error?: string; hint?: string; markedDone?: boolean } = {},
   ) => {
-    const record = core.steps.get(step.id) ?? { status, outputs: {}, attempts: 0 };
-    core.steps.set(step.id, {
-      ...record,
-      status,
-      finishedAt: core.clock.now(),
-      outputs: extra.outputs ?? {},
-      error: extra.error,
-    });
     core.emit({
       type: 'step.finished',
       at: core.clock.now(),
@@ -144,13 +136,6 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
     stepId: step.id,
     action: name,
     validation: Boolean(action.validation),
-  });
-  core.steps.set(step.id, {
-    status: 'running',
-    startedAt: prior?.startedAt ?? started,
-    outputs: {},
-    attempts: 1,
-    action: name,
   });
   core.emit({ type: 'step.started', at: started, phaseId: phase.id, stepId: step.id, title: step.title, attempt: 1 });
   try {
@@ -229,7 +214,7 @@ export async function runUndos(core: EngineCore): Promise<void> {
   const candidates = core.runbook.phases
     .flatMap((p) => p.steps)
     .filter(
-      (step) => core.steps.get(step.id)?.status === 'succeeded' && (step.undo || core.actions.get(actionOf(step)).undo),
+      (step) => core.step(step.id)?.status === 'succeeded' && (step.undo || core.actions.get(actionOf(step)).undo),
     )
     // Steps run one after another, so runbook order is completion order (timestamps tie within a millisecond).
     .reverse();
@@ -284,7 +269,7 @@ async function undoStep(core: EngineCore, step: RunbookStep, signal: AbortSignal
   }
   const action = core.actions.get(actionOf(step));
   const args = parseArguments(action, step.id, argumentsOf(core, step));
-  await action.undo!(ctx, args, core.steps.get(step.id)?.outputs ?? {});
+  await action.undo!(ctx, args, core.step(step.id)?.outputs ?? {});
 }
 
 export function messageOf(error: unknown): string {

@@ -5,5 +5,5 @@ export { createInkPrompter, PromptQueue, type InkPrompter } from './prompt-queue
 export { inquirerPrompter } from './inquirer-prompter.js';
 export { scriptedPrompter, PromptUnanswered, type ScriptedAnswers } from './scripted-prompter.js';
 export { createProgressPrinter, type ProgressPrinter } from './progress-printer.js';
-export { runReducer, initialRunState, type RunState } from './run-state.js';
+export { runReducer, initialScreenState, type ScreenState } from './run-state.js';
 export { useRunState } from './use-run-state.js';
