@@ -1,6 +1,6 @@
 import type { Logger } from '../core/context.js';
 import type { ArchiveKeys } from '../backup/archive.js';
-import type { EncryptionOption } from '../backup/take-backup.js';
+import type { EncryptionOption } from '../backup/archive.js';
 import type { NotificationsConfig } from '../config/schema.js';
 import type { Repository } from '../storage/index.js';
 import type { SupabaseManagementApi } from '../supabase/management-api.js';

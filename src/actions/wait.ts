@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from './registry.js';
-import { DURATION_PATTERN, parseDuration } from '../runbook/duration.js';
+import { DURATION_PATTERN, parseDuration } from '../core/duration.js';
 import { sleep } from '../core/sleep.js';
 
 export const wait = defineAction({

@@ -12,6 +12,9 @@ import { backupDir } from './backup-id.js';
 import { decompressStage, decompressToFile, HashStage } from './compression.js';
 import type { BackupManifest, ManifestFile } from './manifest.js';
 
+/** How a backup is sealed: to age recipients, or with a passphrase. */
+export type EncryptionOption = { recipients: string[] } | { passphrase: string };
+
 /** What opens an encrypted backup: age identities (from --identity FILE) or a passphrase (from --passphrase-env). */
 export interface ArchiveKeys {
   identities?: string[];

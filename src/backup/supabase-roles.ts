@@ -7,7 +7,7 @@ import { createEncryptStream } from '../crypto/index.js';
 import { backupDir } from './backup-id.js';
 import { HashStage } from './compression.js';
 import type { ManifestFile } from './manifest.js';
-import type { EncryptionOption } from './take-backup.js';
+import type { EncryptionOption } from './archive.js';
 
 /** The project's own roles (no passwords, Supabase's reserved roles left out), stored beside the archive. */
 export async function dumpSupabaseRoles(

@@ -11,6 +11,7 @@ import { toolFor } from '../pg/tools.js';
 import { SUPABASE_EXCLUDED_SCHEMAS } from '../pg/supabase.js';
 import type { Repository } from '../storage/index.js';
 import { createEncryptStream } from '../crypto/index.js';
+import type { EncryptionOption } from './archive.js';
 import { backupDir, isBackupOf, makeBackupId, safeName } from './backup-id.js';
 import { compressStage, fileSuffix, HashStage, parseCompression, type CompressionChoice } from './compression.js';
 import { pgDumpArgs } from './dump-args.js';
@@ -27,8 +28,6 @@ import { dumpDirectoryFormat } from './directory-format.js';
 import { dumpSupabaseRoles } from './supabase-roles.js';
 import { DataOffsetScanner } from './custom-archive.js';
 import { operatorName, PGDR_VERSION } from '../core/identity.js';
-
-export type EncryptionOption = { recipients: string[] } | { passphrase: string };
 
 export interface BackupOptions {
   target: DbTarget;

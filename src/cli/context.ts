@@ -10,7 +10,7 @@ import { rememberProfile } from '../config/user-store.js';
 import { parseTarget, type DbTarget } from '../pg/connection.js';
 import { openRepository, type Repository } from '../storage/index.js';
 import type { ArchiveKeys } from '../backup/archive.js';
-import type { EncryptionOption } from '../backup/take-backup.js';
+import type { EncryptionOption } from '../backup/archive.js';
 import { stderrLogger } from './output.js';
 
 /** Options every command that touches a database or a repository accepts. */

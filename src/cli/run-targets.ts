@@ -2,7 +2,7 @@ import { loadConfig, resolveProfile } from '../config/index.js';
 import { parseTarget } from '../pg/connection.js';
 import { UsageError } from '../core/errors.js';
 import type { TargetProfile } from '../actions/registry.js';
-import type { RunMode } from '../runbook/events.js';
+import type { RunMode } from '../actions/registry.js';
 
 export interface TargetFlags {
   profile?: string;

@@ -3,8 +3,10 @@ import { builtinActions } from '../actions/index.js';
 import { createRun, resumeRun, type Run, type RunResult } from '../runbook/engine.js';
 import { loadRunbook } from '../runbook/library.js';
 import { readJournal } from '../runbook/journal.js';
+import { writeRunReports } from '../report/write.js';
 import { join } from 'node:path';
-import type { Prompter, RunMode } from '../runbook/events.js';
+import type { Prompter } from '../core/prompt.js';
+import type { RunMode } from '../actions/registry.js';
 import { chooseMode, createInkPrompter, inquirerPrompter, renderRun, scriptedPrompter } from '../ui/index.js';
 import { UsageError } from '../core/errors.js';
 import { collect } from './output.js';
@@ -118,6 +120,7 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
       const services = sandbox?.services ?? (await buildRunServices(flags, !scripted));
       const common = {
         prompter,
+        writeReports: writeRunReports,
         runsDir: runsDirOf(flags),
         actions,
         inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') },

@@ -7,25 +7,7 @@ import { parseTarget, type Env } from '../pg/connection.js';
 import { openRepository } from '../storage/index.js';
 import { CONFIG_FILE } from './paths.js';
 import type { TargetRole } from './schema.js';
-import { renderConfigYaml } from './init-yaml.js';
-
-export type NotifyChannelChoice = 'none' | 'slack' | 'discord' | 'webhook' | 'email';
-
-export interface InitAnswers {
-  profile: string;
-  urlEnv: string;
-  role: TargetRole;
-  supabase: boolean;
-  repository: string;
-  s3Endpoint?: string;
-  recipients: string[];
-  identityFile?: string;
-  notify: NotifyChannelChoice;
-  /** Env var holding the webhook / SMTP URL of the chosen channel. */
-  notifyEnv?: string;
-  emailFrom?: string;
-  emailTo?: string[];
-}
+import { renderConfigYaml, type InitAnswers, type NotifyChannelChoice } from './init-yaml.js';
 
 /** How the wizard asks: @inquirer/prompts in a terminal, a scripted list in tests. */
 export interface InitPrompter {

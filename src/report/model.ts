@@ -1,7 +1,7 @@
 import type { RunStatus, StepStatus } from '../runbook/events.js';
 import type { JournalRecord } from '../runbook/journal.js';
 import { foldJournal, stepsOf } from '../runbook/run-state.js';
-import { formatDuration } from '../runbook/duration.js';
+import { formatDuration } from '../core/duration.js';
 import { recoveryPoint } from '../runbook/rto.js';
 
 export interface ReportStep {

@@ -6,17 +6,9 @@ import { Aborted, isPgdrError } from '../core/errors.js';
 import { redact, redactValue } from '../core/secrets.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
-import type {
-  Prompter,
-  PromptAnswer,
-  PromptRequest,
-  RunEvent,
-  RunEventListener,
-  RunHandle,
-  RunMode,
-  RunStatus,
-  StepStatus,
-} from './events.js';
+import type { Prompter, PromptAnswer, PromptRequest } from '../core/prompt.js';
+import type { RunEvent, RunEventListener, RunHandle, RunStatus, StepStatus } from './events.js';
+import type { RunMode } from '../actions/registry.js';
 import { RunJournal, readJournal, type JournalRecord, type RunMetaRecord } from './journal.js';
 import { loadRunbookText, type LoadedRunbook } from './loader.js';
 import {
@@ -30,10 +22,9 @@ import {
   type StepState,
 } from './run-state.js';
 import { resolveInputs } from './inputs.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import { RtoWatch, rpoActual, systemClock, type Clock } from './rto.js';
 import { executeStep, rearmSettledSteps, runUndos, type EngineCore } from './step-executor.js';
-import { writeRunReports } from '../report/write.js';
 import type { RunbookStep } from './schema.js';
 
 export interface RunOptions {
@@ -45,8 +36,8 @@ export interface RunOptions {
   operator?: string;
   /** Repository, keys and notification channels for the backup, restore and notify actions. */
   services?: RunServices;
-  /** Write report.md/json/html at the end (default true). */
-  reports?: boolean;
+  /** Writes the report when the run ends (the CLI passes report/write's) and returns its paths; without it, none. */
+  writeReports?: (runDir: string, records: readonly JournalRecord[]) => string[];
 }
 
 export interface CreateRunOptions extends RunOptions {
@@ -406,9 +397,9 @@ class RunEngine implements Run, EngineCore {
       error: message && redact(message),
     };
     let reportPaths: string[] = [];
-    if (this.options.reports !== false) {
+    if (this.options.writeReports) {
       try {
-        reportPaths = writeRunReports(this.runDir, [...readJournal(this.runDir), finished]);
+        reportPaths = this.options.writeReports(this.runDir, [...readJournal(this.runDir), finished]);
       } catch (reportError) {
         this.log(
           'error',

@@ -2,7 +2,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, chm
 import { join } from 'node:path';
 import { redactedJson } from '../core/secrets.js';
 import { PgdrError } from '../core/errors.js';
-import type { RunEvent, RunMode } from './events.js';
+import type { RunEvent } from './events.js';
+import type { RunMode } from '../actions/registry.js';
 
 /** Written once when a run is created: what resume needs to rebuild it. Never holds secret inputs. */
 export interface RunMetaRecord {

@@ -1,5 +1,6 @@
 import { PgdrError } from '../core/errors.js';
-import type { PromptAnswer, RunEvent, RunHeader, StepStatus } from './events.js';
+import type { PromptAnswer } from '../core/prompt.js';
+import type { RunEvent, RunHeader, StepStatus } from './events.js';
 import type { JournalRecord, RunMetaRecord } from './journal.js';
 
 export interface StepState {

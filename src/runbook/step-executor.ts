@@ -3,14 +3,16 @@ import { registerSecret } from '../core/secrets.js';
 import type { ActionContext, ActionDefinition, ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
 import { UsageError } from '../core/errors.js';
-import type { PromptAnswer, PromptRequest, RunEvent, RunMode, StepStatus } from './events.js';
+import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
+import type { RunEvent, StepStatus } from './events.js';
+import type { RunMode } from '../actions/registry.js';
 import type { JournalRecord } from './journal.js';
 import type { StepState } from './run-state.js';
 import type { Runbook, RunbookPhase, RunbookStep } from './schema.js';
 import type { Clock } from './rto.js';
 import { evaluateCondition, renderValue } from './template.js';
 import { outputsUsedLater } from './checks.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import { assertDrillSafe, attemptAction, parseArguments, runWithTimeout } from './step-runner.js';
 
 /** What a step needs from the engine; kept narrow so steps can be tested and read on their own. */
@@ -73,7 +75,7 @@ export function actionContext(core: EngineCore, stepId: string, signal: AbortSig
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     progress: (update) => core.emit({ type: 'progress', at: core.clock.now(), stepId, ...update }),
     prompt: (request) => core.ask(request, signal, stepId),
-    emit: (event) => core.emit({ ...event, stepId } as RunEvent),
+    emit: (event) => core.emit({ ...event, stepId }),
     now: () => core.clock.now(),
   };
 }

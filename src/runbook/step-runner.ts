@@ -2,8 +2,8 @@ import { type z } from 'zod';
 import { PgdrError, Aborted } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import type { ActionContext, ActionDefinition, ActionOutputs, TargetProfile } from '../actions/registry.js';
-import { formatDuration } from './duration.js';
-import type { RunMode } from './events.js';
+import { formatDuration } from '../core/duration.js';
+import type { RunMode } from '../actions/registry.js';
 
 export class StepTimedOut extends PgdrError {}
 export class DrillRefused extends PgdrError {}

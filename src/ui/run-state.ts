@@ -1,7 +1,9 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { ProgressUnit } from '../core/context.js';
 import { nextSample } from './progress-math.js';
-import type { PromptRequest, RunEvent, TaskState } from '../runbook/events.js';
+import type { PromptRequest } from '../core/prompt.js';
+import type { RunEvent } from '../runbook/events.js';
+import type { TaskState } from '../actions/registry.js';
 import { applyRecord, initialState, type RunState } from '../runbook/run-state.js';
 
 export interface TaskView {

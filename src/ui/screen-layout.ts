@@ -1,4 +1,4 @@
-import type { PromptRequest } from '../runbook/events.js';
+import type { PromptRequest } from '../core/prompt.js';
 import type { ScreenState } from './run-state.js';
 import { buildStepRows, fitRows, type StepRow } from './step-rows.js';
 

@@ -1,5 +1,5 @@
 import { PgdrError } from '../core/errors.js';
-import type { PromptAnswer, PromptRequest, Prompter } from '../runbook/events.js';
+import type { PromptAnswer, PromptRequest, Prompter } from '../core/prompt.js';
 
 /** A question nobody can answer: no terminal, and neither --answer nor --yes covers it. */
 export class PromptUnanswered extends PgdrError {}

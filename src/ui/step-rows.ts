@@ -1,5 +1,6 @@
-import type { StepStatus, TaskState } from '../runbook/events.js';
-import { formatDuration } from './format.js';
+import type { StepStatus } from '../runbook/events.js';
+import type { TaskState } from '../actions/registry.js';
+import { formatDuration } from '../core/duration.js';
 import type { PhaseState, StepState } from '../runbook/run-state.js';
 import type { ScreenState, TaskView } from './run-state.js';
 

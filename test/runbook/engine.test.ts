@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRun, resumeRun } from '../../src/runbook/engine.js';
+import { writeRunReports } from '../../src/report/write.js';
 import { loadRunbookText } from '../../src/runbook/loader.js';
 import { readJournal } from '../../src/runbook/journal.js';
 import type { RunEvent } from '../../src/runbook/events.js';
@@ -25,12 +26,19 @@ async function suspendedDuring(
   prompter: ReturnType<typeof scripted>,
 ) {
   const runsDir = tempDir();
-  const run = createRun({ runbook: rb, mode: 'incident', prompter: scripted(), runsDir, actions });
+  const run = createRun({
+    writeReports: writeRunReports,
+    runbook: rb,
+    mode: 'incident',
+    prompter: scripted(),
+    runsDir,
+    actions,
+  });
   run.subscribe((e) => {
     if (e.type === 'step.started' && e.stepId === stepId) setTimeout(() => run.suspend('SIGHUP'), 30);
   });
   expect((await run.start()).status).toBe('suspended');
-  return resumeRun(run.runId, { runsDir, prompter, actions });
+  return resumeRun(run.runId, { writeReports: writeRunReports, runsDir, prompter, actions });
 }
 
 describe('engine', () => {
@@ -52,7 +60,15 @@ phases:
       actions,
     );
     const runsDir = tempDir();
-    const run = createRun({ runbook: rb, mode: 'drill', prompter: scripted(), runsDir, actions, inputs: {} });
+    const run = createRun({
+      writeReports: writeRunReports,
+      runbook: rb,
+      mode: 'drill',
+      prompter: scripted(),
+      runsDir,
+      actions,
+      inputs: {},
+    });
     const seen: RunEvent[] = [];
     run.subscribe((e) => seen.push(e));
     const result = await run.start();
@@ -84,6 +100,7 @@ phases:
       - { id: never, title: Never, action: test.echo }
 `);
     const run = createRun({
+      writeReports: writeRunReports,
       runbook: rb,
       mode: 'incident',
       prompter: scripted(),
@@ -98,7 +115,7 @@ phases:
     const fin = Object.fromEntries(events.filter((e) => e.type === 'step.finished').map((e) => [e.stepId, e]));
     expect(fin.flaky).toMatchObject({ status: 'succeeded', outputs: { attempts: 3 } });
     expect(fin.hang).toMatchObject({ status: 'failed' });
-    expect(fin.hang!.type === 'step.finished' && fin.hang!.error).toMatch(/timed out after 0\.2s/);
+    expect(fin.hang!.type === 'step.finished' && fin.hang!.error).toMatch(/timed out after 200ms/);
     expect(fin.after).toMatchObject({ status: 'succeeded' });
     expect(fin.fails).toMatchObject({ status: 'failed', error: 'flake 2' });
     expect(fin.never).toBeUndefined();
@@ -125,7 +142,14 @@ phases:
       actions,
     );
     const prompter = scripted({ undo: true });
-    const run = createRun({ runbook: rb, mode: 'incident', prompter, runsDir: tempDir(), actions });
+    const run = createRun({
+      writeReports: writeRunReports,
+      runbook: rb,
+      mode: 'incident',
+      prompter,
+      runsDir: tempDir(),
+      actions,
+    });
     run.subscribe((e) => {
       if (e.type === 'step.started' && e.stepId === 'slow') setTimeout(() => run.requestAbort(), 50);
     });
@@ -158,6 +182,7 @@ phases:
     );
     const prod = parseTarget('postgres://admin:hunter22@db.example.com/app', 'test');
     const run = createRun({
+      writeReports: writeRunReports,
       runbook: rb,
       mode: 'drill',
       prompter: scripted({ 'input.token': 's3cr3t-token' }),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRun } from '../../src/runbook/engine.js';
+import { writeRunReports } from '../../src/report/write.js';
 import { loadRunbookText } from '../../src/runbook/loader.js';
 import { readJournal } from '../../src/runbook/journal.js';
 import { registerSecret } from '../../src/core/secrets.js';
@@ -24,6 +25,7 @@ function shellRunbook(command: string): string {
 async function runShell(command: string) {
   const actions = testActions();
   const run = createRun({
+    writeReports: writeRunReports,
     runbook: loadRunbookText(shellRunbook(command), 'test.yaml', actions),
     mode: 'drill',
     prompter: scripted(),
@@ -57,6 +59,7 @@ phases:
       - { id: say, title: Say, action: test.echo, with: { auth: "Bearer \${{ inputs.token }}" } }
 `;
     const run = createRun({
+      writeReports: writeRunReports,
       runbook: loadRunbookText(yaml, 'test.yaml', actions),
       mode: 'drill',
       prompter: scripted(),

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import type { PromptAnswer, PromptRequest } from '../../runbook/events.js';
+import type { PromptAnswer, PromptRequest } from '../../core/prompt.js';
 import { elapsedMs, type ScreenState } from '../run-state.js';
 import { screenLayout } from '../screen-layout.js';
 import { Header } from './Header.js';

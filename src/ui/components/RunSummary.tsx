@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatDuration } from '../format.js';
+import { formatDuration } from '../../core/duration.js';
 import type { RunEnd, UndoState } from '../../runbook/run-state.js';
 import { stepColour, stepSymbol } from '../theme.js';
 
