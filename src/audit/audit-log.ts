@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { chmod, open } from 'node:fs/promises';
 import { operatorName } from '../core/identity.js';
 import { join } from 'node:path';
-import { Aborted, UsageError } from '../core/errors.js';
+import { Aborted, UsageError, errorMessage } from '../core/errors.js';
 import { redactValue } from '../core/secrets.js';
 import type { Env } from '../pg/connection.js';
 import { pgdrHome } from '../config/paths.js';
@@ -67,10 +67,7 @@ export async function audited<T>(
   const note: AuditNote = { target: options.target };
   const started = performance.now();
   const write = async (result: AuditResult, error?: unknown) => {
-    const details =
-      error === undefined
-        ? note.details
-        : { ...note.details, error: error instanceof Error ? error.message : String(error) };
+    const details = error === undefined ? note.details : { ...note.details, error: errorMessage(error) };
     try {
       await appendAudit(
         {
@@ -85,7 +82,7 @@ export async function audited<T>(
       );
     } catch (auditError) {
       (options.onAuditError ?? ((m) => process.stderr.write(`warning: ${m}\n`)))(
-        `could not write the audit log ${auditPath(options.env)}: ${(auditError as Error).message}`,
+        `could not write the audit log ${auditPath(options.env)}: ${errorMessage(auditError)}`,
       );
     }
   };

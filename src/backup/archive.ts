@@ -12,6 +12,11 @@ import { backupDir } from './backup-id.js';
 import { decompressStage, decompressToFile, HashStage } from './compression.js';
 import type { BackupManifest, ManifestFile } from './manifest.js';
 
+/** An encrypted backup and no key to open it given: input the command needs. Exit 2. */
+export class KeyMissing extends DecryptionFailed {
+  static override readonly exitCode: number = 2;
+}
+
 /** How a backup is sealed: to age recipients, or with a passphrase. */
 export type EncryptionOption = { recipients: string[] } | { passphrase: string };
 
@@ -25,14 +30,13 @@ export function requireKeys(manifest: BackupManifest, keys: ArchiveKeys): void {
   if (!manifest.encryption) return;
   if (keys.identities?.length || keys.passphrase) return;
   const to = manifest.encryption.recipients.length ? ` to ${manifest.encryption.recipients.join(', ')}` : '';
-  throw new DecryptionFailed(
+  throw new KeyMissing(
     `Backup ${manifest.id} is encrypted${to}${manifest.encryption.passphrase ? ' with a passphrase' : ''}.`,
     {
       hint:
         manifest.encryption.passphrase && !manifest.encryption.recipients.length
           ? 'Pass --passphrase-env VAR naming the environment variable that holds the passphrase.'
           : 'Pass --identity FILE with the matching age identity (AGE-SECRET-KEY-1…).',
-      exitCode: 2,
     },
   );
 }

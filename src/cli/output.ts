@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { isPgdrError } from '../core/errors.js';
+import { isPgdrError, errorMessage } from '../core/errors.js';
 import { redact, redactedJson } from '../core/secrets.js';
 import type { Logger } from '../core/context.js';
 
@@ -11,7 +11,7 @@ export function reportFailure(error: unknown): number {
     if (process.env.PGDR_DEBUG && error.stack) process.stderr.write(redact(error.stack) + '\n');
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   process.stderr.write(`${chalk.red('error:')} ${redact(message)}\n`);
   process.stderr.write(
     `${chalk.yellow('hint:')}  This is unexpected; rerun with PGDR_DEBUG=1 for details and report it.\n`,

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { PgdrError } from '../core/errors.js';
+import { UsageError, type PgdrError } from '../core/errors.js';
 import type { Logger } from '../core/context.js';
 import { withClient } from '../pg/client.js';
 import { parseTarget, type Env } from '../pg/connection.js';
@@ -20,7 +20,7 @@ export interface InitPrompter {
   confirm(question: { message: string; default: boolean }): Promise<boolean>;
 }
 
-export class InitRefused extends PgdrError {}
+export class InitRefused extends UsageError {}
 
 export interface CheckResult {
   ok: boolean;
@@ -172,7 +172,6 @@ export function writeInitConfig(answers: InitAnswers, options: { cwd: string; fo
   if (existsSync(path) && !options.force) {
     throw new InitRefused(`${path} already exists.`, {
       hint: 'Edit it, or rerun with --force to replace it (pgdr config show prints what is in effect).',
-      exitCode: 2,
     });
   }
   writeFileSync(path, renderConfigYaml(answers, options.now ?? new Date()), { mode: 0o600 });

@@ -8,7 +8,10 @@ import { findLiteralSecrets } from './literal-secrets.js';
 import { CONFIG_FILE } from './paths.js';
 import { readUserState } from './user-store.js';
 
-export class ConfigInvalid extends PgdrError {}
+/** A config pgdr cannot use: input to fix, exit 2. */
+export class ConfigInvalid extends PgdrError {
+  static override readonly exitCode: number = 2;
+}
 
 export type Origin = 'file' | 'env' | 'default' | 'user';
 

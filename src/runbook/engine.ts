@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Aborted, isPgdrError } from '../core/errors.js';
+import { Aborted, errorMessage } from '../core/errors.js';
 import { redact, redactValue } from '../core/secrets.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
@@ -356,8 +356,7 @@ class RunEngine implements Run, EngineCore {
   private finish(error: unknown, failed: boolean): RunResult {
     const rtoMs = parseDuration(this.runbook.rto);
     const durationMs = this.clock.now() - this.startedAt;
-    const message =
-      error === undefined ? undefined : isPgdrError(error) || error instanceof Error ? error.message : String(error);
+    const message = error === undefined ? undefined : errorMessage(error);
     if (this.suspendedBy) {
       this.record({
         type: 'run.suspended',
@@ -401,10 +400,7 @@ class RunEngine implements Run, EngineCore {
       try {
         reportPaths = this.options.writeReports(this.runDir, [...readJournal(this.runDir), finished]);
       } catch (reportError) {
-        this.log(
-          'error',
-          `Could not write the report: ${reportError instanceof Error ? reportError.message : String(reportError)}`,
-        );
+        this.log('error', `Could not write the report: ${errorMessage(reportError)}`);
       }
     }
     this.emit({ ...finished, reportPaths });

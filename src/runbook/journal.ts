@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactedJson } from '../core/secrets.js';
-import { PgdrError } from '../core/errors.js';
+import { PgdrError, UsageError } from '../core/errors.js';
 import type { RunEvent } from './events.js';
 import type { RunMode } from '../actions/registry.js';
 
@@ -79,10 +79,10 @@ export class RunJournal {
 export function readJournal(runDir: string): JournalRecord[] {
   const file = join(runDir, JOURNAL_FILE);
   if (!existsSync(file)) {
-    throw new PgdrError(`No run journal at ${file}.`, {
-      hint: '`pgdr runs list` shows the runs pgdr knows about; check --runs-dir.',
-      exitCode: 2,
-    });
+    throw new UsageError(
+      `No run journal at ${file}.`,
+      '`pgdr runs list` shows the runs pgdr knows about; check --runs-dir.',
+    );
   }
   const lines = readFileSync(file, 'utf8').split('\n');
   const records: JournalRecord[] = [];

@@ -1,4 +1,4 @@
-import { PgdrError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { PromptAnswer } from '../core/prompt.js';
 import type { RunEvent, RunHeader, StepStatus } from './events.js';
 import type { JournalRecord, RunMetaRecord } from './journal.js';
@@ -79,7 +79,7 @@ export interface RunState {
   lastAt?: number;
 }
 
-export class RunNotResumable extends PgdrError {}
+export class RunNotResumable extends UsageError {}
 
 export function initialState(): RunState {
   return { resumed: false, phases: [], answers: {}, undo: [], interruptions: [] };
@@ -225,12 +225,10 @@ export function resumableState(records: readonly JournalRecord[], runId: string)
   if (!meta)
     throw new RunNotResumable('The journal has no run header.', {
       hint: 'The run stopped before it began; start a new one.',
-      exitCode: 2,
     });
   if (state.finished && state.finished.status !== 'failed')
     throw new RunNotResumable(`Run ${runId} already ${state.finished.status}.`, {
       hint: '`pgdr report ' + runId + '` shows what happened; start a new run to try again.',
-      exitCode: 2,
     });
   return { ...state, meta };
 }

@@ -1,4 +1,4 @@
-import { isPgdrError } from '../core/errors.js';
+import { isPgdrError, errorMessage } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import type { ActionContext, ActionDefinition, ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
@@ -96,7 +96,7 @@ export function rearmSettledSteps(core: EngineCore): void {
     } catch (error) {
       core.log(
         'warn',
-        `What step ${step.id} left for the end of the run could not be set up again: ${messageOf(error)}`,
+        `What step ${step.id} left for the end of the run could not be set up again: ${errorMessage(error)}`,
         step.id,
       );
     }
@@ -155,7 +155,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
       onRetry: (attempt, error) => {
         core.log(
           'warn',
-          `Attempt ${attempt} failed: ${messageOf(error)}; retrying (${attempt}/${step.retries}).`,
+          `Attempt ${attempt} failed: ${errorMessage(error)}; retrying (${attempt}/${step.retries}).`,
           step.id,
         );
         core.emit({
@@ -172,7 +172,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   } catch (error) {
     if (core.suspendedBy) return 'aborted';
     if (core.abortRequested) return finish('aborted', started, { error: 'Aborted by the operator.' });
-    return finish('failed', started, { error: messageOf(error), hint: isPgdrError(error) ? error.hint : undefined });
+    return finish('failed', started, { error: errorMessage(error), hint: isPgdrError(error) ? error.hint : undefined });
   } finally {
     core.currentStep = undefined;
   }
@@ -251,7 +251,7 @@ export async function runUndos(core: EngineCore): Promise<void> {
         at: core.clock.now(),
         stepId: step.id,
         status: 'failed',
-        error: messageOf(error),
+        error: errorMessage(error),
       });
     }
   }
@@ -272,8 +272,4 @@ async function undoStep(core: EngineCore, step: RunbookStep, signal: AbortSignal
   const action = core.actions.get(actionOf(step));
   const args = parseArguments(action, step.id, argumentsOf(core, step));
   await action.undo!(ctx, args, core.step(step.id)?.outputs ?? {});
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

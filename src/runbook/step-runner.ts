@@ -6,7 +6,10 @@ import { formatDuration } from '../core/duration.js';
 import type { RunMode } from '../actions/registry.js';
 
 export class StepTimedOut extends PgdrError {}
-export class DrillRefused extends PgdrError {}
+/** Safety rule 1 refused a step. Exit 3. */
+export class DrillRefused extends PgdrError {
+  static override readonly exitCode: number = 3;
+}
 export class InvalidStepArguments extends PgdrError {}
 
 /** Validates templated arguments against the action's schema; messages name the field. */
@@ -36,7 +39,6 @@ export function assertDrillSafe(
         `Step ${stepId} (${action.name}) would write to '${name}', a target marked production; a drill never does.`,
         {
           hint: `Point with.${use.field} at a scratch target, or run the scenario for real with \`pgdr run\`.`,
-          exitCode: 3,
         },
       );
     }

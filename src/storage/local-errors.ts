@@ -1,11 +1,11 @@
-import { isPgdrError, type PgdrError, StorageError } from '../core/errors.js';
+import { isPgdrError, type PgdrError, StorageError, errorMessage } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 
 /** Turns a file-system error into a StorageError that says what happened and what to do next. */
 export function localError(error: unknown, action: string, path: string): PgdrError {
   if (isPgdrError(error)) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const message = redact(error instanceof Error ? error.message : String(error));
+  const message = redact(errorMessage(error));
   switch (code) {
     case 'ENOENT':
       return new StorageError(`Not found: ${path}.`, {

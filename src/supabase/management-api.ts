@@ -1,4 +1,4 @@
-import { Aborted, PgdrError, UsageError } from '../core/errors.js';
+import { Aborted, PgdrError, UsageError, errorMessage } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import { redact, registerSecret } from '../core/secrets.js';
 import { silentLogger, type Logger } from '../core/context.js';
@@ -117,7 +117,7 @@ export class SupabaseManagementApi {
         if (this.options.signal?.aborted) throw new Aborted(`Stopped during ${method} ${path}.`);
         if (method !== 'GET' || attempt >= maxRetries) {
           throw new SupabaseApiError(
-            `Could not reach the Supabase Management API at ${this.baseUrl}: ${redact(String((error as Error).message ?? error))}`,
+            `Could not reach the Supabase Management API at ${this.baseUrl}: ${redact(errorMessage(error))}`,
             0,
             'Check your network, proxy or SUPABASE_API_URL.',
           );
