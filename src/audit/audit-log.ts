@@ -4,7 +4,7 @@ import { operatorName } from '../core/identity.js';
 import { join } from 'node:path';
 import { Aborted, UsageError, errorMessage } from '../core/errors.js';
 import { redactValue } from '../core/secrets.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import { pgdrHome } from '../config/paths.js';
 
 export type AuditResult = 'ok' | 'failed' | 'aborted' | 'warning';

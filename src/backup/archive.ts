@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import type { Repository } from '../storage/index.js';
 import { createDecryptStream } from '../crypto/index.js';
 import { ChecksumMismatch, DecryptionFailed } from '../core/errors.js';
+import { pipeThrough } from '../core/streams.js';
 import { backupDir } from './backup-id.js';
 import { decompressStage, decompressToFile, HashStage } from './compression.js';
 import type { BackupManifest, ManifestFile } from './manifest.js';
@@ -112,11 +113,7 @@ export async function checkPlaintext(
 ): Promise<number> {
   let bytes = 0;
   const sink = discard((n) => (bytes += n));
-  await pipeline([
-    await openStored(repo, manifest, file, { signal }),
-    ...plaintextStages(manifest, keys, signal),
-    sink,
-  ] as never);
+  await pipeThrough(await openStored(repo, manifest, file, { signal }), plaintextStages(manifest, keys, signal), sink);
   return bytes;
 }
 

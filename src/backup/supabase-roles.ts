@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { runProcess } from '../core/system.js';
+import { pipeThrough } from '../core/streams.js';
 import { filterRolesScript } from '../pg/supabase.js';
 import type { Repository } from '../storage/index.js';
 import { createEncryptStream } from '../crypto/index.js';
@@ -21,9 +21,7 @@ export async function dumpSupabaseRoles(
   const path = `roles.sql${input.encryption ? '.age' : ''}`;
   const hash = new HashStage();
   const source = Readable.from([Buffer.from(filterRolesScript(script))]);
-  const flowing = pipeline(
-    input.encryption ? [source, createEncryptStream(input.encryption), hash] : ([source, hash] as never),
-  );
+  const flowing = pipeThrough(source, input.encryption ? [createEncryptStream(input.encryption)] : [], hash);
   await Promise.all([flowing, input.repo.putStream(`${backupDir(input.id)}${path}`, hash, { signal })]);
   return { path, bytes: hash.bytes, sha256: hash.digest() };
 }

@@ -1,4 +1,5 @@
-import { loadConfig, resolveProfile } from '../config/index.js';
+import { loadConfig } from '../config/load.js';
+import { resolveProfile } from '../config/profile.js';
 import { parseTarget } from '../pg/connection.js';
 import { UsageError } from '../core/errors.js';
 import type { TargetProfile } from '../actions/registry.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { PgdrError } from '../core/errors.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import { configSchema, type PgdrConfig } from './schema.js';
 import { findLiteralSecrets } from './literal-secrets.js';
 import { CONFIG_FILE } from './paths.js';

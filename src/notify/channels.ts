@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import { PgdrError, errorMessage } from '../core/errors.js';
 import { registerSecret, redact } from '../core/secrets.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import type { EmailChannelConfig, NotificationsConfig } from '../config/schema.js';
 import { redactedDetails, type NotifyEvent, type RenderedMessage } from './event.js';
 

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { errorMessage } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 import type { Logger } from '../core/context.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import type { PgdrConfig } from '../config/schema.js';
 import { channelsFor, DeliveryFailed, type ChannelName } from './channels.js';
 import { renderMessage, type NotifyEvent } from './event.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StorageError, UsageError, errorMessage } from '../core/errors.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import { connectS3, type S3Connection } from '../storage/s3-client.js';
 import type { StorageFilesConfig } from '../config/schema.js';
 

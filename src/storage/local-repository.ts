@@ -21,7 +21,7 @@ import type {
 } from './repository.js';
 
 export class LocalRepository implements Repository {
-  readonly kind = 'local' as const;
+  readonly remote = false;
 
   constructor(readonly url: string) {}
 

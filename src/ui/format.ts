@@ -1,8 +1,6 @@
 import type { ProgressUnit } from '../core/context.js';
 import { formatBytes } from '../core/format-bytes.js';
 
-export { formatBytes };
-
 export function formatAmount(amount: number, unit: ProgressUnit): string {
   if (unit === 'bytes') return formatBytes(amount);
   return `${Math.round(amount).toLocaleString('en-US')} ${unit}`;
@@ -27,13 +25,6 @@ export function formatTimeOfDay(at: number): string {
   const d = new Date(at);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** Cuts a plain string to `width` columns with an ellipsis. */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (text.length <= width) return text;
-  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 }
 
 /** A text bar: ███████░░░ (fraction clamped to 0..1). */
