@@ -253,7 +253,7 @@ function summaryText(r: RestoreResult, target: DbTarget): string {
 
 /** --pitr hands over to point-in-time recovery, as `pgdr pitr restore` does. */
 async function pointInTime(flags: RestoreFlags): Promise<void> {
-  const { parsePort, restoreToPointInTime } = await import('./pitr.js');
+  const { parsePort, restoreToPointInTime } = await import('./pitr-restore.js');
   const port = flags.port === undefined ? undefined : parsePort(flags.port);
   await restoreToPointInTime({ ...flags, flag: '--pitr', to: flags.pitr!, port, timeoutMinutes: 120 });
 }
