@@ -8,9 +8,18 @@ import { Writable } from 'node:stream';
 import type { Repository } from '../storage/index.js';
 import { createDecryptStream } from '../crypto/index.js';
 import { ChecksumMismatch, DecryptionFailed } from '../core/errors.js';
+import { pipeThrough } from '../core/streams.js';
 import { backupDir } from './backup-id.js';
 import { decompressStage, decompressToFile, HashStage } from './compression.js';
 import type { BackupManifest, ManifestFile } from './manifest.js';
+
+/** An encrypted backup and no key to open it given: input the command needs. Exit 2. */
+export class KeyMissing extends DecryptionFailed {
+  static override readonly exitCode: number = 2;
+}
+
+/** How a backup is sealed: to age recipients, or with a passphrase. */
+export type EncryptionOption = { recipients: string[] } | { passphrase: string };
 
 /** What opens an encrypted backup: age identities (from --identity FILE) or a passphrase (from --passphrase-env). */
 export interface ArchiveKeys {
@@ -22,14 +31,13 @@ export function requireKeys(manifest: BackupManifest, keys: ArchiveKeys): void {
   if (!manifest.encryption) return;
   if (keys.identities?.length || keys.passphrase) return;
   const to = manifest.encryption.recipients.length ? ` to ${manifest.encryption.recipients.join(', ')}` : '';
-  throw new DecryptionFailed(
+  throw new KeyMissing(
     `Backup ${manifest.id} is encrypted${to}${manifest.encryption.passphrase ? ' with a passphrase' : ''}.`,
     {
       hint:
         manifest.encryption.passphrase && !manifest.encryption.recipients.length
           ? 'Pass --passphrase-env VAR naming the environment variable that holds the passphrase.'
           : 'Pass --identity FILE with the matching age identity (AGE-SECRET-KEY-1…).',
-      exitCode: 2,
     },
   );
 }
@@ -105,11 +113,7 @@ export async function checkPlaintext(
 ): Promise<number> {
   let bytes = 0;
   const sink = discard((n) => (bytes += n));
-  await pipeline([
-    await openStored(repo, manifest, file, { signal }),
-    ...plaintextStages(manifest, keys, signal),
-    sink,
-  ] as never);
+  await pipeThrough(await openStored(repo, manifest, file, { signal }), plaintextStages(manifest, keys, signal), sink);
   return bytes;
 }
 

@@ -11,7 +11,8 @@ import { toolFor } from '../pg/tools.js';
 import { SUPABASE_EXCLUDED_SCHEMAS } from '../pg/supabase.js';
 import type { Repository } from '../storage/index.js';
 import { createEncryptStream, parseRecipient } from '../crypto/index.js';
-import { backupDir, makeBackupId, safeName } from './backup-id.js';
+import type { EncryptionOption } from './archive.js';
+import { backupDir, isBackupOf, makeBackupId, safeName } from './backup-id.js';
 import { compressStage, fileSuffix, HashStage, parseCompression, type CompressionChoice } from './compression.js';
 import { pgDumpArgs } from './dump-args.js';
 import { countRows, exportSnapshot, listTables, resolveTables } from './snapshot.js';
@@ -27,8 +28,6 @@ import { dumpDirectoryFormat } from './directory-format.js';
 import { dumpSupabaseRoles } from './supabase-roles.js';
 import { DataOffsetScanner } from './custom-archive.js';
 import { operatorName, PGDR_VERSION } from '../core/identity.js';
-
-export type EncryptionOption = { recipients: string[] } | { passphrase: string };
 
 export interface BackupOptions {
   target: DbTarget;
@@ -88,10 +87,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     lock = await options.repo.lock(`locks/backup-${safeName(options.target.database)}`);
     // With the lock held no other backup of this database runs: an open upload of one is a killed backup's leftover.
     const leftovers = await options.repo
-      .abortUploads?.(
-        'backups/',
-        (key) => key.split('/')[1]?.endsWith(`-${safeName(options.target.database)}`) ?? false,
-      )
+      .abortUploads?.('backups/', (key) => isBackupOf(key.split('/')[1] ?? '', options.target.database))
       .catch(
         (error: Error) =>
           void ctx.log.debug(`Could not look for unfinished uploads (the key may not list them): ${error.message}`),

@@ -36,8 +36,10 @@ export async function loadCommandModule(module: CommandModule): Promise<Register
       return (await import('./files.js')).registerFilesCommands;
     case 'audit':
       return (await import('./audit.js')).registerAuditCommand;
-    case 'completion':
-      return (await import('./completion.js')).registerCompletionCommand;
+    case 'completion': {
+      const { registerCompletionCommand } = await import('./completion.js');
+      return (program) => registerCompletionCommand(program, registerAll);
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import { UsageError } from '../core/errors.js';
 import type { DbTarget } from '../pg/connection.js';
 import { LocalRepository } from '../storage/index.js';
 import type { PreparedRestore, RestoreOptions, RestoreResult } from '../restore/index.js';
-import { collect, printJson, stderrLogger } from './output.js';
+import { collect, printJson } from './output.js';
 import { audited } from '../audit/audit-log.js';
 import {
   addRepoOptions,
@@ -251,57 +251,9 @@ function summaryText(r: RestoreResult, target: DbTarget): string {
   return lines.join('\n') + '\n';
 }
 
-/** --pitr hands over to point-in-time recovery (src/restore/pitr). */
+/** --pitr hands over to point-in-time recovery, as `pgdr pitr restore` does. */
 async function pointInTime(flags: RestoreFlags): Promise<void> {
-  const pitr = await import('../restore/pitr/index.js');
-  const log = stderrLogger({ verbose: flags.verbose });
-  if (!!flags.pgbackrestStanza === !!flags.supabaseProject)
-    throw new UsageError('--pitr needs either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.');
-  const target = pitr.parsePitrTarget(flags.pitr!, flags.supabaseProject ? 'supabase' : 'pgbackrest', '--pitr');
-  if (flags.supabaseProject && target !== 'latest') {
-    const { SupabaseManagementApi } = await import('../supabase/management-api.js');
-    const api = SupabaseManagementApi.fromEnv(process.env, { log });
-    if (flags.dryRun)
-      return printJson({
-        dryRun: true,
-        ...(await pitr.planSupabasePitr({ ref: flags.supabaseProject, target, log }, api)),
-      });
-    const result = await pitr.supabasePitrRestore({
-      ref: flags.supabaseProject,
-      target,
-      api,
-      log,
-      pollIntervalMs: 10_000,
-      timeoutMs: 120 * 60_000,
-    });
-    return flags.json
-      ? printJson(result)
-      : void process.stdout.write(
-          `Restored Supabase project ${result.ref} to ${pitr.formatPgTime(new Date(result.recoveryTimeTargetUnix * 1000))}.\n`,
-        );
-  }
-  const port = Number(flags.port);
-  if (!flags.dataDir || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError('--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port N.');
-  const options = {
-    stanza: flags.pgbackrestStanza!,
-    configPath: flags.pgbackrestConfig ?? process.env.PGBACKREST_CONFIG,
-    target,
-    dataDir: flags.dataDir,
-    port,
-    log,
-    timeoutSeconds: 7200,
-  };
-  if (flags.dryRun) {
-    const plan = await pitr.planPitrRestore(options);
-    const steps = pitr.describeRestorePlan(options, plan);
-    return flags.json
-      ? printJson({ dryRun: true, window: plan.window, steps })
-      : void process.stdout.write(steps.map((s, i) => `${i + 1}. ${s}`).join('\n') + '\n');
-  }
-  const result = await pitr.pitrRestore(options);
-  if (flags.json) return printJson(result);
-  process.stdout.write(
-    `Recovered to ${pitr.formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`,
-  );
+  const { parsePort, restoreToPointInTime } = await import('./pitr-restore.js');
+  const port = flags.port === undefined ? undefined : parsePort(flags.port);
+  await restoreToPointInTime({ ...flags, flag: '--pitr', to: flags.pitr!, port, timeoutMinutes: 120 });
 }

@@ -1,5 +1,5 @@
 import { type PgdrError } from '../core/errors.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import { parseTarget, resolveTarget } from '../pg/connection.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { repositorySpec, resolveProfile } from '../config/profile.js';

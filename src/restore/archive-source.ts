@@ -56,7 +56,7 @@ export async function prepareArchive(
       ctx.progress({ label, done: n, total: file.bytes, unit: 'bytes' });
     if (mode === 'materialize') {
       const path = join(staging, 'archive.dump');
-      const hash = new HashStage(progress(repo.kind === 's3' ? 'download + decrypt' : 'checksum + decrypt'));
+      const hash = new HashStage(progress(repo.remote ? 'download + decrypt' : 'checksum + decrypt'));
       try {
         const out = plaintextToFile(manifest, keys, path, ctx.signal);
         await Promise.all([
@@ -86,7 +86,7 @@ export async function prepareArchive(
     }
     // A remote archive is fetched once, as stored (still encrypted), then read locally.
     let local: string | undefined;
-    if (repo.kind === 's3') {
+    if (repo.remote) {
       local = join(staging, 'stored');
       const hash = new HashStage(progress('download'));
       await pipeline(

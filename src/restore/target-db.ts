@@ -120,12 +120,3 @@ export async function terminateSessions(
     return { terminated, survivors };
   });
 }
-
-export async function isSuperuser(target: DbTarget): Promise<boolean> {
-  return await withClient(
-    adminTarget(target),
-    async (c) =>
-      (await c.query<{ s: boolean }>('select rolsuper as s from pg_roles where rolname = current_user')).rows[0]?.s ===
-      true,
-  );
-}

@@ -1,12 +1,10 @@
 import type { ArchiveKeys } from '../backup/archive.js';
 import type { BackupManifest } from '../backup/manifest.js';
-import type { EncryptionOption } from '../backup/take-backup.js';
+import type { EncryptionOption } from '../backup/archive.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { Repository } from '../storage/index.js';
 import type { TableCheck } from './row-counts.js';
-import type { RowsOutcome } from './rows.js';
-
-export type OnConflict = 'skip' | 'overwrite';
+import type { OnConflict, RowsOutcome } from './rows.js';
 
 export interface RestoreOptions {
   repo: Repository;

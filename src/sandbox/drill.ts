@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../core/context.js';
-import { PgdrError, UsageError } from '../core/errors.js';
+import { Aborted, PgdrError, UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import type { TargetProfile } from '../actions/registry.js';
 import { RunCleanup, type RunServices } from '../actions/run-services.js';
@@ -62,8 +62,7 @@ export async function startSandbox(runbook: string, options: SandboxOptions): Pr
   };
   try {
     const check = () => {
-      if (options.signal?.aborted)
-        throw new PgdrError('Sandbox setup interrupted; everything it started was removed.', { exitCode: 130 });
+      if (options.signal?.aborted) throw new Aborted('Sandbox setup interrupted; everything it started was removed.');
     };
     log.info('Sandbox: starting a throwaway PostgreSQL cluster…');
     const cluster = await startLocalCluster();

@@ -28,7 +28,7 @@ import type {
  * writes and removes only inside it.
  */
 export class LocalRepository implements Repository {
-  readonly kind = 'local' as const;
+  readonly remote = false;
 
   constructor(readonly url: string) {}
 

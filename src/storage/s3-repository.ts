@@ -23,7 +23,7 @@ import type {
 const DELETE_BATCH = 1000;
 
 export class S3Repository implements Repository {
-  readonly kind = 's3' as const;
+  readonly remote = true;
   readonly url: string;
   private connection: Promise<S3Connection> | undefined;
   /** Learned on the first lock: some S3-compatible services reject If-None-Match. */

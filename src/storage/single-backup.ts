@@ -23,7 +23,7 @@ export function singleBackupRepository(dir: string, id: string = basename(dir)):
   };
   return {
     url: dir,
-    kind: 'local',
+    remote: false,
     putStream: readOnly,
     writeFile: (key, data) => inner.writeFile(inside(key), data),
     readFile: (key, opts) => inner.readFile(inside(key), opts),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
 import { connect } from '../../src/pg/client.js';
 import { createRun } from '../../src/runbook/engine.js';
+import { writeRunReports } from '../../src/report/write.js';
 import { loadRunbookText } from '../../src/runbook/loader.js';
 import { scripted, tempDir, testActions } from './helpers.js';
 
@@ -35,6 +36,7 @@ async function run(
     actions,
   );
   const handle = createRun({
+    writeReports: writeRunReports,
     runbook: rb,
     mode: options.mode ?? 'incident',
     prompter: scripted(options.answers),
