@@ -18,6 +18,8 @@ import {
   type ArchiveKeys,
 } from './archive.js';
 import { VERIFICATION, type BackupManifest, type VerificationResult } from './manifest.js';
+import { manifestTables } from './manifest-tables.js';
+import { compareRowCounts, databaseTables } from './table-counts.js';
 
 export interface VerifyOptions {
   repo: Repository;
@@ -172,22 +174,16 @@ async function restoreTest(
           .slice(-3)
           .join(' | ')}`,
       );
+    const tables = manifestTables(manifest, await databaseTables(scratch));
+    const mismatches = (await compareRowCounts(scratch, tables))
+      .filter((t) => !t.ok)
+      .map(({ table, expected, actual }) => ({ table, expected, actual }));
     return await withClient(scratch, async (c) => {
-      const mismatches: { table: string; expected: number; actual: number | null }[] = [];
-      for (const [table, expected] of Object.entries(manifest.rowCounts)) {
-        const dot = table.indexOf('.');
-        const rel = `${quoteIdent(table.slice(0, dot))}.${quoteIdent(table.slice(dot + 1))}`;
-        const actual = await c.query<{ n: string }>(`select count(*) as n from ${rel}`).then(
-          (r) => Number(r.rows[0]!.n),
-          () => null,
-        );
-        if (actual !== expected) mismatches.push({ table, expected, actual });
-      }
       const one = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
       const userNs = `not in ('pg_catalog','information_schema') and n.nspname not like 'pg\\_%'`;
       return {
         scratchDatabase: scratchName,
-        tablesChecked: Object.keys(manifest.rowCounts).length,
+        tablesChecked: tables.length,
         mismatches,
         objects: {
           policies: await one('select count(*) as n from pg_policies'),

@@ -4,6 +4,7 @@ import { quoteIdent, serverInfo, withClient } from '../pg/client.js';
 import { withDatabase, type DbTarget } from '../pg/connection.js';
 import { toolFor, type ToolInfo } from '../pg/tools.js';
 import type { BackupManifest } from '../backup/manifest.js';
+import { manifestTables } from '../backup/manifest-tables.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
 import { adminTarget, databaseExists, otherSessions, type Session } from './target-db.js';
@@ -100,7 +101,7 @@ export async function planRestore(options: RestoreOptions): Promise<PreparedRest
     ...restoreSessionSettings({ lz4 }),
     ...(options.intoSupabase ? { session_replication_role: 'replica' } : {}),
   };
-  const tables = Object.keys(manifest.rowCounts);
+  const tables = manifestTables(manifest);
   const plan: RestorePlan = {
     backup: {
       id: manifest.id,

@@ -12,7 +12,8 @@ import { analyzeDatabase } from './row-counts.js';
 import { RestoredTableChecker } from './table-checker.js';
 import { tableShape } from './rows.js';
 import { selectForSupabase } from './supabase.js';
-import { selectTables, type TocEntry } from './toc.js';
+import { selectTables, tocTables, type TocEntry } from './toc.js';
+import { manifestTables, tableLabel, type ManifestTable, type TableName } from '../backup/manifest-tables.js';
 import type { RestoreOptions, RestoreResult } from './types.js';
 
 /**
@@ -60,7 +61,12 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
       result.rows = await restoreRows({ prepared, archive, toc, shape: shape! }, ctx);
       return { ...result, durationMs: Date.now() - started };
     }
-    const { entries, only } = chooseEntries(prepared, toc);
+    const expected = manifestTables(manifest, tocTables(toc));
+    const { entries, only, leftOut } = chooseEntries(prepared, toc, expected);
+    if (leftOut.length)
+      result.warnings.push(
+        `Not restored with the chosen tables, because each also needs a table that was not chosen: ${leftOut.join('; ')}.`,
+      );
     const list = entries ? await writeListFile(entries) : undefined;
     try {
       const args = pgRestoreArgs(plan, options, list?.path);
@@ -75,12 +81,11 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
       checker =
         plan.what === 'schema'
           ? undefined
-          : new RestoredTableChecker(prepared.into, entries ?? toc, checkSessionSettings(prepared));
+          : new RestoredTableChecker(prepared.into, entries ?? toc, expected, checkSessionSettings(prepared));
       const main: MainRestore = {
         prepared,
         archive,
         args,
-        tableNames: only,
         cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'),
         result,
         onLine: options.intoSupabase ? undefined : checker?.onLine,
@@ -102,30 +107,40 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
   }
 }
 
-/** The TOC entries to restore (undefined: all of them) and the tables whose row counts must match. */
-function chooseEntries(prepared: PreparedRestore, toc: TocEntry[]): { entries?: TocEntry[]; only?: string[] } {
+/** The TOC entries to restore (undefined: all of them), the tables whose row counts must match, and what was left out. */
+function chooseEntries(
+  prepared: PreparedRestore,
+  toc: TocEntry[],
+  expected: ManifestTable[],
+): { entries?: TocEntry[]; only?: TableName[]; leftOut: string[] } {
   const { options, plan } = prepared;
-  if (options.intoSupabase) return { entries: selectForSupabase(toc) };
-  if (plan.what !== 'tables') return {};
-  const selection = selectTables(toc, options.tables!, { standalone: plan.mode === 'new-db' || !options.clean });
+  if (options.intoSupabase) return { entries: selectForSupabase(toc), leftOut: [] };
+  if (plan.what !== 'tables') return { leftOut: [] };
+  const selection = selectTables(toc, options.tables!, {
+    standalone: plan.mode === 'new-db' || !options.clean,
+    inheritance: expected,
+  });
   if (selection.missing.length) {
     throw new PgdrError(`Backup ${prepared.manifest.id} has no table ${selection.missing.join(', ')}.`, {
-      hint: `Name tables as schema.table; the backup has ${Object.keys(prepared.manifest.rowCounts).slice(0, 5).join(', ')}….`,
+      hint: `Name tables as schema.table, quoting a part that holds a dot or capitals ("s.p"."Orders"); the backup has ${expected
+        .slice(0, 5)
+        .map(tableLabel)
+        .join(', ')}….`,
       exitCode: 2,
     });
   }
-  return { entries: selection.entries, only: selection.tables };
+  return { entries: selection.entries, only: selection.tables, leftOut: selection.leftOut };
 }
 
 async function verifyRestored(
   prepared: PreparedRestore,
   checker: RestoredTableChecker,
-  only: string[] | undefined,
+  only: TableName[] | undefined,
   result: RestoreResult,
   ctx: OperationContext,
 ): Promise<void> {
   ctx.log.info(`ANALYZE ${prepared.plan.database} and row counts…`);
-  result.tables = await checker.finish(prepared.manifest.rowCounts, only, prepared.plan.jobs);
+  result.tables = await checker.finish(only, prepared.plan.jobs);
   // Tables checked during the restore are analyzed already; partitioned parents and the rest are done here.
   await analyzeDatabase(prepared.into, prepared.plan.jobs, checkSessionSettings(prepared), checker.analyzed);
   result.mismatches = result.tables.filter((t) => !t.ok).length;

@@ -16,8 +16,6 @@ export interface MainRestore {
   prepared: PreparedRestore;
   archive: ArchiveSource;
   args: string[];
-  /** Tables chosen with --table ("schema.table"). */
-  tableNames?: string[];
   /** With --clean: the archive entries whose objects are dropped (cascade) before pg_restore recreates them. */
   cleanEntries?: TocEntry[];
   result: RestoreResult;

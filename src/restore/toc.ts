@@ -1,3 +1,5 @@
+import { findTables, sameTable, tableLabel, type ManifestTable, type TableName } from '../backup/manifest-tables.js';
+
 /** One line of `pg_restore --list`: "3012; 0 16404 TABLE DATA public rental postgres". */
 export interface TocEntry {
   id: number;
@@ -90,43 +92,51 @@ const DATA_OF: Record<string, string> = {
   'MATERIALIZED VIEW DATA': 'MATERIALIZED VIEW',
 };
 
-export const tocKey = (e: Pick<TocEntry, 'schema' | 'tag'>) => `${e.schema}.${e.tag}`;
+/** The archive's tables, as names. */
+export const tocTables = (toc: readonly TocEntry[]): TableName[] =>
+  toc.filter((e) => e.desc === 'TABLE').map((e) => ({ schema: e.schema, table: e.tag }));
 
 export interface TableSelection {
   entries: TocEntry[];
-  /** "schema.table" of every table whose data is restored (partitions included). */
-  tables: string[];
+  /** Every table whose data is restored (partitions and inheritance children included). */
+  tables: TableName[];
+  /** What hangs on a chosen table but also on one not chosen, so it is left out (a foreign key to it, a view). */
+  leftOut: string[];
 }
 
 /**
- * The entries that bring back some tables: their definitions, data, partitions, owned sequences, and every index,
- * constraint, trigger, policy or default that hangs on them alone. With `standalone` (a new database) the objects that
- * need no table (schemas, types, functions) come too; in place they already exist. Unknown names come back in `missing`.
+ * The entries that bring back some tables: their definitions, data, partitions, inheritance children (from the
+ * manifest: `inheritance`), owned sequences, and every index, constraint, trigger, policy or default that hangs on them
+ * alone. With `standalone` (a new database) the objects that need no table (schemas, types, functions) come too; in
+ * place they already exist. Unknown names come back in `missing`.
  */
 export function selectTables(
   all: TocEntry[],
   names: string[],
-  options: { standalone: boolean },
+  options: { standalone: boolean; inheritance?: readonly ManifestTable[] },
 ): TableSelection & { missing: string[] } {
   const byId = new Map(all.map((e) => [e.id, e]));
   const tables = all.filter((e) => e.desc === 'TABLE');
+  const named = tables.map((e) => ({ ...e, table: e.tag }));
   const selected = new Set<number>();
   const missing: string[] = [];
   for (const name of names) {
-    const found = findTable(tables, name);
-    if (found) selected.add(found.id);
+    const found = findTables(named, name);
+    if (found.length === 1) selected.add(found[0]!.id);
     else missing.push(name);
   }
-  // Partitions: a TABLE ATTACH entry depends on the partition and its parent.
+  const isSelected = (t: TableName) => named.some((e) => selected.has(e.id) && sameTable(e, t));
+  // Partitions (a TABLE ATTACH entry depends on the partition and its parent) and inheritance children whose parents
+  // all come: the rows of the table the operator named live in them too.
   for (let grew = true; grew;) {
     grew = false;
+    const add = (id: number | undefined) => id !== undefined && !selected.has(id) && (selected.add(id), (grew = true));
     for (const attach of all.filter((e) => e.desc === 'TABLE ATTACH')) {
       const child = tables.find((t) => t.schema === attach.schema && t.tag === attach.tag);
-      if (child && !selected.has(child.id) && attach.deps.some((d) => d !== child.id && selected.has(d))) {
-        selected.add(child.id);
-        grew = true;
-      }
+      if (child && attach.deps.some((d) => d !== child.id && selected.has(d))) add(child.id);
     }
+    for (const child of options.inheritance ?? [])
+      if (child.parents?.length && child.parents.every(isSelected)) add(named.find((e) => sameTable(e, child))?.id);
   }
   const tableIds = new Set(selected);
   // Sequences the tables use (column defaults) or own (SEQUENCE OWNED BY, identity columns).
@@ -137,15 +147,21 @@ export function selectTables(
       for (const d of e.deps) if (byId.get(d)?.desc === 'SEQUENCE') selected.add(d);
   }
   const relationDeps = relationDependencies(all, byId);
+  const leftOut: string[] = [];
   const chosen = all.filter((e) => {
     if (RELATIONS.has(e.desc)) return selected.has(e.id);
     const rel = relationDeps.get(e.id)!;
     if (rel.size === 0) return options.standalone && e.desc !== 'LARGE OBJECT' && e.desc !== 'BLOB DATA';
     const inside = [...rel].filter((r) => selected.has(r)).length;
-    return options.standalone ? inside === rel.size : inside > 0;
+    if (!options.standalone || inside === rel.size) return inside > 0;
+    if (inside > 0 && !DATA_OF[e.desc]) leftOut.push(`${e.desc} ${e.schema === '-' ? '' : `${e.schema}.`}${e.tag}`);
+    return false;
   });
-  const tablesOut = chosen.filter((e) => e.desc === 'TABLE DATA').map(tocKey);
-  return { entries: chosen, tables: tablesOut, missing };
+  for (const child of options.inheritance ?? [])
+    if (child.parents?.some(isSelected) && !isSelected(child))
+      leftOut.push(`TABLE ${tableLabel(child)} (inherits from a table not chosen)`);
+  const tablesOut = chosen.filter((e) => e.desc === 'TABLE DATA').map((e) => ({ schema: e.schema, table: e.tag }));
+  return { entries: chosen, tables: tablesOut, missing, leftOut };
 }
 
 /** For each entry, the relations (tables, views, sequences) it depends on, following non-relation entries in between. */
@@ -168,21 +184,6 @@ function relationDependencies(all: TocEntry[], byId: Map<number, TocEntry>): Map
   };
   for (const e of all) visit(e, new Set());
   return memo;
-}
-
-function findTable(tables: TocEntry[], name: string): TocEntry | undefined {
-  const unquote = (s: string) => s.replace(/^"|"$/g, '').replace(/""/g, '"');
-  const dot = name.match(/^("(?:[^"]|"")+"|[^.]+)\.(.+)$/);
-  if (dot) {
-    const [schema, table] = [unquote(dot[1]!), unquote(dot[2]!)];
-    return (
-      tables.find((t) => t.schema === schema && t.tag === table) ??
-      tables.find((t) => t.schema === schema.toLowerCase() && t.tag === table.toLowerCase())
-    );
-  }
-  const bare = unquote(name);
-  const matches = tables.filter((t) => t.tag === bare || t.tag === bare.toLowerCase());
-  return matches.find((t) => t.schema === 'public') ?? (matches.length === 1 ? matches[0] : undefined);
 }
 
 /** The list file pg_restore --use-list reads: the chosen entries in archive order. */

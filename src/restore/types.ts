@@ -3,7 +3,7 @@ import type { BackupManifest } from '../backup/manifest.js';
 import type { EncryptionOption } from '../backup/take-backup.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { Repository } from '../storage/index.js';
-import type { TableCheck } from './row-counts.js';
+import type { TableCheck } from '../backup/table-counts.js';
 import type { RowsOutcome } from './rows.js';
 
 export type OnConflict = 'skip' | 'overwrite';
