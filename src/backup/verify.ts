@@ -99,8 +99,9 @@ async function checkTableOfContents(
 ): Promise<void> {
   const pgRestore = await toolFor('pg_restore', manifest.server.major);
   const abort = new AbortController();
-  const proc = startProcess(pgRestore.path, ['--list'], { stdin: 'pipe', stdout: 'ignore', signal: ctx.signal });
+  // Opened before pg_restore starts: a missing file must not leave it waiting on its input for ever.
   const source = await openStored(repo, manifest, manifest.files[0]!, { signal: abort.signal });
+  const proc = startProcess(pgRestore.path, ['--list'], { stdin: 'pipe', stdout: 'ignore', signal: ctx.signal });
   // pg_restore stops reading after the TOC; the broken pipe that follows is expected.
   pipeline([source, ...plaintextStages(manifest, keys, abort.signal), proc.stdin!] as never).catch(() => {});
   try {
@@ -149,8 +150,8 @@ async function restoreTest(
         await dir.remove();
       }
     } else {
-      const stages = plaintextStages(manifest, keys, ctx.signal);
       const source = await openStored(repo, manifest, manifest.files[0]!, { signal: ctx.signal });
+      const stages = plaintextStages(manifest, keys, ctx.signal);
       const proc = run([], 'pipe');
       let restored = 0;
       source.on('data', (c: Buffer) =>

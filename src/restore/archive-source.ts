@@ -58,16 +58,10 @@ export async function prepareArchive(
       const path = join(staging, 'archive.dump');
       const hash = new HashStage(progress(repo.kind === 's3' ? 'download + decrypt' : 'checksum + decrypt'));
       try {
+        // Opened before the decompressor starts: a missing file must not leave it waiting on its input for ever.
+        const stored = await openStored(repo, manifest, file, { signal: ctx.signal });
         const out = plaintextToFile(manifest, keys, path, ctx.signal);
-        await Promise.all([
-          pipeline([
-            await openStored(repo, manifest, file, { signal: ctx.signal }),
-            hash,
-            ...out.stages,
-            out.sink,
-          ] as never),
-          out.done,
-        ]);
+        await Promise.all([pipeline([stored, hash, ...out.stages, out.sink] as never), out.done]);
       } catch (error) {
         // A damaged file usually breaks zstd before the hash is complete: the checksum is the clearer verdict.
         if ((!isPgdrError(error) || error instanceof ProcessFailed) && !ctx.signal.aborted)

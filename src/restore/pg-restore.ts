@@ -79,7 +79,13 @@ async function feed(source: ArchiveSource, proc: RunningProcess, ctx: OperationC
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  const input = await source.open!(abort.signal);
+  const input = await source.open!(abort.signal).catch((error: unknown) => {
+    // pg_restore waits on its input: without one it must end, not wait for ever.
+    ctx.signal.removeEventListener('abort', onAbort);
+    proc.stdin?.destroy();
+    proc.kill();
+    throw error;
+  });
   try {
     await pipeline(input, proc.stdin!);
   } catch (error) {

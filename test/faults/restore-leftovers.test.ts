@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
+import { runPgdr } from '../helpers/cli.js';
+import { startS3, type S3Emulator } from '../helpers/s3.js';
+import { generateIdentity } from '../../src/crypto/index.js';
+import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
+import { checked } from './fault-helpers.js';
+
+let cluster: LocalCluster;
+let s3: S3Emulator;
+let repo: string;
+let keyFile: string;
+let plainId: string;
+let encryptedId: string;
+
+const databases = async () =>
+  (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1'))
+    .trim()
+    .split('\n');
+
+/** A private temporary directory for one pgdr run: whatever the run stages there, and leaves, is plain to see. */
+const stagingRoot = () => mkdtempSync(join(tmpdir(), 'pgdr-staging-root-'));
+
+describe('fault suite: restores that end, and leave nothing behind', () => {
+  beforeAll(async () => {
+    cluster = await useCluster();
+    await createDatabase(cluster, 'app');
+    await psql(
+      cluster,
+      'app',
+      `create table events (id bigint primary key, note text);
+       insert into events select g, md5(g::text) from generate_series(1, 20000) g;`,
+    );
+    repo = mkdtempSync(join(tmpdir(), 'pgdr-leftovers-'));
+    const plain = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', repo, '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    plainId = JSON.parse(plain.stdout).id;
+    const { identity, recipient } = generateIdentity();
+    keyFile = join(repo, 'key.txt');
+    writeFileSync(keyFile, identity + '\n', { mode: 0o600 });
+    const enc = await runPgdr([
+      'backup',
+      '--db',
+      cluster.urlFor('app'),
+      '--repo',
+      repo,
+      '--encrypt-to',
+      recipient,
+      '--json',
+    ]);
+    expect(enc.code, enc.stderr).toBe(0);
+    encryptedId = JSON.parse(enc.stdout).id;
+    s3 = await startS3();
+  });
+  afterAll(async () => s3?.stop());
+
+  it('a missing archive file fails the restore and the verification within seconds, and nothing stays running', async () => {
+    const before = await databases();
+    for (const id of [plainId, encryptedId]) {
+      const broken = mkdtempSync(join(tmpdir(), 'pgdr-missing-'));
+      cpSync(join(repo, 'backups', id), join(broken, 'backups', id), { recursive: true });
+      for (const f of readdirSync(join(broken, 'backups', id)))
+        if (f.startsWith('data.dump')) rmSync(join(broken, 'backups', id, f));
+      for (const jobs of ['1', '2']) {
+        const staging = stagingRoot();
+        const started = Date.now();
+        const r = await runPgdr(
+          [
+            'restore',
+            id,
+            '--repo',
+            broken,
+            '--db',
+            cluster.urlFor('app'),
+            '--new-db',
+            'never_missing',
+            '--identity',
+            keyFile,
+            '--jobs',
+            jobs,
+          ],
+          { env: { TMPDIR: staging }, timeoutMs: 30_000 },
+        );
+        expect(r.code, `--jobs ${jobs}: ${r.stderr}`).not.toBe(0);
+        expect(Date.now() - started, `--jobs ${jobs} took too long: it hung`).toBeLessThan(25_000);
+        expect(r.stderr).toMatch(/not found|missing|no such file/i);
+        expect(readdirSync(staging)).toEqual([]);
+      }
+      for (const restoreTest of [[], ['--restore-test', '--scratch-db', cluster.urlFor('postgres')]]) {
+        const started = Date.now();
+        const v = await runPgdr(['backup', 'verify', id, '--repo', broken, '--identity', keyFile, ...restoreTest], {
+          timeoutMs: 30_000,
+        });
+        expect(v.code).not.toBe(0);
+        expect(Date.now() - started, 'verify hung').toBeLessThan(25_000);
+      }
+    }
+    expect(await databases()).toEqual(before);
+    checked('archive file missing from the repository: restore (1 and 2 jobs) and verify fail within seconds');
+  });
+
+  it('an archive missing from S3 fails the restore within seconds', async () => {
+    const s3repo = `s3://${s3.bucket}/missing`;
+    const up = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', s3repo, '--json'], { env: s3.env });
+    expect(up.code, up.stderr).toBe(0);
+    const id = JSON.parse(up.stdout).id;
+    await s3.client().send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: `missing/backups/${id}/data.dump.zst` }));
+    for (const jobs of ['1', '2']) {
+      const staging = stagingRoot();
+      const started = Date.now();
+      const r = await runPgdr(
+        ['restore', id, '--repo', s3repo, '--db', cluster.urlFor('app'), '--new-db', 'never_s3', '--jobs', jobs],
+        { env: { ...s3.env, TMPDIR: staging }, timeoutMs: 30_000 },
+      );
+      expect(r.code).not.toBe(0);
+      expect(Date.now() - started, `--jobs ${jobs}: hung`).toBeLessThan(25_000);
+      expect(readdirSync(staging)).toEqual([]);
+    }
+    checked('archive missing from S3: the restore fails within seconds');
+  });
+});
