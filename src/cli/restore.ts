@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { DbTarget } from '../pg/connection.js';
-import { LocalRepository } from '../storage/index.js';
 import type { PreparedRestore, RestoreOptions, RestoreResult } from '../restore/index.js';
 import { collect, printJson, stderrLogger } from './output.js';
 import { audited } from '../audit/audit-log.js';
@@ -99,11 +97,12 @@ export function registerRestoreCommand(program: Command): void {
       const { restoreBackup, planRestore, parseRowsSpec } = await import('../restore/index.js');
       const loaded = await cliConfig(flags);
       const profile = cliTarget(loaded, flags);
+      // A backup directory's path needs no repository: the restore reads it where it lies.
       const repo = (() => {
         try {
           return cliRepository(loaded, flags);
         } catch (error) {
-          if (ref.includes('/')) return new LocalRepository(dirname(dirname(resolve(ref))));
+          if (ref.includes('/')) return undefined;
           throw error;
         }
       })();
@@ -156,7 +155,7 @@ export function registerRestoreCommand(program: Command): void {
           { target: profile.target.display },
         );
         const filesRestored =
-          files && storage && !result.dryRun
+          files && storage && repo && !result.dryRun
             ? await files.restoreFilesWith(storage, repo, result.backupId, options.keys?.identities, undefined, ctx)
             : undefined;
         ctx.dispose();

@@ -7,6 +7,7 @@ import type { BackupManifest } from '../backup/manifest.js';
 import { manifestTables } from '../backup/manifest-tables.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
+import { BackupDirectory } from './backup-directory.js';
 import { adminTarget, databaseExists, otherSessions, type Session } from './target-db.js';
 import { incompleteMark } from './incomplete-mark.js';
 import { pgOptions, restoreSessionSettings, toastLz4 } from './pg-restore.js';
@@ -92,6 +93,17 @@ export async function planRestore(options: RestoreOptions): Promise<PreparedRest
       `Pass --confirm ${database} (or type the name when asked on a terminal); --yes alone never destroys data.`,
     );
   }
+  if (
+    mode === 'in-place' &&
+    options.clean &&
+    options.safetySnapshot !== false &&
+    !options.repo &&
+    repo instanceof BackupDirectory
+  )
+    throw new UsageError(
+      `The safety snapshot of ${database} needs a repository to go into; ${repo.url} is a lone backup directory.`,
+      `Pass --repo DIR|s3://bucket/prefix for the snapshot (or --no-safety-snapshot).`,
+    );
   const sessions = mode === 'in-place' && options.clean ? await otherSessions(into) : [];
   const jobs =
     what === 'rows' || options.intoSupabase ? 1 : Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
@@ -181,7 +193,7 @@ function describeSteps(x: {
   ];
   if (plan.mode === 'in-place' && options.clean && options.safetySnapshot !== false)
     steps.push({
-      title: `Safety snapshot of ${plan.database} into ${x.repo.url}`,
+      title: `Safety snapshot of ${plan.database} into ${(options.repo ?? x.repo).url}`,
       command: 'pgdr backup (pg_dump --format=custom | zstd)',
     });
   if (plan.mode === 'in-place' && options.clean) {
@@ -220,7 +232,13 @@ function describeSteps(x: {
       command: 'drop … if exists … cascade',
     });
   const args = [
-    ...pgRestoreArgs(plan, options, '<selected entries>'),
+    ...pgRestoreArgs(
+      plan,
+      options,
+      plan.what === 'tables' || options.intoSupabase || (manifest.kind === 'tables' && plan.mode === 'new-db')
+        ? '<selected entries>'
+        : undefined,
+    ),
     plan.source === 'stream' ? '(archive on stdin)' : '<archive>',
   ];
   steps.push({
@@ -243,7 +261,7 @@ export function pgRestoreArgs(plan: RestorePlan, options: RestoreOptions, listFi
   return [
     ...(plan.mode === 'in-place' && options.clean ? ['--clean', '--if-exists'] : []),
     ...(plan.what === 'schema' ? ['--schema-only'] : []),
-    ...(listFile && (plan.what === 'tables' || options.intoSupabase) ? [`--use-list=${listFile}`] : []),
+    ...(listFile ? [`--use-list=${listFile}`] : []),
     ...(options.intoSupabase ? ['--single-transaction'] : []),
     '--exit-on-error',
     // Its progress lines tell pgdr which tables are loaded, so they are checked while the rest restores.

@@ -12,7 +12,7 @@ import { analyzeDatabase } from './row-counts.js';
 import { RestoredTableChecker } from './table-checker.js';
 import { tableShape } from './rows.js';
 import { selectForSupabase } from './supabase.js';
-import { selectTables, tocTables, type TocEntry } from './toc.js';
+import { schemasNotCreated, selectTables, tocTables, withoutDanglingForeignKeys, type TocEntry } from './toc.js';
 import { manifestTables, tableLabel, type ManifestTable, type TableName } from '../backup/manifest-tables.js';
 import type { RestoreOptions, RestoreResult } from './types.js';
 
@@ -54,7 +54,8 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
   );
   let checker: RestoredTableChecker | undefined;
   try {
-    const byTable = plan.what === 'tables' || plan.what === 'rows';
+    // A tables backup holds foreign keys to tables it does not: the schema script says which.
+    const byTable = plan.what === 'tables' || plan.what === 'rows' || manifest.kind === 'tables';
     const toc = await readToc(archive, prepared.pgRestore.path, prepared.into, byTable, ctx);
     ctx.log.info(`Backup checked: ${toc.length} entries in the table of contents.`);
     if (plan.what === 'rows') {
@@ -65,7 +66,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
     const { entries, only, leftOut } = chooseEntries(prepared, toc, expected);
     if (leftOut.length)
       result.warnings.push(
-        `Not restored with the chosen tables, because each also needs a table that was not chosen: ${leftOut.join('; ')}.`,
+        `Not restored, because each needs a table that is not restored with it: ${leftOut.join('; ')}.`,
       );
     const list = entries ? await writeListFile(entries) : undefined;
     try {
@@ -87,6 +88,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
         archive,
         args,
         cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'),
+        schemas: schemasNotCreated(entries ?? toc, toc),
         result,
         onLine: options.intoSupabase ? undefined : checker?.onLine,
       };
@@ -115,7 +117,10 @@ function chooseEntries(
 ): { entries?: TocEntry[]; only?: TableName[]; leftOut: string[] } {
   const { options, plan } = prepared;
   if (options.intoSupabase) return { entries: selectForSupabase(toc), leftOut: [] };
-  if (plan.what !== 'tables') return { leftOut: [] };
+  if (plan.what !== 'tables')
+    return prepared.manifest.kind === 'tables' && plan.mode === 'new-db'
+      ? withoutDanglingForeignKeys(toc)
+      : { leftOut: [] };
   const selection = selectTables(toc, options.tables!, {
     standalone: plan.mode === 'new-db' || !options.clean,
     inheritance: expected,

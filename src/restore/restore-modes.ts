@@ -8,7 +8,7 @@ import type { ArchiveSource } from './archive-source.js';
 import type { PreparedRestore } from './plan.js';
 import { runPgRestore } from './pg-restore.js';
 import { applyRoles, readRolesScript } from './supabase.js';
-import { blockConnections, createDatabase, otherSessions, terminateSessions } from './target-db.js';
+import { blockConnections, createDatabase, createSchemas, otherSessions, terminateSessions } from './target-db.js';
 import { dropHalfRestored, markIncomplete } from './incomplete-mark.js';
 import type { RestoreResult } from './types.js';
 
@@ -16,6 +16,8 @@ export interface MainRestore {
   prepared: PreparedRestore;
   archive: ArchiveSource;
   args: string[];
+  /** Schemas the restored objects live in that the archive does not create (a tables backup's). */
+  schemas: string[];
   /** With --clean: the archive entries whose objects are dropped (cascade) before pg_restore recreates them. */
   cleanEntries?: TocEntry[];
   result: RestoreResult;
@@ -33,6 +35,10 @@ export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext)
   await createDatabase(prepared.options.target, name);
   try {
     await markIncomplete(prepared.options.target, name, prepared.manifest.id);
+    if (main.schemas.length) {
+      ctx.log.info(`Creating schema(s) ${main.schemas.join(', ')}: the backup holds objects in them, not the schemas.`);
+      await createSchemas(prepared.into, main.schemas);
+    }
     await restoreRoles(main, ctx);
     ctx.log.info(`Restoring into ${name} (${prepared.plan.jobs} job(s))…`);
     await runPgRestore(
@@ -76,7 +82,7 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
   const { options, plan } = prepared;
   const name = plan.database;
   if (options.clean && options.safetySnapshot !== false) {
-    ctx.log.info(`Safety snapshot of ${name} into ${prepared.repo.url}…`);
+    ctx.log.info(`Safety snapshot of ${name} into ${(options.repo ?? prepared.repo).url}…`);
     const snapshot = await takeBackup(
       {
         target: prepared.into,

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, mkdirSync, symlinkSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { findBackup } from '../backup/catalog.js';
 import { MANIFEST, type BackupManifest } from '../backup/manifest.js';
 import { LocalRepository, type Repository } from '../storage/index.js';
+import { BackupDirectory } from './backup-directory.js';
 
 export interface ResolvedBackup {
   repo: Repository;
@@ -39,11 +39,8 @@ export async function resolveBackup(
   return { repo, manifest: (await findBackup(repo, ref)).manifest };
 }
 
-/** A repository whose only backup is `dir`: its own parent when laid out as <repo>/backups/<id>, else a linked view. */
+/** The repository `dir` lies in when laid out as <repo>/backups/<id>, else the directory alone, wherever it was copied. */
 function directoryRepository(dir: string): Repository {
   if (basename(dirname(dir)) === 'backups') return new LocalRepository(dirname(dirname(dir)));
-  const root = mkdtempSync(join(tmpdir(), 'pgdr-backup-link-'));
-  mkdirSync(join(root, 'backups'));
-  symlinkSync(dir, join(root, 'backups', basename(dir)));
-  return new LocalRepository(root);
+  return new BackupDirectory(dir);
 }

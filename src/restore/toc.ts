@@ -11,6 +11,8 @@ export interface TocEntry {
   line: string;
   /** TOC ids this entry depends on (from the archive's schema script); empty when unknown. */
   deps: number[];
+  /** FK CONSTRAINT: the table it references (from the schema script); pg_dump leaves that out of `deps` when the table is not in the archive. */
+  references?: TableName;
 }
 
 // Longest first, so "MATERIALIZED VIEW DATA" wins over "MATERIALIZED VIEW".
@@ -73,6 +75,8 @@ export function attachDependencies(entries: TocEntry[], script: string): void {
     }
     const deps = /^-- Dependencies: ([\d ]+)$/.exec(line);
     if (deps && current) current.deps = deps[1]!.trim().split(/\s+/).map(Number);
+    const references = current?.desc === 'FK CONSTRAINT' ? REFERENCES.exec(line) : null;
+    if (references && current) current.references = { schema: unquote(references[1]!), table: unquote(references[2]!) };
   }
   // Data entries are not in the schema script: they depend on the object they fill.
   const relation = new Map(
@@ -83,6 +87,32 @@ export function attachDependencies(entries: TocEntry[], script: string): void {
     const id = owner ? relation.get(`${owner}|${e.schema}|${e.tag}`) : undefined;
     if (id !== undefined && !e.deps.includes(id)) e.deps.push(id);
   }
+}
+
+// pg_dump writes "REFERENCES schema.table(" with each part quoted where it must be.
+const NAME_PART = String.raw`"(?:[^"]|"")+"|[^\s."(]+`;
+const REFERENCES = new RegExp(String.raw`\bREFERENCES (${NAME_PART})\.(${NAME_PART})\(`);
+const unquote = (part: string) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part);
+
+/**
+ * Leaves out the foreign keys to tables that are not among `entries` (a tables backup holds a table without the ones
+ * it references): restoring one would fail, and with it the restore. They come back named, for the summary.
+ */
+export function withoutDanglingForeignKeys(entries: TocEntry[]): { entries: TocEntry[]; leftOut: string[] } {
+  const tables = tocTables(entries);
+  const dangling = entries.filter(
+    (e) => e.desc === 'FK CONSTRAINT' && e.references && !tables.some((t) => sameTable(t, e.references!)),
+  );
+  return {
+    entries: entries.filter((e) => !dangling.includes(e)),
+    leftOut: dangling.map((e) => `FK CONSTRAINT ${e.schema}.${e.tag} (references ${tableLabel(e.references!)})`),
+  };
+}
+
+/** Schemas the entries put objects in that the archive does not create (pg_dump --table leaves the schema out). */
+export function schemasNotCreated(entries: TocEntry[], all: TocEntry[]): string[] {
+  const created = new Set(all.filter((e) => e.desc === 'SCHEMA').map((e) => e.tag));
+  return [...new Set(entries.map((e) => e.schema))].filter((s) => s !== '-' && !created.has(s));
 }
 
 const RELATIONS = new Set(['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'FOREIGN TABLE']);

@@ -9,7 +9,8 @@ import type { RowsOutcome } from './rows.js';
 export type OnConflict = 'skip' | 'overwrite';
 
 export interface RestoreOptions {
-  repo: Repository;
+  /** Where the backup is (and the safety snapshot goes); optional when `ref` is the path of a backup directory. */
+  repo?: Repository;
   /** A backup id (or unambiguous prefix), `latest`, `latest-verified`, or the path of a backup directory. */
   ref: string;
   /** The server, and the database an in-place restore replaces (or --rows writes into). */

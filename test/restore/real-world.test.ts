@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useCluster, psql } from '../helpers/cluster.js';
@@ -11,6 +11,7 @@ import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 let cluster: LocalCluster;
 let repo: string;
 let fullId: string;
+let tablesId: string;
 let fullSummary: { tables: number; rows: number };
 
 const manifestOf = (id: string) => JSON.parse(readFileSync(join(repo, 'backups', id, 'manifest.json'), 'utf8'));
@@ -39,6 +40,19 @@ describe('restores that are right on a real-world database: inheritance, odd nam
     expect(full.code, full.stderr).toBe(0);
     fullSummary = JSON.parse(full.stdout);
     fullId = JSON.parse(full.stdout).id;
+    const tables = await runPgdr([
+      'backup',
+      'tables',
+      '--table',
+      'sales.o2',
+      '--db',
+      cluster.urlFor('odd'),
+      '--repo',
+      repo,
+      '--json',
+    ]);
+    expect(tables.code, tables.stderr).toBe(0);
+    tablesId = JSON.parse(tables.stdout).id;
   });
 
   it("the manifest names every table by its two parts, with its own rows and its parents; the total is the database's", async () => {
@@ -182,5 +196,55 @@ describe('restores that are right on a real-world database: inheritance, odd nam
     const o2 = await restore([fullId, '--table', 'sales.o2'], 'odd_o2');
     expect(o2.code, o2.stderr).toBe(0);
     expect(o2.json.warnings.join('\n')).toMatch(/FK CONSTRAINT sales\.o2 o2_customer_id_fkey/);
+  });
+
+  it('a tables backup of a table outside public restores into a new database', async () => {
+    const r = await restore([tablesId], 'odd_tables');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.tables).toMatchObject([{ table: 'sales.o2', expected: 40, actual: 40, ok: true }]);
+    // The table came without public.customers: its foreign key to it cannot, and the summary says so.
+    expect(r.json.warnings.join('\n')).toContain(
+      'FK CONSTRAINT sales.o2 o2_customer_id_fkey (references public.customers)',
+    );
+    await psql(cluster, 'postgres', 'create database odd_rows template odd');
+    await psql(cluster, 'odd_rows', 'delete from sales.o2 where id <= 5');
+    const rows = await runPgdr([
+      'restore',
+      tablesId,
+      '--repo',
+      repo,
+      '--db',
+      cluster.urlFor('odd_rows'),
+      '--rows',
+      'sales.o2:id <= 5',
+      '--json',
+    ]);
+    expect(rows.code, rows.stderr).toBe(0);
+    expect(JSON.parse(rows.stdout).rows).toMatchObject({ matched: 5, inserted: 5 });
+  });
+
+  it('a copied backup directory restores wherever it lies, and leaves no temporary directory behind', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'pgdr-copied-'));
+    cpSync(join(repo, 'backups', fullId), join(copy, fullId), { recursive: true });
+    const staging = mkdtempSync(join(tmpdir(), 'pgdr-staging-root-'));
+    const r = await runPgdr(
+      ['restore', join(copy, fullId), '--db', cluster.urlFor('odd'), '--new-db', 'odd_copy', '--json'],
+      { env: { TMPDIR: staging } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).mismatches).toBe(0);
+    expect(readdirSync(staging)).toEqual([]);
+    // Restoring over a database takes a safety snapshot first, which needs a repository: the copy is not one.
+    const inPlace = await runPgdr([
+      'restore',
+      join(copy, fullId),
+      '--db',
+      cluster.urlFor('odd'),
+      '--clean',
+      '--confirm',
+      'odd',
+    ]);
+    expect(inPlace.code).toBe(2);
+    expect(inPlace.stderr).toContain('needs a repository');
   });
 });
