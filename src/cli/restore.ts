@@ -244,6 +244,16 @@ function summaryText(r: RestoreResult, target: DbTarget): string {
         : chalk.red(`  ${r.mismatches} of ${r.tables.length} table(s) differ from the backup's row counts.`),
     );
   }
+  const db = r.databaseSettings;
+  if (db?.applied && db.statements.length)
+    lines.push(
+      `  database        the source's settings, privileges and owner (${db.statements.length} statement(s)) and comment`,
+    );
+  if (db && !db.applied && db.statements.length)
+    lines.push(
+      `  database        ${r.database} keeps its own settings; the backup's, not applied in place:`,
+      ...db.statements.map((s) => `                    ${s}`),
+    );
   for (const w of r.warnings) lines.push(`${chalk.yellow('warning:')} ${w}`);
   if (r.mode === 'new-db' && r.ok)
     lines.push(`  connect: ${target.display.replace(/\/[^/]*$/, `/${encodeURIComponent(r.database)}`)}`);

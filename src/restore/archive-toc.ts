@@ -9,19 +9,24 @@ import type { DbTarget } from '../pg/connection.js';
 import type { ArchiveSource } from './archive-source.js';
 import { runPgRestore } from './pg-restore.js';
 import { attachDependencies, parseTocList, renderList, type TocEntry } from './toc.js';
+import { isDatabaseEntry, parseDatabaseProperties, type DatabaseProperties } from './database-properties.js';
 
-/** `pg_restore --list` (and, when entries are chosen by table, the schema script for dependencies). */
+/**
+ * `pg_restore --create --list` (and, when entries are chosen by table, the schema script for dependencies). The
+ * entries about the database itself, which only --create lists, come apart from the others.
+ */
 export async function readToc(
   source: ArchiveSource,
   toolPath: string,
   target: DbTarget,
   withDeps: boolean,
   ctx: OperationContext,
-): Promise<TocEntry[]> {
+): Promise<{ toc: TocEntry[]; database: TocEntry[] }> {
   try {
-    const entries = parseTocList(
-      await runPgRestore(source, { toolPath, target, args: ['--list'], capture: true }, ctx),
+    const all = parseTocList(
+      await runPgRestore(source, { toolPath, target, args: ['--create', '--list'], capture: true }, ctx),
     );
+    const entries = all.filter((e) => !isDatabaseEntry(e));
     // An empty list is a backup of an empty database; a damaged archive makes pg_restore --list fail instead.
     if (withDeps)
       attachDependencies(
@@ -32,13 +37,35 @@ export async function readToc(
           ctx,
         ),
       );
-    return entries;
+    return { toc: entries, database: all.filter(isDatabaseEntry) };
   } catch (error) {
     if (isPgdrError(error) && !(error instanceof ProcessFailed)) throw error;
     throw new PgdrError(`pg_restore cannot read the archive's table of contents: ${(error as Error).message}`, {
       hint: 'The archive is damaged or not a pg_dump custom-format file; nothing was restored. Use an older backup.',
       cause: error,
     });
+  }
+}
+
+/** The database's own settings, comment, owner and privileges, read from the archive's script of those entries. */
+export async function readDatabaseProperties(
+  source: ArchiveSource,
+  toolPath: string,
+  target: DbTarget,
+  entries: TocEntry[],
+  ctx: OperationContext,
+): Promise<DatabaseProperties | undefined> {
+  if (!entries.some((e) => e.desc !== 'DATABASE')) return undefined;
+  const list = await writeListFile(entries);
+  try {
+    const script = await runPgRestore(
+      source,
+      { toolPath, target, args: ['--create', '--schema-only', '--file=-', `--use-list=${list.path}`], capture: true },
+      ctx,
+    );
+    return parseDatabaseProperties(script);
+  } finally {
+    await list.remove();
   }
 }
 

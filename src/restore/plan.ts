@@ -252,6 +252,17 @@ function describeSteps(x: {
         title: `Compare row counts with the manifest (${plan.what === 'full' ? plan.backup.tables : options.tables!.length}+ tables)`,
       },
     );
+  if (!options.intoSupabase)
+    steps.push(
+      plan.mode === 'new-db'
+        ? {
+            title: `Give ${plan.database} the source database's settings, privileges, comment and owner (where the role exists), as the archive records them`,
+            command: `alter database ${db} set …; grant/revoke … on database ${db}; comment on database ${db} is …; alter database ${db} owner to …`,
+          }
+        : {
+            title: `List the source database's settings the archive records, without applying them: ${plan.database} keeps its own`,
+          },
+    );
   if (plan.mode === 'in-place' && options.clean) steps.push({ title: `Allow connections to ${plan.database} again` });
   return steps;
 }

@@ -2,10 +2,11 @@ import type { OperationContext } from '../core/context.js';
 import { PgdrError } from '../core/errors.js';
 import { requireKeys } from '../backup/archive.js';
 import { prepareArchive } from './archive-source.js';
-import { missingOwners, readToc, writeListFile } from './archive-toc.js';
+import { missingOwners, readDatabaseProperties, readToc, writeListFile } from './archive-toc.js';
 import { planRestore, pgRestoreArgs, type PreparedRestore } from './plan.js';
 import { newDbFailure, restoreInPlace, restoreIntoNewDb, type MainRestore } from './restore-modes.js';
 import { clearIncomplete } from './incomplete-mark.js';
+import { applyDatabaseProperties, propertyStatements, type DatabaseProperties } from './database-properties.js';
 import { restoreRows } from './restore-rows.js';
 import { adminTarget } from './target-db.js';
 import { analyzeDatabase } from './row-counts.js';
@@ -56,12 +57,15 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
   try {
     // A tables backup holds foreign keys to tables it does not: the schema script says which.
     const byTable = plan.what === 'tables' || plan.what === 'rows' || manifest.kind === 'tables';
-    const toc = await readToc(archive, prepared.pgRestore.path, prepared.into, byTable, ctx);
+    const { toc, database } = await readToc(archive, prepared.pgRestore.path, prepared.into, byTable, ctx);
     ctx.log.info(`Backup checked: ${toc.length} entries in the table of contents.`);
     if (plan.what === 'rows') {
       result.rows = await restoreRows({ prepared, archive, toc, shape: shape! }, ctx);
       return { ...result, durationMs: Date.now() - started };
     }
+    const properties = options.intoSupabase
+      ? undefined
+      : await readDatabaseProperties(archive, prepared.pgRestore.path, prepared.into, database, ctx);
     const expected = manifestTables(manifest, tocTables(toc));
     const { entries, only, leftOut } = chooseEntries(prepared, toc, expected);
     if (leftOut.length)
@@ -101,7 +105,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
       await verifyRestored(prepared, checker, only, result, ctx).catch(async (error) => {
         throw plan.mode === 'new-db' ? await newDbFailure(prepared, error, ctx) : error;
       });
-    if (plan.mode === 'new-db') await clearIncomplete(options.target, plan.database);
+    await databaseLevel(prepared, properties, result);
     return { ...result, durationMs: Date.now() - started };
   } finally {
     await checker?.close();
@@ -135,6 +139,26 @@ function chooseEntries(
     });
   }
   return { entries: selection.entries, only: selection.tables, leftOut: selection.leftOut };
+}
+
+/**
+ * A new database gets the source database's settings, privileges, owner and comment (the comment replaces the
+ * "incomplete restore" mark); in place, the database keeps its own and the summary lists the backup's.
+ */
+async function databaseLevel(
+  prepared: PreparedRestore,
+  properties: DatabaseProperties | undefined,
+  result: RestoreResult,
+): Promise<void> {
+  const { plan, options } = prepared;
+  if (!properties) return void (plan.mode === 'new-db' && (await clearIncomplete(options.target, plan.database)));
+  const statements = propertyStatements(plan.database, properties);
+  if (properties.unknown.length)
+    result.warnings.push(`Database-level statements of the backup not restored: ${properties.unknown.join('; ')}.`);
+  if (plan.mode !== 'new-db') return void (result.databaseSettings = { applied: false, statements });
+  const failed = await applyDatabaseProperties(options.target, plan.database, properties);
+  result.databaseSettings = { applied: true, statements };
+  if (failed.length) result.warnings.push(`Database settings not restored: ${failed.join('; ')}.`);
 }
 
 async function verifyRestored(

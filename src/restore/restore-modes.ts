@@ -27,6 +27,15 @@ export interface MainRestore {
 
 const reason = (error: unknown) => (error as Error).message;
 
+/** pg_restore's lines go to the checks running beside it; the server's warnings go into the summary, each once. */
+function onRestoreLine(main: MainRestore): (line: string) => void {
+  return (line) => {
+    main.onLine?.(line);
+    const warning = /^pg_restore: (?:WARNING|warning): +(.*)$/.exec(line)?.[1];
+    if (warning && !main.result.warnings.includes(warning)) main.result.warnings.push(warning);
+  };
+}
+
 /** Creates the database and restores into it; any failure or Ctrl-C drops it again, so nothing half-made stays. */
 export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext): Promise<void> {
   const { prepared } = main;
@@ -48,7 +57,7 @@ export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext)
         target: prepared.into,
         args: main.args,
         settings: prepared.settings,
-        onLine: main.onLine,
+        onLine: onRestoreLine(main),
       },
       ctx,
     );
@@ -117,7 +126,7 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
         target: prepared.into,
         args: main.args,
         settings: prepared.settings,
-        onLine: main.onLine,
+        onLine: onRestoreLine(main),
       },
       ctx,
     );

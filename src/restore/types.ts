@@ -78,6 +78,8 @@ export interface RestoreResult {
   tables: TableCheck[];
   mismatches: number;
   rows?: RowsOutcome;
+  /** The source database's settings, privileges, owner and comment: applied to a new database, listed in place. */
+  databaseSettings?: { applied: boolean; statements: string[] };
   warnings: string[];
   plan: RestorePlan;
 }

@@ -84,12 +84,8 @@ export async function databaseProperties(target: DbTarget): Promise<Record<strin
     const los = await c.query<{ n: string; h: string }>(
       `select count(*) as n, md5(string_agg(md5(lo_get(oid)), ',' order by oid)) as h from pg_largeobject_metadata`,
     );
-    const { datname } = (await c.query<{ datname: string }>('select current_database() as datname')).rows[0]!;
-    const self = (text: string | null) => text?.split(datname).join('<db>') ?? null;
     return {
       ...rows[0],
-      comment: self(rows[0]!.comment),
-      acl: rows[0]!.acl?.map((a) => self(a)),
       settings: Object.fromEntries(settings.rows.map((r) => [r.role, r.s])),
       largeObjects: los.rows[0],
     };

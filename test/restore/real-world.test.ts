@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useCluster, psql } from '../helpers/cluster.js';
 import { tableFingerprints } from '../helpers/compare.js';
-import { loadOddDatabase } from '../helpers/odd-db.js';
+import { databaseProperties, loadOddDatabase } from '../helpers/odd-db.js';
 import { runPgdr } from '../helpers/cli.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 
@@ -29,6 +29,12 @@ async function restore(args: string[], into: string) {
     '--json',
   ]);
   return { ...r, json: r.stdout.startsWith('{') ? JSON.parse(r.stdout) : undefined };
+}
+
+/** The restored database holds what the source holds: every table's rows, large objects, database settings. */
+async function expectSameAsSource(database: string) {
+  expect(await tableFingerprints(cluster.target(database))).toEqual(await tableFingerprints(cluster.target('odd')));
+  expect(await databaseProperties(cluster.target(database))).toEqual(await databaseProperties(cluster.target('odd')));
 }
 
 describe('restores that are right on a real-world database: inheritance, odd names, database settings', () => {
@@ -78,7 +84,7 @@ describe('restores that are right on a real-world database: inheritance, odd nam
   });
 
   for (const jobs of ['1', '2']) {
-    it(`a full restore with --jobs ${jobs} exits 0, every count right, every table equal`, async () => {
+    it(`a full restore with --jobs ${jobs} exits 0, every count right, data and database settings equal`, async () => {
       const into = `odd_full_j${jobs}`;
       const r = await restore([fullId, '--jobs', jobs], into);
       expect(r.code, r.stderr).toBe(0);
@@ -92,9 +98,38 @@ describe('restores that are right on a real-world database: inheritance, odd nam
           'public.a_parent',
         ]),
       );
-      expect(await tableFingerprints(cluster.target(into))).toEqual(await tableFingerprints(cluster.target('odd')));
+      await expectSameAsSource(into);
+      // The server's own warning (the publication on a server without wal_level=logical) is in the summary.
+      expect(r.json.warnings.join('\n')).toContain('wal_level is insufficient to publish logical changes');
+      expect(r.json.databaseSettings.applied).toBe(true);
     });
   }
+
+  it("in place, the database keeps its own settings; the plan says so and the summary lists the backup's", async () => {
+    await psql(cluster, 'postgres', 'create database odd_in_place template odd');
+    const before = await databaseProperties(cluster.target('odd_in_place'));
+    const args = [
+      'restore',
+      fullId,
+      '--repo',
+      repo,
+      '--db',
+      cluster.urlFor('odd_in_place'),
+      '--clean',
+      '--confirm',
+      'odd_in_place',
+      '--no-safety-snapshot',
+    ];
+    const plan = await runPgdr([...args, '--dry-run']);
+    expect(plan.stdout).toContain("List the source database's settings the archive records, without applying them");
+    const r = await runPgdr(args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("odd_in_place keeps its own settings; the backup's, not applied in place:");
+    expect(r.stdout).toContain(`alter database "odd_in_place" set "TimeZone" to 'Pacific/Chatham'`);
+    expect(await databaseProperties(cluster.target('odd_in_place'))).toEqual(before);
+    const fresh = await runPgdr(['restore', fullId, '--repo', repo, '--db', cluster.urlFor('odd'), '--dry-run']);
+    expect(fresh.stdout).toContain("the source database's settings, privileges, comment and owner");
+  });
 
   it('a restore ten times in a row, alternating one and two jobs, is right every time', async () => {
     for (let i = 0; i < 10; i++) {
