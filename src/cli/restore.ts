@@ -117,7 +117,10 @@ export function registerRestoreCommand(program: Command): void {
         clean: flags.clean,
         confirm: flags.confirm,
         safetySnapshot: flags.safetySnapshot,
-        safetyEncryption: flags.clean && flags.safetySnapshot !== false ? cliEncryption(loaded, {}) : undefined,
+        safetyEncryption:
+          flags.clean && flags.safetySnapshot !== false
+            ? cliEncryption(loaded, { passphraseEnv: flags.passphraseEnv })
+            : undefined,
         schemaOnly: flags.schemaOnly,
         tables: flags.table,
         rows: flags.rows ? parseRowsSpec(flags.rows) : undefined,

@@ -4,6 +4,8 @@ import { quoteIdent, serverInfo, withClient } from '../pg/client.js';
 import { withDatabase, type DbTarget } from '../pg/connection.js';
 import { toolFor, type ToolInfo } from '../pg/tools.js';
 import type { BackupManifest } from '../backup/manifest.js';
+import type { EncryptionOption } from '../backup/take-backup.js';
+import { protecting } from './snapshot-encryption.js';
 import { manifestTables } from '../backup/manifest-tables.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
@@ -25,6 +27,8 @@ export interface PreparedRestore {
   psql: ToolInfo;
   sessions: Session[];
   settings: Record<string, string>;
+  /** How the safety snapshot is encrypted (in place with --clean). */
+  snapshotEncryption?: EncryptionOption;
 }
 
 export function defaultNewDbName(database: string, now: Date): string {
@@ -104,6 +108,10 @@ export async function planRestore(options: RestoreOptions): Promise<PreparedRest
       `The safety snapshot of ${database} needs a repository to go into; ${repo.url} is a lone backup directory.`,
       `Pass --repo DIR|s3://bucket/prefix for the snapshot (or --no-safety-snapshot).`,
     );
+  const snapshotEncryption =
+    mode === 'in-place' && options.clean && options.safetySnapshot !== false
+      ? protecting(options, manifest)
+      : undefined;
   const sessions = mode === 'in-place' && options.clean ? await otherSessions(into) : [];
   const jobs =
     what === 'rows' || options.intoSupabase ? 1 : Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
@@ -149,8 +157,8 @@ export async function planRestore(options: RestoreOptions): Promise<PreparedRest
     sessions: sessions.map(({ pid, user, application, client }) => ({ pid, user, application, client })),
     steps: [],
   };
-  plan.steps = describeSteps({ plan, manifest, repo, into, options, pgRestore, settings });
-  return { plan, options, repo, manifest, into, pgRestore, psql, sessions, settings };
+  plan.steps = describeSteps({ plan, manifest, repo, into, options, pgRestore, settings, snapshotEncryption });
+  return { plan, options, repo, manifest, into, pgRestore, psql, sessions, settings, snapshotEncryption };
 }
 
 function checkCombination(o: RestoreOptions, what: RestorePlan['what'], mode: string): void {
@@ -180,6 +188,7 @@ function describeSteps(x: {
   options: RestoreOptions;
   pgRestore: ToolInfo;
   settings: Record<string, string>;
+  snapshotEncryption?: EncryptionOption;
 }): PlanStep[] {
   const { plan, manifest, options } = x;
   const db = quoteIdent(plan.database);
@@ -193,7 +202,7 @@ function describeSteps(x: {
   ];
   if (plan.mode === 'in-place' && options.clean && options.safetySnapshot !== false)
     steps.push({
-      title: `Safety snapshot of ${plan.database} into ${(options.repo ?? x.repo).url}`,
+      title: `Safety snapshot of ${plan.database} into ${(options.repo ?? x.repo).url}${x.snapshotEncryption ? `, encrypted ${'passphrase' in x.snapshotEncryption ? 'with a passphrase' : `to ${x.snapshotEncryption.recipients.length} recipient(s)`}` : ''}`,
       command: 'pgdr backup (pg_dump --format=custom | zstd)',
     });
   if (plan.mode === 'in-place' && options.clean) {

@@ -97,7 +97,7 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
         target: prepared.into,
         repo: options.repo ?? prepared.repo,
         kind: 'full',
-        encryption: options.safetyEncryption,
+        encryption: prepared.snapshotEncryption,
       },
       ctx,
     );

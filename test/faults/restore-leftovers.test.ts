@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
@@ -101,6 +101,50 @@ describe('fault suite: restores that end, and leave nothing behind', () => {
     }
     expect(await databases()).toEqual(before);
     checked('archive file missing from the repository: restore (1 and 2 jobs) and verify fail within seconds');
+  });
+
+  it('the safety snapshot of an in-place restore is encrypted like the backup it protects', async () => {
+    const passphrase = { PGDR_TEST_PASSPHRASE: 'correct horse battery staple' };
+    const byPassphrase = await runPgdr(
+      ['backup', '--db', cluster.urlFor('app'), '--repo', repo, '--passphrase-env', 'PGDR_TEST_PASSPHRASE', '--json'],
+      { env: passphrase },
+    );
+    expect(byPassphrase.code, byPassphrase.stderr).toBe(0);
+    const cases = [
+      { id: encryptedId, keys: ['--identity', keyFile], env: {} },
+      {
+        id: JSON.parse(byPassphrase.stdout).id as string,
+        keys: ['--passphrase-env', 'PGDR_TEST_PASSPHRASE'],
+        env: passphrase,
+      },
+    ];
+    for (const { id, keys, env } of cases) {
+      await psql(cluster, 'postgres', 'drop database if exists target; create database target template app');
+      const r = await runPgdr(
+        [
+          'restore',
+          id,
+          '--repo',
+          repo,
+          '--db',
+          cluster.urlFor('target'),
+          '--clean',
+          '--confirm',
+          'target',
+          ...keys,
+          '--json',
+        ],
+        { env },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const snapshot = JSON.parse(r.stdout).safetySnapshotId as string;
+      const files = readdirSync(join(repo, 'backups', snapshot));
+      const of = JSON.parse(readFileSync(join(repo, 'backups', id, 'manifest.json'), 'utf8')).encryption;
+      const taken = JSON.parse(readFileSync(join(repo, 'backups', snapshot, 'manifest.json'), 'utf8')).encryption;
+      expect(taken).toEqual(of);
+      expect(files.some((f) => f.endsWith('.age'))).toBe(true);
+    }
+    checked('safety snapshot of an in-place restore: encrypted like the backup it protects (recipients or passphrase)');
   });
 
   it('an archive missing from S3 fails the restore within seconds', async () => {
