@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { OperationContext } from '../core/context.js';
 import { isPgdrError, PgdrError } from '../core/errors.js';
 import { startProcess } from '../core/system.js';
+import { makeStagingDir } from '../core/staging.js';
 import { withClient, quoteIdent } from '../pg/client.js';
 import { libpqEnv, withDatabase, type DbTarget } from '../pg/connection.js';
 import { toolFor } from '../pg/tools.js';
@@ -139,15 +140,17 @@ async function restoreTest(
         stdin,
         stdout: 'ignore',
         signal: ctx.signal,
+        endsWithPgdr: true,
         onStderrLine: (l) => ctx.log.debug(l),
       });
     let exited: PromiseSettledResult<void>;
     if (manifest.format === 'directory') {
-      const dir = await downloadDirectory(repo, manifest, ctx.signal);
+      const staging = makeStagingDir('verify', (m) => ctx.log.warn(m));
       try {
-        exited = (await Promise.allSettled([run(['--jobs=2', dir.path], 'ignore').done]))[0];
+        const data = await downloadDirectory(repo, manifest, staging.path, ctx.signal);
+        exited = (await Promise.allSettled([run(['--jobs=2', data], 'ignore').done]))[0];
       } finally {
-        await dir.remove();
+        staging.remove();
       }
     } else {
       const source = await openStored(repo, manifest, manifest.files[0]!, { signal: ctx.signal });

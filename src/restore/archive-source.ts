@@ -1,7 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeStagingDir } from '../core/staging.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { OperationContext } from '../core/context.js';
@@ -43,13 +42,14 @@ export async function prepareArchive(
   mode: SourceMode,
   ctx: OperationContext,
 ): Promise<ArchiveSource> {
-  const staging = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), `pgdr-restore-`));
-  const cleanup = () => rm(staging, { recursive: true, force: true });
+  const dir = makeStagingDir('restore', (m) => ctx.log.warn(m));
+  const staging = dir.path;
+  const cleanup = async () => dir.remove();
   try {
     await checkExtras(repo, manifest, ctx);
     if (manifest.format === 'directory') {
-      const dir = await downloadDirectory(repo, manifest, ctx.signal);
-      return { how: 'directory', path: dir.path, cleanup: async () => (await dir.remove(), await cleanup()) };
+      const data = await downloadDirectory(repo, manifest, staging, ctx.signal);
+      return { how: 'directory', path: data, cleanup };
     }
     const file = manifest.files[0]!;
     const progress = (label: string) => (n: number) =>

@@ -1,5 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { makeStagingDir } from '../core/staging.js';
 import { join } from 'node:path';
 import type { OperationContext } from '../core/context.js';
 import { isPgdrError, PgdrError } from '../core/errors.js';
@@ -71,10 +71,10 @@ export async function readDatabaseProperties(
 
 /** A --use-list file in a private temporary directory, removed by `remove`. */
 export async function writeListFile(entries: TocEntry[]): Promise<{ path: string; remove(): Promise<void> }> {
-  const dir = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), 'pgdr-list-'));
-  const path = join(dir, 'restore.list');
-  await writeFile(path, renderList(entries), { mode: 0o600 });
-  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+  const dir = makeStagingDir('list');
+  const path = join(dir.path, 'restore.list');
+  await writeFile(path, renderList(entries), { mode: 0o600, flag: 'wx' });
+  return { path, remove: async () => dir.remove() };
 }
 
 /** Object owners the archive names that the server lacks; restoring ownership would fail on them. */

@@ -59,6 +59,8 @@ export async function runPgRestore(source: ArchiveSource, run: PgRestoreRun, ctx
     stdin: source.path ? 'ignore' : 'pipe',
     stdout: run.capture ? 'pipe' : 'ignore',
     signal: ctx.signal,
+    // Reading a staged file it would go on restoring, and keep the file, after pgdr was killed.
+    endsWithPgdr: true,
     onStderrLine: (l) => {
       ctx.log.debug(`pg_restore: ${l}`);
       run.onLine?.(l);

@@ -6,6 +6,7 @@ import { toolFor, type ToolInfo } from '../pg/tools.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import type { EncryptionOption } from '../backup/take-backup.js';
 import { protecting } from './snapshot-encryption.js';
+import { stagingRoot } from '../core/staging.js';
 import { manifestTables } from '../backup/manifest-tables.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
@@ -197,7 +198,7 @@ function describeSteps(x: {
     {
       title: `Check backup ${manifest.id}: sha256 of ${files} file(s)${manifest.encryption ? ', decryption' : ''}, table of contents`,
       command: `${x.pgRestore.path} --list`,
-      detail: `from ${x.repo.url}; ${plan.source === 'materialize' ? `decrypted and decompressed into a private temporary directory for ${plan.jobs} parallel jobs${manifest.dataOffsets ? ', with the data offsets the backup noted (pg_restore seeks to each table, largest first)' : ''}` : plan.source === 'stream' ? 'streamed into pg_restore, no copy on disk' : 'directory format, downloaded'}`,
+      detail: `from ${x.repo.url}; ${sourceDetail(plan, manifest)}`,
     },
   ];
   if (plan.mode === 'in-place' && options.clean && options.safetySnapshot !== false)
@@ -274,6 +275,17 @@ function describeSteps(x: {
     );
   if (plan.mode === 'in-place' && options.clean) steps.push({ title: `Allow connections to ${plan.database} again` });
   return steps;
+}
+
+/** Where the archive's plaintext goes: a parallel restore needs a file, one job reads a stream. */
+function sourceDetail(plan: RestorePlan, manifest: BackupManifest): string {
+  if (plan.source === 'stream') return 'streamed into pg_restore: no plaintext on disk';
+  if (plan.source === 'directory')
+    return `directory format, downloaded into a private staging directory (${stagingRoot()})`;
+  const offsets = manifest.dataOffsets
+    ? ', with the data offsets the backup noted (pg_restore seeks to each table, largest first)'
+    : '';
+  return `decrypted and decompressed for ${plan.jobs} parallel jobs into a file in a private staging directory under ${stagingRoot()} (0700, the file 0600), removed when the restore ends, and by the next pgdr if this one is killed${offsets}; --jobs 1 streams instead, with no plaintext on disk`;
 }
 
 /** pg_restore's arguments for the main restore, without the archive (a path, or stdin). */

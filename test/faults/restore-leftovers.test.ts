@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
+import { useClusterWith, psql } from '../helpers/cluster.js';
 import { runPgdr } from '../helpers/cli.js';
 import { startS3, type S3Emulator } from '../helpers/s3.js';
-import { generateIdentity } from '../../src/crypto/index.js';
+import { keyPair, takeBackup } from '../helpers/backups.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 import { checked } from './fault-helpers.js';
 
@@ -23,37 +23,20 @@ const databases = async () =>
     .split('\n');
 
 /** A private temporary directory for one pgdr run: whatever the run stages there, and leaves, is plain to see. */
-const stagingRoot = () => mkdtempSync(join(tmpdir(), 'pgdr-staging-root-'));
+const stagingRoot = () => mkdtempSync(join(tmpdir(), 'pgdr-test-staging-'));
 
 describe('fault suite: restores that end, and leave nothing behind', () => {
   beforeAll(async () => {
-    cluster = await useCluster();
-    await createDatabase(cluster, 'app');
-    await psql(
-      cluster,
+    cluster = await useClusterWith(
       'app',
       `create table events (id bigint primary key, note text);
        insert into events select g, md5(g::text) from generate_series(1, 20000) g;`,
     );
     repo = mkdtempSync(join(tmpdir(), 'pgdr-leftovers-'));
-    const plain = await runPgdr(['backup', '--db', cluster.urlFor('app'), '--repo', repo, '--json']);
-    expect(plain.code, plain.stderr).toBe(0);
-    plainId = JSON.parse(plain.stdout).id;
-    const { identity, recipient } = generateIdentity();
-    keyFile = join(repo, 'key.txt');
-    writeFileSync(keyFile, identity + '\n', { mode: 0o600 });
-    const enc = await runPgdr([
-      'backup',
-      '--db',
-      cluster.urlFor('app'),
-      '--repo',
-      repo,
-      '--encrypt-to',
-      recipient,
-      '--json',
-    ]);
-    expect(enc.code, enc.stderr).toBe(0);
-    encryptedId = JSON.parse(enc.stdout).id;
+    plainId = await takeBackup(['--db', cluster.urlFor('app'), '--repo', repo]);
+    const keys = keyPair(repo);
+    keyFile = keys.keyFile;
+    encryptedId = await takeBackup(['--db', cluster.urlFor('app'), '--repo', repo, '--encrypt-to', keys.recipient]);
     s3 = await startS3();
   });
   afterAll(async () => s3?.stop());

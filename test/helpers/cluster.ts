@@ -29,3 +29,11 @@ export async function psql(cluster: LocalCluster, database: string, sql: string)
 export async function createDatabase(cluster: LocalCluster, name: string): Promise<void> {
   await psql(cluster, 'postgres', `create database "${name}"`);
 }
+
+/** A cluster for the test file with one database, `sql` run in it. */
+export async function useClusterWith(database: string, sql: string): Promise<LocalCluster> {
+  const cluster = await useCluster();
+  await createDatabase(cluster, database);
+  await psql(cluster, database, sql);
+  return cluster;
+}

@@ -261,7 +261,7 @@ describe('restores that are right on a real-world database: inheritance, odd nam
   it('a copied backup directory restores wherever it lies, and leaves no temporary directory behind', async () => {
     const copy = mkdtempSync(join(tmpdir(), 'pgdr-copied-'));
     cpSync(join(repo, 'backups', fullId), join(copy, fullId), { recursive: true });
-    const staging = mkdtempSync(join(tmpdir(), 'pgdr-staging-root-'));
+    const staging = mkdtempSync(join(tmpdir(), 'pgdr-test-staging-'));
     const r = await runPgdr(
       ['restore', join(copy, fullId), '--db', cluster.urlFor('odd'), '--new-db', 'odd_copy', '--json'],
       { env: { TMPDIR: staging } },
