@@ -127,7 +127,6 @@ function chooseEntries(
       : { leftOut: [] };
   const selection = selectTables(toc, options.tables!, {
     standalone: plan.mode === 'new-db' || !options.clean,
-    inheritance: expected,
   });
   if (selection.missing.length) {
     throw new PgdrError(`Backup ${prepared.manifest.id} has no table ${selection.missing.join(', ')}.`, {

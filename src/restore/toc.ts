@@ -1,4 +1,4 @@
-import { findTables, sameTable, tableLabel, type ManifestTable, type TableName } from '../backup/manifest-tables.js';
+import { findTables, sameTable, tableLabel, type TableName } from '../backup/manifest-tables.js';
 
 /** One line of `pg_restore --list`: "3012; 0 16404 TABLE DATA public rental postgres". */
 export interface TocEntry {
@@ -13,6 +13,8 @@ export interface TocEntry {
   deps: number[];
   /** FK CONSTRAINT: the table it references (from the schema script); pg_dump leaves that out of `deps` when the table is not in the archive. */
   references?: TableName;
+  /** TABLE: the tables it inherits from (the schema script's INHERITS), which a partition's entry does not name. */
+  inherits?: TableName[];
 }
 
 // Longest first, so "MATERIALIZED VIEW DATA" wins over "MATERIALIZED VIEW".
@@ -78,6 +80,12 @@ export function attachDependencies(entries: TocEntry[], script: string): void {
     if (deps && current) current.deps = deps[1]!.trim().split(/\s+/).map(Number);
     const references = current?.desc === 'FK CONSTRAINT' ? REFERENCES.exec(line) : null;
     if (references && current) current.references = { schema: unquote(references[1]!), table: unquote(references[2]!) };
+    const inherits = current?.desc === 'TABLE' ? /^INHERITS \((.+)\);$/.exec(line) : null;
+    if (inherits && current)
+      current.inherits = [...inherits[1]!.matchAll(QUALIFIED)].map((m) => ({
+        schema: unquote(m[1]!),
+        table: unquote(m[2]!),
+      }));
   }
   // Data entries are not in the schema script: they depend on the object they fill.
   const relation = new Map(
@@ -91,8 +99,9 @@ export function attachDependencies(entries: TocEntry[], script: string): void {
 }
 
 // pg_dump writes "REFERENCES schema.table(" with each part quoted where it must be.
-const NAME_PART = String.raw`"(?:[^"]|"")+"|[^\s."(]+`;
+const NAME_PART = String.raw`"(?:[^"]|"")+"|[^\s."(),]+`;
 const REFERENCES = new RegExp(String.raw`\bREFERENCES (${NAME_PART})\.(${NAME_PART})\(`);
+const QUALIFIED = new RegExp(String.raw`(${NAME_PART})\.(${NAME_PART})`, 'g');
 const unquote = (part: string) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part);
 
 /**
@@ -136,15 +145,15 @@ export interface TableSelection {
 }
 
 /**
- * The entries that bring back some tables: their definitions, data, partitions, inheritance children (from the
- * manifest: `inheritance`), owned sequences, and every index, constraint, trigger, policy or default that hangs on them
+ * The entries that bring back some tables: their definitions, data, partitions, inheritance children, owned
+ * sequences, and every index, constraint, trigger, policy or default that hangs on them
  * alone. With `standalone` (a new database) the objects that need no table (schemas, types, functions) come too; in
  * place they already exist. Unknown names come back in `missing`.
  */
 export function selectTables(
   all: TocEntry[],
   names: string[],
-  options: { standalone: boolean; inheritance?: readonly ManifestTable[] },
+  options: { standalone: boolean },
 ): TableSelection & { missing: string[] } {
   const byId = new Map(all.map((e) => [e.id, e]));
   const tables = all.filter((e) => e.desc === 'TABLE');
@@ -166,8 +175,7 @@ export function selectTables(
       const child = tables.find((t) => t.schema === attach.schema && t.tag === attach.tag);
       if (child && attach.deps.some((d) => d !== child.id && selected.has(d))) add(child.id);
     }
-    for (const child of options.inheritance ?? [])
-      if (child.parents?.length && child.parents.every(isSelected)) add(named.find((e) => sameTable(e, child))?.id);
+    for (const child of named) if (child.inherits?.length && child.inherits.every(isSelected)) add(child.id);
   }
   const tableIds = new Set(selected);
   // Sequences the tables use (column defaults) or own (SEQUENCE OWNED BY, identity columns).
@@ -188,8 +196,8 @@ export function selectTables(
     if (inside > 0 && !DATA_OF[e.desc]) leftOut.push(`${e.desc} ${e.schema === '-' ? '' : `${e.schema}.`}${e.tag}`);
     return false;
   });
-  for (const child of options.inheritance ?? [])
-    if (child.parents?.some(isSelected) && !isSelected(child))
+  for (const child of named)
+    if (child.inherits?.some(isSelected) && !isSelected(child))
       leftOut.push(`TABLE ${tableLabel(child)} (inherits from a table not chosen)`);
   const tablesOut = chosen.filter((e) => e.desc === 'TABLE DATA').map((e) => ({ schema: e.schema, table: e.tag }));
   return { entries: chosen, tables: tablesOut, missing, leftOut };
