@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import type { BackupManifest } from '../backup/manifest.js';
+import { manifestTables } from '../backup/manifest-tables.js';
 import { openRepository, type Repository } from '../storage/index.js';
 import type { ActionContext, ActionOutputs } from './registry.js';
 
@@ -19,7 +20,7 @@ export function backupOutputs(manifest: BackupManifest, extra: ActionOutputs = {
   return {
     backupId: manifest.id,
     recoveryPoint: manifest.snapshotTime,
-    rowCounts: manifest.rowCounts,
+    rowCounts: manifestTables(manifest),
     database: manifest.database,
     bytes: manifest.bytes,
     kind: manifest.kind,

@@ -1,7 +1,6 @@
 import type { Duplex, Readable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
@@ -127,32 +126,26 @@ export function discard(onBytes?: (n: number) => void): Writable {
   });
 }
 
-/** A directory-format backup as pg_restore needs it: files in a local directory (removed by `remove`). */
+/** A directory-format backup as pg_restore needs it: its files in `<staging>/data`, each checked against its sha256. */
 export async function downloadDirectory(
   repo: Repository,
   manifest: BackupManifest,
+  staging: string,
   signal?: AbortSignal,
-): Promise<{ path: string; remove(): Promise<void> }> {
-  const root = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), `pgdr-restore-${manifest.id}-`));
-  const path = join(root, 'data');
+): Promise<string> {
+  const path = join(staging, 'data');
   await mkdir(path, { mode: 0o700 });
-  const remove = () => rm(root, { recursive: true, force: true });
-  try {
-    for (const file of manifest.files) {
-      const hash = new HashStage();
-      await pipeline(
-        await openStored(repo, manifest, file, { signal }),
-        hash,
-        createWriteStream(join(path, basename(file.path)), { mode: 0o600 }),
-      );
-      if (hash.digest() !== file.sha256)
-        throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum.`, {
-          hint: 'The stored file is damaged. Use an older backup.',
-        });
-    }
-    return { path, remove };
-  } catch (error) {
-    await remove();
-    throw error;
+  for (const file of manifest.files) {
+    const hash = new HashStage();
+    await pipeline(
+      await openStored(repo, manifest, file, { signal }),
+      hash,
+      createWriteStream(join(path, basename(file.path)), { mode: 0o600, flags: 'wx' }),
+    );
+    if (hash.digest() !== file.sha256)
+      throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum.`, {
+        hint: 'The stored file is damaged. Use an older backup.',
+      });
   }
+  return path;
 }

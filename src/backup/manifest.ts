@@ -2,6 +2,8 @@
  * The manifest is the backup: written last and atomically at `<repo>/backups/<id>/manifest.json`. A directory
  * without one is an unfinished or failed backup and is never listed, restored or counted by retention.
  */
+import type { ManifestTable } from './manifest-tables.js';
+
 export type BackupKind = 'full' | 'schema' | 'tables';
 export type DumpFormat = 'custom' | 'directory';
 
@@ -13,7 +15,8 @@ export interface ManifestFile {
 }
 
 export interface BackupManifest {
-  formatVersion: 1;
+  /** 2 lists the tables structured (`tableRows`); 1 keyed their counts "schema.table" (`rowCounts`). */
+  formatVersion: 1 | 2;
   id: string;
   kind: BackupKind;
   database: string;
@@ -40,8 +43,13 @@ export interface BackupManifest {
   /** pg_database_size at the time of the backup. */
   databaseBytes: number;
   files: ManifestFile[];
-  /** Exact row count of every table, taken in the same snapshot as the dump: "schema.table" → rows. */
-  rowCounts: Record<string, number>;
+  /**
+   * Every table's own rows (`count(*) from only`), counted in the same snapshot as the dump, and its inheritance
+   * parents. Read it through manifestTables(), which also reads format 1's `rowCounts`.
+   */
+  tableRows?: ManifestTable[];
+  /** Format 1: "schema.table" (unquoted, so ambiguous for dotted names) → `count(*)`, children's rows included. */
+  rowCounts?: Record<string, number>;
   /**
    * Custom format: where each entry's data block starts in the plaintext archive ("dumpId" → byte offset). pg_dump
    * cannot record these when it writes to a pipe; a parallel restore writes them into the staged archive.

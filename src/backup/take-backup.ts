@@ -109,7 +109,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       `Backing up ${options.target.display} (${kind}, ${formatBytes(databaseBytes)} on disk) to ${options.repo.url}/${backupDir(id)}`,
     );
 
-    const counting = kind === 'schema' ? Promise.resolve({}) : countRows(client, tables, abort.signal);
+    const counting = kind === 'schema' ? Promise.resolve([]) : countRows(client, tables, abort.signal);
     const dumpArgs = { kind, format, snapshot: snapshot.id, compression, tables, excludedSchemas, jobs: options.jobs };
     const env = libpqEnv(options.target);
     const custom =
@@ -127,7 +127,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
           ctx,
           abort.signal,
         );
-    const rowCounts = await counting;
+    const tableRows = await counting;
     const extras: ManifestFile[] = [];
     if (options.supabase) {
       const pgDumpAll = await toolFor('pg_dumpall', server.major);
@@ -141,7 +141,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     await client.query('commit');
     const finished = new Date();
     const manifest: BackupManifest = {
-      formatVersion: 1,
+      formatVersion: 2,
       id,
       kind,
       database: options.target.database,
@@ -173,7 +173,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       bytes: [...files, ...extras].reduce((sum, f) => sum + f.bytes, 0),
       databaseBytes,
       files,
-      rowCounts,
+      tableRows,
       ...(custom?.dataOffsets ? { dataOffsets: custom.dataOffsets } : {}),
       ...(extras.length ? { extras } : {}),
       host: hostname(),

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { DbTarget } from '../pg/connection.js';
-import { LocalRepository } from '../storage/index.js';
-import type { PreparedRestore, RestoreOptions, RestoreResult } from '../restore/index.js';
+import type { PreparedRestore, RestoreOptions } from '../restore/index.js';
 import { collect, printJson } from './output.js';
+import { planText, summaryText } from './restore-format.js';
 import { audited } from '../audit/audit-log.js';
 import {
   addRepoOptions,
@@ -99,11 +97,12 @@ export function registerRestoreCommand(program: Command): void {
       const { restoreBackup, planRestore, parseRowsSpec } = await import('../restore/index.js');
       const loaded = await cliConfig(flags);
       const profile = cliTarget(loaded, flags);
+      // A backup directory's path needs no repository: the restore reads it where it lies.
       const repo = (() => {
         try {
           return cliRepository(loaded, flags);
         } catch (error) {
-          if (ref.includes('/')) return new LocalRepository(dirname(dirname(resolve(ref))));
+          if (ref.includes('/')) return undefined;
           throw error;
         }
       })();
@@ -118,7 +117,10 @@ export function registerRestoreCommand(program: Command): void {
         clean: flags.clean,
         confirm: flags.confirm,
         safetySnapshot: flags.safetySnapshot,
-        safetyEncryption: flags.clean && flags.safetySnapshot !== false ? cliEncryption(loaded, {}) : undefined,
+        safetyEncryption:
+          flags.clean && flags.safetySnapshot !== false
+            ? cliEncryption(loaded, { passphraseEnv: flags.passphraseEnv })
+            : undefined,
         schemaOnly: flags.schemaOnly,
         tables: flags.table,
         rows: flags.rows ? parseRowsSpec(flags.rows) : undefined,
@@ -156,7 +158,7 @@ export function registerRestoreCommand(program: Command): void {
           { target: profile.target.display },
         );
         const filesRestored =
-          files && storage && !result.dryRun
+          files && storage && repo && !result.dryRun
             ? await files.restoreFilesWith(storage, repo, result.backupId, options.keys?.identities, undefined, ctx)
             : undefined;
         ctx.dispose();
@@ -193,62 +195,6 @@ async function askConfirmation(prepared: PreparedRestore, flags: RestoreFlags): 
   if (typed.trim() !== plan.database)
     throw new UsageError(`"${typed}" is not ${plan.database}; nothing was changed.`, hint);
   return plan.database;
-}
-
-function planText(plan: RestoreResult['plan']): string {
-  const lines = [
-    `Dry run: restore ${plan.backup.id} (${plan.what}) into ${plan.database} (${plan.mode}); nothing was changed.`,
-  ];
-  plan.steps.forEach((s, i) => {
-    lines.push(`${i + 1}. ${s.title}`);
-    if (s.command) lines.push(`   $ ${s.command}`);
-    if (s.detail) lines.push(`   ${s.detail}`);
-  });
-  lines.push(
-    `creates:    ${plan.creates.join('; ') || 'nothing'}`,
-    `drops:      ${plan.drops.join('; ') || 'nothing'}`,
-    `overwrites: ${plan.overwrites.join('; ') || 'nothing'}`,
-  );
-  if (plan.sessions.length)
-    lines.push(
-      `terminates: ${plan.sessions.map((s) => `pid ${s.pid} (${s.user}, ${s.application || '-'})`).join(', ')}`,
-    );
-  return lines.join('\n') + '\n';
-}
-
-function summaryText(r: RestoreResult, target: DbTarget): string {
-  const mark = r.ok ? chalk.green('✔') : chalk.red('✘');
-  const lines = [
-    `${mark} Restored ${chalk.bold(r.backupId)} into ${chalk.bold(r.database)} (${r.what}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`,
-    `  recovery point  ${r.recoveryPoint}`,
-  ];
-  if (r.safetySnapshotId) lines.push(`  safety snapshot ${r.safetySnapshotId}`);
-  if (r.connectionBlock)
-    lines.push(
-      `  connections     ${r.terminatedSessions ?? 0} ended; held off with ${r.connectionBlock}, allowed again`,
-    );
-  if (r.rows)
-    lines.push(
-      `  rows            ${r.rows.matched} matched in the backup: ${r.rows.inserted} came back, ${r.rows.skipped} skipped (already there), ${r.rows.overwritten} overwritten`,
-    );
-  if (r.tables.length) {
-    const width = Math.max(5, ...r.tables.map((t) => t.table.length));
-    lines.push('', `  ${'table'.padEnd(width)}  ${'backup'.padStart(10)}  ${'restored'.padStart(10)}`);
-    for (const t of r.tables)
-      lines.push(
-        `  ${t.table.padEnd(width)}  ${String(t.expected).padStart(10)}  ${String(t.actual ?? 'missing').padStart(10)}  ${t.ok ? 'ok' : chalk.red('MISMATCH')}`,
-      );
-    lines.push(
-      '',
-      r.ok
-        ? `  ${r.tables.length} table(s), every row count matches the backup.`
-        : chalk.red(`  ${r.mismatches} of ${r.tables.length} table(s) differ from the backup's row counts.`),
-    );
-  }
-  for (const w of r.warnings) lines.push(`${chalk.yellow('warning:')} ${w}`);
-  if (r.mode === 'new-db' && r.ok)
-    lines.push(`  connect: ${target.display.replace(/\/[^/]*$/, `/${encodeURIComponent(r.database)}`)}`);
-  return lines.join('\n') + '\n';
 }
 
 /** --pitr hands over to point-in-time recovery, as `pgdr pitr restore` does. */

@@ -13,9 +13,11 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   signal?: AbortSignal;
-  /** 'pipe' gives a stream on `stdin` / `stdout`; 'ignore' discards; 'inherit' passes through. */
+  /** 'pipe' gives a stream on `stdin` / `stdout`; 'ignore' discards; 'inherit' passes through; a number is an open file. */
   stdin?: 'pipe' | 'ignore' | 'inherit';
-  stdout?: 'pipe' | 'ignore' | 'inherit';
+  stdout?: 'pipe' | 'ignore' | 'inherit' | number;
+  /** The child gets SIGTERM when pgdr dies, even by SIGKILL (Linux, through util-linux's setpriv where installed). */
+  endsWithPgdr?: boolean;
   /** Called with each complete stderr line (redacted). */
   onStderrLine?: (line: string) => void;
   /** How long a stopped process group has between SIGTERM and SIGKILL (default 5 s). */
@@ -76,7 +78,9 @@ function trackGroup(pgid: number): void {
  */
 export function startProcess(command: string, args: string[], options: SpawnOptions = {}): RunningProcess {
   const stdio: StdioOptions = [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'];
-  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio, detached: true });
+  const setpriv = options.endsWithPgdr && process.platform === 'linux' ? findOnPath('setpriv') : undefined;
+  const [file, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', command, ...args]] : [command, args];
+  const child = spawn(file, argv, { env: options.env ?? process.env, cwd: options.cwd, stdio, detached: true });
   const pgid = child.pid;
   if (pgid !== undefined) trackGroup(pgid);
   let stderr = '';

@@ -12,6 +12,7 @@ import { checkDisk, checkRepository } from './check-repository.js';
 import { checkBackups } from './check-backups.js';
 import { checkEncryption } from './check-encryption.js';
 import { checkNotifications } from './check-notifications.js';
+import { checkStaging } from './check-staging.js';
 import { critical, ok, overall, warning, type DoctorReport, type Finding, type Metric } from './finding.js';
 
 export interface DoctorOptions {
@@ -52,6 +53,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 
   if (loaded) findings.push(...checkNotifications(config, env));
   findings.push(...(await checkTools()));
+  findings.push(...checkStaging(env));
   const targets = doctorTargets(config, options, env, findings);
   findings.push(...(await checkTargets(targets, metrics)));
 

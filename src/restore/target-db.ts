@@ -43,6 +43,12 @@ export async function createDatabase(server: DbTarget, name: string): Promise<vo
   );
 }
 
+export async function createSchemas(target: DbTarget, schemas: string[]): Promise<void> {
+  await withClient(target, async (c) => {
+    for (const s of schemas) await c.query(`create schema if not exists ${quoteIdent(s)}`);
+  });
+}
+
 export async function dropDatabase(server: DbTarget, name: string): Promise<void> {
   await withClient(adminTarget(withDatabase(server, name)), (c) =>
     c.query(`drop database if exists ${quoteIdent(name)} with (force)`),

@@ -7,6 +7,7 @@ import { registerSecret } from '../core/secrets.js';
 import type { TargetProfile } from '../actions/registry.js';
 import { RunCleanup, type RunServices } from '../actions/run-services.js';
 import { takeBackup, verifyBackup, formatBytes } from '../backup/index.js';
+import { manifestTables } from '../backup/manifest-tables.js';
 import { openRepository } from '../storage/index.js';
 import { quoteIdent, withClient } from '../pg/client.js';
 import { SupabaseManagementApi } from '../supabase/management-api.js';
@@ -90,7 +91,7 @@ export async function startSandbox(runbook: string, options: SandboxOptions): Pr
         hint: 'Report this: the sandbox sample should always restore.',
       });
     log.info(
-      `Sandbox: backup ${backup.id} (${formatBytes(backup.bytes)}, ${Object.keys(backup.manifest.rowCounts).length} tables) taken and verified with a restore test.`,
+      `Sandbox: backup ${backup.id} (${formatBytes(backup.bytes)}, ${manifestTables(backup.manifest).length} tables) taken and verified with a restore test.`,
     );
     check();
     const app = await startAppStandIn();
