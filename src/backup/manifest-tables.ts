@@ -1,20 +1,6 @@
-import type { BackupManifest } from './manifest.js';
+import type { BackupManifest, ManifestTable, TableName } from './manifest.js';
 
-/** A table named by its two parts, never joined into one string: `"s.p".t` and `s."p.t"` stay two tables. */
-export interface TableName {
-  schema: string;
-  table: string;
-}
-
-/** One table of the manifest: how many rows it held in the dump's snapshot, and where it sits in an inheritance tree. */
-export interface ManifestTable extends TableName {
-  /** Rows of this table alone (`count(*) from only …`), which is what its TABLE DATA entry in the archive holds. */
-  rows: number;
-  /** The tables it inherits from (a partition names its partitioned table). */
-  parents?: TableName[];
-  /** Read from a format-1 manifest, counted with `count(*)`: a parent's rows include its inheritance children's. */
-  withChildren?: true;
-}
+export type { ManifestTable, TableName } from './manifest.js';
 
 /**
  * The manifest's tables, whatever its format: format 2 lists them structured; format 1 keyed them "schema.table",

@@ -2,7 +2,22 @@
  * The manifest is the backup: written last and atomically at `<repo>/backups/<id>/manifest.json`. A directory
  * without one is an unfinished or failed backup and is never listed, restored or counted by retention.
  */
-import type { ManifestTable } from './manifest-tables.js';
+
+/** A table named by its two parts, never joined into one string: `"s.p".t` and `s."p.t"` stay two tables. */
+export interface TableName {
+  schema: string;
+  table: string;
+}
+
+/** One table of the manifest: how many rows it held in the dump's snapshot, and where it sits in an inheritance tree. */
+export interface ManifestTable extends TableName {
+  /** Rows of this table alone (`count(*) from only …`), which is what its TABLE DATA entry in the archive holds. */
+  rows: number;
+  /** The tables it inherits from (a partition names its partitioned table). */
+  parents?: TableName[];
+  /** Read from a format-1 manifest, counted with `count(*)`: a parent's rows include its inheritance children's. */
+  withChildren?: true;
+}
 
 export type BackupKind = 'full' | 'schema' | 'tables';
 export type DumpFormat = 'custom' | 'directory';
