@@ -100,13 +100,7 @@ export async function planRestore(options: RestoreOptions, warn?: (line: string)
       `Pass --confirm ${database} (or type the name when asked on a terminal); --yes alone never destroys data.`,
     );
   }
-  if (
-    mode === 'in-place' &&
-    options.clean &&
-    options.safetySnapshot !== false &&
-    !options.repo &&
-    isSingleBackup(repo)
-  )
+  if (mode === 'in-place' && options.clean && options.safetySnapshot !== false && !options.repo && isSingleBackup(repo))
     throw new UsageError(
       `The safety snapshot of ${database} needs a repository to go into; ${repo.url} is a lone backup directory.`,
       `Pass --repo DIR|s3://bucket/prefix for the snapshot (or --no-safety-snapshot).`,
