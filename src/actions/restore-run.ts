@@ -220,7 +220,7 @@ function subtasks(ctx: ActionContext, a: RestoreRunArgs, options: RestoreOptions
     },
     {
       title: rows ? `Copy missing rows of ${a.tables?.[0]}` : 'pg_restore',
-      until: rows ? 'done' : a.mode === 'schema' ? 'done' : 'analyzing',
+      until: rows || a.mode === 'schema' ? 'done' : 'loaded',
     },
     { title: 'ANALYZE', until: 'done', skip: (rows || a.mode === 'schema') && 'nothing to analyze' },
     { title: 'Row counts against the manifest', until: 'done' },

@@ -59,6 +59,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
     const byTable = plan.what === 'tables' || plan.what === 'rows' || manifest.kind === 'tables';
     const { toc, database } = await readToc(archive, prepared.pgRestore.path, prepared.into, byTable, ctx);
     ctx.log.info(`Backup checked: ${toc.length} entries in the table of contents.`);
+    ctx.stage?.('checked');
     if (plan.what === 'rows') {
       result.rows = await restoreRows({ prepared, archive, toc, shape: shape! }, ctx);
       return { ...result, durationMs: Date.now() - started };
@@ -101,6 +102,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
     } finally {
       await list?.remove();
     }
+    ctx.stage?.('loaded');
     if (checker)
       await verifyRestored(prepared, checker, only, result, ctx).catch(async (error) => {
         throw plan.mode === 'new-db' ? await newDbFailure(prepared, error, ctx) : error;
