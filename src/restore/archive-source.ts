@@ -4,6 +4,7 @@ import { makeStagingDir } from '../core/staging.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { OperationContext } from '../core/context.js';
+import { pipeThrough } from '../core/streams.js';
 import { ChecksumMismatch, isPgdrError } from '../core/errors.js';
 import { ProcessFailed } from '../core/system.js';
 import {
@@ -61,7 +62,7 @@ export async function prepareArchive(
         // Opened before the decompressor starts: a missing file must not leave it waiting on its input for ever.
         const stored = await openStored(repo, manifest, file, { signal: ctx.signal });
         const out = plaintextToFile(manifest, keys, path, ctx.signal);
-        await Promise.all([pipeline([stored, hash, ...out.stages, out.sink] as never), out.done]);
+        await Promise.all([pipeThrough(stored, [hash, ...out.stages], out.sink), out.done]);
       } catch (error) {
         // A damaged file usually breaks zstd before the hash is complete: the checksum is the clearer verdict.
         if ((!isPgdrError(error) || error instanceof ProcessFailed) && !ctx.signal.aborted)
@@ -97,8 +98,8 @@ export async function prepareArchive(
       const stages = plaintextStages(manifest, keys, signal);
       if (!stages.length) return stored;
       const out = stages.at(-1)!;
-      pipeline([stored, ...stages] as never).catch((error) => out.destroy(error as Error));
-      return out as Readable;
+      pipeThrough(stored, stages.slice(0, -1), out).catch((error: Error) => out.destroy(error));
+      return out;
     };
     return { how: 'stream', open, cleanup };
   } catch (error) {
