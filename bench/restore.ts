@@ -3,8 +3,9 @@
  * `pg_restore -j2` of the same zstd artifact, on two shapes of database: the realistic one bench/backup uses (26
  * tables) and one whose data sits nearly all in two tables (bench/lib/big-tables-db.ts).
  *   node --import tsx bench/restore.ts [--mb 450] [--shape both|realistic|big-tables] [--runs 5]
- *        [--ways seeds,tuned,tuned-analyze,pgdr,pgdr1] [--url postgres://…/db] [--big-url postgres://…/db] [--keep]
- * With --url / --big-url the database there is that shape's source (restores go to new databases on the same server).
+ *        [--ways seeds,tuned,tuned-analyze,pgdr,pgdr1] [--server postgres://…/postgres] [--keep]
+ * Without --server a throwaway cluster is made (--keep leaves it running and prints its URL); on a --server the
+ * shapes' sources are the databases `big` and `bigtables`, made when missing, and restores go to new databases there.
  * Each way runs --runs times, the ways interleaved (a checkpoint before each), so a noisy neighbour or a checkpoint
  * falls on all of them; prints each way's median wall time (and range), its ratio to the seeds' way and to the
  * hand-tuned restore (the median of the rounds' ratios, and the ratio of medians), whether every table's contents
@@ -28,8 +29,7 @@ const { values } = parseArgs({
   options: {
     mb: { type: 'string', default: '450' },
     shape: { type: 'string', default: 'both' },
-    url: { type: 'string' },
-    'big-url': { type: 'string' },
+    server: { type: 'string' },
     runs: { type: 'string', default: '5' },
     ways: { type: 'string', default: 'seeds,tuned,tuned-analyze,pgdr,pgdr1' },
     keep: { type: 'boolean' },
@@ -61,7 +61,9 @@ function sh(script: string, env: NodeJS.ProcessEnv): Promise<Run> {
 
 const shapes = values.shape === 'both' ? ['realistic', 'big-tables'] : [values.shape!];
 const wanted = new Set(values.ways!.split(','));
-const cluster = values.url && values['big-url'] ? undefined : await startLocalCluster({});
+const given = values.server ? parseTarget(values.server, '--server') : undefined;
+const cluster = given ? undefined : await startLocalCluster({});
+const on = (db: string) => (given ? withDatabase(given, db) : cluster!.target(db));
 const work = mkdtempSync(join(tmpdir(), 'pgdr-bench-restore-'));
 try {
   for (const shape of shapes) await bench(shape);
@@ -73,22 +75,32 @@ try {
 }
 
 async function bench(shape: string): Promise<void> {
-  const givenUrl = shape === 'realistic' ? values.url : values['big-url'];
-  const given = givenUrl ? parseTarget(givenUrl, '--url') : undefined;
   const sourceDb = shape === 'realistic' ? 'big' : 'bigtables';
-  const source = given ?? cluster!.target(sourceDb);
-  const on = (db: string) => (given ? withDatabase(given, db) : cluster!.target(db));
+  const source = on(sourceDb);
   const server = on('postgres');
   const create = async (name: string) =>
     withClient(server, async (c) => {
       await c.query(`drop database if exists ${name} with (force)`);
       await c.query(`create database ${name}`);
     });
-  if (!given) {
+  // A source is whole once it carries this comment (a bench stopped while making it leaves one without).
+  const mark = `pgdr bench source, ${shape}`;
+  const exists = await withClient(server, async (c) =>
+    Boolean(
+      (
+        await c.query(`select 1 from pg_database where datname = $1 and shobj_description(oid, 'pg_database') = $2`, [
+          sourceDb,
+          mark,
+        ])
+      ).rowCount,
+    ),
+  );
+  if (!exists) {
     await create(sourceDb);
     process.stderr.write(`creating a ${values.mb} MB database of the ${shape} shape…\n`);
     const make = shape === 'realistic' ? createRealisticDb : createBigTablesDb;
     await make(source, Number(values.mb), (m) => process.stderr.write(m + '\n'));
+    await withClient(server, (c) => c.query(`comment on database ${sourceDb} is '${mark}'`));
   }
   const binDir = cluster?.binDir ?? (await findTool('pg_restore', 15)).path.replace(/\/pg_restore$/, '');
   const urlOf = (t: DbTarget) => `postgres://${t.user}@${t.host}:${t.port}/${t.database}`;

@@ -29,8 +29,8 @@ export async function createBigTablesDb(
       [
         'documents',
         `insert into documents (owner_id, kind_id, title, body, meta, created_at)
-        select 1 + g % 5000, 1 + g % 50, words(6), words(40 + (g * 7919) % 360),
-               jsonb_build_object('lang', 'en', 'words', 40 + (g * 7919) % 360, 'source', words(2), 'tags', jsonb_build_array(words(1), words(1), words(1))),
+        select 1 + g % 5000, 1 + g % 50, words(6), words(30 + ((g % 1000) * 7919) % 200),
+               jsonb_build_object('lang', 'en', 'words', 30 + ((g % 1000) * 7919) % 200, 'source', words(2), 'tags', jsonb_build_array(words(1), words(1), words(1))),
                timestamptz '2021-01-01' + (g || ' minutes')::interval
           from generate_series(1, ${n(300_000)}) g`,
       ],

@@ -8,6 +8,8 @@ import type { BackupManifest } from '../backup/manifest.js';
 import type { EncryptionOption } from '../backup/archive.js';
 import { protecting } from './snapshot-encryption.js';
 import { stagingRoot } from '../core/staging.js';
+import { formatBytes } from '../core/format-bytes.js';
+import { earlyLoadPlanned } from './early-load.js';
 import { manifestTables } from '../backup/manifest-tables.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
@@ -138,6 +140,10 @@ export async function planRestore(
     mode,
     jobs,
     source,
+    // Into a database it creates the restore starts at once (dropping it if the check fails); anything else waits.
+    checksum: mode === 'new-db' && what !== 'rows' ? 'alongside' : 'first',
+    early:
+      mode === 'new-db' && source === 'materialize' && what !== 'schema' ? earlyLoadPlanned(manifest, jobs) : undefined,
     creates: mode === 'new-db' ? [`database ${database}`] : [],
     drops: cleans(request)
       ? content.what === 'tables'
@@ -243,12 +249,13 @@ function describeSteps(x: {
   steps.push({
     title: `Restore ${content.what === 'full' ? 'everything' : content.what === 'schema' ? 'the schema only' : `tables ${content.tables.join(', ')}`} into ${plan.database}`,
     command: `${pgOpts} ${x.pgRestore.path} ${args.join(' ')}`,
+    detail: overlapDetail(plan),
   });
   if (content.what !== 'schema')
     steps.push(
       { title: `ANALYZE ${plan.database} (${plan.jobs} session(s))` },
       {
-        title: `Compare row counts with the manifest (${content.what === 'full' ? plan.backup.tables : content.tables.length}+ tables)`,
+        title: `Compare row counts with the manifest (${content.what === 'full' ? plan.backup.tables : content.tables.length}+ tables)${plan.mode === 'new-db' ? ": each from the new database's statistics counters where they agree exactly (rows inserted and live as the backup's, none updated, deleted or dead), else count(*)" : ': count(*) of each'}`,
       },
     );
   if (!supabase)
@@ -264,6 +271,18 @@ function describeSteps(x: {
     );
   if (clean) steps.push({ title: `Allow connections to ${plan.database} again` });
   return steps;
+}
+
+/** How the restore overlaps with the check and the staging of the archive, for the plan. */
+function overlapDetail(plan: RestorePlan): string | undefined {
+  if (plan.checksum === 'first') return undefined;
+  if (plan.source === 'stream')
+    return 'starts while the sha256 of the stored archive is checked alongside; a failed check stops it and drops the new database';
+  if (plan.source !== 'materialize' || plan.what === 'schema') return undefined;
+  const early = plan.early
+    ? `; the largest table's data (${formatBytes(plan.early.bytes)}, ${Math.round(plan.early.share * 100)} % of what the backup's data offsets measure) loads from the staged file as it is written (pg_restore --data-only${plan.early.parts > 1 ? `, ${plan.early.parts} sessions side by side, each given a share of its rows` : ''})`
+    : '';
+  return `in steps, overlapped with the staging: the definitions (--section=pre-data) as soon as the staged file holds the table of contents${early}; the other tables, then indexes and constraints (--section=data --section=post-data, ${plan.jobs} jobs, largest first) once the whole archive is staged and its sha256 matched; a failed check stops it and drops the new database`;
 }
 
 /** Where the archive's plaintext goes: a parallel restore needs a file, one job reads a stream. */

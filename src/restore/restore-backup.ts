@@ -1,10 +1,12 @@
 import type { OperationContext } from '../core/context.js';
-import { UsageError } from '../core/errors.js';
+import { ChecksumMismatch, UsageError } from '../core/errors.js';
 import { requireKeys } from '../backup/archive.js';
-import { prepareArchive } from './archive-source.js';
-import { missingOwners, readDatabaseProperties, readToc, writeListFile } from './archive-toc.js';
+import { prepareArchive, type ArchiveSource } from './archive-source.js';
+import { missingOwners, readDatabaseProperties, readToc } from './archive-toc.js';
 import { planRestore, pgRestoreArgs, type PreparedRestore } from './plan.js';
-import { newDbFailure, restoreInPlace, restoreIntoNewDb, type MainRestore } from './restore-modes.js';
+import { newDbFailure, restoreInPlace, restoreIntoNewDb } from './restore-modes.js';
+import type { MainRestore } from './main-restore.js';
+import { passesChecks } from './archive-checks.js';
 import { clearIncomplete } from './incomplete-mark.js';
 import { applyDatabaseProperties, propertyStatements, type DatabaseProperties } from './database-properties.js';
 import { restoreRows } from './restore-rows.js';
@@ -45,10 +47,13 @@ export async function restoreBackup(request: BackupRestoreRequest, ctx: Operatio
 
   requireKeys(manifest, request.keys ?? {});
   const shape = content.what === 'rows' ? await tableShape(prepared.into, content.table) : undefined;
+  // Into a database it creates, the restore starts while the archive is still checked (the database is dropped if it
+  // fails the check); anything else waits for the check before its first change.
+  const overlap = plan.checksum === 'alongside';
   ctx.log.info(
-    `Checking backup ${manifest.id} (${plan.source === 'materialize' ? 'checksum, decrypt and decompress for parallel restore' : 'checksum'})…`,
+    `Checking backup ${manifest.id} (${plan.source === 'materialize' ? 'checksum, decrypt and decompress for parallel restore' : 'checksum'}${overlap ? ', while the restore starts' : ''})…`,
   );
-  const archive = await prepareArchive(
+  const archive = prepareArchive(
     prepared.repo,
     manifest,
     request.keys ?? {},
@@ -57,11 +62,12 @@ export async function restoreBackup(request: BackupRestoreRequest, ctx: Operatio
   );
   let checker: RestoredTableChecker | undefined;
   try {
+    if (!overlap) await passesChecks(archive, manifest, ctx);
+    await archive.readable;
     // A tables backup holds foreign keys to tables it does not: the schema script says which.
     const byTable = plan.what === 'tables' || plan.what === 'rows' || manifest.kind === 'tables';
     const { toc, database } = await readToc(archive, prepared.pgRestore.path, prepared.into, byTable, ctx);
-    ctx.log.info(`Backup checked: ${toc.length} entries in the table of contents.`);
-    ctx.stage?.('checked');
+    ctx.log.info(`Table of contents read: ${toc.length} entries.`);
     if (content.what === 'rows') {
       result.rows = await restoreRows({ prepared, rows: content, archive, toc, shape: shape! }, ctx);
       return { ...result, durationMs: Date.now() - started };
@@ -76,35 +82,39 @@ export async function restoreBackup(request: BackupRestoreRequest, ctx: Operatio
       result.warnings.push(
         `Not restored, because each needs a table that is not restored with it: ${leftOut.join('; ')}.`,
       );
-    const list = entries ? await writeListFile(entries) : undefined;
-    try {
-      const args = pgRestoreArgs(plan, request, list?.path);
-      const missing = await missingOwners(entries ?? toc, adminTarget(request.target));
-      if (missing.length) {
-        result.warnings.push(
-          `Roles ${missing.join(', ')} do not exist on the target server: restored without ownership and grants (--no-owner --no-acl).`,
-        );
-        args.unshift('--no-owner', '--no-acl');
-      }
-      // One transaction (--into-supabase) shows its rows only at commit, so those are counted after it.
-      checker =
-        plan.what === 'schema'
-          ? undefined
-          : new RestoredTableChecker(prepared.into, entries ?? toc, expected, checkSessionSettings(prepared));
-      const main: MainRestore = {
-        prepared,
-        archive,
-        args,
-        cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'),
-        schemas: schemasNotCreated(entries ?? toc, toc),
-        result,
-        onLine: request.into === 'supabase' ? undefined : checker?.onLine,
-      };
-      if (plan.mode === 'new-db') await restoreIntoNewDb(main, ctx);
-      else await restoreInPlace(main, ctx);
-    } finally {
-      await list?.remove();
+    const args = pgRestoreArgs(plan, request);
+    const missing = await missingOwners(entries ?? toc, adminTarget(request.target));
+    if (missing.length) {
+      result.warnings.push(
+        `Roles ${missing.join(', ')} do not exist on the target server: restored without ownership and grants (--no-owner --no-acl).`,
+      );
+      args.unshift('--no-owner', '--no-acl');
     }
+    // One transaction (--into-supabase) shows its rows only at commit, so those are counted after it.
+    checker =
+      plan.what === 'schema'
+        ? undefined
+        : new RestoredTableChecker(
+            prepared.into,
+            entries ?? toc,
+            expected,
+            checkSessionSettings(prepared),
+            plan.mode === 'new-db',
+          );
+    const main: MainRestore = {
+      prepared,
+      archive,
+      args,
+      entries: entries ?? toc,
+      selected: entries !== undefined,
+      cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'),
+      schemas: schemasNotCreated(entries ?? toc, toc),
+      result,
+      onLine: request.into === 'supabase' ? undefined : checker?.onLine,
+      onLoaded: checker?.loaded,
+    };
+    if (plan.mode === 'new-db') await restoreIntoNewDb(main, ctx);
+    else await restoreInPlace(main, ctx);
     ctx.stage?.('loaded');
     if (checker)
       await verifyRestored(prepared, checker, only, result, ctx).catch(async (error) => {
@@ -112,10 +122,22 @@ export async function restoreBackup(request: BackupRestoreRequest, ctx: Operatio
       });
     await databaseLevel(prepared, properties, result);
     return { ...result, durationMs: Date.now() - started };
+  } catch (error) {
+    throw await clearerVerdict(archive, error, ctx);
   } finally {
     await checker?.close();
     await archive.cleanup();
   }
+}
+
+/**
+ * A damaged archive read while it is still being checked fails wherever it is read first (pg_restore's table of
+ * contents, a COPY): the failed check says what happened, so it is the error, unless the operator stopped the restore.
+ */
+async function clearerVerdict(archive: ArchiveSource, error: unknown, ctx: OperationContext): Promise<unknown> {
+  if (ctx.signal.aborted || error instanceof ChecksumMismatch) return error;
+  const check = (await Promise.allSettled([archive.checked]))[0];
+  return check.status === 'rejected' && check.reason instanceof ChecksumMismatch ? check.reason : error;
 }
 
 /** The TOC entries to restore (undefined: all of them), the tables whose row counts must match, and what was left out. */

@@ -1,41 +1,18 @@
 import type { OperationContext } from '../core/context.js';
-import { Aborted, isPgdrError, PgdrError } from '../core/errors.js';
+import { Aborted, ChecksumMismatch, isPgdrError, PgdrError } from '../core/errors.js';
 import { takeBackup } from '../backup/take-backup.js';
 import { quoteIdent } from '../pg/client.js';
 import { dropObjects } from './pre-clean.js';
-import type { TocEntry } from './toc.js';
-import type { ArchiveSource } from './archive-source.js';
 import type { PreparedRestore } from './plan.js';
-import { runPgRestore } from './pg-restore.js';
+import { pgRestore, type MainRestore } from './main-restore.js';
+import { restoreFromStaged } from './staged-restore.js';
+import { passesChecks, whileChecked } from './archive-checks.js';
 import { applyRoles, readRolesScript } from './supabase.js';
 import { blockConnections, createDatabase, createSchemas, otherSessions, terminateSessions } from './target-db.js';
 import { dropHalfRestored, markIncomplete } from './incomplete-mark.js';
-import type { RestoreResult } from './types.js';
 import { cleans, takesSafetySnapshot } from './request.js';
 
-export interface MainRestore {
-  prepared: PreparedRestore;
-  archive: ArchiveSource;
-  args: string[];
-  /** Schemas the restored objects live in that the archive does not create (a tables backup's). */
-  schemas: string[];
-  /** With --clean: the archive entries whose objects are dropped (cascade) before pg_restore recreates them. */
-  cleanEntries?: TocEntry[];
-  result: RestoreResult;
-  /** pg_restore's progress lines, for the checks that run alongside it. */
-  onLine?: (line: string) => void;
-}
-
 const reason = (error: unknown) => (error as Error).message;
-
-/** pg_restore's lines go to the checks running beside it; the server's warnings go into the summary, each once. */
-function onRestoreLine(main: MainRestore): (line: string) => void {
-  return (line) => {
-    main.onLine?.(line);
-    const warning = /^pg_restore: (?:WARNING|warning): +(.*)$/.exec(line)?.[1];
-    if (warning && !main.result.warnings.includes(warning)) main.result.warnings.push(warning);
-  };
-}
 
 /** Creates the database and restores into it; any failure or Ctrl-C drops it again, so nothing half-made stays. */
 export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext): Promise<void> {
@@ -51,17 +28,13 @@ export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext)
     }
     await restoreRoles(main, ctx);
     ctx.log.info(`Restoring into ${name} (${prepared.plan.jobs} job(s))…`);
-    await runPgRestore(
-      main.archive,
-      {
-        toolPath: prepared.pgRestore.path,
-        target: prepared.into,
-        args: main.args,
-        settings: prepared.settings,
-        onLine: onRestoreLine(main),
-      },
-      ctx,
-    );
+    const { archive } = main;
+    if (archive.how === 'stream')
+      return await whileChecked(archive, prepared.manifest, (inner) => pgRestore(main, [], inner), ctx);
+    if (archive.how === 'file' && !main.args.includes('--schema-only')) return await restoreFromStaged(main, ctx);
+    await passesChecks(archive, prepared.manifest, ctx);
+    await archive.seekable();
+    await pgRestore(main, [], ctx);
   } catch (error) {
     throw await newDbFailure(prepared, error, ctx);
   }
@@ -76,6 +49,8 @@ export async function newDbFailure(
   const name = prepared.plan.database;
   const { state } = await dropHalfRestored(prepared.request.target, name);
   if (ctx.signal.aborted) return new Aborted(`Restore interrupted: ${state}`);
+  // The archive failed its check: that is the verdict, and the database made for it is gone again.
+  if (error instanceof ChecksumMismatch) return new ChecksumMismatch(error.message, { hint: `${state} ${error.hint}` });
   return new PgdrError(`Restore into the new database ${name} failed: ${reason(error)}`, {
     hint: `${state} ${isPgdrError(error) && error.hint ? error.hint : 'Fix the cause (see the pg_restore message) and run the restore again.'}`,
     cause: error,
@@ -121,17 +96,8 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
     await restoreRoles(main, ctx);
     if (clean && main.cleanEntries) await dropObjects(prepared.into, main.cleanEntries);
     ctx.log.info(`Restoring into ${name} in place (${plan.jobs} job(s))…`);
-    await runPgRestore(
-      main.archive,
-      {
-        toolPath: prepared.pgRestore.path,
-        target: prepared.into,
-        args: main.args,
-        settings: prepared.settings,
-        onLine: onRestoreLine(main),
-      },
-      ctx,
-    );
+    await main.archive.seekable();
+    await pgRestore(main, [], ctx);
   } catch (error) {
     throw inPlaceFailure(main, error, ctx);
   } finally {

@@ -20,6 +20,13 @@ export interface RestorePlan {
   mode: 'new-db' | 'in-place';
   jobs: number;
   source: 'stream' | 'materialize' | 'directory';
+  /**
+   * When the archive's sha256 is checked: before the first change (in place, rows), or alongside a restore into the
+   * database it creates, which a failed check drops.
+   */
+  checksum: 'first' | 'alongside';
+  /** A staged restore's largest table, loaded from the staged file as it is written. */
+  early?: { bytes: number; share: number; parts: number };
   creates: string[];
   drops: string[];
   overwrites: string[];
