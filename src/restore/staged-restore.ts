@@ -8,9 +8,9 @@ import { onRestoreLine, pgRestore, type MainRestore } from './main-restore.js';
 /**
  * A parallel restore into a database it created, overlapped with the staging instead of queued behind it: the
  * definitions go in as soon as the staged file holds its table of contents, the largest table loads from the staged
- * file as it is written, and the other tables, then the indexes and constraints, go in with pg_restore --jobs once
- * the whole archive is staged and has matched its sha256. A failed check stops everything (the database is dropped
- * by the caller) and is the error reported.
+ * file as it is written, and the other tables go in with pg_restore --jobs once the whole archive is staged and has
+ * matched its sha256; then the indexes and constraints, with --jobs. A failed check stops everything (the database is
+ * dropped by the caller) and is the error reported.
  */
 export async function restoreFromStaged(main: MainRestore, ctx: OperationContext): Promise<void> {
   const { archive, prepared } = main;
@@ -28,12 +28,19 @@ export async function restoreFromStaged(main: MainRestore, ctx: OperationContext
   const rest = (async () => {
     await passesChecks(archive, prepared.manifest, ctx);
     await archive.seekable();
-    const others = early ? main.entries.filter((e) => e !== early.entry) : undefined;
-    await pgRestore(main, ['--section=data', '--section=post-data'], inner, others);
+    if (!early) return await pgRestore(main, ['--section=data', '--section=post-data'], inner);
+    // The indexes and constraints wait for the early table's rows: pg_restore would start them first and block on it.
+    await pgRestore(
+      main,
+      ['--section=data'],
+      inner,
+      main.entries.filter((e) => e !== early.entry),
+    );
   })().catch(fail);
   const [checked] = await Promise.allSettled([archive.checked, rest, first]);
   if (checked.status === 'rejected') throw checked.reason;
   if (cause !== undefined) throw cause;
+  if (early) await pgRestore(main, ['--section=post-data'], ctx);
 }
 
 /**
