@@ -22,14 +22,12 @@ export interface MainRestore {
   result: RestoreResult;
   /** pg_restore's progress lines, for the checks that run alongside it. */
   onLine?: (line: string) => void;
-  /** A table loaded apart from the main pg_restore (restoreFromStaged), for the same checks. */
-  onLoaded?: (entry: TocEntry) => void;
 }
 
-/** The server's warnings go into the summary, each once; with `checks`, pg_restore's lines also go to those. */
-export function onRestoreLine(main: MainRestore, checks = true): (line: string) => void {
+/** pg_restore's lines go to the checks running beside it; the server's warnings go into the summary, each once. */
+function onRestoreLine(main: MainRestore): (line: string) => void {
   return (line) => {
-    if (checks) main.onLine?.(line);
+    main.onLine?.(line);
     const warning = /^pg_restore: (?:WARNING|warning): +(.*)$/.exec(line)?.[1];
     if (warning && !main.result.warnings.includes(warning)) main.result.warnings.push(warning);
   };
@@ -41,20 +39,18 @@ export async function pgRestore(
   extra: string[],
   ctx: OperationContext,
   entries: TocEntry[] | undefined = main.selected ? main.entries : undefined,
-  source: Pick<ArchiveSource, 'path' | 'open'> = main.archive,
-  onLine = onRestoreLine(main),
 ): Promise<void> {
   const { prepared } = main;
   const list = entries ? await writeListFile(entries) : undefined;
   try {
     await runPgRestore(
-      source,
+      main.archive,
       {
         toolPath: prepared.pgRestore.path,
         target: prepared.into,
         args: [...main.args, ...extra, ...(list ? [`--use-list=${list.path}`] : [])],
         settings: prepared.settings,
-        onLine,
+        onLine: onRestoreLine(main),
       },
       ctx,
     );

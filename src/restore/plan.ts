@@ -8,8 +8,6 @@ import type { BackupManifest } from '../backup/manifest.js';
 import type { EncryptionOption } from '../backup/archive.js';
 import { protecting } from './snapshot-encryption.js';
 import { stagingRoot } from '../core/staging.js';
-import { formatBytes } from '../core/format-bytes.js';
-import { earlyLoadPlanned } from './early-load.js';
 import { manifestTables } from '../backup/manifest-tables.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
@@ -142,8 +140,6 @@ export async function planRestore(
     source,
     // Into a database it creates the restore starts at once (dropping it if the check fails); anything else waits.
     checksum: mode === 'new-db' && what !== 'rows' ? 'alongside' : 'first',
-    early:
-      mode === 'new-db' && source === 'materialize' && what !== 'schema' ? earlyLoadPlanned(manifest, jobs) : undefined,
     creates: mode === 'new-db' ? [`database ${database}`] : [],
     drops: cleans(request)
       ? content.what === 'tables'
@@ -249,7 +245,7 @@ function describeSteps(x: {
   steps.push({
     title: `Restore ${content.what === 'full' ? 'everything' : content.what === 'schema' ? 'the schema only' : `tables ${content.tables.join(', ')}`} into ${plan.database}`,
     command: `${pgOpts} ${x.pgRestore.path} ${args.join(' ')}`,
-    detail: overlapDetail(plan),
+    detail: overlapDetail(plan, Boolean(manifest.dataOffsets)),
   });
   if (content.what !== 'schema')
     steps.push(
@@ -274,15 +270,14 @@ function describeSteps(x: {
 }
 
 /** How the restore overlaps with the check and the staging of the archive, for the plan. */
-function overlapDetail(plan: RestorePlan): string | undefined {
+function overlapDetail(plan: RestorePlan, headFirst: boolean): string | undefined {
   if (plan.checksum === 'first') return undefined;
   if (plan.source === 'stream')
     return 'starts while the sha256 of the stored archive is checked alongside; a failed check stops it and drops the new database';
   if (plan.source !== 'materialize' || plan.what === 'schema') return undefined;
-  const early = plan.early
-    ? `; the largest table's data (${formatBytes(plan.early.bytes)}, ${Math.round(plan.early.share * 100)} % of what the backup's data offsets measure) loads from the staged file as it is written (pg_restore --data-only${plan.early.parts > 1 ? `, ${plan.early.parts} sessions side by side, each given a share of its rows` : ''})`
-    : '';
-  return `in steps, overlapped with the staging: the definitions (--section=pre-data) as soon as the staged file holds the table of contents${early}; the other tables, then indexes and constraints (--section=data --section=post-data, ${plan.jobs} jobs, largest first) once the whole archive is staged and its sha256 matched; a failed check stops it and drops the new database`;
+  // Without the backup's data offsets the end of the table of contents is not known until the whole file is staged.
+  const when = headFirst ? 'as soon as the staged file holds the table of contents' : 'while it is checked';
+  return `overlapped with the staging: the definitions (--section=pre-data) ${when}; the data, indexes and constraints (--section=data --section=post-data, ${plan.jobs} jobs, largest first) once the whole archive is staged and its sha256 matched; a failed check stops it and drops the new database`;
 }
 
 /** Where the archive's plaintext goes: a parallel restore needs a file, one job reads a stream. */

@@ -111,7 +111,6 @@ export async function restoreBackup(request: BackupRestoreRequest, ctx: Operatio
       schemas: schemasNotCreated(entries ?? toc, toc),
       result,
       onLine: request.into === 'supabase' ? undefined : checker?.onLine,
-      onLoaded: checker?.loaded,
     };
     if (plan.mode === 'new-db') await restoreIntoNewDb(main, ctx);
     else await restoreInPlace(main, ctx);

@@ -57,9 +57,6 @@ export class RestoredTableChecker {
     }
   };
 
-  /** A table whose data another pg_restore loaded (a table loaded early): checked like those this one reports. */
-  loaded = (entry: TocEntry): void => this.done(entry);
-
   private done(entry: TocEntry | undefined): void {
     if (!entry || this.failed) return;
     this.seen.add(entry.id);

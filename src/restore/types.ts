@@ -25,8 +25,6 @@ export interface RestorePlan {
    * database it creates, which a failed check drops.
    */
   checksum: 'first' | 'alongside';
-  /** A staged restore's largest table, loaded from the staged file as it is written. */
-  early?: { bytes: number; share: number; parts: number };
   creates: string[];
   drops: string[];
   overwrites: string[];

@@ -1,10 +1,15 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useClusterWith, psql } from '../helpers/cluster.js';
 import { schemaFingerprint, tableFingerprints } from '../helpers/compare.js';
-import { runPgdr } from '../helpers/cli.js';
+import { pgdrCommand, ROOT, runPgdr } from '../helpers/cli.js';
+import { takeBackup } from '../helpers/backups.js';
+import { startS3, type S3Emulator } from '../helpers/s3.js';
+import { startChaosProxy, type ChaosProxy } from '../helpers/chaos-proxy.js';
+import { until } from '../faults/fault-helpers.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 
 let cluster: LocalCluster;
@@ -26,8 +31,8 @@ const dryRun = (args: string[]) =>
 
 describe('a restore into a new database overlaps with the check and the staging of the archive', () => {
   beforeAll(async () => {
-    // Nearly all of the data in one table, which comes first in the archive; a trigger on it that must not fire
-    // during the restore, an index, and foreign keys to and from it.
+    // Nearly all of the data in one table, a trigger on it that must not fire during the restore, an index, and
+    // foreign keys to and from it.
     cluster = await useClusterWith(
       'docs',
       `create table kinds (id int primary key, label text not null);
@@ -43,47 +48,39 @@ describe('a restore into a new database overlaps with the check and the staging 
        insert into notes select g, g, 'n' || g from generate_series(1, 100) g;`,
     );
     repo = mkdtempSync(join(tmpdir(), 'pgdr-overlap-'));
-    const b = await runPgdr(['backup', '--db', cluster.urlFor('docs'), '--repo', repo, '--json']);
-    expect(b.code, b.stderr).toBe(0);
-    id = JSON.parse(b.stdout).id;
+    id = await takeBackup(['--db', cluster.urlFor('docs'), '--repo', repo]);
   });
 
-  it('the plan says how: definitions while staging, the largest table from the staged file, the rest after the check', async () => {
-    const r = await dryRun(['--new-db', 'planned']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(
-      'the definitions (--section=pre-data) as soon as the staged file holds the table of contents',
+  it('the plan says when the sha256 is checked: alongside a restore into a new database, first in place', async () => {
+    const parallel = await dryRun(['--new-db', 'planned']);
+    expect(parallel.code, parallel.stderr).toBe(0);
+    expect(parallel.stdout).toContain(
+      'overlapped with the staging: the definitions (--section=pre-data) as soon as the staged file holds the table of contents',
     );
-    expect(r.stdout).toMatch(
-      /the largest table's data \([\d.]+ MiB, \d+ % of what the backup's data offsets measure\) loads from the staged file as it is written/,
-    );
-    expect(r.stdout).toContain('a failed check stops it and drops the new database');
-    expect(r.stdout).toContain("each from the new database's statistics counters where they agree exactly");
+    expect(parallel.stdout).toContain('a failed check stops it and drops the new database');
+    expect(parallel.stdout).toContain("each from the new database's statistics counters where they agree exactly");
+    const streamed = await dryRun(['--new-db', 'planned', '--jobs', '1']);
+    expect(streamed.stdout).toContain('starts while the sha256 of the stored archive is checked alongside');
     const inPlace = await dryRun(['--clean', '--confirm', 'docs']);
     expect(inPlace.stdout).not.toContain('overlapped');
+    expect(inPlace.stdout).not.toContain('alongside');
     expect(inPlace.stdout).toContain('count(*) of each');
   });
 
-  it('loads the largest table while the archive is staged, and the database comes back identical', async () => {
-    const r = await restore(['--new-db', 'overlapped']);
-    expect(r.code, r.stderr).toBe(0);
-    // It holds nearly all the data, so it is shared out among the jobs' sessions.
-    expect(r.stderr).toMatch(
-      /Loading public\.docs \([\d.]+ MiB, the largest table, on \d+ sessions\) as the archive is staged/,
-    );
-    expect(r.stderr).toContain('Backup checked: the sha256 of 1 file(s) matches the manifest.');
-    expect(await tableFingerprints(cluster.target('overlapped'))).toEqual(
-      await tableFingerprints(cluster.target('docs')),
-    );
-    expect(await schemaFingerprint(cluster.target('overlapped'))).toEqual(
-      await schemaFingerprint(cluster.target('docs')),
-    );
-    // Each table counted exactly, from the counters or with count(*).
-    for (const t of r.json.tables) {
-      expect(t.actual, t.table).toBe(t.expected);
-      expect(['statistics', 'count']).toContain(t.countedBy);
-    }
-  });
+  for (const jobs of [[], ['--jobs', '1']]) {
+    it(`the database comes back identical, each table counted exactly (${jobs.join(' ') || 'parallel'})`, async () => {
+      const into = jobs.length ? 'streamed' : 'overlapped';
+      const r = await restore(['--new-db', into, ...jobs]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('Backup checked: the sha256 of 1 file(s) matches the manifest.');
+      expect(await tableFingerprints(cluster.target(into))).toEqual(await tableFingerprints(cluster.target('docs')));
+      expect(await schemaFingerprint(cluster.target(into))).toEqual(await schemaFingerprint(cluster.target('docs')));
+      for (const t of r.json.tables) {
+        expect(t.actual, t.table).toBe(t.expected);
+        expect(['statistics', 'count']).toContain(t.countedBy);
+      }
+    });
+  }
 
   it('a failed check stops the restore already under way and drops the database it created; nothing else changes', async () => {
     const copy = mkdtempSync(join(tmpdir(), 'pgdr-overlap-bad-'));
@@ -97,11 +94,67 @@ describe('a restore into a new database overlaps with the check and the staging 
     for (const jobs of [[], ['--jobs', '1']]) {
       const r = await restore(['--new-db', 'never_checked', ...jobs], copy);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`error: Backup ${id}: data.dump.zst does not match its checksum`));
+      expect(r.stderr).toContain(`error: Backup ${id}: data.dump.zst does not match its checksum`);
       expect(r.stderr).toContain(
         'the half-restored database never_checked was dropped; no existing database was touched.',
       );
       expect(await databases()).toEqual(before);
     }
+  });
+
+  describe('from S3, the download held part-way', () => {
+    let s3: S3Emulator;
+    let proxy: ChaosProxy;
+    let s3Id: string;
+    beforeAll(async () => {
+      s3 = await startS3();
+      s3Id = await takeBackup(['--db', cluster.urlFor('docs'), '--repo', `s3://${s3.bucket}/overlap`], s3.env);
+      proxy = await startChaosProxy(
+        { host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) },
+        { kind: 'stall-download-after', bytes: 300_000 },
+      );
+    });
+    afterAll(async () => {
+      await proxy?.stop();
+      await s3?.stop();
+    });
+
+    it('the new database gets its tables while the archive is still downloaded and checked; stopped, it is dropped', async () => {
+      const staging = mkdtempSync(join(tmpdir(), 'pgdr-overlap-staging-'));
+      const child = spawn(
+        process.execPath,
+        [
+          ...pgdrCommand(),
+          'restore',
+          s3Id,
+          '--repo',
+          `s3://${s3.bucket}/overlap`,
+          '--db',
+          cluster.urlFor('docs'),
+          '--new-db',
+          'held',
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, ...s3.env, AWS_ENDPOINT_URL: proxy.url, PGDR_STAGING_DIR: staging, NO_COLOR: '1' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const tables = async () =>
+        (await databases()).includes('held') &&
+        (await psql(cluster, 'held', "select count(*) from pg_tables where schemaname = 'public'")).trim() === '4';
+      // The definitions are restored from the head of the archive; the rest of it has not even arrived.
+      await until('the tables of the new database', tables);
+      expect(stderr).not.toContain('Backup checked');
+      expect(Number(await psql(cluster, 'held', 'select count(*) from docs'))).toBe(0);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('the half-restored database held was dropped');
+      expect(await databases()).not.toContain('held');
+      expect(readdirSync(staging)).toEqual([]);
+    });
   });
 });
