@@ -33,15 +33,10 @@ function onRestoreLine(main: MainRestore): (line: string) => void {
   };
 }
 
-/** pg_restore over the archive into the restored database: the main arguments, `extra`, and the entries restored. */
-export async function pgRestore(
-  main: MainRestore,
-  extra: string[],
-  ctx: OperationContext,
-  entries: TocEntry[] | undefined = main.selected ? main.entries : undefined,
-): Promise<void> {
+/** pg_restore over the archive into the restored database: the main arguments, `extra`, and the entries chosen. */
+export async function pgRestore(main: MainRestore, extra: string[], ctx: OperationContext): Promise<void> {
   const { prepared } = main;
-  const list = entries ? await writeListFile(entries) : undefined;
+  const list = main.selected ? await writeListFile(main.entries) : undefined;
   try {
     await runPgRestore(
       main.archive,
