@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { withClient } from '../../src/pg/client.js';
 import type { DbTarget } from '../../src/pg/connection.js';
 
@@ -14,19 +15,8 @@ export async function createRealisticDb(
   const scale = megabytes / 1170;
   const n = (base: number) => Math.max(100, Math.round(base * scale));
   await withClient(target, async (c) => {
+    await createWords(c);
     await c.query(`
-      create extension if not exists pgcrypto;
-      select setseed(0.17);
-      create table vocab (id int primary key, w text not null);
-      insert into vocab select i, string_agg(substr('bcdfghjklmnprstvwz', 1 + floor(random() * 18)::int, 1) || substr('aeiouy', 1 + floor(random() * 6)::int, 1), '')
-        from generate_series(1, 20000) i, generate_series(1, 2 + (i % 3)) s group by i;
-      create table phrase (id int primary key, p text not null);
-      insert into phrase select i, string_agg(w, ' ') from generate_series(1, 200000) i
-        cross join lateral (select w from vocab where id = any (array(select 1 + floor(random() * 20000)::int + i * 0 from generate_series(1, 8)))) v group by i;
-      -- Short texts pick words; long ones pick 8-word phrases from a 200,000-phrase pool (larger than zstd's window).
-      create function words(n int) returns text language sql volatile as $$
-        select case when n < 8 then (select string_agg(w, ' ') from vocab where id = any (array(select 1 + floor(random() * 20000)::int from generate_series(1, n))))
-               else (select string_agg(p, ' ') from phrase where id = any (array(select 1 + floor(random() * 200000)::int from generate_series(1, n / 8)))) end $$;
       create table accounts (id uuid primary key default gen_random_uuid(), email text not null, display_name text not null, bio text,
         settings jsonb not null, plan text not null, created_at timestamptz not null);
       create table posts (id bigint generated always as identity primary key, account_id uuid not null references accounts(id), title text not null,
@@ -90,4 +80,23 @@ export async function createRealisticDb(
       create index on events (account_id, occurred_at); create index on orders (account_id); create index on accounts (email);
       drop function words(int); drop table phrase, vocab; analyze;`);
   });
+}
+
+/**
+ * `words(n)`: n words of a 20,000-word vocabulary (from 8 on, 8-word phrases of a 200,000-phrase pool, larger than
+ * zstd's window), so text compresses like a real language; drop `words`, `phrase` and `vocab` when done.
+ */
+export async function createWords(c: pg.Client): Promise<void> {
+  await c.query(`
+    create extension if not exists pgcrypto;
+    select setseed(0.17);
+    create table vocab (id int primary key, w text not null);
+    insert into vocab select i, string_agg(substr('bcdfghjklmnprstvwz', 1 + floor(random() * 18)::int, 1) || substr('aeiouy', 1 + floor(random() * 6)::int, 1), '')
+      from generate_series(1, 20000) i, generate_series(1, 2 + (i % 3)) s group by i;
+    create table phrase (id int primary key, p text not null);
+    insert into phrase select i, string_agg(w, ' ') from generate_series(1, 200000) i
+      cross join lateral (select w from vocab where id = any (array(select 1 + floor(random() * 20000)::int + i * 0 from generate_series(1, 8)))) v group by i;
+    create function words(n int) returns text language sql volatile as $$
+      select case when n < 8 then (select string_agg(w, ' ') from vocab where id = any (array(select 1 + floor(random() * 20000)::int from generate_series(1, n))))
+             else (select string_agg(p, ' ') from phrase where id = any (array(select 1 + floor(random() * 200000)::int from generate_series(1, n / 8)))) end $$;`);
 }

@@ -3,13 +3,8 @@ import { defineAction, type ActionContext } from './registry.js';
 import { stepRepository } from './service.js';
 import { withRestoreSubtasks, type SubtaskPlan } from './restore-tasks.js';
 import { restorePointInTime } from './restore-pitr.js';
-import {
-  restoreBackup,
-  databaseExists,
-  dropDatabase,
-  type RestoreOptions,
-  type RestoreResult,
-} from '../restore/index.js';
+import { restoreBackup, databaseExists, dropDatabase, type RestoreResult } from '../restore/index.js';
+import type { BackupRestoreRequest, BackupSource, RestoreContent } from '../restore/request.js';
 import type { DbTarget } from '../pg/connection.js';
 import { quoteIdent, withClient } from '../pg/client.js';
 import { adminTarget, otherSessions } from '../restore/target-db.js';
@@ -59,17 +54,17 @@ export const restoreRun = defineAction({
   templates: { where: 'operator' },
   targets: [{ field: 'target', access: 'write' }],
   async run(ctx, a) {
-    if (a.provider !== 'dump') return await restorePointInTime(ctx, a);
+    if (a.provider !== 'dump') return await restorePointInTime(ctx, { ...a, provider: a.provider });
     if (!a.id)
       throw new UsageError(
         `Step ${ctx.stepId}: restore.run needs with.id (the backup to restore).`,
         'Pass ${{ steps.pick.outputs.backupId }} from a backup.select step.',
       );
-    const options = await restoreOptions(ctx, a);
+    const request = await restoreRequest(ctx, a);
     const result = await withRestoreSubtasks(
       ctx,
-      subtasks(ctx, a, options),
-      (inner) => restoreBackup(options, inner),
+      subtasks(ctx, a, request),
+      (inner) => restoreBackup(request, inner),
       summaryOf,
     );
     if (!result.ok) {
@@ -93,7 +88,7 @@ export const restoreRun = defineAction({
       safetySnapshotId: result.safetySnapshotId ?? '',
       tablesChecked: result.tables.length,
       rowsRestored: result.rows?.inserted ?? 0,
-      scratchCreated: scratchCreated(ctx, a, options),
+      scratchCreated: scratchCreated(ctx, a, request),
       summary: summaryOf(result),
     };
   },
@@ -106,14 +101,13 @@ export const restoreRun = defineAction({
  * A database that does not exist yet is created (in a drill: and dropped when the run ends); an existing one is
  * restored over in place, its name typed back first (safety rule 2). A drill's `restored` is never production.
  */
-async function restoreOptions(ctx: ActionContext, a: RestoreRunArgs): Promise<RestoreOptions> {
+async function restoreRequest(ctx: ActionContext, a: RestoreRunArgs): Promise<BackupRestoreRequest> {
   const target = ctx.target(a.target);
-  const common = {
+  const source: BackupSource = {
     repo: stepRepository(ctx, a.repo),
     ref: a.id!,
+    target,
     keys: ctx.services.keys,
-    safetyEncryption: ctx.services.encryption,
-    safetySnapshot: a.safetySnapshot,
   };
   if (a.mode === 'rows') {
     const table = a.tables?.[0];
@@ -123,26 +117,40 @@ async function restoreOptions(ctx: ActionContext, a: RestoreRunArgs): Promise<Re
         'tables: [public.orders]',
       );
     // Only missing rows are added (on conflict skip): nothing present is overwritten, so no name needs typing.
-    return { ...common, target, rows: { table, where: a.where?.trim() || 'true' }, onConflict: 'skip' };
+    const where = a.where?.trim() || 'true';
+    return {
+      ...source,
+      into: 'in-place',
+      content: { what: 'rows', table, where, onConflict: 'skip' },
+      safetySnapshot: false,
+    };
   }
-  const shape = { schemaOnly: a.mode === 'schema' || undefined, tables: a.mode === 'tables' ? a.tables : undefined };
   if (a.mode === 'tables' && !a.tables?.length)
     throw new UsageError(
       `Step ${ctx.stepId}: mode tables needs with.tables.`,
       'tables: [public.orders, public.order_items]',
     );
-  if (a.into) return { ...common, ...shape, target, mode: 'new-db', newDb: a.into };
+  const content: RestoreContent =
+    a.mode === 'tables' ? { what: 'tables', tables: a.tables! } : { what: a.mode === 'schema' ? 'schema' : 'full' };
+  if (a.into) return { ...source, into: 'new-db', database: a.into, content };
   await dropUnfinishedRestore(ctx, target);
   if (!(await databaseExists(target, target.database))) {
     ctx.log.info(
       `Database ${target.database} does not exist on ${target.display}; it is created and restored into${ctx.mode === 'drill' ? ', and dropped when the drill ends' : ''}.`,
     );
     if (ctx.mode === 'drill') dropScratchAtEnd(ctx, target, target.database);
-    return { ...common, ...shape, target, mode: 'new-db', newDb: target.database };
+    return { ...source, into: 'new-db', database: target.database, content };
   }
   const confirm = a.confirmDatabase || (await askName(ctx, target.database));
   await admitRestoreSessions(ctx, target);
-  return { ...common, ...shape, target, mode: 'in-place', clean: true, confirm };
+  return {
+    ...source,
+    into: 'in-place',
+    content,
+    confirm,
+    safetySnapshot: a.safetySnapshot,
+    safetyEncryption: ctx.services.encryption,
+  };
 }
 
 /** A drill's scratch database goes when the run ends, including a run resumed after the restore (rearm). */
@@ -150,9 +158,9 @@ function dropScratchAtEnd(ctx: ActionContext, target: DbTarget, database: string
   ctx.services.cleanup?.add(`scratch database ${database} dropped`, () => dropDatabase(target, database));
 }
 
-/** Whether this step made the drill's scratch database (restoreOptions: a drill restoring into a database that did not exist). */
-function scratchCreated(ctx: ActionContext, a: RestoreRunArgs, options: RestoreOptions): boolean {
-  return ctx.mode === 'drill' && !a.into && options.mode === 'new-db';
+/** Whether this step made the drill's scratch database (restoreRequest: a drill restoring into a database that did not exist). */
+function scratchCreated(ctx: ActionContext, a: RestoreRunArgs, request: BackupRestoreRequest): boolean {
+  return ctx.mode === 'drill' && !a.into && request.into === 'new-db';
 }
 
 /**
@@ -202,8 +210,8 @@ async function askName(ctx: ActionContext, database: string): Promise<string> {
   return String(typed);
 }
 
-function subtasks(ctx: ActionContext, a: RestoreRunArgs, options: RestoreOptions): SubtaskPlan[] {
-  const repo = options.repo;
+function subtasks(ctx: ActionContext, a: RestoreRunArgs, request: BackupRestoreRequest): SubtaskPlan[] {
+  const repo = request.repo;
   const rows = a.mode === 'rows';
   return [
     { title: 'Checksum and table of contents', until: 'checked' },
@@ -220,7 +228,7 @@ function subtasks(ctx: ActionContext, a: RestoreRunArgs, options: RestoreOptions
     },
     {
       title: rows ? `Copy missing rows of ${a.tables?.[0]}` : 'pg_restore',
-      until: rows ? 'done' : a.mode === 'schema' ? 'done' : 'analyzing',
+      until: rows || a.mode === 'schema' ? 'done' : 'loaded',
     },
     { title: 'ANALYZE', until: 'done', skip: (rows || a.mode === 'schema') && 'nothing to analyze' },
     { title: 'Row counts against the manifest', until: 'done' },

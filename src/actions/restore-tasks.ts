@@ -1,19 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import type { ListrTask } from 'listr2';
 import type { ActionContext } from './registry.js';
-import type { OperationContext } from '../core/context.js';
+import type { OperationContext, OperationStage } from '../core/context.js';
 import { runTasks, type EventBridgeRenderer } from './tasks.js';
 
-/** Points a restore passes, recognised from its log lines: the UI shows them as subtasks. */
-type Milestone = 'checked' | 'restoring' | 'analyzing' | 'done';
+/** A stage the restore reports, or the end of the whole work. */
+export type Milestone = OperationStage | 'done';
 
-const MARKS: [RegExp, Milestone][] = [
-  [/^Backup checked/, 'checked'],
-  [/^(Creating database|Restoring into|Safety snapshot|New connections)/, 'restoring'],
-  [/^ANALYZE/, 'analyzing'],
-];
-
-const ORDER: Milestone[] = ['checked', 'restoring', 'analyzing', 'done'];
+/** Reaching one of these means the ones before it were passed too. */
+const ORDER: Milestone[] = ['checked', 'loaded', 'done'];
 
 export interface SubtaskPlan {
   title: string;
@@ -23,8 +18,9 @@ export interface SubtaskPlan {
 }
 
 /**
- * Runs `work` (a restore that reports through an OperationContext) while listr2 subtasks follow its progress, so the
- * TUI and the plain printer show checksum → pg_restore → analyze → row counts as they happen.
+ * Runs `work` (a restore that reports its stages through an OperationContext) while listr2 subtasks follow them, so
+ * the TUI and the plain printer show checksum → pg_restore → analyze → row counts as they happen. The subtasks move
+ * on the typed `stage` events alone: what the restore logs is only shown. The last one is titled with the summary.
  */
 export async function withRestoreSubtasks<T>(
   ctx: ActionContext,
@@ -48,16 +44,12 @@ export async function withRestoreSubtasks<T>(
       if (reached.has(m) || failure !== undefined) check();
       else waiters.set(m, [...(waiters.get(m) ?? []), check]);
     });
-  const info = (message: string) => {
-    for (const [pattern, m] of MARKS) if (pattern.test(message)) reach(m);
-    ctx.log.info(message);
-  };
   // A restore's stages each listen on the signal; a child signal with room for them keeps Node from warning of a leak.
   const child = new AbortController();
   setMaxListeners(64, child.signal);
   const onAbort = () => child.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  const inner: OperationContext = { log: { ...ctx.log, info }, progress: ctx.progress, signal: child.signal };
+  const inner: OperationContext = { log: ctx.log, progress: ctx.progress, signal: child.signal, stage: reach };
   let result: T | undefined;
   const running = work(inner).then(
     (value) => {

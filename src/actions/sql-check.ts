@@ -4,7 +4,7 @@ import { dbArgs, dbTarget } from './db-args.js';
 import { withClient, type PgClient } from '../pg/client.js';
 import { findTables, keyTableName, tableLabel, type ManifestTable } from '../backup/manifest-tables.js';
 import { countRows } from '../backup/table-counts.js';
-import { PgdrError } from '../core/errors.js';
+import { PgdrError, UsageError } from '../core/errors.js';
 
 export class ValidationFailed extends PgdrError {}
 
@@ -136,15 +136,15 @@ async function runOneStatement(client: PgClient, query: string | z.output<typeof
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === '42601' && /multiple commands/.test((error as Error).message))
-      throw new PgdrError('sql.check runs exactly one SQL statement; this query holds several.', {
-        hint: 'Split it into steps, one query each.',
-        exitCode: 2,
-      });
+      throw new UsageError(
+        'sql.check runs exactly one SQL statement; this query holds several.',
+        'Split it into steps, one query each.',
+      );
     if (code === '42P18')
-      throw new PgdrError(`sql.check: ${(error as Error).message}.`, {
-        hint: 'Give a ${{ }} that stands alone a type, e.g. ${{ steps.q.outputs.value }}::int.',
-        exitCode: 2,
-      });
+      throw new UsageError(
+        `sql.check: ${(error as Error).message}.`,
+        'Give a ${{ }} that stands alone a type, e.g. ${{ steps.q.outputs.value }}::int.',
+      );
     throw error;
   }
 }

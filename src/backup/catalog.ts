@@ -1,5 +1,5 @@
 import type { Repository } from '../storage/index.js';
-import { BackupNotFound, PgdrError } from '../core/errors.js';
+import { BackupNotFound, PgdrError, UsageError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { backupDir, backupTime } from './backup-id.js';
 import { MANIFEST, VERIFICATION, type BackupManifest, type VerificationResult } from './manifest.js';
@@ -140,13 +140,13 @@ export async function findBackup(repo: Repository, ref: string, filter: BackupFi
       const byPrefix = backups.filter((b) => b.manifest.id.startsWith(ref));
       if (byPrefix.length === 1) found = byPrefix[0];
       else if (byPrefix.length > 1) {
-        throw new BackupNotFound(`"${ref}" matches ${byPrefix.length} backups.`, {
-          hint: `Give more of the id: ${byPrefix
+        throw new UsageError(
+          `"${ref}" matches ${byPrefix.length} backups.`,
+          `Give more of the id: ${byPrefix
             .slice(-3)
             .map((b) => b.manifest.id)
             .join(', ')}`,
-          exitCode: 2,
-        });
+        );
       }
     }
   }

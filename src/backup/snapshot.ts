@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent } from '../pg/client.js';
 import { schemaMatches } from '../pg/supabase.js';
-import { PgdrError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { tableId, type ManifestTable, type TableName } from './manifest-tables.js';
 
 /**
@@ -69,12 +69,12 @@ export async function resolveTables(client: pg.Client, names: string[]): Promise
           all.rows.map((r) => r.n),
         ).map((n) => ({ n })),
       };
-      throw new PgdrError(`Table "${name}" was not found in the database.`, {
-        hint: like.rows.length
+      throw new UsageError(
+        `Table "${name}" was not found in the database.`,
+        like.rows.length
           ? `Did you mean: ${like.rows.map((r) => r.n).join(', ')}?`
           : 'Name it as schema.table; psql \\dt lists the tables.',
-        exitCode: 2,
-      });
+      );
     }
     out.set(tableKey(t), t as TableRef);
     if (t.kind === 'p') {

@@ -12,12 +12,19 @@ export interface TableCheck {
   /** null when the table is missing from the restored database. */
   actual: number | null;
   ok: boolean;
+  /** How `actual` was known: the statistics system's counters (a restore into a new database) or count(*). */
+  countedBy?: 'statistics' | 'count';
 }
 
 export const relation = (t: TableName): string => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
 
-export function tableCheck(t: ManifestTable, actual: number | null): TableCheck {
-  return { table: tableLabel(t), schema: t.schema, name: t.table, expected: t.rows, actual, ok: actual === t.rows };
+export function tableCheck(
+  t: ManifestTable,
+  actual: number | null,
+  countedBy: TableCheck['countedBy'] = 'count',
+): TableCheck {
+  const ok = actual === t.rows;
+  return { table: tableLabel(t), schema: t.schema, name: t.table, expected: t.rows, actual, ok, countedBy };
 }
 
 /** Counts every given table of the manifest in the restored database, the way the manifest counted it. */

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import type { OperationContext } from '../core/context.js';
-import { Aborted, PgdrError, StorageError } from '../core/errors.js';
+import { Aborted, PgdrError, StorageError, UsageError } from '../core/errors.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { startProcess, type ProcessFailed } from '../core/system.js';
 import { connect, serverInfo } from '../pg/client.js';
@@ -58,16 +58,16 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
   const format = options.format ?? 'custom';
   const compression = options.compression ?? parseCompression(undefined);
   if (format === 'directory' && options.encryption) {
-    throw new PgdrError('--format directory cannot be combined with encryption.', {
-      hint: 'The directory format is written to disk by pg_dump itself, so plaintext would touch disk. Use the default custom format with --encrypt-to.',
-      exitCode: 2,
-    });
+    throw new UsageError(
+      '--format directory cannot be combined with encryption.',
+      'The directory format is written to disk by pg_dump itself, so plaintext would touch disk. Use the default custom format with --encrypt-to.',
+    );
   }
   if (kind === 'tables' && !options.tables?.length) {
-    throw new PgdrError('A tables backup needs at least one --table.', {
-      hint: 'pgdr backup tables --table public.orders --table public.users',
-      exitCode: 2,
-    });
+    throw new UsageError(
+      'A tables backup needs at least one --table.',
+      'pgdr backup tables --table public.orders --table public.users',
+    );
   }
   // A key that cannot encrypt is known now: before a connection, a lock or a byte of pg_dump.
   if (options.encryption && 'recipients' in options.encryption) options.encryption.recipients.forEach(parseRecipient);

@@ -1,4 +1,4 @@
-import { pipeline } from 'node:stream/promises';
+import { pipeThrough } from '../core/streams.js';
 import type { OperationContext } from '../core/context.js';
 import { isPgdrError, PgdrError } from '../core/errors.js';
 import { startProcess } from '../core/system.js';
@@ -104,7 +104,7 @@ async function checkTableOfContents(
   const source = await openStored(repo, manifest, manifest.files[0]!, { signal: abort.signal });
   const proc = startProcess(pgRestore.path, ['--list'], { stdin: 'pipe', stdout: 'ignore', signal: ctx.signal });
   // pg_restore stops reading after the TOC; the broken pipe that follows is expected.
-  pipeline([source, ...plaintextStages(manifest, keys, abort.signal), proc.stdin!] as never).catch(() => {});
+  pipeThrough(source, plaintextStages(manifest, keys, abort.signal), proc.stdin!).catch(() => {});
   try {
     await proc.done;
   } catch (error) {
@@ -165,7 +165,7 @@ async function restoreTest(
           unit: 'bytes',
         }),
       );
-      const feeding = pipeline([source, ...stages, proc.stdin!] as never);
+      const feeding = pipeThrough(source, stages, proc.stdin!);
       const [fed, done] = await Promise.allSettled([feeding, proc.done]);
       if (fed.status === 'rejected' && done.status === 'fulfilled') throw fed.reason;
       exited = done;

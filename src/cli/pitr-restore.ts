@@ -1,20 +1,11 @@
 import { UsageError } from '../core/errors.js';
-import type { OperationContext } from '../core/context.js';
 import { audited } from '../audit/audit-log.js';
-import {
-  describeRestorePlan,
-  describeWindow,
-  formatPgTime,
-  parsePitrTarget,
-  pitrRestore,
-  planPitrRestore,
-  planSupabasePitr,
-  supabasePitrRestore,
-  type PitrRestoreOptions,
-} from '../restore/pitr/index.js';
-import { SupabaseManagementApi } from '../supabase/management-api.js';
+import { formatPgTime, parsePitrTarget } from '../restore/pitr/index.js';
+import { recoverToPointInTime } from '../restore/pitr/recover.js';
+import type { PitrRequest } from '../restore/pitr/request.js';
 import { operationContext } from './context.js';
 import { printJson } from './output.js';
+import { SupabaseManagementApi } from '../supabase/management-api.js';
 
 export function parsePort(text: string): number {
   const n = Number(text);
@@ -23,8 +14,8 @@ export function parsePort(text: string): number {
   return n;
 }
 
-/** What `pgdr pitr restore` and `pgdr restore --pitr` ask for. */
-export interface PitrRestoreRequest {
+/** What `pgdr pitr restore` and `pgdr restore --pitr` are given. */
+export interface PitrFlags {
   /** The flag the time came from, for messages: --to or --pitr. */
   flag: string;
   to: string;
@@ -34,110 +25,103 @@ export interface PitrRestoreRequest {
   port?: number;
   supabaseProject?: string;
   dryRun?: boolean;
-  json?: boolean;
-  verbose?: boolean;
   pollIntervalMs?: number;
   timeoutMinutes: number;
+}
+
+/** The point-in-time recovery the flags ask for; a missing or contradictory flag is refused here. */
+export function pitrRequest(flags: PitrFlags): PitrRequest {
+  if (!!flags.pgbackrestStanza === !!flags.supabaseProject) {
+    throw new UsageError(
+      `${flags.flag} needs either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.`,
+      `pgdr pitr restore --to "2025-01-10 14:00:00+00" --pgbackrest-stanza main --data-dir /var/lib/postgresql/pitr --port 5433`,
+    );
+  }
+  const to = parsePitrTarget(flags.to, flags.supabaseProject ? 'supabase' : 'pgbackrest', flags.flag);
+  if (flags.supabaseProject && to !== 'latest')
+    return {
+      into: 'pitr',
+      provider: 'supabase',
+      to,
+      project: flags.supabaseProject,
+      pollIntervalMs: flags.pollIntervalMs,
+      timeoutMs: flags.timeoutMinutes * 60_000,
+      dryRun: flags.dryRun,
+    };
+  if (!flags.dataDir || !flags.port)
+    throw new UsageError(
+      '--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port.',
+      'e.g. --data-dir /var/lib/postgresql/pitr --port 5433',
+    );
+  return {
+    into: 'pitr',
+    provider: 'pgbackrest',
+    to,
+    stanza: flags.pgbackrestStanza!,
+    configPath: flags.pgbackrestConfig ?? process.env.PGBACKREST_CONFIG,
+    dataDir: flags.dataDir,
+    port: flags.port,
+    timeoutSeconds: flags.timeoutMinutes * 60,
+    dryRun: flags.dryRun,
+  };
 }
 
 /**
  * Point-in-time recovery from the command line: audited (a Supabase PITR overwrites the project in place), and
  * stopped by Ctrl-C, SIGTERM or a hang-up, which also stops a half-recovered pgBackRest cluster.
  */
-export async function restoreToPointInTime(request: PitrRestoreRequest): Promise<void> {
-  if (!!request.pgbackrestStanza === !!request.supabaseProject) {
-    throw new UsageError(
-      `${request.flag} needs either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.`,
-      `pgdr pitr restore --to "2025-01-10 14:00:00+00" --pgbackrest-stanza main --data-dir /var/lib/postgresql/pitr --port 5433`,
-    );
-  }
-  const target = parsePitrTarget(request.to, request.supabaseProject ? 'supabase' : 'pgbackrest', request.flag);
-  const ctx = operationContext({ verbose: request.verbose, quiet: true });
+export async function restoreToPointInTime(
+  request: PitrRequest,
+  output: { json?: boolean; verbose?: boolean } = {},
+): Promise<void> {
+  const ctx = operationContext({ verbose: output.verbose, quiet: true });
   try {
-    if (request.supabaseProject && target !== 'latest')
-      return await supabasePointInTime({ ...request, supabaseProject: request.supabaseProject }, target, ctx);
-    if (!request.dataDir || !request.port)
-      throw new UsageError(
-        '--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port.',
-        'e.g. --data-dir /var/lib/postgresql/pitr --port 5433',
-      );
-    const options: PitrRestoreOptions = {
-      stanza: request.pgbackrestStanza!,
-      configPath: request.pgbackrestConfig ?? process.env.PGBACKREST_CONFIG,
-      target,
-      dataDir: request.dataDir,
-      port: request.port,
-      log: ctx.log,
-      timeoutSeconds: request.timeoutMinutes * 60,
-      signal: ctx.signal,
-    };
-    if (request.dryRun) {
-      const plan = await planPitrRestore(options);
-      const steps = describeRestorePlan(options, plan);
-      return request.json
-        ? printJson({ dryRun: true, window: plan.window, backup: plan.backup, steps })
-        : void process.stdout.write(steps.map((s, i) => `${i + 1}. ${s}`).join('\n') + '\n');
+    const where = request.provider === 'supabase' ? `supabase:${request.project}` : `pgbackrest:${request.stanza}`;
+    // Without a token there is nothing to audit: refused before the first request.
+    const api =
+      request.provider === 'supabase'
+        ? SupabaseManagementApi.fromEnv(process.env, { log: ctx.log, signal: ctx.signal })
+        : undefined;
+    const outcome = request.dryRun
+      ? await recoverToPointInTime(request, ctx, api)
+      : await audited(
+          'pitr restore',
+          async (note) => {
+            const done = await recoverToPointInTime(request, ctx, api);
+            if (done.provider === 'pgbackrest' && !done.dryRun) {
+              note.backupId = done.result.backup;
+              note.details = {
+                recoveredTo: done.result.recoveredTo.toISOString(),
+                dataDir: done.result.dataDir,
+                port: done.result.port,
+              };
+            }
+            if (done.provider === 'supabase' && !done.dryRun)
+              note.details = { recoveryTimeTargetUnix: done.result.recoveryTimeTargetUnix };
+            return done;
+          },
+          { target: where },
+        );
+    if (outcome.dryRun) {
+      const json =
+        outcome.provider === 'pgbackrest'
+          ? { dryRun: true, window: outcome.plan.window, backup: outcome.plan.backup, steps: outcome.steps }
+          : { dryRun: true, window: outcome.window, targetUnix: outcome.targetUnix, steps: outcome.steps };
+      if (output.json) return printJson(json);
+      const numbered =
+        outcome.provider === 'pgbackrest' ? outcome.steps.map((s, i) => `${i + 1}. ${s}`) : outcome.steps;
+      return void process.stdout.write(numbered.join('\n') + '\n');
     }
-    const result = await audited(
-      'pitr restore',
-      async (note) => {
-        const restored = await pitrRestore(options);
-        note.backupId = restored.backup;
-        note.details = {
-          recoveredTo: restored.recoveredTo.toISOString(),
-          dataDir: restored.dataDir,
-          port: restored.port,
-        };
-        return restored;
-      },
-      { target: `pgbackrest:${options.stanza}` },
-    );
-    if (request.json) return printJson(result);
+    if (output.json) return printJson(outcome.result);
+    if (outcome.provider === 'supabase')
+      return void process.stdout.write(
+        `Restored Supabase project ${outcome.result.ref} to ${formatPgTime(outcome.recoveryPoint)}.\n`,
+      );
+    const r = outcome.result;
     process.stdout.write(
-      `Recovered to ${formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`,
+      `Recovered to ${formatPgTime(r.recoveredTo)} from backup ${r.backup}; running on port ${r.port} (${r.url}), data in ${r.dataDir}.\n`,
     );
   } finally {
     ctx.dispose();
   }
-}
-
-async function supabasePointInTime(
-  request: PitrRestoreRequest & { supabaseProject: string },
-  target: Date,
-  ctx: OperationContext,
-): Promise<void> {
-  const ref = request.supabaseProject;
-  const api = SupabaseManagementApi.fromEnv(process.env, { log: ctx.log, signal: ctx.signal });
-  if (request.dryRun) {
-    const plan = await planSupabasePitr({ ref, target, log: ctx.log }, api);
-    const lines = [
-      `target inside the window ${describeWindow(plan.window)}`,
-      `would POST /v1/projects/${ref}/database/backups/restore-pitr {"recovery_time_target_unix": ${plan.targetUnix}}`,
-      'then wait for ACTIVE_HEALTHY and a healthy db',
-    ];
-    return request.json
-      ? printJson({ dryRun: true, ...plan, steps: lines })
-      : void process.stdout.write(lines.join('\n') + '\n');
-  }
-  const result = await audited(
-    'pitr restore',
-    async (note) => {
-      const restored = await supabasePitrRestore({
-        ref,
-        target,
-        api,
-        log: ctx.log,
-        signal: ctx.signal,
-        pollIntervalMs: request.pollIntervalMs,
-        timeoutMs: request.timeoutMinutes * 60_000,
-      });
-      note.details = { recoveryTimeTargetUnix: restored.recoveryTimeTargetUnix };
-      return restored;
-    },
-    { target: `supabase:${ref}` },
-  );
-  if (request.json) return printJson(result);
-  process.stdout.write(
-    `Restored Supabase project ${result.ref} to ${formatPgTime(new Date(result.recoveryTimeTargetUnix * 1000))}.\n`,
-  );
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { parsePort, restoreToPointInTime } from './pitr-restore.js';
+import { parsePort, pitrRequest, restoreToPointInTime } from './pitr-restore.js';
 import { printJson, stderrLogger } from './output.js';
 import {
   describeWindow,
@@ -141,13 +141,14 @@ export function registerPitrCommands(program: Command): void {
           timeout: number;
         },
       ) => {
-        await restoreToPointInTime({
+        const request = pitrRequest({
           ...o,
           flag: '--to',
           pgbackrestConfig: pgbackrestConfig(o),
           pollIntervalMs: o.pollInterval * 1000,
           timeoutMinutes: o.timeout,
         });
+        await restoreToPointInTime(request, o);
       },
     );
 }

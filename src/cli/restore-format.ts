@@ -47,12 +47,17 @@ export function summaryText(r: RestoreResult, target: DbTarget): string {
       lines.push(
         `  ${t.table.padEnd(width)}  ${String(t.expected).padStart(10)}  ${String(t.actual ?? 'missing').padStart(10)}  ${t.ok ? 'ok' : chalk.red('MISMATCH')}`,
       );
+    const fromStatistics = r.tables.filter((t) => t.countedBy === 'statistics').length;
     lines.push(
       '',
       r.ok
         ? `  ${r.tables.length} table(s), every row count matches the backup.`
         : chalk.red(`  ${r.mismatches} of ${r.tables.length} table(s) differ from the backup's row counts.`),
     );
+    if (fromStatistics)
+      lines.push(
+        `  ${fromStatistics} counted by the statistics counters of the new database (rows inserted and live as the backup's, none changed or dead), the others with count(*).`,
+      );
   }
   const db = r.databaseSettings;
   if (db?.applied && db.statements.length)

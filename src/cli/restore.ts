@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { UsageError } from '../core/errors.js';
-import type { PreparedRestore, RestoreOptions } from '../restore/index.js';
+import type { PreparedRestore } from '../restore/index.js';
+import type { RestoreShapeFlags } from './restore-request.js';
 import { collect, printJson } from './output.js';
 import { planText, summaryText } from './restore-format.js';
 import { audited } from '../audit/audit-log.js';
@@ -17,21 +18,10 @@ import {
   type CommonOptions,
 } from './context.js';
 
-interface RestoreFlags extends CommonOptions {
-  newDb?: string;
-  clean?: boolean;
-  confirm?: string;
+interface RestoreFlags extends CommonOptions, RestoreShapeFlags {
   yes?: boolean;
-  safetySnapshot?: boolean;
-  schemaOnly?: boolean;
-  table?: string[];
-  rows?: string;
-  onConflict?: string;
   identity?: string;
   passphraseEnv?: string;
-  jobs?: string;
-  intoSupabase?: boolean;
-  dryRun?: boolean;
   pitr?: string;
   pgbackrestStanza?: string;
   pgbackrestConfig?: string;
@@ -94,7 +84,9 @@ export function registerRestoreCommand(program: Command): void {
           'Name the backup to restore.',
           'pgdr restore latest --repo … --db …  (pgdr backups list shows the ids)',
         );
-      const { restoreBackup, planRestore, parseRowsSpec } = await import('../restore/index.js');
+      const { restoreBackup, planRestore } = await import('../restore/index.js');
+      const { destroysData } = await import('../restore/request.js');
+      const { restoreRequest } = await import('./restore-request.js');
       const loaded = await cliConfig(flags);
       const profile = cliTarget(loaded, flags);
       // A backup directory's path needs no repository: the restore reads it where it lies.
@@ -106,45 +98,27 @@ export function registerRestoreCommand(program: Command): void {
           throw error;
         }
       })();
-      if (flags.onConflict !== 'skip' && flags.onConflict !== 'overwrite')
-        throw new UsageError(`--on-conflict must be skip or overwrite, not "${flags.onConflict}".`);
-      const options: RestoreOptions = {
-        repo,
+      const request = restoreRequest(flags, {
         ref,
+        repo,
         target: profile.target,
-        mode: flags.clean || flags.rows || (flags.intoSupabase && !flags.newDb) ? 'in-place' : 'new-db',
-        newDb: flags.newDb,
-        clean: flags.clean,
-        confirm: flags.confirm,
-        safetySnapshot: flags.safetySnapshot,
-        safetyEncryption:
-          flags.clean && flags.safetySnapshot !== false
-            ? cliEncryption(loaded, { passphraseEnv: flags.passphraseEnv })
-            : undefined,
-        schemaOnly: flags.schemaOnly,
-        tables: flags.table,
-        rows: flags.rows ? parseRowsSpec(flags.rows) : undefined,
-        onConflict: flags.onConflict,
         keys: await cliKeys(loaded, flags),
-        jobs: flags.jobs === undefined ? undefined : Number(flags.jobs),
-        intoSupabase: flags.intoSupabase,
-        dryRun: flags.dryRun,
-      };
+        safetyEncryption: () => cliEncryption(loaded, { passphraseEnv: flags.passphraseEnv }),
+      });
       const files = flags.storage ? await import('./files.js') : undefined;
       const storage = files?.storageConfig(loaded, flags.profile).storage;
       const ctx = operationContext(flags);
       try {
-        const destructive = options.clean || (options.rows && options.onConflict === 'overwrite');
-        if (destructive && options.confirm === undefined && !flags.dryRun) {
-          options.confirm = await askConfirmation(
-            await planRestore({ ...options, confirm: profile.target.database, dryRun: true }),
+        if (destroysData(request) && request.confirm === undefined && !flags.dryRun) {
+          request.confirm = await askConfirmation(
+            await planRestore({ ...request, confirm: profile.target.database, dryRun: true }),
             flags,
           );
         }
         const result = await audited(
           flags.dryRun ? 'restore --dry-run' : 'restore',
           async (note) => {
-            const restored = await restoreBackup(options, ctx);
+            const restored = await restoreBackup(request, ctx);
             note.backupId = restored.backupId;
             note.details = {
               database: restored.database,
@@ -159,7 +133,7 @@ export function registerRestoreCommand(program: Command): void {
         );
         const filesRestored =
           files && storage && repo && !result.dryRun
-            ? await files.restoreFilesWith(storage, repo, result.backupId, options.keys?.identities, undefined, ctx)
+            ? await files.restoreFilesWith(storage, repo, result.backupId, request.keys?.identities, undefined, ctx)
             : undefined;
         ctx.dispose();
         if (filesRestored && !flags.json)
@@ -197,9 +171,12 @@ async function askConfirmation(prepared: PreparedRestore, flags: RestoreFlags): 
   return plan.database;
 }
 
-/** --pitr hands over to point-in-time recovery, as `pgdr pitr restore` does. */
+/** --pitr hands over to point-in-time recovery, the same request and service as `pgdr pitr restore`. */
 async function pointInTime(flags: RestoreFlags): Promise<void> {
-  const { parsePort, restoreToPointInTime } = await import('./pitr-restore.js');
+  const { parsePort, pitrRequest, restoreToPointInTime } = await import('./pitr-restore.js');
   const port = flags.port === undefined ? undefined : parsePort(flags.port);
-  await restoreToPointInTime({ ...flags, flag: '--pitr', to: flags.pitr!, port, timeoutMinutes: 120 });
+  await restoreToPointInTime(
+    pitrRequest({ ...flags, flag: '--pitr', to: flags.pitr!, port, timeoutMinutes: 120 }),
+    flags,
+  );
 }

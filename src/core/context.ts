@@ -16,10 +16,19 @@ export interface ProgressUpdate {
   unit: ProgressUnit;
 }
 
+/**
+ * Points a restore passes: the archive checked (checksum, key, table of contents), then its data and indexes
+ * loaded. Whoever shows the work as steps (a runbook's subtasks) follows these typed events, never the wording of a
+ * log line.
+ */
+export type OperationStage = 'checked' | 'loaded';
+
 export interface OperationContext {
   log: Logger;
   progress: (update: ProgressUpdate) => void;
   signal: AbortSignal;
+  /** Told each stage as it is reached; absent where nobody follows them (a command prints its log lines). */
+  stage?: (stage: OperationStage) => void;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

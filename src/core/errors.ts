@@ -3,8 +3,6 @@ export interface ErrorOptions {
   /** The next thing to try. */
   hint?: string;
   cause?: unknown;
-  /** @deprecated The class decides the exit code; left for the restore code until it moves to classes too. */
-  exitCode?: number;
 }
 
 /**
@@ -15,18 +13,16 @@ export interface ErrorOptions {
 export class PgdrError extends Error {
   static readonly exitCode: number = 1;
   readonly hint: string | undefined;
-  private readonly exitOverride: number | undefined;
 
   constructor(message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.hint = options.hint;
-    this.exitOverride = options.exitCode;
   }
 
   /** What the CLI exits with. */
   get exitCode(): number {
-    return this.exitOverride ?? (this.constructor as typeof PgdrError).exitCode;
+    return (this.constructor as typeof PgdrError).exitCode;
   }
 }
 
@@ -52,8 +48,8 @@ export class StorageError extends PgdrError {}
 export class Aborted extends PgdrError {
   static override readonly exitCode: number = 130;
 
-  constructor(message = 'Aborted by the operator.') {
-    super(message);
+  constructor(message = 'Aborted by the operator.', options: ErrorOptions = {}) {
+    super(message, options);
   }
 }
 

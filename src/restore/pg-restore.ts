@@ -50,7 +50,11 @@ export interface PgRestoreRun {
 }
 
 /** Runs pg_restore over the archive (a path argument, or the plaintext stream on stdin) and returns stdout if captured. */
-export async function runPgRestore(source: ArchiveSource, run: PgRestoreRun, ctx: OperationContext): Promise<string> {
+export async function runPgRestore(
+  source: Pick<ArchiveSource, 'path' | 'open'>,
+  run: PgRestoreRun,
+  ctx: OperationContext,
+): Promise<string> {
   const env = libpqEnv(run.target);
   if (run.settings && Object.keys(run.settings).length) env.PGOPTIONS = pgOptions(run.settings);
   const args = ['--no-password', ...run.args, ...(source.path ? [source.path] : [])];
@@ -76,7 +80,11 @@ export async function runPgRestore(source: ArchiveSource, run: PgRestoreRun, ctx
   return out;
 }
 
-async function feed(source: ArchiveSource, proc: RunningProcess, ctx: OperationContext): Promise<void> {
+async function feed(
+  source: Pick<ArchiveSource, 'path' | 'open'>,
+  proc: RunningProcess,
+  ctx: OperationContext,
+): Promise<void> {
   if (source.path) return;
   const abort = new AbortController();
   const onAbort = () => abort.abort();

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { PgdrError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { quoteIdent, serverInfo, withClient } from '../pg/client.js';
 import { conninfoDatabase, withDatabase, type DbTarget } from '../pg/connection.js';
@@ -15,12 +15,20 @@ import { isSingleBackup } from '../storage/single-backup.js';
 import { adminTarget, databaseExists, otherSessions, type Session } from './target-db.js';
 import { incompleteMark } from './incomplete-mark.js';
 import { pgOptions, restoreSessionSettings, toastLz4 } from './pg-restore.js';
-import type { PlanStep, RestoreOptions, RestorePlan } from './types.js';
+import type { PlanStep, RestorePlan } from './types.js';
+import {
+  cleans,
+  contentOf,
+  destroysData,
+  restoreMode,
+  takesSafetySnapshot,
+  type BackupRestoreRequest,
+} from './request.js';
 
 /** Everything the restore decided before changing anything; the dry run prints `plan`. */
 export interface PreparedRestore {
   plan: RestorePlan;
-  options: RestoreOptions;
+  request: BackupRestoreRequest;
   repo: Repository;
   manifest: BackupManifest;
   /** The database restored into. */
@@ -38,85 +46,79 @@ export function defaultNewDbName(database: string, now: Date): string {
   return `${database.slice(0, 40)}_restored_${stamp}`;
 }
 
-/** Checks the options against the backup and the server (reading only) and lays out each step. Changes nothing. */
-export async function planRestore(options: RestoreOptions, warn?: (line: string) => void): Promise<PreparedRestore> {
-  const what: RestorePlan['what'] = options.rows
-    ? 'rows'
-    : options.tables?.length
-      ? 'tables'
-      : options.schemaOnly
-        ? 'schema'
-        : 'full';
-  const mode = options.rows ? 'in-place' : (options.mode ?? 'new-db');
-  checkCombination(options, what, mode);
-  const { repo, manifest } = await resolveBackup(options.repo, options.ref, options.target.database, warn);
-  if (options.intoSupabase && !manifest.supabase) {
+/** Checks the request against the backup and the server (reading only) and lays out each step. Changes nothing. */
+export async function planRestore(
+  request: BackupRestoreRequest,
+  warn?: (line: string) => void,
+): Promise<PreparedRestore> {
+  const content = contentOf(request);
+  const what = content.what;
+  const mode = restoreMode(request);
+  const server = request.target;
+  if (request.jobs !== undefined && (!Number.isInteger(request.jobs) || request.jobs < 1 || request.jobs > 64))
+    throw new UsageError(`--jobs must be a whole number from 1 to 64.`);
+  const { repo, manifest } = await resolveBackup(request.repo, request.ref, server.database, warn);
+  if (request.into === 'supabase' && !manifest.supabase) {
     throw new UsageError(
       `Backup ${manifest.id} was not taken with --supabase.`,
       'Restore it without --into-supabase, or take a --supabase backup of the project.',
     );
   }
-  const { major: serverMajor, lz4 } = await withClient(adminTarget(options.target), async (c) => ({
+  const { major: serverMajor, lz4 } = await withClient(adminTarget(server), async (c) => ({
     ...(await serverInfo(c)),
     lz4: await toastLz4(c),
   }));
   // pg_restore must read the archive (as new as its pg_dump) and talk to the server.
   const pgRestore = await toolFor('pg_restore', Math.max(serverMajor, manifest.server.major));
   const psql = await toolFor('psql', serverMajor);
+  const named = request.into === 'in-place' ? undefined : request.database;
   const database =
-    mode === 'new-db'
-      ? (options.newDb ?? defaultNewDbName(options.target.database, options.now ?? new Date()))
-      : options.target.database;
+    mode === 'new-db' ? (named ?? defaultNewDbName(server.database, request.now ?? new Date())) : server.database;
   if (mode === 'new-db') checkNewDatabaseName(database);
-  const into = withDatabase(options.target, database);
-  const exists = await databaseExists(options.target, database);
-  const unfinished = mode === 'new-db' && exists ? await incompleteMark(options.target, database) : undefined;
+  const into = withDatabase(server, database);
+  const exists = await databaseExists(server, database);
+  const unfinished = mode === 'new-db' && exists ? await incompleteMark(server, database) : undefined;
   if (unfinished) {
-    throw new PgdrError(`Database ${database} is an earlier restore that never finished (${unfinished}).`, {
+    throw new UsageError(`Database ${database} is an earlier restore that never finished (${unfinished}).`, {
       hint: `Drop it and restore again: DROP DATABASE ${quoteIdent(database)}; or pick another name with --new-db NAME.`,
-      exitCode: 2,
     });
   }
   if (mode === 'new-db' && exists) {
-    throw new PgdrError(
+    throw new UsageError(
       `Database ${database} already exists; a restore into a new database never touches an existing one.`,
-      {
-        hint: `Pick another name with --new-db NAME, or restore over it with --clean --confirm ${database}.`,
-        exitCode: 2,
-      },
+      `Pick another name with --new-db NAME, or restore over it with --clean --confirm ${database}.`,
     );
   }
   if (mode === 'in-place' && !exists)
-    throw new PgdrError(`Database ${database} does not exist on ${options.target.display}.`, {
-      hint: 'Restore into a new database instead (drop --clean).',
-      exitCode: 2,
-    });
-  const destructive = mode === 'in-place' && (options.clean || options.onConflict === 'overwrite');
-  if (destructive && options.confirm !== database) {
     throw new UsageError(
-      options.confirm === undefined
+      `Database ${database} does not exist on ${server.display}.`,
+      'Restore into a new database instead (drop --clean).',
+    );
+  if (destroysData(request) && request.confirm !== database) {
+    throw new UsageError(
+      request.confirm === undefined
         ? `Restoring over ${database} destroys its current contents and needs confirmation.`
-        : `--confirm ${options.confirm} does not match the target database ${database}.`,
+        : `--confirm ${request.confirm} does not match the target database ${database}.`,
       `Pass --confirm ${database} (or type the name when asked on a terminal); --yes alone never destroys data.`,
     );
   }
-  if (mode === 'in-place' && options.clean && options.safetySnapshot !== false && !options.repo && isSingleBackup(repo))
+  const snapshot = takesSafetySnapshot(request);
+  if (snapshot && !request.repo && isSingleBackup(repo))
     throw new UsageError(
       `The safety snapshot of ${database} needs a repository to go into; ${repo.url} is a lone backup directory.`,
       `Pass --repo DIR|s3://bucket/prefix for the snapshot (or --no-safety-snapshot).`,
     );
-  const snapshotEncryption =
-    mode === 'in-place' && options.clean && options.safetySnapshot !== false
-      ? protecting(options, manifest)
-      : undefined;
-  const sessions = mode === 'in-place' && options.clean ? await otherSessions(into) : [];
+  const snapshotEncryption = snapshot ? protecting(request, manifest) : undefined;
+  const sessions = cleans(request) ? await otherSessions(into) : [];
   const jobs =
-    what === 'rows' || options.intoSupabase ? 1 : Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
+    what === 'rows' || request.into === 'supabase'
+      ? 1
+      : Math.max(1, request.jobs ?? Math.min(4, availableParallelism()));
   const source: RestorePlan['source'] =
     manifest.format === 'directory' ? 'directory' : jobs > 1 ? 'materialize' : 'stream';
   const settings = {
     ...restoreSessionSettings({ lz4 }),
-    ...(options.intoSupabase ? { session_replication_role: 'replica' } : {}),
+    ...(request.into === 'supabase' ? { session_replication_role: 'replica' } : {}),
   };
   const tables = manifestTables(manifest);
   const plan: RestorePlan = {
@@ -136,26 +138,27 @@ export async function planRestore(options: RestoreOptions, warn?: (line: string)
     mode,
     jobs,
     source,
+    // Into a database it creates the restore starts at once (dropping it if the check fails); anything else waits.
+    checksum: mode === 'new-db' && what !== 'rows' ? 'alongside' : 'first',
     creates: mode === 'new-db' ? [`database ${database}`] : [],
-    drops:
-      mode === 'in-place' && options.clean
-        ? what === 'tables'
-          ? options.tables!.map((t) => `table ${t} (and what depends on it)`)
-          : [
-              `every schema, table, view, sequence, function and type of the backup in ${database}, and what depends on them`,
-            ]
-        : [],
+    drops: cleans(request)
+      ? content.what === 'tables'
+        ? content.tables.map((t) => `table ${t} (and what depends on it)`)
+        : [
+            `every schema, table, view, sequence, function and type of the backup in ${database}, and what depends on them`,
+          ]
+      : [],
     overwrites:
-      what === 'rows'
+      content.what === 'rows'
         ? [
-            `rows of ${options.rows!.table} matching ${options.rows!.where}${options.onConflict === 'overwrite' ? ' (replaced when present)' : ' (only missing ones are added)'}`,
+            `rows of ${content.table} matching ${content.where}${content.onConflict === 'overwrite' ? ' (replaced when present)' : ' (only missing ones are added)'}`,
           ]
         : [],
     sessions: sessions.map(({ pid, user, application, client }) => ({ pid, user, application, client })),
     steps: [],
   };
-  plan.steps = describeSteps({ plan, manifest, repo, into, options, pgRestore, settings, snapshotEncryption });
-  return { plan, options, repo, manifest, into, pgRestore, psql, sessions, settings, snapshotEncryption };
+  plan.steps = describeSteps({ plan, manifest, repo, request, pgRestore, settings, snapshotEncryption });
+  return { plan, request, repo, manifest, into, pgRestore, psql, sessions, settings, snapshotEncryption };
 }
 
 /** PostgreSQL would silently cut a longer name, and a control character has no place in one. */
@@ -167,36 +170,19 @@ function checkNewDatabaseName(name: string): void {
     );
 }
 
-function checkCombination(o: RestoreOptions, what: RestorePlan['what'], mode: string): void {
-  const chosen = [
-    o.rows && '--rows',
-    o.tables?.length && '--table',
-    o.schemaOnly && '--schema-only',
-    o.intoSupabase && '--into-supabase',
-  ].filter(Boolean);
-  if (chosen.length > 1)
-    throw new UsageError(`${chosen.join(' and ')} cannot be combined.`, 'Restore one way at a time.');
-  if (o.rows && (o.clean || (o.mode === 'new-db' && o.newDb)))
-    throw new UsageError('--rows copies rows into the --db database; it cannot be combined with --clean or --new-db.');
-  if (mode === 'new-db' && o.clean)
-    throw new UsageError('--clean restores in place; it cannot be combined with --new-db.');
-  if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1 || o.jobs > 64))
-    throw new UsageError(`--jobs must be a whole number from 1 to 64.`);
-  if (what === 'rows' && o.onConflict && o.onConflict !== 'skip' && o.onConflict !== 'overwrite')
-    throw new UsageError(`--on-conflict must be skip or overwrite.`);
-}
-
 function describeSteps(x: {
   plan: RestorePlan;
   manifest: BackupManifest;
   repo: Repository;
-  into: DbTarget;
-  options: RestoreOptions;
+  request: BackupRestoreRequest;
   pgRestore: ToolInfo;
   settings: Record<string, string>;
   snapshotEncryption?: EncryptionOption;
 }): PlanStep[] {
-  const { plan, manifest, options } = x;
+  const { plan, manifest, request } = x;
+  const content = contentOf(request);
+  const clean = cleans(request);
+  const supabase = request.into === 'supabase';
   const db = quoteIdent(plan.database);
   const files = manifest.files.length + (manifest.extras?.length ?? 0);
   const steps: PlanStep[] = [
@@ -206,29 +192,29 @@ function describeSteps(x: {
       detail: `from ${x.repo.url}; ${sourceDetail(plan, manifest)}`,
     },
   ];
-  if (plan.mode === 'in-place' && options.clean && options.safetySnapshot !== false)
+  if (takesSafetySnapshot(request))
     steps.push({
-      title: `Safety snapshot of ${plan.database} into ${(options.repo ?? x.repo).url}${x.snapshotEncryption ? `, encrypted ${'passphrase' in x.snapshotEncryption ? 'with a passphrase' : `to ${x.snapshotEncryption.recipients.length} recipient(s)`}` : ''}`,
+      title: `Safety snapshot of ${plan.database} into ${(request.repo ?? x.repo).url}${x.snapshotEncryption ? `, encrypted ${'passphrase' in x.snapshotEncryption ? 'with a passphrase' : `to ${x.snapshotEncryption.recipients.length} recipient(s)`}` : ''}`,
       command: 'pgdr backup (pg_dump --format=custom | zstd)',
     });
-  if (plan.mode === 'in-place' && options.clean) {
+  if (clean) {
     steps.push({
       title: `Terminate ${plan.sessions.length} other session(s) on ${plan.database} and block new connections`,
       command: `select pg_terminate_backend(pid) …; alter database ${db} connection limit …`,
     });
   }
   const pgOpts = `PGOPTIONS='${pgOptions(x.settings)}'`;
-  if (plan.what === 'rows') {
+  if (content.what === 'rows') {
     const scratch = 'pgdr_rows_<pid> (scratch)';
     steps.push(
       { title: `Create scratch database ${scratch}`, command: 'create database …' },
       {
-        title: `Restore ${options.rows!.table} into the scratch database`,
+        title: `Restore ${content.table} into the scratch database`,
         command: `${pgOpts} ${x.pgRestore.path} --use-list=<table's entries> --exit-on-error --dbname=<scratch>`,
       },
       {
-        title: `Copy rows matching "${options.rows!.where}" into ${plan.database} in one transaction (on conflict ${options.onConflict ?? 'skip'})`,
-        command: `psql -c "copy (select … where ${options.rows!.where}) to stdout" | psql -c begin -c "\\copy pgdr_rows from pstdin" -c "insert … on conflict …" -c commit`,
+        title: `Copy rows matching "${content.where}" into ${plan.database} in one transaction (on conflict ${content.onConflict})`,
+        command: `psql -c "copy (select … where ${content.where}) to stdout" | psql -c begin -c "\\copy pgdr_rows from pstdin" -c "insert … on conflict …" -c commit`,
       },
       { title: 'Drop the scratch database', command: 'drop database … with (force)' },
     );
@@ -236,38 +222,39 @@ function describeSteps(x: {
   }
   if (plan.mode === 'new-db')
     steps.push({ title: `Create database ${plan.database}`, command: `create database ${db}` });
-  if (options.intoSupabase)
+  if (supabase)
     steps.push({
       title: "Create the project's roles (reserved roles were left out at backup time)",
       command: `psql -v ON_ERROR_STOP=1 -f roles.sql`,
     });
-  if (plan.mode === 'in-place' && options.clean)
+  if (clean)
     steps.push({
-      title: `Drop the backup's ${plan.what === 'tables' ? 'tables' : 'schemas, tables, views, sequences, functions and types'} in ${plan.database} (cascade, one transaction)`,
+      title: `Drop the backup's ${content.what === 'tables' ? 'tables' : 'schemas, tables, views, sequences, functions and types'} in ${plan.database} (cascade, one transaction)`,
       command: 'drop … if exists … cascade',
     });
   const args = [
     ...pgRestoreArgs(
       plan,
-      options,
-      plan.what === 'tables' || options.intoSupabase || (manifest.kind === 'tables' && plan.mode === 'new-db')
+      request,
+      content.what === 'tables' || supabase || (manifest.kind === 'tables' && plan.mode === 'new-db')
         ? '<selected entries>'
         : undefined,
     ),
     plan.source === 'stream' ? '(archive on stdin)' : '<archive>',
   ];
   steps.push({
-    title: `Restore ${plan.what === 'full' ? 'everything' : plan.what === 'schema' ? 'the schema only' : `tables ${options.tables!.join(', ')}`} into ${plan.database}`,
+    title: `Restore ${content.what === 'full' ? 'everything' : content.what === 'schema' ? 'the schema only' : `tables ${content.tables.join(', ')}`} into ${plan.database}`,
     command: `${pgOpts} ${x.pgRestore.path} ${args.join(' ')}`,
+    detail: overlapDetail(plan, Boolean(manifest.dataOffsets)),
   });
-  if (plan.what !== 'schema')
+  if (content.what !== 'schema')
     steps.push(
       { title: `ANALYZE ${plan.database} (${plan.jobs} session(s))` },
       {
-        title: `Compare row counts with the manifest (${plan.what === 'full' ? plan.backup.tables : options.tables!.length}+ tables)`,
+        title: `Compare row counts with the manifest (${content.what === 'full' ? plan.backup.tables : content.tables.length}+ tables)${plan.mode === 'new-db' ? ": each from the new database's statistics counters where they agree exactly (rows inserted and live as the backup's, none updated, deleted or dead), else count(*)" : ': count(*) of each'}`,
       },
     );
-  if (!options.intoSupabase)
+  if (!supabase)
     steps.push(
       plan.mode === 'new-db'
         ? {
@@ -278,8 +265,19 @@ function describeSteps(x: {
             title: `List the source database's settings the archive records, without applying them: ${plan.database} keeps its own`,
           },
     );
-  if (plan.mode === 'in-place' && options.clean) steps.push({ title: `Allow connections to ${plan.database} again` });
+  if (clean) steps.push({ title: `Allow connections to ${plan.database} again` });
   return steps;
+}
+
+/** How the restore overlaps with the check and the staging of the archive, for the plan. */
+function overlapDetail(plan: RestorePlan, headFirst: boolean): string | undefined {
+  if (plan.checksum === 'first') return undefined;
+  if (plan.source === 'stream')
+    return 'starts while the sha256 of the stored archive is checked alongside; a failed check stops it and drops the new database';
+  if (plan.source !== 'materialize' || plan.what === 'schema') return undefined;
+  // Without the backup's data offsets the end of the table of contents is not known until the whole file is staged.
+  const when = headFirst ? 'as soon as the staged file holds the table of contents' : 'while it is checked';
+  return `overlapped with the staging: the definitions (--section=pre-data) ${when}; the data, indexes and constraints (--section=data --section=post-data, ${plan.jobs} jobs, largest first) once the whole archive is staged and its sha256 matched; a failed check stops it and drops the new database`;
 }
 
 /** Where the archive's plaintext goes: a parallel restore needs a file, one job reads a stream. */
@@ -294,12 +292,12 @@ function sourceDetail(plan: RestorePlan, manifest: BackupManifest): string {
 }
 
 /** pg_restore's arguments for the main restore, without the archive (a path, or stdin). */
-export function pgRestoreArgs(plan: RestorePlan, options: RestoreOptions, listFile?: string): string[] {
+export function pgRestoreArgs(plan: RestorePlan, request: BackupRestoreRequest, listFile?: string): string[] {
   return [
-    ...(plan.mode === 'in-place' && options.clean ? ['--clean', '--if-exists'] : []),
+    ...(cleans(request) ? ['--clean', '--if-exists'] : []),
     ...(plan.what === 'schema' ? ['--schema-only'] : []),
     ...(listFile ? [`--use-list=${listFile}`] : []),
-    ...(options.intoSupabase ? ['--single-transaction'] : []),
+    ...(request.into === 'supabase' ? ['--single-transaction'] : []),
     '--exit-on-error',
     // Its progress lines tell pgdr which tables are loaded, so they are checked while the rest restores.
     '--verbose',

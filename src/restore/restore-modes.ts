@@ -1,66 +1,40 @@
 import type { OperationContext } from '../core/context.js';
-import { Aborted, isPgdrError, PgdrError } from '../core/errors.js';
+import { Aborted, ChecksumMismatch, isPgdrError, PgdrError } from '../core/errors.js';
 import { takeBackup } from '../backup/take-backup.js';
 import { quoteIdent } from '../pg/client.js';
 import { dropObjects } from './pre-clean.js';
-import type { TocEntry } from './toc.js';
-import type { ArchiveSource } from './archive-source.js';
 import type { PreparedRestore } from './plan.js';
-import { runPgRestore } from './pg-restore.js';
+import { pgRestore, type MainRestore } from './main-restore.js';
+import { restoreFromStaged } from './staged-restore.js';
+import { passesChecks, whileChecked } from './archive-checks.js';
 import { applyRoles, readRolesScript } from './supabase.js';
 import { blockConnections, createDatabase, createSchemas, otherSessions, terminateSessions } from './target-db.js';
 import { dropHalfRestored, markIncomplete } from './incomplete-mark.js';
-import type { RestoreResult } from './types.js';
-
-export interface MainRestore {
-  prepared: PreparedRestore;
-  archive: ArchiveSource;
-  args: string[];
-  /** Schemas the restored objects live in that the archive does not create (a tables backup's). */
-  schemas: string[];
-  /** With --clean: the archive entries whose objects are dropped (cascade) before pg_restore recreates them. */
-  cleanEntries?: TocEntry[];
-  result: RestoreResult;
-  /** pg_restore's progress lines, for the checks that run alongside it. */
-  onLine?: (line: string) => void;
-}
+import { cleans, takesSafetySnapshot } from './request.js';
 
 const reason = (error: unknown) => (error as Error).message;
-
-/** pg_restore's lines go to the checks running beside it; the server's warnings go into the summary, each once. */
-function onRestoreLine(main: MainRestore): (line: string) => void {
-  return (line) => {
-    main.onLine?.(line);
-    const warning = /^pg_restore: (?:WARNING|warning): +(.*)$/.exec(line)?.[1];
-    if (warning && !main.result.warnings.includes(warning)) main.result.warnings.push(warning);
-  };
-}
 
 /** Creates the database and restores into it; any failure or Ctrl-C drops it again, so nothing half-made stays. */
 export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext): Promise<void> {
   const { prepared } = main;
   const name = prepared.plan.database;
   ctx.log.info(`Creating database ${name}…`);
-  await createDatabase(prepared.options.target, name);
+  await createDatabase(prepared.request.target, name);
   try {
-    await markIncomplete(prepared.options.target, name, prepared.manifest.id);
+    await markIncomplete(prepared.request.target, name, prepared.manifest.id);
     if (main.schemas.length) {
       ctx.log.info(`Creating schema(s) ${main.schemas.join(', ')}: the backup holds objects in them, not the schemas.`);
       await createSchemas(prepared.into, main.schemas);
     }
     await restoreRoles(main, ctx);
     ctx.log.info(`Restoring into ${name} (${prepared.plan.jobs} job(s))…`);
-    await runPgRestore(
-      main.archive,
-      {
-        toolPath: prepared.pgRestore.path,
-        target: prepared.into,
-        args: main.args,
-        settings: prepared.settings,
-        onLine: onRestoreLine(main),
-      },
-      ctx,
-    );
+    const { archive } = main;
+    if (archive.how === 'stream')
+      return await whileChecked(archive, prepared.manifest, (inner) => pgRestore(main, [], inner), ctx);
+    if (archive.how === 'file' && !main.args.includes('--schema-only')) return await restoreFromStaged(main, ctx);
+    await passesChecks(archive, prepared.manifest, ctx);
+    await archive.seekable();
+    await pgRestore(main, [], ctx);
   } catch (error) {
     throw await newDbFailure(prepared, error, ctx);
   }
@@ -73,8 +47,10 @@ export async function newDbFailure(
   ctx: OperationContext,
 ): Promise<PgdrError> {
   const name = prepared.plan.database;
-  const { state } = await dropHalfRestored(prepared.options.target, name);
+  const { state } = await dropHalfRestored(prepared.request.target, name);
   if (ctx.signal.aborted) return new Aborted(`Restore interrupted: ${state}`);
+  // The archive failed its check: that is the verdict, and the database made for it is gone again.
+  if (error instanceof ChecksumMismatch) return new ChecksumMismatch(error.message, { hint: `${state} ${error.hint}` });
   return new PgdrError(`Restore into the new database ${name} failed: ${reason(error)}`, {
     hint: `${state} ${isPgdrError(error) && error.hint ? error.hint : 'Fix the cause (see the pg_restore message) and run the restore again.'}`,
     cause: error,
@@ -88,14 +64,14 @@ export async function newDbFailure(
  */
 export async function restoreInPlace(main: MainRestore, ctx: OperationContext): Promise<void> {
   const { prepared, result } = main;
-  const { options, plan } = prepared;
+  const { request, plan } = prepared;
   const name = plan.database;
-  if (options.clean && options.safetySnapshot !== false) {
-    ctx.log.info(`Safety snapshot of ${name} into ${(options.repo ?? prepared.repo).url}…`);
+  if (takesSafetySnapshot(request)) {
+    ctx.log.info(`Safety snapshot of ${name} into ${(request.repo ?? prepared.repo).url}…`);
     const snapshot = await takeBackup(
       {
         target: prepared.into,
-        repo: options.repo ?? prepared.repo,
+        repo: request.repo ?? prepared.repo,
         kind: 'full',
         encryption: prepared.snapshotEncryption,
       },
@@ -104,7 +80,8 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
     result.safetySnapshotId = snapshot.id;
     ctx.log.info(`Safety snapshot ${snapshot.id} taken.`);
   }
-  const block = options.clean ? await blockConnections(prepared.into, plan.jobs + 2) : undefined;
+  const clean = cleans(request);
+  const block = clean ? await blockConnections(prepared.into, plan.jobs + 2) : undefined;
   try {
     if (block) {
       result.connectionBlock = block.how;
@@ -117,19 +94,10 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
       ctx.log.info(`New connections to ${name} held off (${block.how}); ${ended.terminated} session(s) ended.`);
     }
     await restoreRoles(main, ctx);
-    if (options.clean && main.cleanEntries) await dropObjects(prepared.into, main.cleanEntries);
+    if (clean && main.cleanEntries) await dropObjects(prepared.into, main.cleanEntries);
     ctx.log.info(`Restoring into ${name} in place (${plan.jobs} job(s))…`);
-    await runPgRestore(
-      main.archive,
-      {
-        toolPath: prepared.pgRestore.path,
-        target: prepared.into,
-        args: main.args,
-        settings: prepared.settings,
-        onLine: onRestoreLine(main),
-      },
-      ctx,
-    );
+    await main.archive.seekable();
+    await pgRestore(main, [], ctx);
   } catch (error) {
     throw inPlaceFailure(main, error, ctx);
   } finally {
@@ -146,34 +114,29 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
 function inPlaceFailure(main: MainRestore, error: unknown, ctx: OperationContext): PgdrError {
   const { prepared, result } = main;
   const name = prepared.plan.database;
-  const what = ctx.signal.aborted ? 'was interrupted' : `failed: ${reason(error)}`;
-  if (!prepared.options.clean) {
+  const interrupted = ctx.signal.aborted;
+  const what = interrupted ? 'was interrupted' : `failed: ${reason(error)}`;
+  if (!cleans(prepared.request)) {
     // Without --clean the restore only adds objects; Supabase restores run in one transaction that rolled back.
-    return new PgdrError(`Restore into ${name} ${what}`, {
-      hint: prepared.options.intoSupabase
+    const message = `Restore into ${name} ${what}`;
+    const hint =
+      prepared.request.into === 'supabase'
         ? `The restore ran in one transaction, so ${name} has none of the backup's objects or rows (roles created first stay). Fix the cause and run it again.`
-        : `${name} may hold some of the backup's objects now. Fix the cause and run it again with --clean.`,
-      exitCode: ctx.signal.aborted ? 130 : 1,
-      cause: error,
-    });
+        : `${name} may hold some of the backup's objects now. Fix the cause and run it again with --clean.`;
+    return new (interrupted ? Aborted : PgdrError)(message, { hint, cause: error });
   }
   const back = result.safetySnapshotId
     ? `To put ${name} back as it was before: pgdr restore ${result.safetySnapshotId} --repo ${prepared.repo.url} --db ${prepared.into.display} --clean --confirm ${name} --no-safety-snapshot`
     : `No safety snapshot was taken (--no-safety-snapshot): restore an earlier backup with --clean --confirm ${name}.`;
-  return new PgdrError(
-    `Restore over ${name} ${what}. ${name} is now partly restored: some of the backup's objects were dropped and recreated, others not.`,
-    {
-      hint: `${back}  Or rerun this restore once the cause is fixed. Connections to ${name} are allowed again.`,
-      exitCode: ctx.signal.aborted ? 130 : 1,
-      cause: error,
-    },
-  );
+  const message = `Restore over ${name} ${what}. ${name} is now partly restored: some of the backup's objects were dropped and recreated, others not.`;
+  const hint = `${back}  Or rerun this restore once the cause is fixed. Connections to ${name} are allowed again.`;
+  return new (interrupted ? Aborted : PgdrError)(message, { hint, cause: error });
 }
 
 async function restoreRoles(main: MainRestore, ctx: OperationContext): Promise<void> {
   const { prepared } = main;
-  if (!prepared.options.intoSupabase) return;
-  const script = await readRolesScript(prepared.repo, prepared.manifest, prepared.options.keys ?? {}, ctx.signal);
+  if (prepared.request.into !== 'supabase') return;
+  const script = await readRolesScript(prepared.repo, prepared.manifest, prepared.request.keys ?? {}, ctx.signal);
   if (!script) return void main.result.warnings.push('The backup holds no roles.sql; roles were not created.');
   ctx.log.info("Creating the project's roles…");
   await applyRoles(prepared.psql.path, prepared.into, script, ctx);

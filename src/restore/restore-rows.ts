@@ -1,11 +1,12 @@
 import type { OperationContext } from '../core/context.js';
-import { Aborted, PgdrError } from '../core/errors.js';
+import { Aborted, UsageError } from '../core/errors.js';
 import { conninfoDatabase, withDatabase } from '../pg/connection.js';
 import type { ArchiveSource } from './archive-source.js';
 import { writeListFile } from './archive-toc.js';
 import type { PreparedRestore } from './plan.js';
 import { runPgRestore } from './pg-restore.js';
 import { copyRows, type RowsOutcome, type tableShape } from './rows.js';
+import type { RowsContent } from './request.js';
 import { createDatabase, createSchemas, dropDatabase } from './target-db.js';
 import { schemasNotCreated, selectTables, withoutDanglingForeignKeys, type TocEntry } from './toc.js';
 
@@ -13,6 +14,7 @@ import { schemasNotCreated, selectTables, withoutDanglingForeignKeys, type TocEn
 export async function restoreRows(
   input: {
     prepared: PreparedRestore;
+    rows: RowsContent;
     archive: ArchiveSource;
     toc: TocEntry[];
     shape: Awaited<ReturnType<typeof tableShape>>;
@@ -20,14 +22,14 @@ export async function restoreRows(
   ctx: OperationContext,
 ): Promise<RowsOutcome> {
   const { prepared } = input;
-  const { table, where } = prepared.options.rows!;
+  const { table, where, onConflict } = input.rows;
   const selection = selectTables(input.toc, [table], { standalone: true });
   if (selection.missing.length)
-    throw new PgdrError(`Backup ${prepared.manifest.id} has no table ${table}.`, {
-      hint: "Name it as schema.table, as in the backup's manifest.",
-      exitCode: 2,
-    });
-  const server = prepared.options.target;
+    throw new UsageError(
+      `Backup ${prepared.manifest.id} has no table ${table}.`,
+      "Name it as schema.table, as in the backup's manifest.",
+    );
+  const server = prepared.request.target;
   const scratchName = `pgdr_rows_${process.pid}_${Date.now().toString(36)}`;
   const scratch = withDatabase(server, scratchName);
   // Only the table is wanted: a foreign key to another table, or its schema missing from a tables backup, must not stop it.
@@ -61,7 +63,7 @@ export async function restoreRows(
         target: prepared.into,
         table,
         where,
-        onConflict: prepared.options.onConflict ?? 'skip',
+        onConflict,
         shape: input.shape,
       },
       ctx,

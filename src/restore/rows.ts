@@ -46,10 +46,10 @@ export async function tableShape(target: DbTarget, table: string): Promise<Table
     );
     const rel = found.rows[0];
     if (!rel)
-      throw new PgdrError(`Table ${table} does not exist in ${target.database}.`, {
-        hint: 'To bring back a dropped table use --table instead of --rows.',
-        exitCode: 2,
-      });
+      throw new UsageError(
+        `Table ${table} does not exist in ${target.database}.`,
+        'To bring back a dropped table use --table instead of --rows.',
+      );
     const cols = await c.query<{ name: string }>(
       `select attname as name from pg_attribute where attrelid = $1 and attnum > 0 and not attisdropped and attgenerated = '' order by attnum`,
       [rel.oid],
@@ -81,12 +81,9 @@ export async function copyRows(
 ): Promise<RowsOutcome> {
   const { shape } = input;
   if (!shape.key.length) {
-    throw new PgdrError(
+    throw new UsageError(
       `${shape.relation} has no primary key or unique constraint, so pgdr cannot tell which rows are missing.`,
-      {
-        hint: 'Restore the table into a new database with --table and copy the rows by hand, or add a primary key.',
-        exitCode: 2,
-      },
+      'Restore the table into a new database with --table and copy the rows by hand, or add a primary key.',
     );
   }
   const cols = shape.columns.map(quoteIdent).join(', ');

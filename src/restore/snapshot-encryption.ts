@@ -2,14 +2,14 @@ import type { BackupManifest } from '../backup/manifest.js';
 import type { EncryptionOption } from '../backup/archive.js';
 import { UsageError } from '../core/errors.js';
 import { parseRecipient } from '../crypto/index.js';
-import type { RestoreOptions } from './types.js';
+import type { InPlaceRestore } from './request.js';
 
 /**
  * The safety snapshot holds the same kind of data as the backup it is taken instead of, so it is encrypted at least
  * as that one is: as configured, else to the backup's own recipients or with its passphrase. Never in plaintext
  * beside encrypted backups: without a way to encrypt it, the restore stops here, before any change.
  */
-export function protecting(options: RestoreOptions, manifest: BackupManifest): EncryptionOption | undefined {
+export function protecting(options: InPlaceRestore, manifest: BackupManifest): EncryptionOption | undefined {
   if (options.safetyEncryption) return options.safetyEncryption;
   const encryption = manifest.encryption;
   if (!encryption) return undefined;

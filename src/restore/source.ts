@@ -3,8 +3,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { findBackup } from '../backup/catalog.js';
 import { MANIFEST, type BackupManifest } from '../backup/manifest.js';
 import { isBackupId, MAX_MANIFEST_BYTES } from '../backup/manifest-schema.js';
-import { LocalRepository, type Repository } from '../storage/index.js';
+import { openRepository, type Repository } from '../storage/index.js';
 import { singleBackupRepository } from '../storage/single-backup.js';
+import { UsageError } from '../core/errors.js';
 
 export interface ResolvedBackup {
   repo: Repository;
@@ -27,7 +28,6 @@ export async function resolveBackup(
     return { repo: local.repo, manifest: (await findBackup(local.repo, local.id, { warn })).manifest };
   }
   if (!repo) {
-    const { UsageError } = await import('../core/errors.js');
     throw new UsageError(
       'No backup repository given.',
       'Pass --repo DIR|s3://bucket/prefix, set PGDR_REPO, or name a backup directory path.',
@@ -46,8 +46,7 @@ export async function resolveBackup(
  * the directory alone under the id its manifest gives (a copy may have been renamed).
  */
 function directoryRepository(dir: string): { repo: Repository; id: string } {
-  if (basename(dirname(dir)) === 'backups')
-    return { repo: new LocalRepository(dirname(dirname(dir))), id: basename(dir) };
+  if (basename(dirname(dir)) === 'backups') return { repo: openRepository(dirname(dirname(dir))), id: basename(dir) };
   const id = claimedId(join(dir, MANIFEST)) ?? basename(dir);
   return { repo: singleBackupRepository(dir, id), id };
 }

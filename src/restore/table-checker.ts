@@ -4,19 +4,21 @@ import type { DbTarget } from '../pg/connection.js';
 import { sameTable, tableId, type ManifestTable, type TableName } from '../backup/manifest-tables.js';
 import type { TocEntry } from './toc.js';
 import { applySettings } from './row-counts.js';
+import { rowsFromStatistics } from './row-statistics.js';
 import { countRows, hasChildren, relation, sortByLabel, tableCheck, type TableCheck } from '../backup/table-counts.js';
 
 /**
  * Checks each table as soon as pg_restore has loaded its data — ANALYZE and an exact row count on one extra
  * session — while pg_restore goes on with the other tables and the index builds. The verification then costs
  * almost nothing at the end of a restore instead of a second pass over every table. Each table is counted alone
- * (`only`), as the manifest counted it, so a parent loaded before its inheritance children is already right.
+ * (`only`), as the manifest counted it, so a parent loaded before its inheritance children is already right. In a
+ * database the restore created, the statistics counters stand in for count(*) where they agree exactly.
  */
 export class RestoredTableChecker {
   private readonly data: TocEntry[];
   private readonly queue: TocEntry[] = [];
-  /** Counted so far, by tableId. */
-  private readonly counts = new Map<string, number | null>();
+  /** Counted so far, by tableId, and how. */
+  private readonly counts = new Map<string, { rows: number | null; by: TableCheck['countedBy'] }>();
   /** tableId of every table already analyzed. */
   readonly analyzed = new Set<string>();
   private readonly seen = new Set<number>();
@@ -32,6 +34,8 @@ export class RestoredTableChecker {
     toc: TocEntry[],
     private readonly expected: readonly ManifestTable[],
     private readonly settings: Record<string, string>,
+    /** A database the restore created: its statistics counters may stand in for count(*) (rowsFromStatistics). */
+    private readonly counters = false,
   ) {
     this.data = toc.filter((e) => e.desc === 'TABLE DATA');
   }
@@ -79,12 +83,20 @@ export class RestoredTableChecker {
   private async work(client: pg.Client): Promise<void> {
     for (let e = this.queue.shift(); e; e = this.queue.shift()) {
       const table: TableName = { schema: e.schema, table: e.tag };
-      await client.query(`analyze ${relation(table)}`);
-      this.analyzed.add(tableId(table));
       const wanted = this.expected.find((t) => sameTable(t, table));
       // A format-1 count includes the children's rows: such a parent is counted at the end, once they are loaded.
-      if (wanted && !(wanted.withChildren && (await hasChildren(client, table))))
-        this.counts.set(tableId(table), await countRows(client, wanted));
+      const now = wanted && !(wanted.withChildren && (await hasChildren(client, table)));
+      // The counters before ANALYZE, which replaces the live and dead counts with its estimates.
+      const counted = now && this.counters ? await rowsFromStatistics(client, table, wanted.rows) : undefined;
+      await client.query(`analyze ${relation(table)}`);
+      this.analyzed.add(tableId(table));
+      if (now)
+        this.counts.set(
+          tableId(table),
+          counted === undefined
+            ? { rows: await countRows(client, wanted), by: 'count' }
+            : { rows: counted, by: 'statistics' },
+        );
     }
   }
 
@@ -115,8 +127,8 @@ export class RestoredTableChecker {
       const checks: TableCheck[] = [];
       const tables = only ? this.expected.filter((t) => only.some((o) => sameTable(o, t))) : this.expected;
       for (const t of sortByLabel(tables)) {
-        const id = tableId(t);
-        checks.push(tableCheck(t, this.counts.has(id) ? this.counts.get(id)! : await countRows(session, t)));
+        const known = this.counts.get(tableId(t));
+        checks.push(known ? tableCheck(t, known.rows, known.by) : tableCheck(t, await countRows(session, t)));
       }
       return checks;
     } finally {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { PgdrError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { quoteIdent, withClient } from '../pg/client.js';
 import { withDatabase, type DbTarget } from '../pg/connection.js';
 
@@ -29,15 +29,15 @@ export async function createDatabase(server: DbTarget, name: string): Promise<vo
   await withClient(adminTarget(server), (c) => c.query(`create database ${quoteIdent(name)}`)).catch(
     (error: Error & { code?: string }) => {
       if (error.code === '42P04')
-        throw new PgdrError(`Database ${name} already exists.`, {
-          hint: 'Pick another name with --new-db NAME, or restore in place with --clean.',
-          exitCode: 2,
-        });
+        throw new UsageError(
+          `Database ${name} already exists.`,
+          'Pick another name with --new-db NAME, or restore in place with --clean.',
+        );
       if (error.code === '42501')
-        throw new PgdrError(`This user may not create databases: ${error.message}`, {
-          hint: 'Connect as a role with CREATEDB, or restore in place with --clean.',
-          exitCode: 2,
-        });
+        throw new UsageError(
+          `This user may not create databases: ${error.message}`,
+          'Connect as a role with CREATEDB, or restore in place with --clean.',
+        );
       throw error;
     },
   );
@@ -87,10 +87,10 @@ export async function blockConnections(target: DbTarget, ownSessions: number): P
     );
     const row = before.rows[0];
     if (!row)
-      throw new PgdrError(`Database ${target.database} does not exist.`, {
-        hint: 'Check the name in --db (psql -l lists them).',
-        exitCode: 2,
-      });
+      throw new UsageError(
+        `Database ${target.database} does not exist.`,
+        'Check the name in --db (psql -l lists them).',
+      );
     const limit = row.superuser ? 0 : ownSessions;
     await alterLimit(c, target.database, limit);
     return {

@@ -1,39 +1,6 @@
-import type { ArchiveKeys } from '../backup/archive.js';
 import type { BackupManifest } from '../backup/manifest.js';
-import type { EncryptionOption } from '../backup/archive.js';
-import type { DbTarget } from '../pg/connection.js';
-import type { Repository } from '../storage/index.js';
 import type { TableCheck } from '../backup/table-counts.js';
-import type { OnConflict, RowsOutcome } from './rows.js';
-
-export interface RestoreOptions {
-  /** Where the backup is (and the safety snapshot goes); optional when `ref` is the path of a backup directory. */
-  repo?: Repository;
-  /** A backup id (or unambiguous prefix), `latest`, `latest-verified`, or the path of a backup directory. */
-  ref: string;
-  /** The server, and the database an in-place restore replaces (or --rows writes into). */
-  target: DbTarget;
-  /** `new-db` (default) creates a database; `in-place` restores over `target.database`. */
-  mode?: 'new-db' | 'in-place';
-  /** Name of the new database (default `<db>_restored_<yyyymmddhhmm>`). */
-  newDb?: string;
-  /** In place: drop the archive's objects before recreating them (destructive; needs `confirm`). */
-  clean?: boolean;
-  /** The target database's name typed back by the operator. */
-  confirm?: string;
-  safetySnapshot?: boolean;
-  safetyEncryption?: EncryptionOption;
-  schemaOnly?: boolean;
-  tables?: string[];
-  rows?: { table: string; where: string };
-  onConflict?: OnConflict;
-  keys?: ArchiveKeys;
-  jobs?: number;
-  intoSupabase?: boolean;
-  dryRun?: boolean;
-  /** Clock for default names (tests). */
-  now?: Date;
-}
+import type { RowsOutcome } from './rows.js';
 
 export interface PlanStep {
   title: string;
@@ -53,6 +20,11 @@ export interface RestorePlan {
   mode: 'new-db' | 'in-place';
   jobs: number;
   source: 'stream' | 'materialize' | 'directory';
+  /**
+   * When the archive's sha256 is checked: before the first change (in place, rows), or alongside a restore into the
+   * database it creates, which a failed check drops.
+   */
+  checksum: 'first' | 'alongside';
   creates: string[];
   drops: string[];
   overwrites: string[];

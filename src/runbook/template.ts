@@ -1,9 +1,10 @@
-import { PgdrError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { TemplateContext } from '../actions/registry.js';
 import { evaluate, parseExpression, references, truthy, type Expr, type Scope } from './expression.js';
 import { scanSqlTemplates } from './sql-template.js';
 
-export class TemplateRefused extends PgdrError {}
+/** A `${{ }}` where the field cannot take one: the runbook is refused as written. Exit 2. */
+export class TemplateRefused extends UsageError {}
 
 /** Where a field's templates are typed: dotted paths inside `with` → context (ActionDefinition.templates). */
 export type TemplateContexts = Readonly<Record<string, TemplateContext>>;
@@ -69,13 +70,11 @@ function renderIn(context: TemplateContext, text: string, scope: Scope, field: s
     case 'environment':
       throw new TemplateRefused(`with.${field} cannot contain \${{ }}.`, {
         hint: '`pgdr runbooks validate <file>` says how to pass the value instead.',
-        exitCode: 2,
       });
     case 'whole':
       if (!WHOLE.exec(text))
         throw new TemplateRefused(`with.${field} cannot have \${{ }} inside its text.`, {
           hint: '`pgdr runbooks validate <file>` says how to pass the value instead.',
-          exitCode: 2,
         });
       return renderString(text, scope);
     case 'sql': {
@@ -83,7 +82,6 @@ function renderIn(context: TemplateContext, text: string, scope: Scope, field: s
       if (scan.quoted)
         throw new TemplateRefused(`with.${field}: ${scan.quoted} is inside quotes or a comment.`, {
           hint: 'Write it without quotes: its value is passed as a bind parameter.',
-          exitCode: 2,
         });
       return { text: scan.text, values: scan.sources.map((source) => sqlValue(value(source))) } satisfies BoundSql;
     }
@@ -95,9 +93,7 @@ function renderIn(context: TemplateContext, text: string, scope: Scope, field: s
         .flatMap(({ expr }) => references(expr))
         .find((path) => path[0] !== 'inputs' && path[0] !== 'run');
       if (foreign)
-        throw new TemplateRefused(`with.${field} may only use the operator's inputs, not ${foreign.join('.')}.`, {
-          exitCode: 2,
-        });
+        throw new TemplateRefused(`with.${field} may only use the operator's inputs, not ${foreign.join('.')}.`);
       return renderString(text, scope);
     }
     default:

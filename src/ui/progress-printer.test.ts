@@ -52,6 +52,20 @@ describe('createProgressPrinter', () => {
     expect(out.text()).not.toContain('\r');
   });
 
+  it('prints the reading that completes a track when it comes, and not again at the end', () => {
+    const out = captureStream(false);
+    const time = clock();
+    const printer = createProgressPrinter(asStream(out), { now: time.now });
+    printer.update({ label: 'checksum + decrypt', done: 0, total: 156 * MiB, unit: 'bytes' });
+    time.advance(1200);
+    printer.update({ label: 'checksum + decrypt', done: 156 * MiB, total: 156 * MiB, unit: 'bytes' });
+    expect(out.lines().at(-1)).toContain('checksum + decrypt  156 MiB  100%');
+    const printed = out.lines().length;
+    time.advance(6000);
+    printer.finish();
+    expect(out.lines()).toHaveLength(printed);
+  });
+
   it('starts a new line when the label changes on a terminal', () => {
     const out = captureStream(true);
     const time = clock();

@@ -71,7 +71,9 @@ export function createProgressPrinter(
         printedDone: printed.printedDone,
       };
       tracks.set(update.label, track);
-      if (at - track.printedAt >= intervalMs) write(track);
+      // The reading that completes a track is shown when it happens, not at the end of the command.
+      const complete = track.total !== undefined && track.done >= track.total && track.printedDone !== track.done;
+      if (complete || at - track.printedAt >= intervalMs) write(track);
     },
     finish() {
       for (const track of tracks.values()) if (track.printedDone !== track.done) write(track);

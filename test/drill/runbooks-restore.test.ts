@@ -20,6 +20,19 @@ describe('shipped runbooks against the sandbox: restores from a dump', () => {
       run.report.validations.filter((v: { passed: boolean }) => v.passed).map((v: { stepId: string }) => v.stepId),
     ).toEqual(expect.arrayContaining(['row-counts', 'amcheck', 'health']));
     expect(run.stdout).toContain('Connections to app are allowed again');
+    // The restore's subtasks follow its typed stages to the end, in order.
+    const done = [
+      'Checksum and table of contents',
+      'pg_restore',
+      'ANALYZE',
+      'Row counts against the manifest: 16 table(s) match',
+    ];
+    const at = done.map((title) => run.stdout.indexOf(`✔ ${title}`));
+    expect(
+      at.every((i) => i >= 0),
+      run.stdout,
+    ).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
 
   it('app-error restores the affected table into a scratch database that is dropped at the end', async () => {

@@ -37,6 +37,10 @@ describe('pgdr restore', () => {
     expect(r.json.ok).toBe(true);
     expect(r.json.tables.length).toBeGreaterThanOrEqual(21);
     expect(r.json.mismatches).toBe(0);
+    // The checksum's progress ends at 100 % once, before the restore goes on; not again after it.
+    const complete = r.stderr.split('\n').filter((l) => /^checksum.*100%/.test(l));
+    expect(complete, r.stderr).toHaveLength(1);
+    expect(r.stderr.indexOf(complete[0]!)).toBeLessThan(r.stderr.indexOf('Restoring into pagila_back'));
     expect(await tableFingerprints(cluster.target('pagila_back'))).toEqual(
       await tableFingerprints(cluster.target('pagila')),
     );

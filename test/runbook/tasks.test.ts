@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActionContext } from '../../src/actions/registry.js';
 import type { RunEvent } from '../../src/runbook/events.js';
 import { runTasks } from '../../src/actions/tasks.js';
-import { withRestoreSubtasks } from '../../src/actions/restore-tasks.js';
+import { withRestoreSubtasks, type SubtaskPlan } from '../../src/actions/restore-tasks.js';
 
 function fakeContext(events: RunEvent[], logs: string[]): ActionContext {
   return {
@@ -64,10 +64,10 @@ describe('listr2 bridge', () => {
       fakeContext(events, []),
       [
         { title: 'Checksum', until: 'checked' },
-        { title: 'pg_restore', until: 'analyzing' },
+        { title: 'pg_restore', until: 'loaded' },
       ],
       async (inner) => {
-        inner.log.info('Backup checked: 3 entries');
+        inner.stage?.('checked');
         throw new Error('pg_restore: out of disk');
       },
       () => '',
@@ -78,28 +78,69 @@ describe('listr2 bridge', () => {
     expect(states(events, 'pg_restore')).toContain('failed');
   });
 
-  it('follows a restore through its milestones and titles the last subtask with the summary', async () => {
+  const plan: SubtaskPlan[] = [
+    { title: 'Checksum', until: 'checked' },
+    { title: 'pg_restore', until: 'loaded' },
+    { title: 'Row counts', until: 'done' },
+  ];
+
+  it('moves each subtask on when the restore reports its typed stage, and titles the last with the summary', async () => {
     const events: RunEvent[] = [];
+    const seen: string[][] = [];
     const result = await withRestoreSubtasks(
       fakeContext(events, []),
-      [
-        { title: 'Checksum', until: 'checked' },
-        { title: 'pg_restore', until: 'analyzing' },
-        { title: 'Row counts', until: 'done' },
-      ],
+      plan,
       async (inner) => {
-        for (const line of ['Backup checked: 3 entries', 'Restoring into app (1 job(s))…', 'ANALYZE app…'])
-          inner.log.info(line);
+        inner.stage?.('checked');
+        await until(() => states(events, 'Checksum').includes('done'));
+        seen.push(states(events, 'pg_restore'));
+        inner.stage?.('loaded');
+        await until(() => states(events, 'pg_restore').includes('done'));
+        seen.push(states(events, 'Row counts'));
         return 16;
       },
       (n) => `${n} table(s) match`,
     );
 
     expect(result).toBe(16);
+    // While the data loads, pg_restore runs and the counts wait; while the counts run, pg_restore is done.
+    expect(seen).toEqual([['running'], ['running']]);
     expect(
       events.some(
         (e) => e.type === 'task.updated' && e.title === 'Row counts: 16 table(s) match' && e.state === 'done',
       ),
     ).toBe(true);
   });
+
+  it('shows the same subtasks whatever the restore logs: rewording a log line changes nothing', async () => {
+    const run = async (lines: string[]) => {
+      const events: RunEvent[] = [];
+      await withRestoreSubtasks(
+        fakeContext(events, []),
+        plan,
+        async (inner) => {
+          inner.log.info(lines[0]!);
+          inner.stage?.('checked');
+          await until(() => states(events, 'Checksum').includes('done'));
+          inner.log.info(lines[1]!);
+          inner.stage?.('loaded');
+          await until(() => states(events, 'pg_restore').includes('done'));
+          inner.log.info(lines[2]!);
+          return 3;
+        },
+        (n) => `${n} ok`,
+      );
+      return events.flatMap((e) => (e.type === 'task.updated' ? [`${e.title}: ${e.state}`] : []));
+    };
+    const old = await run(['Backup checked: 3 entries', 'Restoring into app (1 job(s))…', 'ANALYZE app…']);
+
+    expect(await run(['Archive verified (3 entries)', 'Loading app…', 'Statistics for app…'])).toEqual(old);
+    expect(old).toEqual(expect.arrayContaining(['Checksum: done', 'pg_restore: done', 'Row counts: 3 ok: done']));
+  });
 });
+
+/** Polls for what the listr2 tasks do next (they settle on the microtask queue, not at once). */
+async function until(test: () => boolean, timeoutMs = 5_000): Promise<void> {
+  for (const started = Date.now(); !test(); await new Promise((r) => setTimeout(r, 5)))
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for a subtask to change');
+}
