@@ -3,7 +3,7 @@ import type { Catalog, PruneResult, VerificationResult } from '../backup/index.j
 import { formatBytes } from '../backup/take-backup.js';
 import { printable } from '../core/printable.js';
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => stripAnsi(r[i] ?? '').length)));
   return (
     rows

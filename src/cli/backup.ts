@@ -17,9 +17,10 @@ import {
   scratchServer,
   type CommonOptions,
 } from './context.js';
-import { backupsTable, pruneTable, verificationLines } from './backup-format.js';
+import { pruneTable, verificationLines } from './backup-format.js';
+import { physicalBackup, type PhysicalFlags } from './backup-physical.js';
 
-interface BackupFlags extends CommonOptions {
+interface BackupFlags extends CommonOptions, PhysicalFlags {
   table?: string[];
   format?: string;
   jobs?: string;
@@ -32,13 +33,18 @@ interface BackupFlags extends CommonOptions {
 }
 
 const KINDS = ['full', 'schema', 'tables'] as const;
+const PHYSICAL_ONLY = ['incremental', 'differential'];
 
 export function registerBackupCommands(program: Command): void {
   const backup = addRepoOptions(addTargetOptions(program.command('backup').enablePositionalOptions()))
     .description(
       'Take a backup: pg_dump streamed through zstd and age into the repository, with a manifest of exact row counts.',
     )
-    .argument('[kind]', 'full (default), schema, or tables', 'full')
+    .argument(
+      '[kind]',
+      'full (default), schema, tables; or with pgBackRest: differential, incremental (full too, given --pgbackrest-stanza)',
+      'full',
+    )
     .option('--table <name>', 'with kind "tables": a table to include (repeatable)', collect)
     .option('--format <custom|directory>', 'pg_dump format; directory dumps in parallel with --jobs', 'custom')
     .option('--jobs <n>', 'parallel pg_dump jobs (directory format)')
@@ -54,17 +60,23 @@ export function registerBackupCommands(program: Command): void {
       '--storage',
       'also copy the project’s Storage objects (the profile’s storage: section), only what changed since the last copy',
     )
+    .option(
+      '--pgbackrest-stanza <name>',
+      'a physical backup through pgBackRest (else pgbackrest.stanza in the config for differential/incremental)',
+    )
+    .option('--pgbackrest-config <file>', 'pgbackrest.conf (else pgbackrest.configPath, PGBACKREST_CONFIG)')
     .option('--json', 'print the result as JSON on stdout')
     .option('-v, --verbose', 'show pg_dump’s progress lines')
     .addHelpText(
       'after',
-      '\nExamples:\n  pgdr backup --db postgres://app@db:5432/app --repo /var/backups/pgdr --encrypt-to age1…\n  pgdr backup tables --table public.orders --repo s3://bucket/pgdr',
+      '\nExamples:\n  pgdr backup --db postgres://app@db:5432/app --repo /var/backups/pgdr --encrypt-to age1…\n  pgdr backup tables --table public.orders --repo s3://bucket/pgdr\n  pgdr backup incremental --pgbackrest-stanza main',
     )
     .action(async (kind: string, flags: BackupFlags) => {
+      if (PHYSICAL_ONLY.includes(kind) || flags.pgbackrestStanza) return await physicalBackup(kind, flags);
       if (!(KINDS as readonly string[]).includes(kind))
         throw new UsageError(
           `Unknown backup kind "${kind}".`,
-          'Use full, schema or tables (or a subcommand: pgdr backup verify).',
+          'Use full, schema, tables, differential or incremental (or a subcommand: pgdr backup verify).',
         );
       if (flags.format !== 'custom' && flags.format !== 'directory')
         throw new UsageError(`Unknown format "${flags.format}".`, 'Use --format custom or --format directory.');
@@ -215,22 +227,23 @@ export function registerBackupCommands(program: Command): void {
 
   const backups = program.command('backups').description('The backups in a repository.');
   addRepoOptions(backups.command('list'))
-    .description('List complete backups: id, kind, database, snapshot time, size, encryption, last verification.')
+    .description(
+      'List complete backups: id, kind, database, snapshot time, size, encryption, last verification; and pgBackRest’s physical sets.',
+    )
     .option(
       '--supabase-project <ref>',
       'list the Supabase platform’s backups and PITR window instead (token from SUPABASE_ACCESS_TOKEN)',
     )
+    .option(
+      '--pgbackrest-stanza <name>',
+      'also list this stanza’s physical sets (else pgbackrest.stanza in the config)',
+    )
+    .option('--pgbackrest-config <file>', 'pgbackrest.conf (else pgbackrest.configPath, PGBACKREST_CONFIG)')
     .option('--json', 'print JSON')
-    .action(async (flags: CommonOptions & { supabaseProject?: string }) => {
+    .action(async (flags: CommonOptions & PhysicalFlags & { supabaseProject?: string }) => {
       if (flags.supabaseProject)
         return await (await import('./pitr.js')).printPlatformBackups(flags.supabaseProject, Boolean(flags.json));
-      const { listBackups } = await import('../backup/index.js');
-      const loaded = await cliConfig(flags);
-      const catalog = await listBackups(cliRepository(loaded, flags));
-      const log = stderrLogger();
-      for (const line of catalog.warnings) log.warn(line);
-      if (flags.json) printJson(catalog.backups.map((b) => ({ ...b.manifest, verification: b.verification ?? null })));
-      else process.stdout.write(backupsTable(catalog));
+      await (await import('./backups-list.js')).listAll(flags);
     });
 
   addRepoOptions(program.command('prune'))

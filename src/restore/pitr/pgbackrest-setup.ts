@@ -5,7 +5,7 @@ import type { Logger } from '../../core/context.js';
 import { silentLogger } from '../../core/context.js';
 import { handToServerUser } from '../../pg/server-user.js';
 import { mergeIni } from './ini.js';
-import { runPgbackrest } from './pgbackrest-command.js';
+import { runPgbackrest } from '../../backup/physical/pgbackrest-command.js';
 import { serverSql } from './server-sql.js';
 
 export const DEFAULT_PGBACKREST_CONFIG = '/etc/pgbackrest/pgbackrest.conf';

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useCluster, psql } from '../helpers/cluster.js';
+import { archiveSettings, stanzaSetup } from '../helpers/pgbackrest.js';
+import { runPgdr } from '../helpers/cli.js';
+import { freePort, type LocalCluster } from '../../src/sandbox/local-cluster.js';
+import { asServerUser, handToServerUser } from '../../src/pg/server-user.js';
+import { runProcess } from '../../src/core/system.js';
+import { pitrSetup } from '../../src/restore/pitr/index.js';
+import { readStanza } from '../../src/backup/physical/index.js';
+import { serverSql } from '../../src/restore/pitr/server-sql.js';
+
+const stanza = 'physical';
+const base = mkdtempSync(join(tmpdir(), 'pgdr-physical-'));
+handToServerUser(base);
+const configPath = join(base, 'pgbackrest.conf');
+const source = { stanza, configPath };
+const restored: string[] = [];
+const hooks: { type: string; title: string; details: Record<string, string> }[] = [];
+let hookServer: Server;
+let cluster: LocalCluster;
+let env: Record<string, string>;
+let fullLabel: string;
+let incrLabel: string;
+
+const flags = ['--pgbackrest-stanza', stanza, '--pgbackrest-config', configPath];
+const run = (args: string[]) => runPgdr(args, { cwd: base, env });
+
+beforeAll(async () => {
+  cluster = await useCluster({
+    settings: archiveSettings(stanza, configPath),
+  });
+  const setup = await pitrSetup(stanzaSetup(cluster, stanza, base), { write: true });
+  expect(setup.ok, JSON.stringify(setup.checks)).toBe(true);
+  hookServer = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      hooks.push(JSON.parse(body) as (typeof hooks)[number]);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
+  writeFileSync(
+    join(base, 'pgdr.config.yaml'),
+    ['notifications:', '  webhook:', '    urlEnv: HOOK_URL', '  on: [backup.failed, backup.succeeded]', ''].join('\n'),
+  );
+  chmodSync(join(base, 'pgdr.config.yaml'), 0o600);
+  env = {
+    PGDR_HOME: join(base, 'home'),
+    PGDR_CONFIG: '',
+    HOOK_URL: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`,
+  };
+});
+
+afterAll(async () => {
+  await new Promise((r) => hookServer.close(r));
+  const pgCtl = join(cluster.binDir, 'pg_ctl');
+  for (const dir of restored) {
+    const [cmd, args] = asServerUser(pgCtl, ['-D', dir, '-m', 'immediate', '-w', 'stop']);
+    await runProcess(cmd, args).catch(() => {});
+  }
+  rmSync(base, { recursive: true, force: true });
+});
+
+const audit = () =>
+  readFileSync(join(base, 'home', 'audit.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { command: string; result: string; target: string; backupId?: string });
+
+/** Waits until pgBackRest holds WAL segment `segment` (or a later one): the rows in it are then archived. */
+async function waitForArchived(segment: string): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    const info = await readStanza(source);
+    if (info.archive && info.archive.max >= segment) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`WAL segment ${segment} was never archived`);
+}
+
+describe('physical backups through pgBackRest', () => {
+  it('pgdr backup full --pgbackrest-stanza takes a physical full, with progress, audit and notification', async () => {
+    const r = await run(['backup', 'full', ...flags, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { label: string; type: string; databaseBytes: number; walStart: string };
+    expect(result.type).toBe('full');
+    expect(result.label).toMatch(/^\d{8}-\d{6}F$/);
+    expect(result.databaseBytes).toBeGreaterThan(1_000_000);
+    expect(result.walStart).toMatch(/^[0-9A-F]{24}$/);
+    expect(r.stderr).toMatch(/^backup\s+[\d.]+ [KMG]iB\s+\d+%/m);
+    fullLabel = result.label;
+    expect(audit().at(-1)).toMatchObject({
+      command: 'backup',
+      result: 'ok',
+      target: `pgbackrest:${stanza}`,
+      backupId: fullLabel,
+    });
+    expect(hooks.at(-1)).toMatchObject({ type: 'backup.succeeded', details: { backup: fullLabel } });
+  });
+
+  it('writes rows, takes an incremental on top of the full, and lists both sets beside the logical backups', async () => {
+    await psql(
+      cluster,
+      'postgres',
+      'create table orders (id int primary key, item text); insert into orders select g, md5(g::text) from generate_series(1, 5000) g;',
+    );
+    // Backup labels have one-second resolution.
+    await new Promise((r) => setTimeout(r, 1100));
+    const r = await run(['backup', 'incremental', ...flags, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const incr = JSON.parse(r.stdout) as { label: string; type: string; prior: string; deltaBytes: number };
+    expect(incr).toMatchObject({ type: 'incr', prior: fullLabel });
+    expect(incr.label).toMatch(new RegExp(`^${fullLabel}_\\d{8}-\\d{6}I$`));
+    incrLabel = incr.label;
+
+    const list = await run(['backups', 'list', ...flags]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain(`Physical backups (pgBackRest stanza ${stanza}, ok)`);
+    expect(list.stdout).toMatch(new RegExp(`^${fullLabel}\\s+full\\s+-\\s`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^${incrLabel}\\s+incr\\s+${fullLabel}\\s`, 'm'));
+    expect(list.stdout).toMatch(/WAL archived [0-9A-F]{24} … [0-9A-F]{24}/);
+    const json = JSON.parse((await run(['backups', 'list', ...flags, '--json'])).stdout) as {
+      id: string;
+      kind: string;
+      type: string;
+    }[];
+    expect(json.map((b) => [b.id, b.kind, b.type])).toEqual([
+      [fullLabel, 'physical', 'full'],
+      [incrLabel, 'physical', 'incr'],
+    ]);
+  });
+
+  it('the cluster is lost: pgdr restores the incremental set and the archived WAL after it, every row', async () => {
+    await psql(cluster, 'postgres', "insert into orders select g, 'after' from generate_series(5001, 6000) g;");
+    const segment = (await psql(cluster, 'postgres', 'select pg_walfile_name(pg_switch_wal());')).trim();
+    await waitForArchived(segment);
+    await cluster.stop({ mode: 'immediate' });
+    rmSync(cluster.dataDir, { recursive: true, force: true });
+
+    const dataDir = join(base, 'restored');
+    const port = String(await freePort());
+    restored.push(dataDir);
+    const common = ['--pitr', 'latest', ...flags, '--data-dir', dataDir, '--port', port];
+    const dry = await run(['restore', ...common, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`restore backup ${incrLabel} (incr on top of ${fullLabel},`);
+    expect(existsSync(dataDir)).toBe(false);
+    const r = await run(['restore', ...common, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ backup: incrLabel, port: Number(port) });
+    const at = { port: Number(port), socketDir: dataDir };
+    expect(await serverSql(at, 'select count(*) from orders')).toBe('6000');
+    expect(await serverSql(at, "select count(*) from orders where item = 'after'")).toBe('1000');
+    expect(await serverSql(at, 'select pg_is_in_recovery()')).toBe('f');
+  });
+
+  it('a failed physical backup is audited and notified; one without a stanza is refused as bad input', async () => {
+    const none = await run(['backup', 'incremental']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('needs a stanza');
+    const r = await run(['backup', 'incremental', '--pgbackrest-stanza', 'nosuch', '--pgbackrest-config', configPath]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: .*stanza "nosuch"/);
+    expect(audit().at(-1)).toMatchObject({ command: 'backup', result: 'failed', target: 'pgbackrest:nosuch' });
+    expect(hooks.at(-1)).toMatchObject({ type: 'backup.failed' });
+  });
+});
