@@ -12,6 +12,7 @@ import { checkDisk, checkRepository } from './check-repository.js';
 import { checkBackups } from './check-backups.js';
 import { checkEncryption } from './check-encryption.js';
 import { checkNotifications } from './check-notifications.js';
+import { checkArchiving, checkPhysical } from './check-physical.js';
 import { critical, ok, overall, warning, type DoctorReport, type Finding, type Metric } from './finding.js';
 
 export interface DoctorOptions {
@@ -54,6 +55,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   findings.push(...(await checkTools()));
   const targets = doctorTargets(config, options, env, findings);
   findings.push(...(await checkTargets(targets, metrics)));
+  findings.push(...(await checkArchiving(targets, config)));
+  findings.push(...(await checkPhysical(config, readAudit({ env }), now, metrics)));
 
   let repo: Repository | undefined;
   let catalog: Catalog | undefined;

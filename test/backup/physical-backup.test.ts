@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ import { runProcess } from '../../src/core/system.js';
 import { pitrSetup } from '../../src/restore/pitr/index.js';
 import { readStanza } from '../../src/backup/physical/index.js';
 import { serverSql } from '../../src/restore/pitr/server-sql.js';
+import { runDoctor } from '../../src/doctor/run-doctor.js';
+import type { DoctorReport } from '../../src/doctor/finding.js';
 
 const stanza = 'physical';
 const base = mkdtempSync(join(tmpdir(), 'pgdr-physical-'));
@@ -133,6 +135,65 @@ describe('physical backups through pgBackRest', () => {
       [fullLabel, 'physical', 'full'],
       [incrLabel, 'physical', 'incr'],
     ]);
+  });
+
+  it('doctor: the newest incremental against the 6-hour rhythm, and pg_stat_archiver (a failure after the last success is critical)', async () => {
+    const dir = join(base, 'doctor');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'pgdr.config.yaml'),
+      [
+        'targets:',
+        '  prod:',
+        '    urlEnv: PROD_URL',
+        '    role: production',
+        `repository:\n  url: ${join(dir, 'repo')}`,
+        `pgbackrest:\n  stanza: ${stanza}\n  configPath: ${configPath}`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    const doctorEnv = { ...env, PROD_URL: cluster.urlFor('postgres') };
+    const find = (r: DoctorReport, check: string) => r.findings.filter((f) => f.check === check);
+    const report = await runDoctor({ cwd: dir, env: doctorEnv });
+    expect(find(report, 'physical.age')).toEqual([
+      expect.objectContaining({ severity: 'ok', message: expect.stringContaining(`${incrLabel} (incr)`) }),
+    ]);
+    expect(find(report, 'wal.archiving')).toEqual([
+      expect.objectContaining({
+        severity: 'ok',
+        message: expect.stringMatching(/last WAL segment archived [0-9A-F]{24}/),
+      }),
+    ]);
+    expect(find(report, 'physical.failed')).toEqual([]);
+    const later = await runDoctor({ cwd: dir, env: doctorEnv, now: new Date(Date.now() + 9 * 3_600_000) });
+    expect(find(later, 'physical.age')[0]).toMatchObject({
+      severity: 'critical',
+      message: expect.stringMatching(/over the 8 h limit/),
+    });
+
+    const archiveCommand = (await psql(cluster, 'postgres', 'show archive_command')).trim();
+    await psql(cluster, 'postgres', "alter system set archive_command = 'false'; select pg_reload_conf();");
+    try {
+      const failedBefore = Number(await psql(cluster, 'postgres', 'select failed_count from pg_stat_archiver'));
+      await psql(cluster, 'postgres', 'create table wal_breaker (id int); select pg_switch_wal();');
+      for (let i = 0; i < 80; i++) {
+        if (Number(await psql(cluster, 'postgres', 'select failed_count from pg_stat_archiver')) > failedBefore) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const broken = await runDoctor({ cwd: dir, env: doctorEnv });
+      expect(find(broken, 'wal.archiving')[0]).toMatchObject({
+        severity: 'critical',
+        message: expect.stringMatching(/WAL archiving is failing: segment [0-9A-F]{24} failed at/),
+      });
+      expect(broken.exitCode).toBe(2);
+    } finally {
+      await psql(
+        cluster,
+        'postgres',
+        `alter system set archive_command = '${archiveCommand.replace(/'/g, "''")}'; select pg_reload_conf();`,
+      );
+    }
   });
 
   it('the cluster is lost: pgdr restores the incremental set and the archived WAL after it, every row', async () => {
