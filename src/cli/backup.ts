@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { PgdrError, UsageError } from '../core/errors.js';
 import type { BackupOptions } from '../backup/index.js';
-import { audited } from '../audit/audit-log.js';
 import { reportedOperation } from '../notify/reported-operation.js';
-import { collect, printJson, stderrLogger } from './output.js';
+import { collect, printJson } from './output.js';
 import {
   addRepoOptions,
   addTargetOptions,
@@ -17,10 +16,12 @@ import {
   scratchServer,
   type CommonOptions,
 } from './context.js';
-import { pruneTable, verificationLines } from './backup-format.js';
+import { verificationLines } from './backup-format.js';
+import { registerPruneCommand } from './prune.js';
 import { physicalBackup, type PhysicalFlags } from './backup-physical.js';
+import { addLockOptions, lockOption, type LockFlags } from './repository-policy.js';
 
-interface BackupFlags extends CommonOptions, PhysicalFlags {
+interface BackupFlags extends CommonOptions, PhysicalFlags, LockFlags {
   table?: string[];
   format?: string;
   jobs?: string;
@@ -36,7 +37,7 @@ const KINDS = ['full', 'schema', 'tables'] as const;
 const PHYSICAL_ONLY = ['incremental', 'differential'];
 
 export function registerBackupCommands(program: Command): void {
-  const backup = addRepoOptions(addTargetOptions(program.command('backup').enablePositionalOptions()))
+  const backup = addLockOptions(addRepoOptions(addTargetOptions(program.command('backup').enablePositionalOptions())))
     .description(
       'Take a backup: pg_dump streamed through zstd and age into the repository, with a manifest of exact row counts.',
     )
@@ -109,6 +110,7 @@ export function registerBackupCommands(program: Command): void {
           jobs,
           compression: parseCompression(flags.compress),
           supabase: flags.supabase ?? profile.supabase,
+          lock: lockOption(loaded, flags),
         };
         const result = await reportedOperation(report, async (note) => {
           // Inside: a scheduled backup with a bad key must be audited and notified like any failed backup.
@@ -132,6 +134,7 @@ export function registerBackupCommands(program: Command): void {
             tables: Object.keys(m.rowCounts).length,
             rows: Object.values(m.rowCounts).reduce((a, b) => a + b, 0),
             encrypted: Boolean(m.encryption),
+            ...(m.lock ? { lock: { ...m.lock, ...(result.sealed ? { sealed: result.sealed } : {}) } } : {}),
             ...(filesSnapshot
               ? {
                   storage: {
@@ -153,6 +156,9 @@ export function registerBackupCommands(program: Command): void {
               `  snapshot   ${m.snapshotTime} (the recovery point)\n` +
               `  tables     ${Object.keys(m.rowCounts).length}, ${Object.values(m.rowCounts).reduce((a, b) => a + b, 0)} rows counted in the same snapshot\n` +
               `  encrypted  ${m.encryption ? `yes (age${m.encryption.passphrase ? ', passphrase' : `, ${m.encryption.recipients.length} recipient(s)`})` : chalk.yellow('no')}\n` +
+              (m.lock
+                ? `  locked     until ${m.lock.until.slice(0, 16).replace('T', ' ')} UTC (${lockWords(m.lock.mode, result.sealed)})\n`
+                : '') +
               `  took       ${(m.durationMs / 1000).toFixed(1)} s\n`,
           );
         }
@@ -246,62 +252,12 @@ export function registerBackupCommands(program: Command): void {
       await (await import('./backups-list.js')).listAll(flags);
     });
 
-  addRepoOptions(program.command('prune'))
-    .description(
-      'Remove backups outside the retention policy (default keep 7 daily, 4 weekly, 12 monthly, 5 yearly). The newest verified backup always stays.',
-    )
-    .option('--keep-daily <n>')
-    .option('--keep-weekly <n>')
-    .option('--keep-monthly <n>')
-    .option('--keep-yearly <n>')
-    .option('--retention-days <n>', 'keep everything younger than N days instead of the calendar policy')
-    .option('--dry-run', 'list what would be removed, remove nothing')
-    .option('--json', 'print JSON')
-    .action(
-      async (
-        flags: CommonOptions &
-          Record<'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'keepYearly' | 'retentionDays', string | undefined> & {
-            dryRun?: boolean;
-          },
-      ) => {
-        const { prune } = await import('../backup/index.js');
-        const loaded = await cliConfig(flags);
-        const r = loaded.config.retention;
-        const num = (text: string | undefined, fallback: number | undefined, flag: string) => {
-          if (text === undefined) return fallback;
-          const n = Number(text);
-          if (!Number.isInteger(n) || n < 0)
-            throw new UsageError(`${flag} must be a whole number (0 or more), not "${text}".`);
-          return n;
-        };
-        const retentionDays = num(flags.retentionDays, r.days, '--retention-days');
-        if (retentionDays === 0)
-          throw new UsageError('--retention-days 0 would keep nothing but the newest backup.', 'Give at least 1.');
-        const policy = {
-          keepDaily: num(flags.keepDaily, r.keepDaily, '--keep-daily')!,
-          keepWeekly: num(flags.keepWeekly, r.keepWeekly, '--keep-weekly')!,
-          keepMonthly: num(flags.keepMonthly, r.keepMonthly, '--keep-monthly')!,
-          keepYearly: num(flags.keepYearly, r.keepYearly, '--keep-yearly')!,
-          ...(retentionDays !== undefined ? { retentionDays } : {}),
-        };
-        const repo = cliRepository(loaded, flags);
-        const result = await audited(
-          flags.dryRun ? 'prune --dry-run' : 'prune',
-          async (note) => {
-            const pruned = await prune(repo, policy, { dryRun: flags.dryRun });
-            note.details = {
-              removed: pruned.removed.length,
-              freedBytes: pruned.freedBytes,
-              ...(pruned.damaged.length ? { keptDamaged: pruned.damaged.length } : {}),
-            };
-            return pruned;
-          },
-          { target: repo.url },
-        );
-        const log = stderrLogger();
-        for (const line of result.warnings) log.warn(line);
-        if (flags.json) printJson({ dryRun: Boolean(flags.dryRun), ...result });
-        else process.stdout.write(pruneTable(result, Boolean(flags.dryRun)));
-      },
-    );
+  registerPruneCommand(program);
+}
+
+function lockWords(mode: string, sealed: string | undefined): string {
+  if (mode !== 'local') return `S3 Object Lock, ${mode} mode`;
+  return sealed === 'immutable'
+    ? 'read-only and immutable, chattr +i'
+    : 'read-only; chattr +i was not possible here (it needs root and a file system that has it)';
 }

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { Catalog } from '../backup/index.js';
 import type { StanzaInfo } from '../backup/physical/index.js';
+import type { BackupLock } from '../backup/locks.js';
 import { formatBytes } from '../core/format-bytes.js';
 import type { Repository } from '../storage/index.js';
 import { backupsTable, table } from './backup-format.js';
@@ -20,10 +21,13 @@ export async function listAll(flags: PhysicalFlags): Promise<void> {
     if (!stanza) throw error;
   }
   let catalog: Catalog | undefined;
+  let locks = new Map<string, BackupLock>();
   if (repo) {
     const { listBackups } = await import('../backup/index.js');
+    const { backupLocks } = await import('../backup/locks.js');
     catalog = await listBackups(repo);
     for (const line of catalog.warnings) log.warn(line);
+    locks = await backupLocks(repo, catalog.backups);
   }
   let physical: StanzaInfo | undefined;
   if (stanza) {
@@ -42,12 +46,20 @@ export async function listAll(flags: PhysicalFlags): Promise<void> {
   }
   if (flags.json) {
     printJson([
-      ...(catalog?.backups ?? []).map((b) => ({ ...b.manifest, verification: b.verification ?? null })),
+      ...(catalog?.backups ?? []).map((b) => {
+        const lock = locks.get(b.manifest.id);
+        return {
+          ...b.manifest,
+          verification: b.verification ?? null,
+          ...(b.storageClass ? { storageClass: b.storageClass } : {}),
+          locked: lock ? { mode: lock.mode, until: lock.until?.toISOString() ?? null, whole: lock.whole } : null,
+        };
+      }),
       ...(physical?.sets ?? []).map((s) => ({ id: s.label, kind: 'physical', stanza: physical!.stanza, ...s })),
     ]);
     return;
   }
-  if (catalog) process.stdout.write(backupsTable(catalog));
+  if (catalog) process.stdout.write(backupsTable(catalog, locks));
   if (physical) process.stdout.write((catalog ? '\n' : '') + physicalTable(physical));
 }
 

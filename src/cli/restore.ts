@@ -41,6 +41,9 @@ interface RestoreFlags extends CommonOptions {
   port?: string;
   supabaseProject?: string;
   storage?: boolean;
+  archiveTier?: string;
+  archiveDays?: string;
+  archivePoll?: string;
 }
 
 export function registerRestoreCommand(program: Command): void {
@@ -74,6 +77,13 @@ export function registerRestoreCommand(program: Command): void {
       'also put back the Storage objects copied with this backup (pgdr backup --storage) into the profile’s buckets',
     )
     .option('--dry-run', 'print every step and command; change nothing')
+    .option(
+      '--archive-tier <expedited|standard|bulk>',
+      'a backup S3 moved to GLACIER or DEEP_ARCHIVE: the retrieval tier its restore request asks for',
+      'standard',
+    )
+    .option('--archive-days <n>', 'days S3 keeps the restored copy of an archived backup', '2')
+    .option('--archive-poll <seconds>', 'how often to check whether S3 has restored it', '120')
     .option(
       '--pitr <time|latest>',
       "point-in-time recovery to this time (with --pgbackrest-stanza or --supabase-project); latest: pgBackRest's newest backup and all archived WAL",
@@ -127,6 +137,7 @@ export function registerRestoreCommand(program: Command): void {
         jobs: flags.jobs === undefined ? undefined : Number(flags.jobs),
         intoSupabase: flags.intoSupabase,
         dryRun: flags.dryRun,
+        archive: archiveOptions(flags),
       };
       const files = flags.storage ? await import('./files.js') : undefined;
       const storage = files?.storageConfig(loaded, flags.profile).storage;
@@ -171,6 +182,20 @@ export function registerRestoreCommand(program: Command): void {
         ctx.dispose();
       }
     });
+}
+
+const TIERS = { expedited: 'Expedited', standard: 'Standard', bulk: 'Bulk' } as const;
+
+function archiveOptions(flags: RestoreFlags): RestoreOptions['archive'] {
+  const tier = TIERS[(flags.archiveTier ?? 'standard') as keyof typeof TIERS];
+  if (!tier) throw new UsageError(`--archive-tier must be expedited, standard or bulk, not "${flags.archiveTier}".`);
+  const days = Number(flags.archiveDays ?? 2);
+  if (!Number.isInteger(days) || days < 1 || days > 30)
+    throw new UsageError(`--archive-days must be a whole number from 1 to 30, not "${flags.archiveDays}".`);
+  const pollSeconds = Number(flags.archivePoll ?? 120);
+  if (!(pollSeconds > 0))
+    throw new UsageError(`--archive-poll must be a number of seconds, not "${flags.archivePoll}".`);
+  return { tier, days, pollSeconds };
 }
 
 /** The name typed back on a terminal; without one, --confirm is the only way. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cronProblem } from './cron.js';
-import { STORAGE_CLASSES } from '../storage/storage-classes.js';
+import { COLDER_CLASSES, type ColderClass } from '../storage/storage-classes.js';
 
 /** Environment variable names: secrets live there, never in the config file. */
 const envName = z
@@ -44,7 +44,7 @@ const targetSchema = z
   .strict()
   .refine((t) => Boolean(t.url) !== Boolean(t.urlEnv), { message: 'give exactly one of url or urlEnv' });
 
-const storageClass = z.enum(STORAGE_CLASSES);
+const storageClass = z.enum(COLDER_CLASSES as [ColderClass, ...ColderClass[]]);
 
 /** Backups no one can delete for `days`: S3 Object Lock in `mode`, or a local backup made read-only and immutable. */
 export const lockSchema = z

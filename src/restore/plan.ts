@@ -7,6 +7,7 @@ import { toolFor, type ToolInfo } from '../pg/tools.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
+import { describeThaw, thawPlan, type ThawPlan } from '../backup/thaw.js';
 import { adminTarget, databaseExists, otherSessions, type Session } from './target-db.js';
 import { incompleteMark } from './incomplete-mark.js';
 import { pgOptions, restoreSessionSettings, toastLz4 } from './pg-restore.js';
@@ -24,6 +25,8 @@ export interface PreparedRestore {
   psql: ToolInfo;
   sessions: Session[];
   settings: Record<string, string>;
+  /** Archive files S3 must restore from GLACIER / DEEP_ARCHIVE first. */
+  thaw?: ThawPlan;
 }
 
 export function defaultNewDbName(database: string, now: Date): string {
@@ -43,6 +46,7 @@ export async function planRestore(options: RestoreOptions, warn?: (line: string)
   const mode = options.rows ? 'in-place' : (options.mode ?? 'new-db');
   checkCombination(options, what, mode);
   const { repo, manifest } = await resolveBackup(options.repo, options.ref, options.target.database, warn);
+  const thaw = await thawPlan(repo, manifest, options.archive);
   if (options.intoSupabase && !manifest.supabase) {
     throw new UsageError(
       `Backup ${manifest.id} was not taken with --supabase.`,
@@ -136,10 +140,23 @@ export async function planRestore(options: RestoreOptions, warn?: (line: string)
           ]
         : [],
     sessions: sessions.map(({ pid, user, application, client }) => ({ pid, user, application, client })),
+    ...(thaw
+      ? {
+          archived: {
+            storageClass: thaw.storageClass,
+            files: thaw.keys.length,
+            tier: thaw.tier,
+            expected: thaw.expected,
+          },
+        }
+      : {}),
     steps: [],
   };
-  plan.steps = describeSteps({ plan, manifest, repo, into, options, pgRestore, settings });
-  return { plan, options, repo, manifest, into, pgRestore, psql, sessions, settings };
+  plan.steps = [
+    ...(thaw ? [{ title: describeThaw(thaw, options.archive?.days ?? 2) }] : []),
+    ...describeSteps({ plan, manifest, repo, into, options, pgRestore, settings }),
+  ];
+  return { plan, options, repo, manifest, into, pgRestore, psql, sessions, settings, ...(thaw ? { thaw } : {}) };
 }
 
 /** PostgreSQL would silently cut a longer name, and a control character has no place in one. */

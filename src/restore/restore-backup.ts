@@ -1,6 +1,7 @@
 import type { OperationContext } from '../core/context.js';
 import { PgdrError } from '../core/errors.js';
 import { requireKeys } from '../backup/archive.js';
+import { thawBackup } from '../backup/thaw.js';
 import { prepareArchive } from './archive-source.js';
 import { missingOwners, readToc, writeListFile } from './archive-toc.js';
 import { planRestore, pgRestoreArgs, type PreparedRestore } from './plan.js';
@@ -40,6 +41,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
   if (options.dryRun) return { ...result, durationMs: Date.now() - started };
 
   requireKeys(manifest, options.keys ?? {});
+  if (prepared.thaw) await thawBackup(prepared.repo, prepared.thaw, options.archive ?? {}, ctx);
   const shape = options.rows ? await tableShape(prepared.into, options.rows.table) : undefined;
   ctx.log.info(
     `Checking backup ${manifest.id} (${plan.source === 'materialize' ? 'checksum, decrypt and decompress for parallel restore' : 'checksum'})…`,

@@ -1,5 +1,6 @@
 import type { ArchiveKeys } from '../backup/archive.js';
 import type { BackupManifest } from '../backup/manifest.js';
+import type { ThawOptions } from '../backup/thaw.js';
 import type { EncryptionOption } from '../backup/take-backup.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { Repository } from '../storage/index.js';
@@ -32,6 +33,8 @@ export interface RestoreOptions {
   jobs?: number;
   intoSupabase?: boolean;
   dryRun?: boolean;
+  /** A backup whose archive S3 moved to GLACIER or DEEP_ARCHIVE: how it is brought back first. */
+  archive?: ThawOptions;
   /** Clock for default names (tests). */
   now?: Date;
 }
@@ -58,6 +61,8 @@ export interface RestorePlan {
   drops: string[];
   overwrites: string[];
   sessions: { pid: number; user: string; application: string; client: string }[];
+  /** The archive must first be restored from an archive storage class: the wait S3 documents for it. */
+  archived?: { storageClass: string; files: number; tier: string; expected: string };
   steps: PlanStep[];
 }
 

@@ -49,6 +49,30 @@ describe('schedule', () => {
     expect(content).not.toMatch(/\{\{/);
   });
 
+  it('with a pgBackRest stanza and exports: the plans’ rhythm — physical full nightly, incremental every 6 h, WAL continuous, the weekly export', () => {
+    const config = configSchema.parse({
+      pgbackrest: { stanza: 'main', configPath: '/etc/pgbackrest/pgbackrest.conf' },
+      exports: { weekly: { tables: ['public.users', 'public.exams'], keepWeeks: 12 } },
+    });
+    const cron = renderCron(config, options).content;
+    expect(cron).toMatch(
+      /^0 \*\/6 \* \* \* pgdr .*\/usr\/local\/bin\/pgdr backup incremental --pgbackrest-stanza main --pgbackrest-config \/etc\/pgbackrest\/pgbackrest\.conf >> /m,
+    );
+    expect(cron).toMatch(/^0 1 \* \* \* pgdr .*pgdr backup full --pgbackrest-stanza main /m);
+    expect(cron).toMatch(/^0 1 \* \* 0 pgdr .*pgdr exports run weekly >> /m);
+    expect(cron).toContain("# WAL: archived continuously by PostgreSQL's archive_command into stanza main");
+    expect(cron).not.toContain('backup differential');
+    const units = renderSystemd(config, options);
+    expect(units.find((f) => f.path.endsWith('pgdr-incremental.timer'))!.content).toContain(
+      'OnCalendar=*-*-* 0/6:00:00 UTC',
+    );
+    expect(units.find((f) => f.path.endsWith('pgdr-export-weekly.service'))!.content).toContain(
+      'ExecStart=/usr/local/bin/pgdr exports run weekly',
+    );
+    const plain = renderCron(configSchema.parse({}), options).content;
+    expect(plain).not.toMatch(/incremental|pgbackrest|exports run/);
+  });
+
   it('renders one service and one timer per job', () => {
     const files = renderSystemd(configSchema.parse({}), options);
     expect(files.map((f) => f.path)).toContain('/etc/systemd/system/pgdr-full.timer');

@@ -39,6 +39,10 @@ export function singleBackupRepository(dir: string, id: string = basename(dir)):
     removePrefix: readOnly,
     lock: readOnly,
     freeBytes: () => inner.freeBytes(),
+    lockStates: async (keys) => {
+      const states = await inner.lockStates(keys.map(inside));
+      return new Map(keys.flatMap((k) => (states.has(inside(k)) ? [[k, states.get(inside(k))!]] : [])));
+    },
     probe: () => inner.probe(),
   };
 }

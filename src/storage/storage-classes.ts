@@ -10,6 +10,10 @@ export const STORAGE_CLASSES = [
 ] as const;
 export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
+/** Classes an object can be moved (or transitioned by a lifecycle rule) to: all but STANDARD. */
+export const COLDER_CLASSES = STORAGE_CLASSES.filter((c) => c !== 'STANDARD') as Exclude<StorageClass, 'STANDARD'>[];
+export type ColderClass = Exclude<StorageClass, 'STANDARD'>;
+
 /** Classes whose objects must be restored (RestoreObject) before they can be read. */
 export const ARCHIVED_CLASSES: readonly StorageClass[] = ['GLACIER', 'DEEP_ARCHIVE'];
 
