@@ -16,7 +16,8 @@ const STRENGTH: LockState['mode'][] = ['read-only', 'governance', 'immutable', '
 
 /**
  * Per backup id: S3 from each object's own retention (what the bucket enforces, whatever a manifest says); a local
- * backup while the date its manifest asked for is ahead and its files are sealed, or whenever they are immutable.
+ * backup while the date its manifest asked for is ahead and its files are sealed, or when someone else made them
+ * immutable.
  */
 export async function backupLocks(
   repo: Repository,
@@ -40,7 +41,8 @@ export async function backupLocks(
     }
     const asked = entry.manifest.lock?.mode === 'local' ? new Date(entry.manifest.lock.until) : undefined;
     if (asked && asked.getTime() > now.getTime()) locks.set(entry.manifest.id, { mode, until: asked, whole });
-    else if (mode === 'immutable') locks.set(entry.manifest.id, { mode, whole });
+    // Sealed by pgdr and the date has passed: prune may open it. Made immutable by someone else: it stays.
+    else if (mode === 'immutable' && !entry.manifest.lock) locks.set(entry.manifest.id, { mode, whole });
   }
   return locks;
 }

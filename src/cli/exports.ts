@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { UsageError } from '../core/errors.js';
 import { formatBytes } from '../core/format-bytes.js';
+import { printable } from '../core/printable.js';
 import { resolveProfile } from '../config/profile.js';
 import { reportedOperation } from '../notify/reported-operation.js';
 import {
@@ -93,7 +94,7 @@ export function registerExportsCommands(program: Command): void {
         rows.push([
           e.name,
           e.id,
-          e.database,
+          printable(e.database),
           e.format,
           String(e.tables.length),
           String(e.tables.reduce((s, t) => s + t.rows, 0)),

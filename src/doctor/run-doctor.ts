@@ -13,6 +13,7 @@ import { checkBackups } from './check-backups.js';
 import { checkEncryption } from './check-encryption.js';
 import { checkNotifications } from './check-notifications.js';
 import { checkArchiving, checkPhysical } from './check-physical.js';
+import { checkDeletable } from './check-deletable.js';
 import { critical, ok, overall, warning, type DoctorReport, type Finding, type Metric } from './finding.js';
 
 export interface DoctorOptions {
@@ -118,6 +119,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
         ),
       );
     findings.push(...checkBackups(databases, catalog, config.thresholds, readAudit({ env }), now, metrics));
+    findings.push(...(await checkDeletable(repo, catalog, databases, now)));
     const newestEncrypted = catalog.backups
       .filter((b) => b.manifest.encryption && databases.includes(b.manifest.database))
       .at(-1);

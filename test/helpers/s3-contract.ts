@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { S3Client } from '@aws-sdk/client-s3';
 import { startS3, type S3Emulator } from './s3.js';
 
 /**
@@ -21,6 +22,8 @@ export interface S3Contract {
   lifecycleXml: string | undefined;
   /** S3 finishing a restore: the copy becomes readable. */
   completeRestore(key: string): void;
+  /** An SDK client talking to the contract (not to fauxqs behind it). */
+  client(): S3Client;
   emulator: S3Emulator;
   stop(): Promise<void>;
 }
@@ -73,11 +76,25 @@ export async function startS3Contract(options: { objectLock?: boolean } = {}): P
       if (!o?.restore) throw new Error(`no restore was requested for ${key}`);
       o.restore = { ...o.restore, ongoing: false, expires: new Date(Date.now() + o.restore.days * 86_400_000) };
     },
+    client: () =>
+      (client ??= new S3Client({
+        endpoint: contract.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: {
+          accessKeyId: emulator.env.AWS_ACCESS_KEY_ID!,
+          secretAccessKey: emulator.env.AWS_SECRET_ACCESS_KEY!,
+        },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      })),
     stop: async () => {
+      client?.destroy();
       await new Promise<void>((r) => server.close(() => r()));
       await emulator.stop();
     },
   };
+  let client: S3Client | undefined;
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
