@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useCluster, psql } from './helpers/cluster.js';
@@ -141,6 +141,35 @@ describe('point-in-time recovery through pgBackRest', () => {
     const supabase = await runPgdr(['restore', '--pitr', 'latest', '--supabase-project', 'abcdefghijklmnopqrst']);
     expect(supabase.code).toBe(2);
     expect(supabase.stderr).toContain('--pitr latest is for pgBackRest');
+  });
+
+  it('pgdr pitr restore: Ctrl-C once the restored server has started stops it, exits 130 and is audited', async () => {
+    const dataDir = join(base, 'interrupted');
+    const home = mkdtempSync(join(tmpdir(), 'pgdr-home-'));
+    restored.push(dataDir);
+    const port = String(await freePort());
+    let pid = 0;
+    const running = runPgdr(
+      [
+        ...['pitr', 'restore', '--to', 'latest', '--pgbackrest-stanza', stanza, '--pgbackrest-config', configPath],
+        ...['--data-dir', dataDir, '--port', port],
+      ],
+      { env: { PGDR_HOME: home }, onSpawn: (p) => (pid = p) },
+    );
+    // The real event: pg_ctl has started the restored cluster (its postmaster.pid is there).
+    for (let i = 0; i < 2400 && !existsSync(join(dataDir, 'postmaster.pid')); i++)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(true);
+    process.kill(pid, 'SIGINT');
+    const r = await running;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('the restored server was stopped');
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+    const audit = readFileSync(join(home, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(audit).toMatchObject([{ command: 'pitr restore', result: 'aborted', target: `pgbackrest:${stanza}` }]);
   });
 
   it('refuses, before touching anything, a target outside the window or a used directory', async () => {

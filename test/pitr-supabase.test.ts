@@ -6,6 +6,9 @@ import { TargetOutsideWindow } from '../src/restore/pitr/window.js';
 import { redact } from '../src/core/secrets.js';
 import type { Logger } from '../src/core/context.js';
 import { runPgdr } from './helpers/cli.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ref = 'abcdefghijklmnopqrst';
 const token = 'sbp_test_0123456789abcdef';
@@ -169,4 +172,35 @@ describe('Supabase point-in-time recovery through the Management API', () => {
     });
     for (const out of [info, dry, outside, real]) expect(out.stdout + out.stderr).not.toContain(token);
   });
+
+  it.each([
+    ['pitr restore --to', ['--poll-interval', '0.05']],
+    ['restore --pitr', []],
+  ])(
+    'pgdr %s … --supabase-project: Ctrl-C while the platform restores stops with 130, and the audit log says so',
+    async (command, extra) => {
+      const { server } = await given({ afterRestore: [{ status: 'RESTORING', polls: 100_000 }] });
+      const home = mkdtempSync(join(tmpdir(), 'pgdr-home-'));
+      const env = { SUPABASE_ACCESS_TOKEN: token, SUPABASE_API_URL: server.url, PGDR_HOME: home };
+      const to = new Date((latest - 3600) * 1000).toISOString();
+      let pid = 0;
+      const running = runPgdr([...command.split(' '), to, '--supabase-project', ref, ...extra], {
+        env,
+        onSpawn: (p) => (pid = p),
+      });
+      for (let i = 0; i < 2000 && !server.requests.some((r) => r.method === 'POST'); i++)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(server.requests.some((r) => r.method === 'POST')).toBe(true);
+      process.kill(pid, 'SIGINT');
+      const r = await running;
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).toContain('the restore it asked the platform for goes on');
+      const audit = readFileSync(join(home, 'audit.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(audit).toMatchObject([{ command: 'pitr restore', result: 'aborted', target: `supabase:${ref}` }]);
+      expect(r.stdout + r.stderr + JSON.stringify(audit)).not.toContain(token);
+    },
+  );
 });

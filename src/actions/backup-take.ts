@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineAction } from './registry.js';
 import { backupOutputs, stepRepository } from './service.js';
 import { takeBackup, formatBytes } from '../backup/index.js';
+import { manifestTables } from '../backup/manifest-tables.js';
 
 export const backupTake = defineAction({
   name: 'backup.take',
@@ -25,7 +26,7 @@ export const backupTake = defineAction({
       ctx,
     );
     ctx.log.info(
-      `Backup ${result.id}${a.label ? ` (${a.label})` : ''} taken: ${formatBytes(result.bytes)}, ${Object.keys(result.manifest.rowCounts).length} tables, at ${result.location}`,
+      `Backup ${result.id}${a.label ? ` (${a.label})` : ''} taken: ${formatBytes(result.bytes)}, ${manifestTables(result.manifest).length} tables, at ${result.location}`,
     );
     return backupOutputs(result.manifest, { location: result.location, label: a.label ?? '' });
   },

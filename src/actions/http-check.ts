@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineAction } from './registry.js';
-import { parseDuration, DURATION_PATTERN } from '../runbook/duration.js';
-import { sleep } from '../runbook/step-runner.js';
+import { parseDuration, DURATION_PATTERN } from '../core/duration.js';
+import { sleep } from '../core/sleep.js';
 import { PgdrError } from '../core/errors.js';
 
 export const httpCheck = defineAction({

@@ -1,9 +1,25 @@
 import type { z } from 'zod';
 import type { Logger, ProgressUpdate } from '../core/context.js';
 import type { DbTarget } from '../pg/connection.js';
-import type { PromptAnswer, PromptRequest, RunEvent, RunMode } from '../runbook/events.js';
+import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
 import { PgdrError } from '../core/errors.js';
 import type { RunServices } from './run-services.js';
+
+/** A drill rehearses on scratch targets and never writes to production; an incident is the real thing. */
+export type RunMode = 'drill' | 'incident';
+
+export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+/** A subtask of the running step (a listr2 task, forwarded by the bridge renderer in tasks.ts). */
+export interface TaskUpdated {
+  type: 'task.updated';
+  at: number;
+  stepId: string;
+  taskId: string;
+  title: string;
+  state: TaskState;
+  parentId?: string;
+}
 
 /** A named database the run may touch; `production` ones are refused as write targets in drills. */
 export interface TargetProfile {
@@ -27,8 +43,8 @@ export interface ActionContext {
   progress(update: ProgressUpdate): void;
   prompt(request: PromptRequest): Promise<PromptAnswer>;
   signal: AbortSignal;
-  /** Emits a run event (stepId filled in) — for task.updated from listr2 and the like. */
-  emit(event: RunEvent): void;
+  /** Reports a subtask's state (stepId filled in): what the listr2 bridge forwards. */
+  emit(event: TaskUpdated): void;
   now(): number;
   /** The repository, keys, notification channels and cleanups of the run. */
   services: RunServices;

@@ -1,11 +1,20 @@
 import type { ActionContext, ActionOutputs } from './registry.js';
-import type { RestoreRunArgs } from './restore-run.js';
 import { parsePitrTarget, pitrRestore, supabasePitrRestore, formatPgTime } from '../restore/pitr/index.js';
 import { SupabaseManagementApi } from '../supabase/management-api.js';
 import { UsageError } from '../core/errors.js';
 
 /** restore.run with a WAL provider: pgBackRest into a new data directory, or Supabase's PITR through the Management API. */
-export async function restorePointInTime(ctx: ActionContext, a: RestoreRunArgs): Promise<ActionOutputs> {
+/** What restore.run's arguments say about a point-in-time recovery. */
+export interface PitrStepArgs {
+  provider: string;
+  target: string;
+  pitrTarget?: string;
+  dataDir?: string;
+  stanza: string;
+  pgbackrestConfig?: string;
+}
+
+export async function restorePointInTime(ctx: ActionContext, a: PitrStepArgs): Promise<ActionOutputs> {
   if (!a.pitrTarget)
     throw new UsageError(
       `Step ${ctx.stepId}: a ${a.provider} restore needs with.pitrTarget.`,

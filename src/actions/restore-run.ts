@@ -210,7 +210,7 @@ function subtasks(ctx: ActionContext, a: RestoreRunArgs, options: RestoreOptions
     {
       title: 'Fetch from the repository',
       until: 'checked',
-      skip: repo.kind === 'local' && 'local repository: read in place',
+      skip: repo?.remote === false && 'local repository: read in place',
     },
     {
       title: 'Decrypt',

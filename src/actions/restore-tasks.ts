@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { ListrTask } from 'listr2';
 import type { ActionContext } from './registry.js';
 import type { OperationContext } from '../core/context.js';
-import { runTasks, type EventBridgeRenderer } from '../runbook/tasks.js';
+import { runTasks, type EventBridgeRenderer } from './tasks.js';
 
 /** Points a restore passes, recognised from its log lines: the UI shows them as subtasks. */
 type Milestone = 'checked' | 'restoring' | 'analyzing' | 'done';

@@ -1,6 +1,7 @@
 import type { Logger } from '../core/context.js';
+import { errorMessage } from '../core/errors.js';
 import type { ArchiveKeys } from '../backup/archive.js';
-import type { EncryptionOption } from '../backup/take-backup.js';
+import type { EncryptionOption } from '../backup/archive.js';
 import type { NotificationsConfig } from '../config/schema.js';
 import type { Repository } from '../storage/index.js';
 import type { SupabaseManagementApi } from '../supabase/management-api.js';
@@ -43,9 +44,7 @@ export class RunCleanup {
         await job();
         log.info(`Cleanup: ${label}.`);
       } catch (error) {
-        log.warn(
-          `Cleanup failed (${label}): ${error instanceof Error ? error.message : String(error)}; do it by hand.`,
-        );
+        log.warn(`Cleanup failed (${label}): ${errorMessage(error)}; do it by hand.`);
       }
     }
   }

@@ -1,9 +1,10 @@
-import { PgdrError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { BackupManifest } from '../backup/manifest.js';
+import { manifestTables } from '../backup/manifest-tables.js';
 import { openRepository, type Repository } from '../storage/index.js';
 import type { ActionContext, ActionOutputs } from './registry.js';
 
-export class NoRepository extends PgdrError {}
+export class NoRepository extends UsageError {}
 
 /** The step's `with.repo`, else the run's repository (--repo, PGDR_REPO, repository.url in the config). */
 export function stepRepository(ctx: ActionContext, repo: string | undefined): Repository {
@@ -11,7 +12,6 @@ export function stepRepository(ctx: ActionContext, repo: string | undefined): Re
   if (ctx.services.repository) return ctx.services.repository;
   throw new NoRepository(`Step ${ctx.stepId} needs a backup repository and this run has none.`, {
     hint: 'Pass --repo DIR|s3://bucket/prefix, set PGDR_REPO, or set repository.url in pgdr.config.yaml.',
-    exitCode: 2,
   });
 }
 
@@ -20,7 +20,7 @@ export function backupOutputs(manifest: BackupManifest, extra: ActionOutputs = {
   return {
     backupId: manifest.id,
     recoveryPoint: manifest.snapshotTime,
-    rowCounts: manifest.rowCounts,
+    rowCounts: manifestTables(manifest),
     database: manifest.database,
     bytes: manifest.bytes,
     kind: manifest.kind,

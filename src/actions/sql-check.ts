@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineAction } from './registry.js';
 import { dbArgs, dbTarget } from './db-args.js';
-import { quoteIdent, withClient, type PgClient } from '../pg/client.js';
+import { withClient, type PgClient } from '../pg/client.js';
+import { findTables, keyTableName, tableLabel, type ManifestTable } from '../backup/manifest-tables.js';
+import { countRows } from '../backup/table-counts.js';
 import { PgdrError } from '../core/errors.js';
 
 export class ValidationFailed extends PgdrError {}
@@ -10,6 +12,21 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 /** What the runbook engine makes of a query with `${{ }}`: the templates as $1, $2 … and their values. */
 const boundQuery = z.object({ text: z.string().min(1), values: z.array(z.unknown()) }).strict();
+const tableName = z.object({ schema: z.string(), table: z.string() });
+const manifestTable = tableName.extend({
+  rows: z.number(),
+  parents: z.array(tableName).optional(),
+  withChildren: z.literal(true).optional(),
+});
+
+/**
+ * What atLeastManifest expects: backup.select's structured tables (each counted alone, as the backup counted it), or
+ * a hand-written { "schema.table": rows }, counted with its inheritance children and partitions, as one reads it.
+ */
+function expectedTables(given: z.output<typeof manifestTable>[] | Record<string, number>): ManifestTable[] {
+  if (Array.isArray(given)) return given as ManifestTable[];
+  return Object.entries(given).map(([key, rows]) => ({ ...keyTableName(key), rows, withChildren: true }));
+}
 
 export const sqlCheck = defineAction({
   name: 'sql.check',
@@ -28,9 +45,11 @@ export const sqlCheck = defineAction({
       atLeast: z.number().optional(),
       noRows: z.literal(true).optional(),
       atLeastManifest: z
-        .record(z.string(), z.number())
+        .union([z.array(manifestTable), z.record(z.string(), z.number())])
         .optional()
-        .describe("A manifest's rowCounts (schema.table → rows), e.g. ${{ steps.pick.outputs.rowCounts }}"),
+        .describe(
+          "A backup's tables and rows, e.g. ${{ steps.pick.outputs.rowCounts }}, or { schema.table: rows } (counted with children)",
+        ),
       tables: z.array(z.string()).optional().describe('With atLeastManifest: only these tables'),
     })
     .strict()
@@ -51,18 +70,14 @@ export const sqlCheck = defineAction({
       await client.query('begin transaction read only');
       try {
         if (a.atLeastManifest) {
-          const wanted = Object.entries(a.atLeastManifest).filter(([table]) => !a.tables || a.tables.includes(table));
+          const wanted = expectedTables(a.atLeastManifest).filter(
+            (t) => !a.tables || a.tables.some((name) => findTables([t], name).length),
+          );
           const mismatches: { table: string; expected: number; actual: number | null }[] = [];
-          for (const [table, expected] of wanted) {
-            const [schema, name] = table.includes('.') ? table.split(/\.(.*)/s) : ['public', table];
-            const actual = await client
-              .query<{ n: string }>(`select count(*) as n from ${quoteIdent(schema!)}.${quoteIdent(name!)}`)
-              .then((r) => Number(r.rows[0]!.n))
-              .catch(async () => {
-                await client.query('rollback; begin transaction read only');
-                return null;
-              });
-            if (actual === null || actual < expected) mismatches.push({ table, expected, actual });
+          for (const t of wanted) {
+            const actual = await countRows(client, t);
+            if (actual === null) await client.query('rollback; begin transaction read only');
+            if (actual === null || actual < t.rows) mismatches.push({ table: tableLabel(t), expected: t.rows, actual });
           }
           const summary =
             mismatches.length === 0

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineAction } from './registry.js';
-import { DURATION_PATTERN, parseDuration } from '../runbook/duration.js';
-import { sleep } from '../runbook/step-runner.js';
+import { DURATION_PATTERN, parseDuration } from '../core/duration.js';
+import { sleep } from '../core/sleep.js';
 
 export const wait = defineAction({
   name: 'wait',

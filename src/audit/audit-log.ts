@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { chmod, open } from 'node:fs/promises';
 import { operatorName } from '../core/identity.js';
 import { join } from 'node:path';
-import { Aborted, UsageError } from '../core/errors.js';
-import { redact } from '../core/secrets.js';
-import type { Env } from '../pg/connection.js';
+import { Aborted, UsageError, errorMessage } from '../core/errors.js';
+import { redactValue } from '../core/secrets.js';
+import type { Env } from '../core/env.js';
 import { pgdrHome } from '../config/paths.js';
 
 export type AuditResult = 'ok' | 'failed' | 'aborted' | 'warning';
@@ -30,13 +30,7 @@ export function auditPath(env: Env = process.env): string {
 
 /** Appends one JSON line and fsyncs it: the log must survive the crash it may be needed to explain. */
 export async function appendAudit(record: AuditRecord, env: Env = process.env): Promise<AuditEntry> {
-  const entry: AuditEntry = {
-    at: new Date().toISOString(),
-    who: operatorName(env),
-    ...record,
-    target: record.target === undefined ? undefined : redact(record.target),
-    details: record.details && JSON.parse(redact(JSON.stringify(record.details))),
-  };
+  const entry: AuditEntry = redactValue({ at: new Date().toISOString(), who: operatorName(env), ...record });
   const file = auditPath(env);
   mkdirSync(pgdrHome(env), { recursive: true, mode: 0o700 });
   const handle = await open(file, 'a+', 0o600);
@@ -73,10 +67,7 @@ export async function audited<T>(
   const note: AuditNote = { target: options.target };
   const started = performance.now();
   const write = async (result: AuditResult, error?: unknown) => {
-    const details =
-      error === undefined
-        ? note.details
-        : { ...note.details, error: error instanceof Error ? error.message : String(error) };
+    const details = error === undefined ? note.details : { ...note.details, error: errorMessage(error) };
     try {
       await appendAudit(
         {
@@ -91,7 +82,7 @@ export async function audited<T>(
       );
     } catch (auditError) {
       (options.onAuditError ?? ((m) => process.stderr.write(`warning: ${m}\n`)))(
-        `could not write the audit log ${auditPath(options.env)}: ${(auditError as Error).message}`,
+        `could not write the audit log ${auditPath(options.env)}: ${errorMessage(auditError)}`,
       );
     }
   };

@@ -1,16 +1,24 @@
 import type { Duplex, Readable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import type { Repository } from '../storage/index.js';
 import { createDecryptStream } from '../crypto/index.js';
 import { ChecksumMismatch, DecryptionFailed } from '../core/errors.js';
+import { pipeThrough } from '../core/streams.js';
 import { backupDir } from './backup-id.js';
 import { decompressStage, decompressToFile, HashStage } from './compression.js';
 import type { BackupManifest, ManifestFile } from './manifest.js';
+
+/** An encrypted backup and no key to open it given: input the command needs. Exit 2. */
+export class KeyMissing extends DecryptionFailed {
+  static override readonly exitCode: number = 2;
+}
+
+/** How a backup is sealed: to age recipients, or with a passphrase. */
+export type EncryptionOption = { recipients: string[] } | { passphrase: string };
 
 /** What opens an encrypted backup: age identities (from --identity FILE) or a passphrase (from --passphrase-env). */
 export interface ArchiveKeys {
@@ -22,14 +30,13 @@ export function requireKeys(manifest: BackupManifest, keys: ArchiveKeys): void {
   if (!manifest.encryption) return;
   if (keys.identities?.length || keys.passphrase) return;
   const to = manifest.encryption.recipients.length ? ` to ${manifest.encryption.recipients.join(', ')}` : '';
-  throw new DecryptionFailed(
+  throw new KeyMissing(
     `Backup ${manifest.id} is encrypted${to}${manifest.encryption.passphrase ? ' with a passphrase' : ''}.`,
     {
       hint:
         manifest.encryption.passphrase && !manifest.encryption.recipients.length
           ? 'Pass --passphrase-env VAR naming the environment variable that holds the passphrase.'
           : 'Pass --identity FILE with the matching age identity (AGE-SECRET-KEY-1…).',
-      exitCode: 2,
     },
   );
 }
@@ -105,11 +112,7 @@ export async function checkPlaintext(
 ): Promise<number> {
   let bytes = 0;
   const sink = discard((n) => (bytes += n));
-  await pipeline([
-    await openStored(repo, manifest, file, { signal }),
-    ...plaintextStages(manifest, keys, signal),
-    sink,
-  ] as never);
+  await pipeThrough(await openStored(repo, manifest, file, { signal }), plaintextStages(manifest, keys, signal), sink);
   return bytes;
 }
 
@@ -123,32 +126,26 @@ export function discard(onBytes?: (n: number) => void): Writable {
   });
 }
 
-/** A directory-format backup as pg_restore needs it: files in a local directory (removed by `remove`). */
+/** A directory-format backup as pg_restore needs it: its files in `<staging>/data`, each checked against its sha256. */
 export async function downloadDirectory(
   repo: Repository,
   manifest: BackupManifest,
+  staging: string,
   signal?: AbortSignal,
-): Promise<{ path: string; remove(): Promise<void> }> {
-  const root = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), `pgdr-restore-${manifest.id}-`));
-  const path = join(root, 'data');
+): Promise<string> {
+  const path = join(staging, 'data');
   await mkdir(path, { mode: 0o700 });
-  const remove = () => rm(root, { recursive: true, force: true });
-  try {
-    for (const file of manifest.files) {
-      const hash = new HashStage();
-      await pipeline(
-        await openStored(repo, manifest, file, { signal }),
-        hash,
-        createWriteStream(join(path, basename(file.path)), { mode: 0o600 }),
-      );
-      if (hash.digest() !== file.sha256)
-        throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum.`, {
-          hint: 'The stored file is damaged. Use an older backup.',
-        });
-    }
-    return { path, remove };
-  } catch (error) {
-    await remove();
-    throw error;
+  for (const file of manifest.files) {
+    const hash = new HashStage();
+    await pipeline(
+      await openStored(repo, manifest, file, { signal }),
+      hash,
+      createWriteStream(join(path, basename(file.path)), { mode: 0o600, flags: 'wx' }),
+    );
+    if (hash.digest() !== file.sha256)
+      throw new ChecksumMismatch(`Backup ${manifest.id}: ${file.path} does not match its checksum.`, {
+        hint: 'The stored file is damaged. Use an older backup.',
+      });
   }
+  return path;
 }

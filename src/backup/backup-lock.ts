@@ -29,7 +29,7 @@ export async function planLock(
   if (!Number.isInteger(option.days) || option.days < 1 || option.days > 36500)
     throw new UsageError(`--lock-days must be a whole number of days from 1 to 36500, not "${option.days}".`);
   const until = new Date(at.getTime() + option.days * 86_400_000);
-  if (repo.kind !== 's3') return { record: { mode: 'local', until: until.toISOString() } };
+  if (!repo.tiers) return { record: { mode: 'local', until: until.toISOString() } };
   if (!option.mode)
     throw new UsageError(
       'A lock on an S3 repository needs its Object Lock mode.',

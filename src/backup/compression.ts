@@ -1,6 +1,6 @@
 import { Duplex, PassThrough, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -87,19 +87,25 @@ export function decompressStage(method: string, signal?: AbortSignal): Duplex {
 
 /**
  * Where decompressed bytes go when they are headed for a file (a restore's seekable archive): zstd writes the file
- * itself, so the plaintext does not pass through Node a second time. `done` settles when the file is complete.
+ * itself, so the plaintext does not pass through Node a second time. pgdr creates the file (0600, never an existing
+ * one) and hands zstd the open file: `zstd -o` would make it with the umask's mode. `done` settles when it is complete.
  */
 export function decompressToFile(
   method: string,
   path: string,
   signal?: AbortSignal,
 ): { sink: Writable; done: Promise<void> } {
-  const command = method === 'zstd' ? zstdCommand(['-q', '-d', '-f', '-o', path], false) : undefined;
+  const command = method === 'zstd' ? zstdCommand(['-q', '-d', '-c'], false) : undefined;
   if (command) {
-    const proc = startProcess(command.path, command.args, { stdin: 'pipe', stdout: 'ignore', signal });
-    return { sink: proc.stdin!, done: proc.done };
+    const fd = openSync(path, 'wx', 0o600);
+    try {
+      const proc = startProcess(command.path, command.args, { stdin: 'pipe', stdout: fd, signal });
+      return { sink: proc.stdin!, done: proc.done };
+    } finally {
+      closeSync(fd);
+    }
   }
-  const file = createWriteStream(path, { mode: 0o600 });
+  const file = createWriteStream(path, { mode: 0o600, flags: 'wx' });
   if (method !== 'zstd') return { sink: file, done: finished(file) };
   const sink = decompressStage(method, signal);
   return { sink, done: pipeline(sink, file) };

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { OperationContext } from '../core/context.js';
 import { startProcess } from '../core/system.js';
+import { makeStagingDir } from '../core/staging.js';
 import type { Repository } from '../storage/index.js';
 import { backupDir } from './backup-id.js';
 import { HashStage } from './compression.js';
@@ -30,8 +30,8 @@ export async function dumpDirectoryFormat(
   ctx: OperationContext,
   signal: AbortSignal,
 ): Promise<ManifestFile[]> {
-  const staging = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), `pgdr-${input.id}-`));
-  const outDir = join(staging, 'data');
+  const staging = makeStagingDir('backup', (m) => ctx.log.warn(m));
+  const outDir = join(staging.path, 'data');
   try {
     const dump = startProcess(input.pgDumpPath, pgDumpArgs({ ...input.dumpArgs, outDir }), {
       env: input.env,
@@ -54,6 +54,6 @@ export async function dumpDirectoryFormat(
     }
     return files;
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    staging.remove();
   }
 }

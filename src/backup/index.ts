@@ -1,10 +1,4 @@
-export {
-  takeBackup,
-  formatBytes,
-  type BackupOptions,
-  type BackupResult,
-  type EncryptionOption,
-} from './take-backup.js';
+export { takeBackup, formatBytes, type BackupOptions, type BackupResult } from './take-backup.js';
 export { listBackups, findBackup, type Catalog, type CatalogEntry, type BackupFilter } from './catalog.js';
 export { verifyBackup, type VerifyOptions } from './verify.js';
 export {
@@ -24,6 +18,7 @@ export {
   openStored,
   downloadDirectory,
   type ArchiveKeys,
+  type EncryptionOption,
 } from './archive.js';
 export { makeBackupId, backupDir } from './backup-id.js';
 export * from './manifest.js';

@@ -33,7 +33,7 @@ export async function backupLocks(
     if (!held.length) continue;
     const mode = held.reduce((a, b) => (STRENGTH.indexOf(b.mode) > STRENGTH.indexOf(a.mode) ? b : a)).mode;
     const whole = held.length === keys.length;
-    if (repo.kind === 's3') {
+    if (repo.tiers) {
       const dates = held.map((s) => s.until?.getTime());
       const until = dates.some((d) => d === undefined) ? undefined : new Date(Math.max(...(dates as number[])));
       locks.set(entry.manifest.id, { mode, ...(until ? { until } : {}), whole });

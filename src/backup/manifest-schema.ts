@@ -28,12 +28,14 @@ const filePath = z
   .refine((p) => !/^(manifest\.json|verification\.json|SHA256SUMS)$/.test(p), 'names a file pgdr keeps for itself');
 const manifestFile = z.object({ path: filePath, bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
 
-// The row counts as they are today ("schema.table" → rows); kept small so it is easy to change in one place.
+/** Format 1: "schema.table" → rows. Format 2: each table by its two names, its own rows and its parents. */
 const rowCounts = z.record(z.string().min(1).max(1000), count);
+const tableName = z.object({ schema: z.string().min(1).max(1000), table: z.string().min(1).max(1000) }).strict();
+const tableRows = z.array(tableName.extend({ rows: count, parents: z.array(tableName).optional() }).strict());
 
 const manifestSchema = z
   .object({
-    formatVersion: z.literal(1),
+    formatVersion: z.union([z.literal(1), z.literal(2)]),
     id: z.string().regex(BACKUP_ID, 'is not a backup id'),
     kind: z.enum(['full', 'schema', 'tables']),
     database: z.string().min(1).max(1000),
@@ -59,7 +61,8 @@ const manifestSchema = z
     bytes: count,
     databaseBytes: count,
     files: z.array(manifestFile).min(1),
-    rowCounts,
+    rowCounts: rowCounts.optional(),
+    tableRows: tableRows.optional(),
     dataOffsets: z.record(z.string().regex(/^\d{1,10}$/), count).optional(),
     extras: z.array(manifestFile).optional(),
     host: text,
@@ -116,6 +119,11 @@ export function checkManifest(bytes: Buffer, dir: string, now: Date = new Date()
   const result = manifestSchema.safeParse(parsed.value);
   if (!result.success) return { ok: false, problem: describeIssue(result.error) };
   const m = result.data;
+  if (m.formatVersion === 1 ? !m.rowCounts || m.tableRows : !m.tableRows || m.rowCounts)
+    return {
+      ok: false,
+      problem: `format ${m.formatVersion} lists its tables ${m.formatVersion === 1 ? 'as rowCounts' : 'as tableRows'}, and only so`,
+    };
   if (m.id !== dir) return { ok: false, problem: `its id "${m.id}" is not the name of its directory` };
   const [, , kind, name] = BACKUP_ID.exec(m.id)!;
   if (kind !== m.kind || name !== safeName(m.database))

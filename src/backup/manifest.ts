@@ -2,6 +2,23 @@
  * The manifest is the backup: written last and atomically at `<repo>/backups/<id>/manifest.json`. A directory
  * without one is an unfinished or failed backup and is never listed, restored or counted by retention.
  */
+
+/** A table named by its two parts, never joined into one string: `"s.p".t` and `s."p.t"` stay two tables. */
+export interface TableName {
+  schema: string;
+  table: string;
+}
+
+/** One table of the manifest: how many rows it held in the dump's snapshot, and where it sits in an inheritance tree. */
+export interface ManifestTable extends TableName {
+  /** Rows of this table alone (`count(*) from only …`), which is what its TABLE DATA entry in the archive holds. */
+  rows: number;
+  /** The tables it inherits from (a partition names its partitioned table). */
+  parents?: TableName[];
+  /** Read from a format-1 manifest, counted with `count(*)`: a parent's rows include its inheritance children's. */
+  withChildren?: true;
+}
+
 export type BackupKind = 'full' | 'schema' | 'tables';
 export type DumpFormat = 'custom' | 'directory';
 
@@ -13,7 +30,8 @@ export interface ManifestFile {
 }
 
 export interface BackupManifest {
-  formatVersion: 1;
+  /** 2 lists the tables structured (`tableRows`); 1 keyed their counts "schema.table" (`rowCounts`). */
+  formatVersion: 1 | 2;
   id: string;
   kind: BackupKind;
   database: string;
@@ -40,8 +58,13 @@ export interface BackupManifest {
   /** pg_database_size at the time of the backup. */
   databaseBytes: number;
   files: ManifestFile[];
-  /** Exact row count of every table, taken in the same snapshot as the dump: "schema.table" → rows. */
-  rowCounts: Record<string, number>;
+  /**
+   * Every table's own rows (`count(*) from only`), counted in the same snapshot as the dump, and its inheritance
+   * parents. Read it through manifestTables(), which also reads format 1's `rowCounts`.
+   */
+  tableRows?: ManifestTable[];
+  /** Format 1: "schema.table" (unquoted, so ambiguous for dotted names) → `count(*)`, children's rows included. */
+  rowCounts?: Record<string, number>;
   /**
    * Custom format: where each entry's data block starts in the plaintext archive ("dumpId" → byte offset). pg_dump
    * cannot record these when it writes to a pipe; a parallel restore writes them into the staged archive.

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../pg/client.js';
 import { schemaMatches } from '../pg/supabase.js';
 import { PgdrError } from '../core/errors.js';
+import { tableId, type ManifestTable, type TableName } from './manifest-tables.js';
 
 /**
  * A read-only REPEATABLE READ transaction whose snapshot pg_dump shares (`--snapshot`), so the row counts in the
@@ -28,7 +29,7 @@ export interface TableRef {
   kind: 'r' | 'p';
 }
 
-export const tableKey = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
+const tableKey = (t: { schema: string; name: string }) => tableId({ schema: t.schema, table: t.name });
 export const qualified = (t: { schema: string; name: string }) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
 
 /** Ordinary tables (partitions included; partitioned parents hold no rows of their own) outside the system schemas. */
@@ -89,20 +90,34 @@ export async function resolveTables(client: pg.Client, names: string[]): Promise
   return [...out.values()];
 }
 
-/** Exact row counts inside the exported snapshot. */
-export async function countRows(
-  client: pg.Client,
-  tables: TableRef[],
-  signal?: AbortSignal,
-): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
+/**
+ * Exact row counts inside the exported snapshot, each table alone (`from only`: a parent's count leaves out its
+ * inheritance children, exactly like the COPY pg_dump writes for it), with the tables each one inherits from.
+ */
+export async function countRows(client: pg.Client, tables: TableRef[], signal?: AbortSignal): Promise<ManifestTable[]> {
+  const parents = await inheritanceParents(client);
+  const counted: ManifestTable[] = [];
   for (const t of tables) {
     if (signal?.aborted) break;
     if (t.kind !== 'r') continue;
-    const { rows } = await client.query<{ n: string }>(`select count(*) as n from ${qualified(t)}`);
-    counts[tableKey(t)] = Number(rows[0]!.n);
+    const { rows } = await client.query<{ n: string }>(`select count(*) as n from only ${qualified(t)}`);
+    const of = parents.get(tableKey(t));
+    counted.push({ schema: t.schema, table: t.name, rows: Number(rows[0]!.n), ...(of ? { parents: of } : {}) });
   }
-  return counts;
+  return counted;
+}
+
+/** Every table's direct parents (pg_inherits, in declaration order), keyed by tableId. */
+async function inheritanceParents(client: pg.Client): Promise<Map<string, TableName[]>> {
+  const { rows } = await client.query<{ schema: string; name: string; ps: string; pt: string }>(
+    `select cn.nspname as schema, c.relname as name, pn.nspname as ps, p.relname as pt
+       from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace cn on cn.oid = c.relnamespace
+       join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace
+      order by c.oid, i.inhseqno`,
+  );
+  const out = new Map<string, TableName[]>();
+  for (const r of rows) out.set(tableKey(r), [...(out.get(tableKey(r)) ?? []), { schema: r.ps, table: r.pt }]);
+  return out;
 }
 
 /** Up to three names within a small edit distance of what the operator typed (compared without the schema too). */

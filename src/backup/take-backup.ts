@@ -11,7 +11,8 @@ import { toolFor } from '../pg/tools.js';
 import { SUPABASE_EXCLUDED_SCHEMAS } from '../pg/supabase.js';
 import type { Repository } from '../storage/index.js';
 import { createEncryptStream, parseRecipient } from '../crypto/index.js';
-import { backupDir, claimNewDir, makeBackupId, safeName } from './backup-id.js';
+import type { EncryptionOption } from './archive.js';
+import { backupDir, claimNewDir, isBackupOf, makeBackupId, safeName } from './backup-id.js';
 import { compressStage, fileSuffix, HashStage, parseCompression, type CompressionChoice } from './compression.js';
 import { pgDumpArgs } from './dump-args.js';
 import { countRows, exportSnapshot, listTables, resolveTables } from './snapshot.js';
@@ -29,8 +30,6 @@ import { DataOffsetScanner } from './custom-archive.js';
 import { operatorName, PGDR_VERSION } from '../core/identity.js';
 import { lockedWrites } from '../storage/object-lock.js';
 import { planLock, sealBackup, type LockOption } from './backup-lock.js';
-
-export type EncryptionOption = { recipients: string[] } | { passphrase: string };
 
 export interface BackupOptions {
   target: DbTarget;
@@ -96,10 +95,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     lock = await options.repo.lock(`locks/backup-${safeName(options.target.database)}`);
     // With the lock held no other backup of this database runs: an open upload of one is a killed backup's leftover.
     const leftovers = await options.repo
-      .abortUploads?.(
-        'backups/',
-        (key) => key.split('/')[1]?.endsWith(`-${safeName(options.target.database)}`) ?? false,
-      )
+      .abortUploads?.('backups/', (key) => isBackupOf(key.split('/')[1] ?? '', options.target.database))
       .catch(
         (error: Error) =>
           void ctx.log.debug(`Could not look for unfinished uploads (the key may not list them): ${error.message}`),
@@ -121,7 +117,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       `Backing up ${options.target.display} (${kind}, ${formatBytes(databaseBytes)} on disk) to ${options.repo.url}/${backupDir(id)}`,
     );
 
-    const counting = kind === 'schema' ? Promise.resolve({}) : countRows(client, tables, abort.signal);
+    const counting = kind === 'schema' ? Promise.resolve([]) : countRows(client, tables, abort.signal);
     const dumpArgs = { kind, format, snapshot: snapshot.id, compression, tables, excludedSchemas, jobs: options.jobs };
     const env = libpqEnv(options.target);
     const custom =
@@ -139,7 +135,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
           ctx,
           abort.signal,
         );
-    const rowCounts = await counting;
+    const tableRows = await counting;
     const extras: ManifestFile[] = [];
     if (options.supabase) {
       const pgDumpAll = await toolFor('pg_dumpall', server.major);
@@ -153,7 +149,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
     await client.query('commit');
     const finished = new Date();
     const manifest: BackupManifest = {
-      formatVersion: 1,
+      formatVersion: 2,
       id,
       kind,
       database: options.target.database,
@@ -179,7 +175,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       bytes: [...files, ...extras].reduce((sum, f) => sum + f.bytes, 0),
       databaseBytes,
       files,
-      rowCounts,
+      tableRows,
       ...(custom?.dataOffsets ? { dataOffsets: custom.dataOffsets } : {}),
       ...(extras.length ? { extras } : {}),
       host: hostname(),

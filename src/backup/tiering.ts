@@ -3,12 +3,19 @@ import { colderThan, type ColderClass, type StorageClass } from '../storage/stor
 import type { LockRequest } from '../storage/object-lock.js';
 import { backupDir } from './backup-id.js';
 import type { CatalogEntry } from './catalog.js';
-import type { PruneDecision } from './retention.js';
 
 /** repository.s3.storageClass: where a backup goes once it is kept only as a monthly or a yearly keeper. */
 export interface TierClasses {
   monthly?: ColderClass;
   yearly?: ColderClass;
+}
+
+/** What tiering reads of a prune decision. */
+interface Decision {
+  id: string;
+  keep: boolean;
+  /** "daily 2025-01-16", "monthly 2025-01", "newest" … */
+  reasons: string[];
 }
 
 export interface TierMove {
@@ -21,7 +28,7 @@ export interface TierMove {
  * The class a kept backup belongs in: none while any warm reason keeps it (newest, newest verified, daily, weekly:
  * those are what an incident restores), else its yearly class, else its monthly class.
  */
-export function tierFor(decision: PruneDecision, classes: TierClasses): StorageClass | undefined {
+export function tierFor(decision: Decision, classes: TierClasses): StorageClass | undefined {
   if (!decision.keep) return undefined;
   const kinds = decision.reasons.map((r) => r.split(' ')[0]);
   if (!kinds.every((k) => k === 'monthly' || k === 'yearly')) return undefined;
@@ -30,7 +37,7 @@ export function tierFor(decision: PruneDecision, classes: TierClasses): StorageC
 }
 
 /** The moves a prune makes: kept backups whose archive is warmer than their class. A backup never moves warmer. */
-export function planMoves(entries: CatalogEntry[], decisions: PruneDecision[], classes: TierClasses): TierMove[] {
+export function planMoves(entries: CatalogEntry[], decisions: Decision[], classes: TierClasses): TierMove[] {
   const byId = new Map(entries.map((e) => [e.manifest.id, e]));
   const moves: TierMove[] = [];
   for (const d of decisions) {

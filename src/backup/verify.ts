@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { OperationContext } from '../core/context.js';
 import { isPgdrError, PgdrError } from '../core/errors.js';
 import { startProcess } from '../core/system.js';
+import { makeStagingDir } from '../core/staging.js';
 import { withClient, quoteIdent } from '../pg/client.js';
 import { conninfoDatabase, libpqEnv, withDatabase, type DbTarget } from '../pg/connection.js';
 import { toolFor } from '../pg/tools.js';
@@ -18,6 +19,8 @@ import {
   type ArchiveKeys,
 } from './archive.js';
 import { VERIFICATION, type BackupManifest, type VerificationResult } from './manifest.js';
+import { manifestTables } from './manifest-tables.js';
+import { compareRowCounts, databaseTables } from './table-counts.js';
 
 export interface VerifyOptions {
   repo: Repository;
@@ -97,8 +100,9 @@ async function checkTableOfContents(
 ): Promise<void> {
   const pgRestore = await toolFor('pg_restore', manifest.server.major);
   const abort = new AbortController();
-  const proc = startProcess(pgRestore.path, ['--list'], { stdin: 'pipe', stdout: 'ignore', signal: ctx.signal });
+  // Opened before pg_restore starts: a missing file must not leave it waiting on its input for ever.
   const source = await openStored(repo, manifest, manifest.files[0]!, { signal: abort.signal });
+  const proc = startProcess(pgRestore.path, ['--list'], { stdin: 'pipe', stdout: 'ignore', signal: ctx.signal });
   // pg_restore stops reading after the TOC; the broken pipe that follows is expected.
   pipeline([source, ...plaintextStages(manifest, keys, abort.signal), proc.stdin!] as never).catch(() => {});
   try {
@@ -136,19 +140,21 @@ async function restoreTest(
         stdin,
         stdout: 'ignore',
         signal: ctx.signal,
+        endsWithPgdr: true,
         onStderrLine: (l) => ctx.log.debug(l),
       });
     let exited: PromiseSettledResult<void>;
     if (manifest.format === 'directory') {
-      const dir = await downloadDirectory(repo, manifest, ctx.signal);
+      const staging = makeStagingDir('verify', (m) => ctx.log.warn(m));
       try {
-        exited = (await Promise.allSettled([run(['--jobs=2', dir.path], 'ignore').done]))[0];
+        const data = await downloadDirectory(repo, manifest, staging.path, ctx.signal);
+        exited = (await Promise.allSettled([run(['--jobs=2', data], 'ignore').done]))[0];
       } finally {
-        await dir.remove();
+        staging.remove();
       }
     } else {
-      const stages = plaintextStages(manifest, keys, ctx.signal);
       const source = await openStored(repo, manifest, manifest.files[0]!, { signal: ctx.signal });
+      const stages = plaintextStages(manifest, keys, ctx.signal);
       const proc = run([], 'pipe');
       let restored = 0;
       source.on('data', (c: Buffer) =>
@@ -172,22 +178,16 @@ async function restoreTest(
           .slice(-3)
           .join(' | ')}`,
       );
+    const tables = manifestTables(manifest, await databaseTables(scratch));
+    const mismatches = (await compareRowCounts(scratch, tables))
+      .filter((t) => !t.ok)
+      .map(({ table, expected, actual }) => ({ table, expected, actual }));
     return await withClient(scratch, async (c) => {
-      const mismatches: { table: string; expected: number; actual: number | null }[] = [];
-      for (const [table, expected] of Object.entries(manifest.rowCounts)) {
-        const dot = table.indexOf('.');
-        const rel = `${quoteIdent(table.slice(0, dot))}.${quoteIdent(table.slice(dot + 1))}`;
-        const actual = await c.query<{ n: string }>(`select count(*) as n from ${rel}`).then(
-          (r) => Number(r.rows[0]!.n),
-          () => null,
-        );
-        if (actual !== expected) mismatches.push({ table, expected, actual });
-      }
       const one = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
       const userNs = `not in ('pg_catalog','information_schema') and n.nspname not like 'pg\\_%'`;
       return {
         scratchDatabase: scratchName,
-        tablesChecked: Object.keys(manifest.rowCounts).length,
+        tablesChecked: tables.length,
         mismatches,
         objects: {
           policies: await one('select count(*) as n from pg_policies'),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { PgdrError, UsageError } from '../core/errors.js';
 import type { BackupOptions } from '../backup/index.js';
+import { manifestTables } from '../backup/manifest-tables.js';
 import { reportedOperation } from '../notify/reported-operation.js';
 import { collect, printJson } from './output.js';
 import {
@@ -123,6 +124,8 @@ export function registerBackupCommands(program: Command): void {
           files && storage ? await files.backupFilesWith(storage, repo, result.id, loaded, ctx) : undefined;
         ctx.dispose();
         const m = result.manifest;
+        const tables = manifestTables(m);
+        const rows = tables.reduce((sum, t) => sum + t.rows, 0);
         if (flags.json) {
           printJson({
             id: result.id,
@@ -131,8 +134,8 @@ export function registerBackupCommands(program: Command): void {
             sha256: result.sha256,
             snapshotTime: m.snapshotTime,
             durationMs: m.durationMs,
-            tables: Object.keys(m.rowCounts).length,
-            rows: Object.values(m.rowCounts).reduce((a, b) => a + b, 0),
+            tables: tables.length,
+            rows,
             encrypted: Boolean(m.encryption),
             ...(m.lock ? { lock: { ...m.lock, ...(result.sealed ? { sealed: result.sealed } : {}) } } : {}),
             ...(filesSnapshot
@@ -154,7 +157,7 @@ export function registerBackupCommands(program: Command): void {
               `  size       ${formatBytes(result.bytes)} (database ${formatBytes(m.databaseBytes)})\n` +
               `  sha256     ${result.sha256}\n` +
               `  snapshot   ${m.snapshotTime} (the recovery point)\n` +
-              `  tables     ${Object.keys(m.rowCounts).length}, ${Object.values(m.rowCounts).reduce((a, b) => a + b, 0)} rows counted in the same snapshot\n` +
+              `  tables     ${tables.length}, ${rows} rows counted in the same snapshot\n` +
               `  encrypted  ${m.encryption ? `yes (age${m.encryption.passphrase ? ', passphrase' : `, ${m.encryption.recipients.length} recipient(s)`})` : chalk.yellow('no')}\n` +
               (m.lock
                 ? `  locked     until ${m.lock.until.slice(0, 16).replace('T', ' ')} UTC (${lockWords(m.lock.mode, result.sealed)})\n`

@@ -40,8 +40,10 @@ export async function loadCommandModule(module: CommandModule): Promise<Register
       return (await import('./repo.js')).registerRepoCommands;
     case 'exports':
       return (await import('./exports.js')).registerExportsCommands;
-    case 'completion':
-      return (await import('./completion.js')).registerCompletionCommand;
+    case 'completion': {
+      const { registerCompletionCommand } = await import('./completion.js');
+      return (program) => registerCompletionCommand(program, registerAll);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { registerAll } from './command-modules.js';
+
+type Register = (program: Command) => Promise<void>;
 
 interface Node {
   path: string;
@@ -63,7 +64,7 @@ const ZSH = `_pgdr() {
 if (( $+functions[compdef] )); then compdef _pgdr pgdr; fi`;
 
 /** The completion script for a shell, from the real command tree and the shipped runbooks. */
-export async function completionScript(shell: string): Promise<string> {
+export async function completionScript(shell: string, registerAll: Register): Promise<string> {
   if (shell !== 'bash' && shell !== 'zsh')
     throw new UsageError(`No completion for "${shell}".`, 'pgdr completion bash, or pgdr completion zsh.');
   const program = new Command('pgdr').option('-V, --version').enablePositionalOptions();
@@ -77,7 +78,8 @@ export async function completionScript(shell: string): Promise<string> {
   return `${header}\n\n${tables(walk(program, '', []), runbooks)}\n\n${shell === 'bash' ? BASH : ZSH}\n`;
 }
 
-export function registerCompletionCommand(program: Command): void {
+/** `registerAll` registers every command (completion walks the whole tree); passed in, as it imports this module. */
+export function registerCompletionCommand(program: Command, registerAll: Register): void {
   program
     .command('completion')
     .description('Print a shell completion script (commands, subcommands, flags, runbook ids).')
@@ -87,6 +89,6 @@ export function registerCompletionCommand(program: Command): void {
       '\nExamples:\n  eval "$(pgdr completion bash)"           # in ~/.bashrc\n  source <(pgdr completion zsh)            # in ~/.zshrc, after compinit',
     )
     .action(async (shell: string) => {
-      process.stdout.write(await completionScript(shell));
+      process.stdout.write(await completionScript(shell, registerAll));
     });
 }

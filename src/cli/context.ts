@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import type { Command } from 'commander';
 import type { OperationContext } from '../core/context.js';
 import { createProgressPrinter } from '../ui/progress-printer.js';
-import { UsageError } from '../core/errors.js';
+import { Aborted, UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { repositorySpec, resolveProfile, type ResolvedProfile } from '../config/profile.js';
@@ -10,7 +10,7 @@ import { rememberProfile } from '../config/user-store.js';
 import { parseTarget, type DbTarget } from '../pg/connection.js';
 import { openRepository, type Repository } from '../storage/index.js';
 import type { ArchiveKeys } from '../backup/archive.js';
-import type { EncryptionOption } from '../backup/take-backup.js';
+import type { EncryptionOption } from '../backup/archive.js';
 import { stderrLogger } from './output.js';
 import { parseRecipient } from '../crypto/keys.js';
 import { addPasswordOptions } from './password-options.js';
@@ -132,7 +132,7 @@ export function operationContext(
     process.stderr.write(
       `\n${signal === 'SIGINT' ? 'Interrupted' : `Received ${signal}`}: stopping and cleaning up (press Ctrl-C again to exit at once)…\n`,
     );
-    controller.abort();
+    controller.abort(new Aborted());
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);

@@ -7,10 +7,9 @@ import {
   checkConnection,
   checkRepository,
   writeInitConfig,
-  type InitAnswers,
   type InitPrompter,
-  type NotifyChannelChoice,
 } from '../config/init.js';
+import type { InitAnswers, NotifyChannelChoice } from '../config/init-yaml.js';
 import { ROLES, type TargetRole } from '../config/schema.js';
 import { collect, stderrLogger } from './output.js';
 

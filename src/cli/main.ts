@@ -1,4 +1,5 @@
 import { closeSync } from 'node:fs';
+import { errorMessage } from '../core/errors.js';
 import { isatty } from 'node:tty';
 import { COMMANDS, commandNamed } from './command-table.js';
 import { commanderExitCode, createProgram } from './program.js';
@@ -44,7 +45,6 @@ if (wanted) {
     await program.parseAsync(process.argv);
   } catch (error) {
     process.exitCode = commanderExitCode(error) ?? 1;
-    if (process.exitCode === 1)
-      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.exitCode === 1) process.stderr.write(`error: ${errorMessage(error)}\n`);
   }
 }

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
-import { isPgdrError } from '../core/errors.js';
-import { redact } from '../core/secrets.js';
+import { isPgdrError, errorMessage } from '../core/errors.js';
+import { redact, redactedJson } from '../core/secrets.js';
 import { printableLines } from '../core/printable.js';
 
 /** What reaches the terminal: secrets masked, and no control character from a repository or a database acted on. */
@@ -15,7 +15,7 @@ export function reportFailure(error: unknown): number {
     if (process.env.PGDR_DEBUG && error.stack) process.stderr.write(redact(error.stack) + '\n');
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   process.stderr.write(`${chalk.red('error:')} ${shown(message)}\n`);
   process.stderr.write(
     `${chalk.yellow('hint:')}  This is unexpected; rerun with PGDR_DEBUG=1 for details and report it.\n`,
@@ -25,7 +25,7 @@ export function reportFailure(error: unknown): number {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(redactedJson(value, 2) + '\n');
 }
 
 /** Logger for commands: human lines on stderr so stdout stays clean for --json. */

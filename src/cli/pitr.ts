@@ -1,23 +1,16 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { parsePort, restoreToPointInTime } from './pitr-restore.js';
 import { printJson, stderrLogger } from './output.js';
 import {
-  describeRestorePlan,
   describeWindow,
   formatPgTime,
-  parsePitrTarget,
   pgbackrestInfo,
-  pitrRestore,
   pitrSetup,
   pitrSetupPlan,
-  planPitrRestore,
-  planSupabasePitr,
   renderSetupPlan,
   listPlatformBackups,
-  supabasePitrRestore,
-  type PitrRestoreOptions,
 } from '../restore/pitr/index.js';
-import { SupabaseManagementApi } from '../supabase/management-api.js';
 
 interface PitrCliOptions {
   pgbackrestConfig?: string;
@@ -32,13 +25,6 @@ const configOption = [
 
 function pgbackrestConfig(options: PitrCliOptions): string | undefined {
   return options.pgbackrestConfig ?? process.env.PGBACKREST_CONFIG ?? undefined;
-}
-
-function port(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 65535)
-    throw new UsageError(`--port ${text} is not a port number.`, 'Ports are numbers from 1 to 65535.');
-  return n;
 }
 
 function positive(text: string): number {
@@ -61,7 +47,7 @@ export function registerPitrCommands(program: Command): void {
     .requiredOption('--stanza <name>', 'pgBackRest stanza, e.g. main')
     .requiredOption('--data-dir <dir>', 'data directory of the running cluster')
     .requiredOption('--repo-path <dir>', 'where pgBackRest keeps backups and WAL (repo1-path)')
-    .option('--port <n>', 'port of the running cluster', port, 5432)
+    .option('--port <n>', 'port of the running cluster', parsePort, 5432)
     .option('--socket-dir <dir>', 'its Unix socket directory', '/var/run/postgresql')
     .option(...configOption)
     .option(
@@ -129,7 +115,7 @@ export function registerPitrCommands(program: Command): void {
     )
     .option('--pgbackrest-stanza <name>', 'restore this pgBackRest stanza')
     .option('--data-dir <dir>', 'new, empty data directory for the restored cluster')
-    .option('--port <n>', 'port for the restored cluster', port)
+    .option('--port <n>', 'port for the restored cluster', parsePort)
     .option(...configOption)
     .option('--supabase-project <ref>', 'restore this Supabase project in place (token from SUPABASE_ACCESS_TOKEN)')
     .option('--poll-interval <seconds>', 'Supabase: seconds between status polls', positive, 10)
@@ -155,67 +141,13 @@ export function registerPitrCommands(program: Command): void {
           timeout: number;
         },
       ) => {
-        const log = stderrLogger({ verbose: o.verbose });
-        if (!!o.pgbackrestStanza === !!o.supabaseProject) {
-          throw new UsageError(
-            'Give either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.',
-            'pgdr pitr restore --to "2025-01-10 14:00:00+00" --pgbackrest-stanza main --data-dir /var/lib/postgresql/pitr --port 5433',
-          );
-        }
-        const target = parsePitrTarget(o.to, o.supabaseProject ? 'supabase' : 'pgbackrest', '--to');
-        if (o.supabaseProject && target !== 'latest') {
-          const api = SupabaseManagementApi.fromEnv(process.env, { log });
-          if (o.dryRun) {
-            const plan = await planSupabasePitr({ ref: o.supabaseProject, target, log }, api);
-            const lines = [
-              `target inside the window ${describeWindow(plan.window)}`,
-              `would POST /v1/projects/${o.supabaseProject}/database/backups/restore-pitr {"recovery_time_target_unix": ${plan.targetUnix}}`,
-              'then wait for ACTIVE_HEALTHY and a healthy db',
-            ];
-            return o.json
-              ? printJson({ dryRun: true, ...plan, steps: lines })
-              : void process.stdout.write(lines.join('\n') + '\n');
-          }
-          const result = await supabasePitrRestore({
-            ref: o.supabaseProject,
-            target,
-            api,
-            log,
-            pollIntervalMs: o.pollInterval * 1000,
-            timeoutMs: o.timeout * 60_000,
-          });
-          return o.json
-            ? printJson(result)
-            : void process.stdout.write(
-                `Restored Supabase project ${result.ref} to ${formatPgTime(new Date(result.recoveryTimeTargetUnix * 1000))}.\n`,
-              );
-        }
-        if (!o.dataDir || !o.port)
-          throw new UsageError(
-            '--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port.',
-            'e.g. --data-dir /var/lib/postgresql/pitr --port 5433',
-          );
-        const options: PitrRestoreOptions = {
-          stanza: o.pgbackrestStanza!,
-          configPath: pgbackrestConfig(o),
-          target,
-          dataDir: o.dataDir,
-          port: o.port,
-          log,
-          timeoutSeconds: o.timeout * 60,
-        };
-        if (o.dryRun) {
-          const plan = await planPitrRestore(options);
-          const steps = describeRestorePlan(options, plan);
-          return o.json
-            ? printJson({ dryRun: true, window: plan.window, backup: plan.backup, steps })
-            : void process.stdout.write(steps.map((s, i) => `${i + 1}. ${s}`).join('\n') + '\n');
-        }
-        const result = await pitrRestore(options);
-        if (o.json) return printJson(result);
-        process.stdout.write(
-          `Recovered to ${formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`,
-        );
+        await restoreToPointInTime({
+          ...o,
+          flag: '--to',
+          pgbackrestConfig: pgbackrestConfig(o),
+          pollIntervalMs: o.pollInterval * 1000,
+          timeoutMinutes: o.timeout,
+        });
       },
     );
 }

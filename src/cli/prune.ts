@@ -56,7 +56,7 @@ export function registerPruneCommand(program: Command): void {
             'Storage classes follow the monthly and yearly keepers of the calendar policy; --retention-days has none.',
             'Drop --retention-days (and retention.days) to use them, or drop the storage classes.',
           );
-        if (tiered && repo.kind !== 's3')
+        if (tiered && !repo.tiers)
           stderrLogger().warn(`Storage classes apply to S3 repositories; ${repo.url} is a directory, nothing moves.`);
         const result = await audited(
           flags.dryRun ? 'prune --dry-run' : 'prune',

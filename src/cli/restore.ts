@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { DbTarget } from '../pg/connection.js';
-import { LocalRepository } from '../storage/index.js';
-import type { PreparedRestore, RestoreOptions, RestoreResult } from '../restore/index.js';
-import { collect, printJson, stderrLogger } from './output.js';
+import type { PreparedRestore, RestoreOptions } from '../restore/index.js';
+import { collect, printJson } from './output.js';
+import { planText, summaryText } from './restore-format.js';
 import { audited } from '../audit/audit-log.js';
 import {
   addRepoOptions,
@@ -109,11 +107,12 @@ export function registerRestoreCommand(program: Command): void {
       const { restoreBackup, planRestore, parseRowsSpec } = await import('../restore/index.js');
       const loaded = await cliConfig(flags);
       const profile = cliTarget(loaded, flags);
+      // A backup directory's path needs no repository: the restore reads it where it lies.
       const repo = (() => {
         try {
           return cliRepository(loaded, flags);
         } catch (error) {
-          if (ref.includes('/')) return new LocalRepository(dirname(dirname(resolve(ref))));
+          if (ref.includes('/')) return undefined;
           throw error;
         }
       })();
@@ -128,7 +127,10 @@ export function registerRestoreCommand(program: Command): void {
         clean: flags.clean,
         confirm: flags.confirm,
         safetySnapshot: flags.safetySnapshot,
-        safetyEncryption: flags.clean && flags.safetySnapshot !== false ? cliEncryption(loaded, {}) : undefined,
+        safetyEncryption:
+          flags.clean && flags.safetySnapshot !== false
+            ? cliEncryption(loaded, { passphraseEnv: flags.passphraseEnv })
+            : undefined,
         schemaOnly: flags.schemaOnly,
         tables: flags.table,
         rows: flags.rows ? parseRowsSpec(flags.rows) : undefined,
@@ -167,7 +169,7 @@ export function registerRestoreCommand(program: Command): void {
           { target: profile.target.display },
         );
         const filesRestored =
-          files && storage && !result.dryRun
+          files && storage && repo && !result.dryRun
             ? await files.restoreFilesWith(storage, repo, result.backupId, options.keys?.identities, undefined, ctx)
             : undefined;
         ctx.dispose();
@@ -220,113 +222,9 @@ async function askConfirmation(prepared: PreparedRestore, flags: RestoreFlags): 
   return plan.database;
 }
 
-function planText(plan: RestoreResult['plan']): string {
-  const lines = [
-    `Dry run: restore ${plan.backup.id} (${plan.what}) into ${plan.database} (${plan.mode}); nothing was changed.`,
-  ];
-  plan.steps.forEach((s, i) => {
-    lines.push(`${i + 1}. ${s.title}`);
-    if (s.command) lines.push(`   $ ${s.command}`);
-    if (s.detail) lines.push(`   ${s.detail}`);
-  });
-  lines.push(
-    `creates:    ${plan.creates.join('; ') || 'nothing'}`,
-    `drops:      ${plan.drops.join('; ') || 'nothing'}`,
-    `overwrites: ${plan.overwrites.join('; ') || 'nothing'}`,
-  );
-  if (plan.sessions.length)
-    lines.push(
-      `terminates: ${plan.sessions.map((s) => `pid ${s.pid} (${s.user}, ${s.application || '-'})`).join(', ')}`,
-    );
-  return lines.join('\n') + '\n';
-}
-
-function summaryText(r: RestoreResult, target: DbTarget): string {
-  const mark = r.ok ? chalk.green('✔') : chalk.red('✘');
-  const lines = [
-    `${mark} Restored ${chalk.bold(r.backupId)} into ${chalk.bold(r.database)} (${r.what}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`,
-    `  recovery point  ${r.recoveryPoint}`,
-  ];
-  if (r.safetySnapshotId) lines.push(`  safety snapshot ${r.safetySnapshotId}`);
-  if (r.connectionBlock)
-    lines.push(
-      `  connections     ${r.terminatedSessions ?? 0} ended; held off with ${r.connectionBlock}, allowed again`,
-    );
-  if (r.rows)
-    lines.push(
-      `  rows            ${r.rows.matched} matched in the backup: ${r.rows.inserted} came back, ${r.rows.skipped} skipped (already there), ${r.rows.overwritten} overwritten`,
-    );
-  if (r.tables.length) {
-    const width = Math.max(5, ...r.tables.map((t) => t.table.length));
-    lines.push('', `  ${'table'.padEnd(width)}  ${'backup'.padStart(10)}  ${'restored'.padStart(10)}`);
-    for (const t of r.tables)
-      lines.push(
-        `  ${t.table.padEnd(width)}  ${String(t.expected).padStart(10)}  ${String(t.actual ?? 'missing').padStart(10)}  ${t.ok ? 'ok' : chalk.red('MISMATCH')}`,
-      );
-    lines.push(
-      '',
-      r.ok
-        ? `  ${r.tables.length} table(s), every row count matches the backup.`
-        : chalk.red(`  ${r.mismatches} of ${r.tables.length} table(s) differ from the backup's row counts.`),
-    );
-  }
-  for (const w of r.warnings) lines.push(`${chalk.yellow('warning:')} ${w}`);
-  if (r.mode === 'new-db' && r.ok)
-    lines.push(`  connect: ${target.display.replace(/\/[^/]*$/, `/${encodeURIComponent(r.database)}`)}`);
-  return lines.join('\n') + '\n';
-}
-
-/** --pitr hands over to point-in-time recovery (src/restore/pitr). */
+/** --pitr hands over to point-in-time recovery, as `pgdr pitr restore` does. */
 async function pointInTime(flags: RestoreFlags): Promise<void> {
-  const pitr = await import('../restore/pitr/index.js');
-  const log = stderrLogger({ verbose: flags.verbose });
-  if (!!flags.pgbackrestStanza === !!flags.supabaseProject)
-    throw new UsageError('--pitr needs either --pgbackrest-stanza (with --data-dir and --port) or --supabase-project.');
-  const target = pitr.parsePitrTarget(flags.pitr!, flags.supabaseProject ? 'supabase' : 'pgbackrest', '--pitr');
-  if (flags.supabaseProject && target !== 'latest') {
-    const { SupabaseManagementApi } = await import('../supabase/management-api.js');
-    const api = SupabaseManagementApi.fromEnv(process.env, { log });
-    if (flags.dryRun)
-      return printJson({
-        dryRun: true,
-        ...(await pitr.planSupabasePitr({ ref: flags.supabaseProject, target, log }, api)),
-      });
-    const result = await pitr.supabasePitrRestore({
-      ref: flags.supabaseProject,
-      target,
-      api,
-      log,
-      pollIntervalMs: 10_000,
-      timeoutMs: 120 * 60_000,
-    });
-    return flags.json
-      ? printJson(result)
-      : void process.stdout.write(
-          `Restored Supabase project ${result.ref} to ${pitr.formatPgTime(new Date(result.recoveryTimeTargetUnix * 1000))}.\n`,
-        );
-  }
-  const port = Number(flags.port);
-  if (!flags.dataDir || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError('--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port N.');
-  const options = {
-    stanza: flags.pgbackrestStanza!,
-    configPath: flags.pgbackrestConfig ?? process.env.PGBACKREST_CONFIG,
-    target,
-    dataDir: flags.dataDir,
-    port,
-    log,
-    timeoutSeconds: 7200,
-  };
-  if (flags.dryRun) {
-    const plan = await pitr.planPitrRestore(options);
-    const steps = pitr.describeRestorePlan(options, plan);
-    return flags.json
-      ? printJson({ dryRun: true, window: plan.window, steps })
-      : void process.stdout.write(steps.map((s, i) => `${i + 1}. ${s}`).join('\n') + '\n');
-  }
-  const result = await pitr.pitrRestore(options);
-  if (flags.json) return printJson(result);
-  process.stdout.write(
-    `Recovered to ${pitr.formatPgTime(result.recoveredTo)} from backup ${result.backup}; running on port ${result.port} (${result.url}), data in ${result.dataDir}.\n`,
-  );
+  const { parsePort, restoreToPointInTime } = await import('./pitr-restore.js');
+  const port = flags.port === undefined ? undefined : parsePort(flags.port);
+  await restoreToPointInTime({ ...flags, flag: '--pitr', to: flags.pitr!, port, timeoutMinutes: 120 });
 }

@@ -1,8 +1,9 @@
-import { loadConfig, resolveProfile } from '../config/index.js';
+import { loadConfig } from '../config/load.js';
+import { resolveProfile } from '../config/profile.js';
 import { parseTarget } from '../pg/connection.js';
 import { UsageError } from '../core/errors.js';
 import type { TargetProfile } from '../actions/registry.js';
-import type { RunMode } from '../runbook/events.js';
+import type { RunMode } from '../actions/registry.js';
 
 export interface TargetFlags {
   profile?: string;

@@ -3,9 +3,15 @@ import { builtinActions } from '../actions/index.js';
 import { createRun, resumeRun, type Run, type RunResult } from '../runbook/engine.js';
 import { loadRunbook } from '../runbook/library.js';
 import { readJournal } from '../runbook/journal.js';
+import { writeRunReports } from '../report/write.js';
 import { join } from 'node:path';
-import type { Prompter, RunMode } from '../runbook/events.js';
-import { chooseMode, createInkPrompter, inquirerPrompter, renderRun, scriptedPrompter } from '../ui/index.js';
+import type { Prompter } from '../core/prompt.js';
+import type { RunMode } from '../actions/registry.js';
+import { chooseMode } from '../ui/mode.js';
+import { createInkPrompter } from '../ui/prompt-queue.js';
+import { inquirerPrompter } from '../ui/inquirer-prompter.js';
+import { renderRun } from '../ui/render-run.js';
+import { scriptedPrompter } from '../ui/scripted-prompter.js';
 import { UsageError } from '../core/errors.js';
 import { collect } from './output.js';
 import { addRepoOptions } from './context.js';
@@ -119,6 +125,7 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
       const services = sandbox?.services ?? (await buildRunServices(flags, !scripted));
       const common = {
         prompter,
+        writeReports: writeRunReports,
         runsDir: runsDirOf(flags),
         actions,
         inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') },

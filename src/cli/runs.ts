@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from '../runbook/journal.js';
 import { buildReportModel, type ReportModel } from '../report/model.js';
-import { formatDuration } from '../runbook/duration.js';
+import { formatDuration } from '../core/duration.js';
 import { printJson } from './output.js';
 import { runsDirOf } from './run.js';
 

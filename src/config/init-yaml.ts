@@ -1,5 +1,23 @@
 import { stringify } from 'yaml';
-import type { InitAnswers } from './init.js';
+import type { TargetRole } from './schema.js';
+
+export type NotifyChannelChoice = 'none' | 'slack' | 'discord' | 'webhook' | 'email';
+
+export interface InitAnswers {
+  profile: string;
+  urlEnv: string;
+  role: TargetRole;
+  supabase: boolean;
+  repository: string;
+  s3Endpoint?: string;
+  recipients: string[];
+  identityFile?: string;
+  notify: NotifyChannelChoice;
+  /** Env var holding the webhook / SMTP URL of the chosen channel. */
+  notifyEnv?: string;
+  emailFrom?: string;
+  emailTo?: string[];
+}
 
 const q = (v: string) => stringify(v).trim();
 

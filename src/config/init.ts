@@ -1,31 +1,14 @@
 import { existsSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { PgdrError } from '../core/errors.js';
+import { UsageError, type PgdrError } from '../core/errors.js';
 import type { Logger } from '../core/context.js';
 import { withClient } from '../pg/client.js';
-import { parseTarget, type Env } from '../pg/connection.js';
+import { parseTarget } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import { openRepository } from '../storage/index.js';
 import { CONFIG_FILE } from './paths.js';
 import type { TargetRole } from './schema.js';
-import { renderConfigYaml } from './init-yaml.js';
-
-export type NotifyChannelChoice = 'none' | 'slack' | 'discord' | 'webhook' | 'email';
-
-export interface InitAnswers {
-  profile: string;
-  urlEnv: string;
-  role: TargetRole;
-  supabase: boolean;
-  repository: string;
-  s3Endpoint?: string;
-  recipients: string[];
-  identityFile?: string;
-  notify: NotifyChannelChoice;
-  /** Env var holding the webhook / SMTP URL of the chosen channel. */
-  notifyEnv?: string;
-  emailFrom?: string;
-  emailTo?: string[];
-}
+import { renderConfigYaml, type InitAnswers, type NotifyChannelChoice } from './init-yaml.js';
 
 /** How the wizard asks: @inquirer/prompts in a terminal, a scripted list in tests. */
 export interface InitPrompter {
@@ -38,7 +21,7 @@ export interface InitPrompter {
   confirm(question: { message: string; default: boolean }): Promise<boolean>;
 }
 
-export class InitRefused extends PgdrError {}
+export class InitRefused extends UsageError {}
 
 export interface CheckResult {
   ok: boolean;
@@ -190,7 +173,6 @@ export function writeInitConfig(answers: InitAnswers, options: { cwd: string; fo
   if (existsSync(path) && !options.force) {
     throw new InitRefused(`${path} already exists.`, {
       hint: 'Edit it, or rerun with --force to replace it (pgdr config show prints what is in effect).',
-      exitCode: 2,
     });
   }
   writeFileSync(path, renderConfigYaml(answers, options.now ?? new Date()), { mode: 0o600 });

@@ -3,13 +3,16 @@ import { resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { PgdrError } from '../core/errors.js';
 import { registerEnvironmentSecrets } from '../core/environment-secrets.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import { configSchema, type PgdrConfig } from './schema.js';
 import { findLiteralSecrets } from './literal-secrets.js';
 import { CONFIG_FILE } from './paths.js';
 import { readUserState } from './user-store.js';
 
-export class ConfigInvalid extends PgdrError {}
+/** A config pgdr cannot use: input to fix, exit 2. */
+export class ConfigInvalid extends PgdrError {
+  static override readonly exitCode: number = 2;
+}
 
 export type Origin = 'file' | 'env' | 'default' | 'user';
 

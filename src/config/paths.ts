@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 
 /** Where pgdr keeps per-user state (audit log, user store): $PGDR_HOME, default ~/.local/state/pgdr. */
 export function pgdrHome(env: Env = process.env): string {

@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
-import { parseTarget, resolveTarget, type DbTarget, type Env } from '../pg/connection.js';
+import { parseTarget, resolveTarget, type DbTarget } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import type { PgdrConfig, TargetRole } from './schema.js';
 
 export interface ResolvedProfile {

@@ -1,7 +1,7 @@
 import type Conf from 'conf';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import { pgdrHome } from './paths.js';
 
 /** Per-user state that is not configuration: the last profile used, UI preferences. */

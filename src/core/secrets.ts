@@ -1,7 +1,7 @@
 /**
- * Every secret pgdr learns (passwords, tokens, passphrases) is registered here, and every line that leaves the
- * process (logs, errors, journals, reports) passes through `redact`. Belt and braces on top of never putting
- * secrets there in the first place.
+ * Every secret pgdr learns (passwords, tokens, passphrases) is registered here, and every value that leaves the
+ * process (logs, errors, journals, reports, the audit log, `--json`) passes through `redactValue` before it is
+ * serialised. Belt and braces on top of never putting secrets there in the first place.
  */
 const secrets = new Set<string>();
 const MASK = '***';
@@ -18,14 +18,44 @@ export function redactUrl(text: string): string {
     .replace(/\b(password\s*=\s*)('[^']*'|\S+)/gi, `$1${MASK}`);
 }
 
+/** One line of text with every known secret (and its URL-encoded form) masked. */
 export function redact(text: string): string {
   let out = redactUrl(text);
-  for (const secret of secrets) {
-    if (out.includes(secret)) out = out.split(secret).join(MASK);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(MASK);
+  // Until nothing is left: masking one secret can complete another (or itself again); each pass shortens the text.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const secret of secrets) {
+      for (const form of new Set([secret, encodeURIComponent(secret)])) {
+        if (!out.includes(form)) continue;
+        out = out.split(form).join(MASK);
+        changed = true;
+      }
+    }
   }
   return out;
+}
+
+/**
+ * A copy of a JSON-shaped value with every string in it (keys too) redacted. Redacting the values before they are
+ * serialised keeps the JSON valid whatever a pattern matches, and finds a secret holding `"` or `\`, which the
+ * serialised text would show escaped.
+ */
+export function redactValue<T>(value: T): T {
+  return redactAny(value) as T;
+}
+
+/** The one way pgdr turns a value into JSON that leaves the process: redacted first, then serialised. */
+export function redactedJson(value: unknown, indent?: number): string {
+  return JSON.stringify(redactValue(value), null, indent);
+}
+
+function redactAny(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return redactAny((value as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(value)) return value.map(redactAny);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactAny(item)]));
 }
 
 /** Only for tests. */

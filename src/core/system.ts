@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -13,11 +13,15 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   signal?: AbortSignal;
-  /** 'pipe' gives a stream on `stdin` / `stdout`; 'ignore' discards; 'inherit' passes through. */
+  /** 'pipe' gives a stream on `stdin` / `stdout`; 'ignore' discards; 'inherit' passes through; a number is an open file. */
   stdin?: 'pipe' | 'ignore' | 'inherit';
-  stdout?: 'pipe' | 'ignore' | 'inherit';
+  stdout?: 'pipe' | 'ignore' | 'inherit' | number;
+  /** The child gets SIGTERM when pgdr dies, even by SIGKILL (Linux, through util-linux's setpriv where installed). */
+  endsWithPgdr?: boolean;
   /** Called with each complete stderr line (redacted). */
   onStderrLine?: (line: string) => void;
+  /** How long a stopped process group has between SIGTERM and SIGKILL (default 5 s). */
+  killGraceMs?: number;
 }
 
 export interface RunningProcess {
@@ -27,7 +31,8 @@ export interface RunningProcess {
   /** Resolves when the process exits with 0; rejects with a ProcessFailed otherwise. */
   done: Promise<void>;
   stderrTail(): string;
-  kill(signal?: NodeJS.Signals): void;
+  /** Ends the process and everything it started: SIGTERM to its group, SIGKILL after the grace period. */
+  kill(): void;
 }
 
 export class ProcessFailed extends PgdrError {
@@ -44,12 +49,44 @@ export class ProcessFailed extends PgdrError {
 }
 
 const STDERR_KEEP = 64 * 1024;
+const KILL_GRACE_MS = 5000;
 
+/** Process groups pgdr started that may still hold a process; whatever is left when pgdr exits is killed. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+function trackGroup(pgid: number): void {
+  liveGroups.add(pgid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+  });
+}
+
+/**
+ * Every child leads a process group of its own (a new session), so that a timeout or an abort ends what it started
+ * too (`sh -c 'sleep 47; …'`), the way cli-kit's tree kill does; the terminal's signals reach pgdr, which stops them.
+ */
 export function startProcess(command: string, args: string[], options: SpawnOptions = {}): RunningProcess {
   const stdio: StdioOptions = [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'];
-  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio });
+  const setpriv = options.endsWithPgdr && process.platform === 'linux' ? findOnPath('setpriv') : undefined;
+  const [file, argv] = setpriv ? [setpriv, ['--pdeathsig', 'SIGTERM', '--', command, ...args]] : [command, args];
+  const child = spawn(file, argv, { env: options.env ?? process.env, cwd: options.cwd, stdio, detached: true });
+  const pgid = child.pid;
+  if (pgid !== undefined) trackGroup(pgid);
   let stderr = '';
   let partial = '';
+  let stopping = false;
+  let closed = false;
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_KEEP);
@@ -59,20 +96,28 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
     partial = lines.pop() ?? '';
     for (const line of lines) if (line.trim()) options.onStderrLine(redact(line));
   });
-  const onAbort = () => child.kill('SIGTERM');
+  const stop = () => {
+    if (pgid === undefined || stopping) return;
+    stopping = true;
+    signalGroup(pgid, 'SIGTERM');
+    // Grandchildren may outlive the child (or ignore SIGTERM): the group gets SIGKILL after the grace period anyway.
+    setTimeout(() => {
+      signalGroup(pgid, 'SIGKILL');
+      liveGroups.delete(pgid);
+    }, options.killGraceMs ?? KILL_GRACE_MS).unref();
+  };
+  const onAbort = () => stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const name = command.split('/').pop() ?? command;
   const done = new Promise<void>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       options.signal?.removeEventListener('abort', onAbort);
-      reject(
-        error.code === 'ENOENT'
-          ? new PgdrError(`${name} was not found.`, { hint: `Install it or put it on PATH.` })
-          : error,
-      );
+      reject(error.code === 'ENOENT' ? notFound(name) : error);
     });
     child.once('close', (code, signal) => {
+      closed = true;
       options.signal?.removeEventListener('abort', onAbort);
+      if (pgid !== undefined && !stopping) liveGroups.delete(pgid);
       if (partial.trim() && options.onStderrLine) options.onStderrLine(redact(partial));
       if (code === 0) resolve();
       else reject(new ProcessFailed(name, code, signal, redact(stderr)));
@@ -86,8 +131,8 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
     stdout: child.stdout,
     done,
     stderrTail: () => redact(stderr),
-    kill: (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    kill: () => {
+      if (!closed) stop();
     },
   };
 }
@@ -109,6 +154,19 @@ export async function runProcess(
   if (options.input !== undefined) proc.stdin?.end(options.input);
   await proc.done;
   return out;
+}
+
+/** Runs a quick lookup (`id -u postgres`) to completion where the caller cannot wait: stdout as text. */
+export function runProcessSync(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const name = command.split('/').pop() ?? command;
+  if (result.error) throw (result.error as NodeJS.ErrnoException).code === 'ENOENT' ? notFound(name) : result.error;
+  if (result.status !== 0) throw new ProcessFailed(name, result.status, result.signal, redact(result.stderr));
+  return result.stdout;
+}
+
+function notFound(name: string): PgdrError {
+  return new PgdrError(`${name} was not found.`, { hint: `Install it or put it on PATH.` });
 }
 
 /** The tool's error lines (verbose tools print many others), else its last two lines. */

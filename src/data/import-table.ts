@@ -1,4 +1,4 @@
-import { PgdrError, UsageError } from '../core/errors.js';
+import { PgdrError, UsageError, errorMessage } from '../core/errors.js';
 import type { PgClient } from '../pg/client.js';
 import { quoteIdent } from '../pg/client.js';
 import type { ImportRows } from './read-rows.js';
@@ -80,7 +80,7 @@ export async function importRows(client: PgClient, data: ImportRows, options: Im
         await client.query('release savepoint pgdr_row');
       } catch (error) {
         await client.query('rollback to savepoint pgdr_row');
-        rejected.push({ row: i + 1, reason: (error as Error).message });
+        rejected.push({ row: i + 1, reason: errorMessage(error) });
       }
     }
     rejected.sort((a, b) => a.row - b.row);
@@ -172,7 +172,7 @@ async function checkTypes(
     try {
       await client.query(`select ${casts}`, values[i]);
     } catch (error) {
-      rejected.push({ row: i + 1, reason: (error as Error).message });
+      rejected.push({ row: i + 1, reason: errorMessage(error) });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { UsageError, errorMessage } from '../core/errors.js';
 import { parseCsv } from './csv.js';
 
 export type ImportFormat = 'json' | 'csv';
@@ -41,7 +41,7 @@ export function readRows(file: string, format: ImportFormat): ImportRows {
           .map((l) => JSON.parse(l));
   } catch (error) {
     throw new UsageError(
-      `${file} is not valid JSON: ${(error as Error).message}`,
+      `${file} is not valid JSON: ${errorMessage(error)}`,
       'pgdr import expects an array of objects, or one object per line.',
     );
   }

@@ -1,5 +1,6 @@
 import type { Catalog, CatalogEntry } from '../backup/index.js';
 import { formatBytes } from '../backup/index.js';
+import { isBackupOf } from '../backup/backup-id.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { PgdrConfig } from '../config/schema.js';
 import { age, HOUR } from './age.js';
@@ -169,7 +170,7 @@ function failedAttempts(
       ),
     );
   }
-  const leftover = catalog.incomplete.filter((i) => i.id.endsWith(`-${db}`) && (i.startedAt?.getTime() ?? 0) > since);
+  const leftover = catalog.incomplete.filter((i) => isBackupOf(i.id, db) && (i.startedAt?.getTime() ?? 0) > since);
   if (leftover.length) {
     findings.push(
       warning(

@@ -27,11 +27,11 @@ export async function checkDeletable(
     const id = entry.manifest.id;
     const subject = `database ${entry.manifest.database}`;
     const lock = locks.get(id);
-    const advice = repo.kind === 's3' ? ADVICE_S3 : ADVICE_LOCAL;
+    const advice = repo.tiers ? ADVICE_S3 : ADVICE_LOCAL;
     if (!lock)
       return warning(
         'backup.deletable',
-        repo.kind === 's3'
+        repo.tiers
           ? `the newest backup ${id} can be deleted with the credentials pgdr runs with: it has no Object Lock retention`
           : `the newest backup ${id} can be deleted by the user pgdr runs as: it is neither immutable nor read-only`,
         advice,

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { errorMessage } from '../core/errors.js';
 import type { Repository } from '../storage/index.js';
 import type { CatalogEntry } from '../backup/index.js';
 import { openStored } from '../backup/index.js';
@@ -22,7 +23,7 @@ export async function checkEncryption(
       findings.push(
         critical(
           'encryption.recipients',
-          (error as Error).message,
+          errorMessage(error),
           'Fix encryption.recipients in pgdr.config.yaml (age-keygen -y key.txt prints a recipient); until then backups cannot be encrypted.',
         ),
       );
@@ -39,7 +40,7 @@ export async function checkEncryption(
       ...findings,
       critical(
         'encryption.identity',
-        (error as Error).message,
+        errorMessage(error),
         'Point encryption.identityFile at your age identity, readable by this user; without it encrypted backups cannot be restored.',
       ),
     ];
@@ -67,7 +68,7 @@ export async function checkEncryption(
       ...findings,
       critical(
         'encryption.identity',
-        `could not decrypt the newest backup ${manifest.id}: ${(error as Error).message}`,
+        `could not decrypt the newest backup ${manifest.id}: ${errorMessage(error)}`,
         'Check encryption.identityFile holds the key the backups were encrypted to; test a full restore with pgdr backup verify latest --restore-test.',
         manifest.id,
       ),

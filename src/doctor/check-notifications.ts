@@ -1,4 +1,4 @@
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import type { PgdrConfig } from '../config/schema.js';
 import { ok, warning, type Finding } from './finding.js';
 

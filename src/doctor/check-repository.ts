@@ -1,4 +1,4 @@
-import { isPgdrError } from '../core/errors.js';
+import { isPgdrError, errorMessage } from '../core/errors.js';
 import type { Repository } from '../storage/index.js';
 import type { Catalog } from '../backup/index.js';
 import { formatBytes } from '../backup/index.js';
@@ -11,7 +11,7 @@ export async function checkRepository(repo: Repository): Promise<{ findings: Fin
   } catch (error) {
     const hint =
       isPgdrError(error) && error.hint ? error.hint : 'Check the path or bucket, its permissions and your credentials.';
-    return { findings: [critical('repository.writable', (error as Error).message, hint, repo.url)], usable: false };
+    return { findings: [critical('repository.writable', errorMessage(error), hint, repo.url)], usable: false };
   }
   return { findings: [ok('repository.writable', 'reachable and writable', repo.url)], usable: true };
 }

@@ -1,4 +1,4 @@
-import { isPgdrError } from '../core/errors.js';
+import { isPgdrError, errorMessage } from '../core/errors.js';
 import { withClient, serverInfo } from '../pg/client.js';
 import { findTool, toolFor, type PgTool } from '../pg/tools.js';
 import type { DbTarget } from '../pg/connection.js';
@@ -12,7 +12,6 @@ export interface DoctorTarget {
   scratch?: boolean;
 }
 
-const why = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const hintOf = (error: unknown, fallback: string) => (isPgdrError(error) && error.hint ? error.hint : fallback);
 
 /** The pg tools a backup and a restore need, found at all. */
@@ -26,7 +25,7 @@ export async function checkTools(): Promise<Finding[]> {
       } catch (error) {
         return critical(
           `tools.${name}`,
-          why(error),
+          errorMessage(error),
           hintOf(error, `Install the PostgreSQL client tools (apt-get install postgresql-client).`),
         );
       }
@@ -53,7 +52,12 @@ export async function checkTargets(targets: DoctorTarget[], metrics: Metric[]): 
       });
     } catch (error) {
       findings.push(
-        critical('target.reachable', why(error), hintOf(error, 'Check the URL and that the server is up.'), subject),
+        critical(
+          'target.reachable',
+          errorMessage(error),
+          hintOf(error, 'Check the URL and that the server is up.'),
+          subject,
+        ),
       );
       metrics.push({
         name: 'pgdr_target_up',
@@ -74,7 +78,7 @@ export async function checkTargets(targets: DoctorTarget[], metrics: Metric[]): 
         findings.push(
           critical(
             'tools.compatible',
-            why(error),
+            errorMessage(error),
             hintOf(error, `Install the PostgreSQL ${major} client tools.`),
             subject,
           ),

@@ -1,5 +1,5 @@
 import { type PgdrError } from '../core/errors.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import { parseTarget, resolveTarget } from '../pg/connection.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { repositorySpec, resolveProfile } from '../config/profile.js';
@@ -12,6 +12,7 @@ import { checkDisk, checkRepository } from './check-repository.js';
 import { checkBackups } from './check-backups.js';
 import { checkEncryption } from './check-encryption.js';
 import { checkNotifications } from './check-notifications.js';
+import { checkStaging } from './check-staging.js';
 import { checkArchiving, checkPhysical } from './check-physical.js';
 import { checkDeletable } from './check-deletable.js';
 import { critical, ok, overall, warning, type DoctorReport, type Finding, type Metric } from './finding.js';
@@ -54,6 +55,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 
   if (loaded) findings.push(...checkNotifications(config, env));
   findings.push(...(await checkTools()));
+  findings.push(...checkStaging(env));
   const targets = doctorTargets(config, options, env, findings);
   findings.push(...(await checkTargets(targets, metrics)));
   findings.push(...(await checkArchiving(targets, config)));

@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
-import { PgdrError } from '../core/errors.js';
+import { PgdrError, errorMessage } from '../core/errors.js';
 import { registerSecret, redact } from '../core/secrets.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import type { EmailChannelConfig, NotificationsConfig } from '../config/schema.js';
 import { redactedDetails, type NotifyEvent, type RenderedMessage } from './event.js';
 
@@ -92,7 +92,7 @@ function httpChannel(
           signal: AbortSignal.timeout(TIMEOUT_MS),
         });
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+        const cause = (error as { cause?: { code?: string } }).cause?.code ?? errorMessage(error);
         throw new DeliveryFailed(`${name}: could not reach the endpoint (${redact(String(cause))})`, true);
       }
       await response.arrayBuffer().catch(() => undefined);
@@ -153,7 +153,7 @@ function emailChannel(config: EmailChannelConfig, env: Env): Channel {
         // SMTP 4xx replies are temporary, 5xx permanent.
         const code = (error as { responseCode?: number }).responseCode;
         throw new DeliveryFailed(
-          `email: ${redact((error as Error).message)}`,
+          `email: ${redact(errorMessage(error))}`,
           code === undefined || (code >= 400 && code < 500),
         );
       } finally {

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
+import { errorMessage } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 import type { Logger } from '../core/context.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import type { PgdrConfig } from '../config/schema.js';
 import { channelsFor, DeliveryFailed, type ChannelName } from './channels.js';
 import { renderMessage, type NotifyEvent } from './event.js';
@@ -45,7 +46,7 @@ export async function notify(
             if (attempt > 1) options.log.info(`Notification sent to ${channel.name} after ${attempt} attempts.`);
             return { channel: channel.name, ok: true, attempts: attempt };
           } catch (error) {
-            const text = redact(error instanceof Error ? error.message : String(error));
+            const text = redact(errorMessage(error));
             const retryable = !(error instanceof DeliveryFailed) || error.retryable;
             if (!retryable || attempt >= tries) {
               options.log.warn(
@@ -60,7 +61,7 @@ export async function notify(
       }),
     );
   } catch (error) {
-    options.log.warn(`Notifications failed: ${redact(error instanceof Error ? error.message : String(error))}`);
+    options.log.warn(`Notifications failed: ${redact(errorMessage(error))}`);
     return [];
   }
 }

@@ -1,7 +1,7 @@
 import { audited, type AuditNote } from '../audit/audit-log.js';
-import { Aborted } from '../core/errors.js';
+import { Aborted, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/context.js';
-import type { Env } from '../pg/connection.js';
+import type { Env } from '../core/env.js';
 import type { PgdrConfig, NotifyEventType } from '../config/schema.js';
 import { notify } from './notify.js';
 
@@ -51,7 +51,7 @@ export async function reportedOperation<T>(op: ReportedOperation, fn: (note: Aud
     return value;
   } catch (error) {
     if (!(error instanceof Aborted)) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       await notify(
         op.config,
         {

@@ -1,6 +1,7 @@
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { registerSecret, redactUrl } from '../core/secrets.js';
 import { UsageError } from '../core/errors.js';
+import type { Env } from '../core/env.js';
 
 /**
  * A database to talk to. The password stays inside this object and reaches child processes only through
@@ -18,8 +19,6 @@ export interface DbTarget {
   /** A redacted URL for output. */
   display: string;
 }
-
-export type Env = Record<string, string | undefined>;
 
 /** --db, else DATABASE_URL, else SUPABASE_DB_URL, else SUPABASE_PROJECT_REF + SUPABASE_DB_PASSWORD, else PG* env. */
 export function resolveTarget(db: string | undefined, env: Env = process.env): DbTarget {

@@ -1,5 +1,5 @@
 import { chownSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { runProcessSync } from '../core/system.js';
 
 /**
  * PostgreSQL server programs (initdb, pg_ctl, postgres) and pgBackRest refuse or misbehave as root; when pgdr
@@ -18,8 +18,8 @@ let ids: { uid: number; gid: number } | undefined;
 
 export function serverUserIds(): { uid: number; gid: number } {
   ids ??= {
-    uid: Number(execFileSync('id', ['-u', SERVER_OS_USER]).toString().trim()),
-    gid: Number(execFileSync('id', ['-g', SERVER_OS_USER]).toString().trim()),
+    uid: Number(runProcessSync('id', ['-u', SERVER_OS_USER]).trim()),
+    gid: Number(runProcessSync('id', ['-g', SERVER_OS_USER]).trim()),
   };
   return ids;
 }

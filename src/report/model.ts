@@ -1,6 +1,7 @@
-import type { RunHeader, RunStatus, StepStatus } from '../runbook/events.js';
+import type { RunStatus, StepStatus } from '../runbook/events.js';
 import type { JournalRecord } from '../runbook/journal.js';
-import { formatDuration } from '../runbook/duration.js';
+import { foldJournal, stepsOf } from '../runbook/run-state.js';
+import { formatDuration } from '../core/duration.js';
 import { recoveryPoint } from '../runbook/rto.js';
 
 export interface ReportStep {
@@ -32,7 +33,8 @@ export interface ReportModel {
   mode: string;
   operator: string;
   target?: string;
-  status: RunStatus | 'running';
+  /** 'suspended': stopped by a hang-up or SIGTERM, resumable; 'running': under way, or cut off without an end. */
+  status: RunStatus | 'running' | 'suspended';
   passed: boolean;
   startedAt: string;
   finishedAt?: string;
@@ -69,64 +71,24 @@ export interface ReportModel {
   interruptions: { at: string; reason: string }[];
 }
 
+const MARKED_DONE = 'marked done by the operator on resume; pgdr did not see it finish';
+
+/** Everything the report says, from the one fold of the journal: a resumed run is reported as its final attempt left it. */
 export function buildReportModel(records: readonly JournalRecord[]): ReportModel {
-  const header = records.find((r) => r.type === 'run.started') as (RunHeader & { at: number }) | undefined;
-  const meta = records.find((r) => r.type === 'run.meta');
-  if (!header || !meta || meta.type !== 'run.meta') throw new Error('The journal has no run.started record.');
+  const state = foldJournal(records);
+  const { header, meta, finished } = state;
+  if (!header || !meta) throw new Error('The journal has no run.started record.');
   const start = meta.at;
-  const finished = [...records].reverse().find((r) => r.type === 'run.finished');
-  const last = records[records.length - 1]?.at ?? start;
-  const end = finished?.at ?? last;
-  const stepInfo = new Map<
-    string,
-    {
-      action: string;
-      validation: boolean;
-      first?: number;
-      last?: number;
-      status: StepStatus;
-      attempts: number;
-      error?: string;
-      outputs: Record<string, unknown>;
-    }
-  >();
-  const info = (id: string) => {
-    let s = stepInfo.get(id);
-    if (!s)
-      stepInfo.set(id, (s = { action: 'manual', validation: false, status: 'pending', attempts: 0, outputs: {} }));
-    return s;
-  };
-  const undoActions: ReportModel['undo']['actions'] = [];
-  const errors: ReportModel['errors'] = [];
-  let undoAnswer: boolean | undefined;
-  for (const r of records) {
-    if (r.type === 'step.action') Object.assign(info(r.stepId), { action: r.action, validation: r.validation });
-    else if (r.type === 'step.started') {
-      const s = info(r.stepId);
-      s.first ??= r.at;
-      s.attempts = Math.max(s.attempts, r.attempt);
-      s.status = 'running';
-    } else if (r.type === 'step.finished') {
-      const s = info(r.stepId);
-      s.first ??= r.at;
-      Object.assign(s, { last: r.at, status: r.status, error: r.error, outputs: r.outputs ?? {} });
-      if (r.error && r.status !== 'aborted') errors.push({ stepId: r.stepId, message: r.error });
-    } else if (r.type === 'undo.finished') {
-      const title = header.phases.flatMap((p) => p.steps).find((s) => s.id === r.stepId)?.title ?? r.stepId;
-      undoActions.push({ stepId: r.stepId, title, status: r.status, error: r.error });
-    } else if (r.type === 'prompt.answered' && r.promptId === 'undo') undoAnswer = r.answer === true;
-  }
-  if (finished?.type === 'run.finished' && finished.error && !errors.some((e) => e.message === finished.error))
-    errors.push({ message: finished.error });
-  const phases: ReportPhase[] = header.phases.map((phase) => {
-    const steps = phase.steps.map((step): ReportStep => {
-      const s = info(step.id);
-      const first = s.first ?? start;
-      const durationMs = s.last !== undefined ? s.last - first : s.status === 'running' ? end - first : 0;
+  const end = finished?.at ?? state.lastAt ?? start;
+  const steps = stepsOf(state);
+  const phases: ReportPhase[] = state.phases.map((phase) => {
+    const reported = phase.steps.map((s): ReportStep => {
+      const first = s.startedAt ?? start;
+      const durationMs = s.durationMs ?? (s.status === 'running' ? end - first : 0);
       return {
-        id: step.id,
-        title: step.title,
-        action: s.action,
+        id: s.id,
+        title: s.title,
+        action: s.action ?? 'manual',
         status: s.status,
         offsetMs: first - start,
         durationMs,
@@ -135,28 +97,30 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
         error: s.error,
       };
     });
-    const ran = steps.filter((s) => s.status !== 'pending');
-    const durationMs = ran.length
-      ? Math.max(...ran.map((s) => s.offsetMs + s.durationMs)) - Math.min(...ran.map((s) => s.offsetMs))
-      : 0;
+    const durationMs = phase.durationMs ?? (phase.status === 'running' && phase.startedAt ? end - phase.startedAt : 0);
     return {
       id: phase.id,
       title: phase.title,
-      status: phaseStatus(steps),
+      status: phase.status,
       durationMs,
       duration: formatDuration(durationMs),
-      steps,
+      steps: reported,
     };
   });
-  const status = finished?.type === 'run.finished' ? finished.status : 'running';
+  const status: ReportModel['status'] = finished?.status ?? (state.suspended ? 'suspended' : 'running');
   const durationMs = end - start;
   const rtoMs = header.runbook.rtoMs ?? 0;
-  const outputs = [...stepInfo.values()].filter((s) => s.status === 'succeeded').map((s) => s.outputs);
+  const outputs = steps.filter((s) => s.status === 'succeeded').map((s) => s.outputs);
   const point = recoveryPoint(outputs);
-  const rpoMs = finished?.type === 'run.finished' ? finished.rpoMs : undefined;
+  const rpoMs = finished?.rpoMs;
   const rpoTarget = header.runbook.rpoMs ?? 0;
   const rtoMet = status === 'passed' && durationMs <= rtoMs;
   const backupOut = outputs.find((o) => typeof o.backupId === 'string');
+  const errors: ReportModel['errors'] = steps
+    .filter((s) => s.status === 'failed' && s.error)
+    .map((s) => ({ stepId: s.id, message: s.error! }));
+  if (finished?.error && !errors.some((e) => e.message === finished.error)) errors.push({ message: finished.error });
+  const undoAnswer = state.answers.undo;
   return {
     runId: header.runId,
     scenario: { id: header.runbook.id, title: header.runbook.title, severity: header.runbook.severity },
@@ -199,33 +163,27 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
         }
       : undefined,
     phases,
-    validations: [...stepInfo.entries()]
-      .filter(([, s]) => s.validation && (s.status === 'succeeded' || s.status === 'failed'))
-      .map(([id, s]) => ({
-        stepId: id,
-        title: titleOf(header, id),
-        action: s.action,
+    validations: steps
+      .filter((s) => s.validation && (s.status === 'succeeded' || s.status === 'failed'))
+      .map((s) => ({
+        stepId: s.id,
+        title: s.title,
+        action: s.action ?? 'manual',
         passed: s.status === 'succeeded',
         result: String(s.outputs.summary ?? s.error ?? s.status),
       })),
-    undo: { offered: undoAnswer !== undefined, accepted: undoAnswer, actions: undoActions },
-    notes: [...stepInfo.entries()]
-      .filter(([, s]) => typeof s.outputs.notes === 'string' && s.outputs.notes)
-      .map(([id, s]) => ({ stepId: id, text: String(s.outputs.notes) })),
+    undo: {
+      offered: undoAnswer !== undefined,
+      accepted: undoAnswer === undefined ? undefined : undoAnswer === true,
+      actions: state.undo.map(({ stepId, title, status, error }) => ({ stepId, title, status, error })),
+    },
+    notes: [
+      ...steps
+        .filter((s) => typeof s.outputs.notes === 'string' && s.outputs.notes)
+        .map((s) => ({ stepId: s.id, text: String(s.outputs.notes) })),
+      ...steps.filter((s) => s.markedDone).map((s) => ({ stepId: s.id, text: MARKED_DONE })),
+    ],
     errors,
-    interruptions: records
-      .filter((r) => r.type === 'run.suspended')
-      .map((r) => ({ at: new Date(r.at).toISOString(), reason: r.type === 'run.suspended' ? r.reason : '' })),
+    interruptions: state.interruptions.map((i) => ({ at: new Date(i.at).toISOString(), reason: i.reason })),
   };
-}
-
-function titleOf(header: RunHeader, stepId: string): string {
-  return header.phases.flatMap((p) => p.steps).find((s) => s.id === stepId)?.title ?? stepId;
-}
-
-function phaseStatus(steps: ReportStep[]): StepStatus {
-  for (const status of ['failed', 'aborted', 'running'] as const)
-    if (steps.some((s) => s.status === status)) return status;
-  if (steps.every((s) => s.status === 'skipped')) return 'skipped';
-  return steps.some((s) => s.status === 'pending') ? 'pending' : 'succeeded';
 }

@@ -1,6 +1,6 @@
 import type { ReportModel } from './model.js';
 import { escapeHtml } from './template.js';
-import { formatDuration } from '../runbook/duration.js';
+import { formatDuration } from '../core/duration.js';
 
 const WIDTH = 860;
 const LABEL = 240;

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { redact } from '../core/secrets.js';
+import { redactValue } from '../core/secrets.js';
 import { shippedDir } from '../core/assets.js';
 import type { JournalRecord } from '../runbook/journal.js';
 import { buildReportModel, type ReportModel } from './model.js';
@@ -28,7 +28,8 @@ export function renderJson(model: ReportModel): string {
 
 /** Writes report.md, report.json and report.html into the run's directory (0600) and returns their paths. */
 export function writeRunReports(runDir: string, records: readonly JournalRecord[]): string[] {
-  const model = buildReportModel(records);
+  // Redacted before rendering: a mask applied to the rendered text would miss escaped secrets and break the JSON.
+  const model = redactValue(buildReportModel(records));
   const files: [string, string][] = [
     ['report.md', renderMarkdown(model)],
     ['report.json', renderJson(model)],
@@ -36,7 +37,7 @@ export function writeRunReports(runDir: string, records: readonly JournalRecord[
   ];
   return files.map(([name, text]) => {
     const path = join(runDir, name);
-    writeFileSync(path, redact(text), { mode: 0o600 });
+    writeFileSync(path, text, { mode: 0o600 });
     return path;
   });
 }

@@ -1,7 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeStagingDir } from '../core/staging.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { OperationContext } from '../core/context.js';
@@ -43,31 +42,26 @@ export async function prepareArchive(
   mode: SourceMode,
   ctx: OperationContext,
 ): Promise<ArchiveSource> {
-  const staging = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), `pgdr-restore-`));
-  const cleanup = () => rm(staging, { recursive: true, force: true });
+  const dir = makeStagingDir('restore', (m) => ctx.log.warn(m));
+  const staging = dir.path;
+  const cleanup = async () => dir.remove();
   try {
     await checkExtras(repo, manifest, ctx);
     if (manifest.format === 'directory') {
-      const dir = await downloadDirectory(repo, manifest, ctx.signal);
-      return { how: 'directory', path: dir.path, cleanup: async () => (await dir.remove(), await cleanup()) };
+      const data = await downloadDirectory(repo, manifest, staging, ctx.signal);
+      return { how: 'directory', path: data, cleanup };
     }
     const file = manifest.files[0]!;
     const progress = (label: string) => (n: number) =>
       ctx.progress({ label, done: n, total: file.bytes, unit: 'bytes' });
     if (mode === 'materialize') {
       const path = join(staging, 'archive.dump');
-      const hash = new HashStage(progress(repo.kind === 's3' ? 'download + decrypt' : 'checksum + decrypt'));
+      const hash = new HashStage(progress(repo.remote ? 'download + decrypt' : 'checksum + decrypt'));
       try {
+        // Opened before the decompressor starts: a missing file must not leave it waiting on its input for ever.
+        const stored = await openStored(repo, manifest, file, { signal: ctx.signal });
         const out = plaintextToFile(manifest, keys, path, ctx.signal);
-        await Promise.all([
-          pipeline([
-            await openStored(repo, manifest, file, { signal: ctx.signal }),
-            hash,
-            ...out.stages,
-            out.sink,
-          ] as never),
-          out.done,
-        ]);
+        await Promise.all([pipeline([stored, hash, ...out.stages, out.sink] as never), out.done]);
       } catch (error) {
         // A damaged file usually breaks zstd before the hash is complete: the checksum is the clearer verdict.
         if ((!isPgdrError(error) || error instanceof ProcessFailed) && !ctx.signal.aborted)
@@ -86,7 +80,7 @@ export async function prepareArchive(
     }
     // A remote archive is fetched once, as stored (still encrypted), then read locally.
     let local: string | undefined;
-    if (repo.kind === 's3') {
+    if (repo.remote) {
       local = join(staging, 'stored');
       const hash = new HashStage(progress('download'));
       await pipeline(

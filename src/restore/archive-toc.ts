@@ -1,5 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { makeStagingDir } from '../core/staging.js';
 import { join } from 'node:path';
 import type { OperationContext } from '../core/context.js';
 import { isPgdrError, PgdrError } from '../core/errors.js';
@@ -9,19 +9,24 @@ import type { DbTarget } from '../pg/connection.js';
 import type { ArchiveSource } from './archive-source.js';
 import { runPgRestore } from './pg-restore.js';
 import { attachDependencies, parseTocList, renderList, type TocEntry } from './toc.js';
+import { isDatabaseEntry, parseDatabaseProperties, type DatabaseProperties } from './database-properties.js';
 
-/** `pg_restore --list` (and, when entries are chosen by table, the schema script for dependencies). */
+/**
+ * `pg_restore --create --list` (and, when entries are chosen by table, the schema script for dependencies). The
+ * entries about the database itself, which only --create lists, come apart from the others.
+ */
 export async function readToc(
   source: ArchiveSource,
   toolPath: string,
   target: DbTarget,
   withDeps: boolean,
   ctx: OperationContext,
-): Promise<TocEntry[]> {
+): Promise<{ toc: TocEntry[]; database: TocEntry[] }> {
   try {
-    const entries = parseTocList(
-      await runPgRestore(source, { toolPath, target, args: ['--list'], capture: true }, ctx),
+    const all = parseTocList(
+      await runPgRestore(source, { toolPath, target, args: ['--create', '--list'], capture: true }, ctx),
     );
+    const entries = all.filter((e) => !isDatabaseEntry(e));
     // An empty list is a backup of an empty database; a damaged archive makes pg_restore --list fail instead.
     if (withDeps)
       attachDependencies(
@@ -32,7 +37,7 @@ export async function readToc(
           ctx,
         ),
       );
-    return entries;
+    return { toc: entries, database: all.filter(isDatabaseEntry) };
   } catch (error) {
     if (isPgdrError(error) && !(error instanceof ProcessFailed)) throw error;
     throw new PgdrError(`pg_restore cannot read the archive's table of contents: ${(error as Error).message}`, {
@@ -42,12 +47,34 @@ export async function readToc(
   }
 }
 
+/** The database's own settings, comment, owner and privileges, read from the archive's script of those entries. */
+export async function readDatabaseProperties(
+  source: ArchiveSource,
+  toolPath: string,
+  target: DbTarget,
+  entries: TocEntry[],
+  ctx: OperationContext,
+): Promise<DatabaseProperties | undefined> {
+  if (!entries.some((e) => e.desc !== 'DATABASE')) return undefined;
+  const list = await writeListFile(entries);
+  try {
+    const script = await runPgRestore(
+      source,
+      { toolPath, target, args: ['--create', '--schema-only', '--file=-', `--use-list=${list.path}`], capture: true },
+      ctx,
+    );
+    return parseDatabaseProperties(script);
+  } finally {
+    await list.remove();
+  }
+}
+
 /** A --use-list file in a private temporary directory, removed by `remove`. */
 export async function writeListFile(entries: TocEntry[]): Promise<{ path: string; remove(): Promise<void> }> {
-  const dir = await mkdtemp(join(process.env.PGDR_STAGING_DIR ?? tmpdir(), 'pgdr-list-'));
-  const path = join(dir, 'restore.list');
-  await writeFile(path, renderList(entries), { mode: 0o600 });
-  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+  const dir = makeStagingDir('list');
+  const path = join(dir.path, 'restore.list');
+  await writeFile(path, renderList(entries), { mode: 0o600, flag: 'wx' });
+  return { path, remove: async () => dir.remove() };
 }
 
 /** Object owners the archive names that the server lacks; restoring ownership would fail on them. */

@@ -59,6 +59,8 @@ export async function runPgRestore(source: ArchiveSource, run: PgRestoreRun, ctx
     stdin: source.path ? 'ignore' : 'pipe',
     stdout: run.capture ? 'pipe' : 'ignore',
     signal: ctx.signal,
+    // Reading a staged file it would go on restoring, and keep the file, after pgdr was killed.
+    endsWithPgdr: true,
     onStderrLine: (l) => {
       ctx.log.debug(`pg_restore: ${l}`);
       run.onLine?.(l);
@@ -79,7 +81,13 @@ async function feed(source: ArchiveSource, proc: RunningProcess, ctx: OperationC
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  const input = await source.open!(abort.signal);
+  const input = await source.open!(abort.signal).catch((error: unknown) => {
+    // pg_restore waits on its input: without one it must end, not wait for ever.
+    ctx.signal.removeEventListener('abort', onAbort);
+    proc.stdin?.destroy();
+    proc.kill();
+    throw error;
+  });
   try {
     await pipeline(input, proc.stdin!);
   } catch (error) {

@@ -5,8 +5,13 @@ import { quoteIdent, serverInfo, withClient } from '../pg/client.js';
 import { conninfoDatabase, withDatabase, type DbTarget } from '../pg/connection.js';
 import { toolFor, type ToolInfo } from '../pg/tools.js';
 import type { BackupManifest } from '../backup/manifest.js';
+import type { EncryptionOption } from '../backup/archive.js';
+import { protecting } from './snapshot-encryption.js';
+import { stagingRoot } from '../core/staging.js';
+import { manifestTables } from '../backup/manifest-tables.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
+import { isSingleBackup } from '../storage/single-backup.js';
 import { describeThaw, thawPlan, type ThawPlan } from '../backup/thaw.js';
 import { adminTarget, databaseExists, otherSessions, type Session } from './target-db.js';
 import { incompleteMark } from './incomplete-mark.js';
@@ -25,6 +30,8 @@ export interface PreparedRestore {
   psql: ToolInfo;
   sessions: Session[];
   settings: Record<string, string>;
+  /** How the safety snapshot is encrypted (in place with --clean). */
+  snapshotEncryption?: EncryptionOption;
   /** Archive files S3 must restore from GLACIER / DEEP_ARCHIVE first. */
   thaw?: ThawPlan;
 }
@@ -97,6 +104,15 @@ export async function planRestore(options: RestoreOptions, warn?: (line: string)
       `Pass --confirm ${database} (or type the name when asked on a terminal); --yes alone never destroys data.`,
     );
   }
+  if (mode === 'in-place' && options.clean && options.safetySnapshot !== false && !options.repo && isSingleBackup(repo))
+    throw new UsageError(
+      `The safety snapshot of ${database} needs a repository to go into; ${repo.url} is a lone backup directory.`,
+      `Pass --repo DIR|s3://bucket/prefix for the snapshot (or --no-safety-snapshot).`,
+    );
+  const snapshotEncryption =
+    mode === 'in-place' && options.clean && options.safetySnapshot !== false
+      ? protecting(options, manifest)
+      : undefined;
   const sessions = mode === 'in-place' && options.clean ? await otherSessions(into) : [];
   const jobs =
     what === 'rows' || options.intoSupabase ? 1 : Math.max(1, options.jobs ?? Math.min(4, availableParallelism()));
@@ -106,7 +122,7 @@ export async function planRestore(options: RestoreOptions, warn?: (line: string)
     ...restoreSessionSettings({ lz4 }),
     ...(options.intoSupabase ? { session_replication_role: 'replica' } : {}),
   };
-  const tables = Object.keys(manifest.rowCounts);
+  const tables = manifestTables(manifest);
   const plan: RestorePlan = {
     backup: {
       id: manifest.id,
@@ -154,9 +170,21 @@ export async function planRestore(options: RestoreOptions, warn?: (line: string)
   };
   plan.steps = [
     ...(thaw ? [{ title: describeThaw(thaw, options.archive?.days ?? 2) }] : []),
-    ...describeSteps({ plan, manifest, repo, into, options, pgRestore, settings }),
+    ...describeSteps({ plan, manifest, repo, into, options, pgRestore, settings, snapshotEncryption }),
   ];
-  return { plan, options, repo, manifest, into, pgRestore, psql, sessions, settings, ...(thaw ? { thaw } : {}) };
+  return {
+    plan,
+    options,
+    repo,
+    manifest,
+    into,
+    pgRestore,
+    psql,
+    sessions,
+    settings,
+    snapshotEncryption,
+    ...(thaw ? { thaw } : {}),
+  };
 }
 
 /** PostgreSQL would silently cut a longer name, and a control character has no place in one. */
@@ -195,6 +223,7 @@ function describeSteps(x: {
   options: RestoreOptions;
   pgRestore: ToolInfo;
   settings: Record<string, string>;
+  snapshotEncryption?: EncryptionOption;
 }): PlanStep[] {
   const { plan, manifest, options } = x;
   const db = quoteIdent(plan.database);
@@ -203,12 +232,12 @@ function describeSteps(x: {
     {
       title: `Check backup ${manifest.id}: sha256 of ${files} file(s)${manifest.encryption ? ', decryption' : ''}, table of contents`,
       command: `${x.pgRestore.path} --list`,
-      detail: `from ${x.repo.url}; ${plan.source === 'materialize' ? `decrypted and decompressed into a private temporary directory for ${plan.jobs} parallel jobs${manifest.dataOffsets ? ', with the data offsets the backup noted (pg_restore seeks to each table, largest first)' : ''}` : plan.source === 'stream' ? 'streamed into pg_restore, no copy on disk' : 'directory format, downloaded'}`,
+      detail: `from ${x.repo.url}; ${sourceDetail(plan, manifest)}`,
     },
   ];
   if (plan.mode === 'in-place' && options.clean && options.safetySnapshot !== false)
     steps.push({
-      title: `Safety snapshot of ${plan.database} into ${x.repo.url}`,
+      title: `Safety snapshot of ${plan.database} into ${(options.repo ?? x.repo).url}${x.snapshotEncryption ? `, encrypted ${'passphrase' in x.snapshotEncryption ? 'with a passphrase' : `to ${x.snapshotEncryption.recipients.length} recipient(s)`}` : ''}`,
       command: 'pgdr backup (pg_dump --format=custom | zstd)',
     });
   if (plan.mode === 'in-place' && options.clean) {
@@ -247,7 +276,13 @@ function describeSteps(x: {
       command: 'drop … if exists … cascade',
     });
   const args = [
-    ...pgRestoreArgs(plan, options, '<selected entries>'),
+    ...pgRestoreArgs(
+      plan,
+      options,
+      plan.what === 'tables' || options.intoSupabase || (manifest.kind === 'tables' && plan.mode === 'new-db')
+        ? '<selected entries>'
+        : undefined,
+    ),
     plan.source === 'stream' ? '(archive on stdin)' : '<archive>',
   ];
   steps.push({
@@ -261,8 +296,30 @@ function describeSteps(x: {
         title: `Compare row counts with the manifest (${plan.what === 'full' ? plan.backup.tables : options.tables!.length}+ tables)`,
       },
     );
+  if (!options.intoSupabase)
+    steps.push(
+      plan.mode === 'new-db'
+        ? {
+            title: `Give ${plan.database} the source database's settings, privileges, comment and owner (where the role exists), as the archive records them`,
+            command: `alter database ${db} set …; grant/revoke … on database ${db}; comment on database ${db} is …; alter database ${db} owner to …`,
+          }
+        : {
+            title: `List the source database's settings the archive records, without applying them: ${plan.database} keeps its own`,
+          },
+    );
   if (plan.mode === 'in-place' && options.clean) steps.push({ title: `Allow connections to ${plan.database} again` });
   return steps;
+}
+
+/** Where the archive's plaintext goes: a parallel restore needs a file, one job reads a stream. */
+function sourceDetail(plan: RestorePlan, manifest: BackupManifest): string {
+  if (plan.source === 'stream') return 'streamed into pg_restore: no plaintext on disk';
+  if (plan.source === 'directory')
+    return `directory format, downloaded into a private staging directory (${stagingRoot()})`;
+  const offsets = manifest.dataOffsets
+    ? ', with the data offsets the backup noted (pg_restore seeks to each table, largest first)'
+    : '';
+  return `decrypted and decompressed for ${plan.jobs} parallel jobs into a file in a private staging directory under ${stagingRoot()} (0700, the file 0600), removed when the restore ends, and by the next pgdr if this one is killed${offsets}; --jobs 1 streams instead, with no plaintext on disk`;
 }
 
 /** pg_restore's arguments for the main restore, without the archive (a path, or stdin). */
@@ -270,7 +327,7 @@ export function pgRestoreArgs(plan: RestorePlan, options: RestoreOptions, listFi
   return [
     ...(plan.mode === 'in-place' && options.clean ? ['--clean', '--if-exists'] : []),
     ...(plan.what === 'schema' ? ['--schema-only'] : []),
-    ...(listFile && (plan.what === 'tables' || options.intoSupabase) ? [`--use-list=${listFile}`] : []),
+    ...(listFile ? [`--use-list=${listFile}`] : []),
     ...(options.intoSupabase ? ['--single-transaction'] : []),
     '--exit-on-error',
     // Its progress lines tell pgdr which tables are loaded, so they are checked while the rest restores.

@@ -3,17 +3,19 @@ import { PgdrError } from '../core/errors.js';
 import { requireKeys } from '../backup/archive.js';
 import { thawBackup } from '../backup/thaw.js';
 import { prepareArchive } from './archive-source.js';
-import { missingOwners, readToc, writeListFile } from './archive-toc.js';
+import { missingOwners, readDatabaseProperties, readToc, writeListFile } from './archive-toc.js';
 import { planRestore, pgRestoreArgs, type PreparedRestore } from './plan.js';
 import { newDbFailure, restoreInPlace, restoreIntoNewDb, type MainRestore } from './restore-modes.js';
 import { clearIncomplete } from './incomplete-mark.js';
+import { applyDatabaseProperties, propertyStatements, type DatabaseProperties } from './database-properties.js';
 import { restoreRows } from './restore-rows.js';
 import { adminTarget } from './target-db.js';
 import { analyzeDatabase } from './row-counts.js';
 import { RestoredTableChecker } from './table-checker.js';
 import { tableShape } from './rows.js';
 import { selectForSupabase } from './supabase.js';
-import { selectTables, type TocEntry } from './toc.js';
+import { schemasNotCreated, selectTables, tocTables, withoutDanglingForeignKeys, type TocEntry } from './toc.js';
+import { manifestTables, tableLabel, type ManifestTable, type TableName } from '../backup/manifest-tables.js';
 import type { RestoreOptions, RestoreResult } from './types.js';
 
 /**
@@ -55,14 +57,23 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
   );
   let checker: RestoredTableChecker | undefined;
   try {
-    const byTable = plan.what === 'tables' || plan.what === 'rows';
-    const toc = await readToc(archive, prepared.pgRestore.path, prepared.into, byTable, ctx);
+    // A tables backup holds foreign keys to tables it does not: the schema script says which.
+    const byTable = plan.what === 'tables' || plan.what === 'rows' || manifest.kind === 'tables';
+    const { toc, database } = await readToc(archive, prepared.pgRestore.path, prepared.into, byTable, ctx);
     ctx.log.info(`Backup checked: ${toc.length} entries in the table of contents.`);
     if (plan.what === 'rows') {
       result.rows = await restoreRows({ prepared, archive, toc, shape: shape! }, ctx);
       return { ...result, durationMs: Date.now() - started };
     }
-    const { entries, only } = chooseEntries(prepared, toc);
+    const properties = options.intoSupabase
+      ? undefined
+      : await readDatabaseProperties(archive, prepared.pgRestore.path, prepared.into, database, ctx);
+    const expected = manifestTables(manifest, tocTables(toc));
+    const { entries, only, leftOut } = chooseEntries(prepared, toc, expected);
+    if (leftOut.length)
+      result.warnings.push(
+        `Not restored, because each needs a table that is not restored with it: ${leftOut.join('; ')}.`,
+      );
     const list = entries ? await writeListFile(entries) : undefined;
     try {
       const args = pgRestoreArgs(plan, options, list?.path);
@@ -77,13 +88,13 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
       checker =
         plan.what === 'schema'
           ? undefined
-          : new RestoredTableChecker(prepared.into, entries ?? toc, checkSessionSettings(prepared));
+          : new RestoredTableChecker(prepared.into, entries ?? toc, expected, checkSessionSettings(prepared));
       const main: MainRestore = {
         prepared,
         archive,
         args,
-        tableNames: only,
         cleanEntries: (entries ?? toc).filter((e) => plan.what !== 'tables' || e.desc === 'TABLE'),
+        schemas: schemasNotCreated(entries ?? toc, toc),
         result,
         onLine: options.intoSupabase ? undefined : checker?.onLine,
       };
@@ -96,7 +107,7 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
       await verifyRestored(prepared, checker, only, result, ctx).catch(async (error) => {
         throw plan.mode === 'new-db' ? await newDbFailure(prepared, error, ctx) : error;
       });
-    if (plan.mode === 'new-db') await clearIncomplete(options.target, plan.database);
+    await databaseLevel(prepared, properties, result);
     return { ...result, durationMs: Date.now() - started };
   } finally {
     await checker?.close();
@@ -104,30 +115,62 @@ export async function restoreBackup(options: RestoreOptions, ctx: OperationConte
   }
 }
 
-/** The TOC entries to restore (undefined: all of them) and the tables whose row counts must match. */
-function chooseEntries(prepared: PreparedRestore, toc: TocEntry[]): { entries?: TocEntry[]; only?: string[] } {
+/** The TOC entries to restore (undefined: all of them), the tables whose row counts must match, and what was left out. */
+function chooseEntries(
+  prepared: PreparedRestore,
+  toc: TocEntry[],
+  expected: ManifestTable[],
+): { entries?: TocEntry[]; only?: TableName[]; leftOut: string[] } {
   const { options, plan } = prepared;
-  if (options.intoSupabase) return { entries: selectForSupabase(toc) };
-  if (plan.what !== 'tables') return {};
-  const selection = selectTables(toc, options.tables!, { standalone: plan.mode === 'new-db' || !options.clean });
+  if (options.intoSupabase) return { entries: selectForSupabase(toc), leftOut: [] };
+  if (plan.what !== 'tables')
+    return prepared.manifest.kind === 'tables' && plan.mode === 'new-db'
+      ? withoutDanglingForeignKeys(toc)
+      : { leftOut: [] };
+  const selection = selectTables(toc, options.tables!, {
+    standalone: plan.mode === 'new-db' || !options.clean,
+  });
   if (selection.missing.length) {
     throw new PgdrError(`Backup ${prepared.manifest.id} has no table ${selection.missing.join(', ')}.`, {
-      hint: `Name tables as schema.table; the backup has ${Object.keys(prepared.manifest.rowCounts).slice(0, 5).join(', ')}….`,
+      hint: `Name tables as schema.table, quoting a part that holds a dot or capitals ("s.p"."Orders"); the backup has ${expected
+        .slice(0, 5)
+        .map(tableLabel)
+        .join(', ')}….`,
       exitCode: 2,
     });
   }
-  return { entries: selection.entries, only: selection.tables };
+  return { entries: selection.entries, only: selection.tables, leftOut: selection.leftOut };
+}
+
+/**
+ * A new database gets the source database's settings, privileges, owner and comment (the comment replaces the
+ * "incomplete restore" mark); in place, the database keeps its own and the summary lists the backup's.
+ */
+async function databaseLevel(
+  prepared: PreparedRestore,
+  properties: DatabaseProperties | undefined,
+  result: RestoreResult,
+): Promise<void> {
+  const { plan, options } = prepared;
+  if (!properties) return void (plan.mode === 'new-db' && (await clearIncomplete(options.target, plan.database)));
+  const statements = propertyStatements(plan.database, properties);
+  if (properties.unknown.length)
+    result.warnings.push(`Database-level statements of the backup not restored: ${properties.unknown.join('; ')}.`);
+  if (plan.mode !== 'new-db') return void (result.databaseSettings = { applied: false, statements });
+  const failed = await applyDatabaseProperties(options.target, plan.database, properties);
+  result.databaseSettings = { applied: true, statements };
+  if (failed.length) result.warnings.push(`Database settings not restored: ${failed.join('; ')}.`);
 }
 
 async function verifyRestored(
   prepared: PreparedRestore,
   checker: RestoredTableChecker,
-  only: string[] | undefined,
+  only: TableName[] | undefined,
   result: RestoreResult,
   ctx: OperationContext,
 ): Promise<void> {
   ctx.log.info(`ANALYZE ${prepared.plan.database} and row counts…`);
-  result.tables = await checker.finish(prepared.manifest.rowCounts, only, prepared.plan.jobs);
+  result.tables = await checker.finish(only, prepared.plan.jobs);
   // Tables checked during the restore are analyzed already; partitioned parents and the rest are done here.
   await analyzeDatabase(prepared.into, prepared.plan.jobs, checkSessionSettings(prepared), checker.analyzed);
   result.mismatches = result.tables.filter((t) => !t.ok).length;

@@ -8,7 +8,7 @@ import type { ArchiveSource } from './archive-source.js';
 import type { PreparedRestore } from './plan.js';
 import { runPgRestore } from './pg-restore.js';
 import { applyRoles, readRolesScript } from './supabase.js';
-import { blockConnections, createDatabase, otherSessions, terminateSessions } from './target-db.js';
+import { blockConnections, createDatabase, createSchemas, otherSessions, terminateSessions } from './target-db.js';
 import { dropHalfRestored, markIncomplete } from './incomplete-mark.js';
 import type { RestoreResult } from './types.js';
 
@@ -16,8 +16,8 @@ export interface MainRestore {
   prepared: PreparedRestore;
   archive: ArchiveSource;
   args: string[];
-  /** Tables chosen with --table ("schema.table"). */
-  tableNames?: string[];
+  /** Schemas the restored objects live in that the archive does not create (a tables backup's). */
+  schemas: string[];
   /** With --clean: the archive entries whose objects are dropped (cascade) before pg_restore recreates them. */
   cleanEntries?: TocEntry[];
   result: RestoreResult;
@@ -27,6 +27,15 @@ export interface MainRestore {
 
 const reason = (error: unknown) => (error as Error).message;
 
+/** pg_restore's lines go to the checks running beside it; the server's warnings go into the summary, each once. */
+function onRestoreLine(main: MainRestore): (line: string) => void {
+  return (line) => {
+    main.onLine?.(line);
+    const warning = /^pg_restore: (?:WARNING|warning): +(.*)$/.exec(line)?.[1];
+    if (warning && !main.result.warnings.includes(warning)) main.result.warnings.push(warning);
+  };
+}
+
 /** Creates the database and restores into it; any failure or Ctrl-C drops it again, so nothing half-made stays. */
 export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext): Promise<void> {
   const { prepared } = main;
@@ -35,6 +44,10 @@ export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext)
   await createDatabase(prepared.options.target, name);
   try {
     await markIncomplete(prepared.options.target, name, prepared.manifest.id);
+    if (main.schemas.length) {
+      ctx.log.info(`Creating schema(s) ${main.schemas.join(', ')}: the backup holds objects in them, not the schemas.`);
+      await createSchemas(prepared.into, main.schemas);
+    }
     await restoreRoles(main, ctx);
     ctx.log.info(`Restoring into ${name} (${prepared.plan.jobs} job(s))…`);
     await runPgRestore(
@@ -44,7 +57,7 @@ export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext)
         target: prepared.into,
         args: main.args,
         settings: prepared.settings,
-        onLine: main.onLine,
+        onLine: onRestoreLine(main),
       },
       ctx,
     );
@@ -78,13 +91,13 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
   const { options, plan } = prepared;
   const name = plan.database;
   if (options.clean && options.safetySnapshot !== false) {
-    ctx.log.info(`Safety snapshot of ${name} into ${prepared.repo.url}…`);
+    ctx.log.info(`Safety snapshot of ${name} into ${(options.repo ?? prepared.repo).url}…`);
     const snapshot = await takeBackup(
       {
         target: prepared.into,
         repo: options.repo ?? prepared.repo,
         kind: 'full',
-        encryption: options.safetyEncryption,
+        encryption: prepared.snapshotEncryption,
       },
       ctx,
     );
@@ -113,7 +126,7 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
         target: prepared.into,
         args: main.args,
         settings: prepared.settings,
-        onLine: main.onLine,
+        onLine: onRestoreLine(main),
       },
       ctx,
     );

@@ -6,8 +6,8 @@ import { writeListFile } from './archive-toc.js';
 import type { PreparedRestore } from './plan.js';
 import { runPgRestore } from './pg-restore.js';
 import { copyRows, type RowsOutcome, type tableShape } from './rows.js';
-import { createDatabase, dropDatabase } from './target-db.js';
-import { selectTables, type TocEntry } from './toc.js';
+import { createDatabase, createSchemas, dropDatabase } from './target-db.js';
+import { schemasNotCreated, selectTables, withoutDanglingForeignKeys, type TocEntry } from './toc.js';
 
 /** --rows: the table alone into a scratch database on the same server, the matching rows copied over, the scratch dropped. */
 export async function restoreRows(
@@ -30,10 +30,13 @@ export async function restoreRows(
   const server = prepared.options.target;
   const scratchName = `pgdr_rows_${process.pid}_${Date.now().toString(36)}`;
   const scratch = withDatabase(server, scratchName);
-  const list = await writeListFile(selection.entries);
+  // Only the table is wanted: a foreign key to another table, or its schema missing from a tables backup, must not stop it.
+  const { entries } = withoutDanglingForeignKeys(selection.entries);
+  const list = await writeListFile(entries);
   ctx.log.info(`Restoring ${table} into scratch database ${scratchName}…`);
   await createDatabase(server, scratchName);
   try {
+    await createSchemas(scratch, schemasNotCreated(entries, input.toc));
     await runPgRestore(
       input.archive,
       {

@@ -1,50 +1,15 @@
 import type pg from 'pg';
-import { quoteIdent, withClient } from '../pg/client.js';
+import { withClient } from '../pg/client.js';
 import type { DbTarget } from '../pg/connection.js';
-
-export interface TableCheck {
-  table: string;
-  expected: number;
-  /** null when the table is missing from the restored database. */
-  actual: number | null;
-  ok: boolean;
-}
-
-const relation = (table: string) => {
-  const dot = table.indexOf('.');
-  return `${quoteIdent(table.slice(0, dot))}.${quoteIdent(table.slice(dot + 1))}`;
-};
-
-/** Counts every table of the manifest (or the chosen subset) in the restored database and compares. */
-export async function compareRowCounts(
-  target: DbTarget,
-  expected: Record<string, number>,
-  only?: string[],
-): Promise<TableCheck[]> {
-  const tables = (only ?? Object.keys(expected)).filter((t) => t in expected).sort();
-  return await withClient(target, async (c) => {
-    const checks: TableCheck[] = [];
-    for (const table of tables) {
-      const actual = await countRows(c, table);
-      checks.push({ table, expected: expected[table]!, actual, ok: actual === expected[table] });
-    }
-    return checks;
-  });
-}
+import { tableId } from '../backup/manifest-tables.js';
+import { relation } from '../backup/table-counts.js';
 
 /** Session settings (user-settable, like pg_restore's PGOPTIONS) on a connection pgdr opened itself. */
 export async function applySettings(client: pg.Client, settings: Record<string, string>): Promise<void> {
   for (const [k, v] of Object.entries(settings)) await client.query('select set_config($1, $2, false)', [k, v]);
 }
 
-export async function countRows(client: pg.Client, table: string): Promise<number | null> {
-  return await client.query<{ n: string }>(`select count(*) as n from ${relation(table)}`).then(
-    (r) => Number(r.rows[0]!.n),
-    () => null,
-  );
-}
-
-/** ANALYZE after a restore, the tables spread over `jobs` sessions, so the planner has statistics before traffic returns; `done` ("schema.table") are skipped. */
+/** ANALYZE after a restore, the tables spread over `jobs` sessions, so the planner has statistics before traffic returns; `done` (tableId) are skipped. */
 export async function analyzeDatabase(
   target: DbTarget,
   jobs: number,
@@ -62,7 +27,10 @@ export async function analyzeDatabase(
         )
       ).rows,
   );
-  const tables = all.filter((r) => !done.has(`${r.s}.${r.t}`)).map((r) => `${quoteIdent(r.s)}.${quoteIdent(r.t)}`);
+  const tables = all
+    .map((r) => ({ schema: r.s, table: r.t }))
+    .filter((t) => !done.has(tableId(t)))
+    .map(relation);
   if (!tables.length) return;
   const queue = [...tables];
   const worker = () =>

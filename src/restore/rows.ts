@@ -3,7 +3,9 @@ import { PgdrError, UsageError } from '../core/errors.js';
 import { startProcess } from '../core/system.js';
 import { quoteIdent, withClient } from '../pg/client.js';
 import { libpqEnv, type DbTarget } from '../pg/connection.js';
-import type { OnConflict } from './types.js';
+
+/** What a rows restore does with a row that is already there (same key). */
+export type OnConflict = 'skip' | 'overwrite';
 
 export interface RowsOutcome {
   table: string;

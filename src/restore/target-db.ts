@@ -43,6 +43,12 @@ export async function createDatabase(server: DbTarget, name: string): Promise<vo
   );
 }
 
+export async function createSchemas(target: DbTarget, schemas: string[]): Promise<void> {
+  await withClient(target, async (c) => {
+    for (const s of schemas) await c.query(`create schema if not exists ${quoteIdent(s)}`);
+  });
+}
+
 export async function dropDatabase(server: DbTarget, name: string): Promise<void> {
   await withClient(adminTarget(withDatabase(server, name)), (c) =>
     c.query(`drop database if exists ${quoteIdent(name)} with (force)`),
@@ -119,13 +125,4 @@ export async function terminateSessions(
     }
     return { terminated, survivors };
   });
-}
-
-export async function isSuperuser(target: DbTarget): Promise<boolean> {
-  return await withClient(
-    adminTarget(target),
-    async (c) =>
-      (await c.query<{ s: boolean }>('select rolsuper as s from pg_roles where rolname = current_user')).rows[0]?.s ===
-      true,
-  );
 }

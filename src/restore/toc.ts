@@ -1,3 +1,5 @@
+import { findTables, sameTable, tableLabel, type TableName } from '../backup/manifest-tables.js';
+
 /** One line of `pg_restore --list`: "3012; 0 16404 TABLE DATA public rental postgres". */
 export interface TocEntry {
   id: number;
@@ -9,11 +11,16 @@ export interface TocEntry {
   line: string;
   /** TOC ids this entry depends on (from the archive's schema script); empty when unknown. */
   deps: number[];
+  /** FK CONSTRAINT: the table it references (from the schema script); pg_dump leaves that out of `deps` when the table is not in the archive. */
+  references?: TableName;
+  /** TABLE: the tables it inherits from (the schema script's INHERITS), which a partition's entry does not name. */
+  inherits?: TableName[];
 }
 
 // Longest first, so "MATERIALIZED VIEW DATA" wins over "MATERIALIZED VIEW".
 const MULTIWORD_DESCS = [
   'MATERIALIZED VIEW DATA',
+  'DATABASE PROPERTIES',
   'PUBLICATION TABLES IN SCHEMA',
   'TEXT SEARCH CONFIGURATION',
   'TEXT SEARCH DICTIONARY',
@@ -71,6 +78,14 @@ export function attachDependencies(entries: TocEntry[], script: string): void {
     }
     const deps = /^-- Dependencies: ([\d ]+)$/.exec(line);
     if (deps && current) current.deps = deps[1]!.trim().split(/\s+/).map(Number);
+    const references = current?.desc === 'FK CONSTRAINT' ? REFERENCES.exec(line) : null;
+    if (references && current) current.references = { schema: unquote(references[1]!), table: unquote(references[2]!) };
+    const inherits = current?.desc === 'TABLE' ? /^INHERITS \((.+)\);$/.exec(line) : null;
+    if (inherits && current)
+      current.inherits = [...inherits[1]!.matchAll(QUALIFIED)].map((m) => ({
+        schema: unquote(m[1]!),
+        table: unquote(m[2]!),
+      }));
   }
   // Data entries are not in the schema script: they depend on the object they fill.
   const relation = new Map(
@@ -83,6 +98,33 @@ export function attachDependencies(entries: TocEntry[], script: string): void {
   }
 }
 
+// pg_dump writes "REFERENCES schema.table(" with each part quoted where it must be.
+const NAME_PART = String.raw`"(?:[^"]|"")+"|[^\s."(),]+`;
+const REFERENCES = new RegExp(String.raw`\bREFERENCES (${NAME_PART})\.(${NAME_PART})\(`);
+const QUALIFIED = new RegExp(String.raw`(${NAME_PART})\.(${NAME_PART})`, 'g');
+const unquote = (part: string) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part);
+
+/**
+ * Leaves out the foreign keys to tables that are not among `entries` (a tables backup holds a table without the ones
+ * it references): restoring one would fail, and with it the restore. They come back named, for the summary.
+ */
+export function withoutDanglingForeignKeys(entries: TocEntry[]): { entries: TocEntry[]; leftOut: string[] } {
+  const tables = tocTables(entries);
+  const dangling = entries.filter(
+    (e) => e.desc === 'FK CONSTRAINT' && e.references && !tables.some((t) => sameTable(t, e.references!)),
+  );
+  return {
+    entries: entries.filter((e) => !dangling.includes(e)),
+    leftOut: dangling.map((e) => `FK CONSTRAINT ${e.schema}.${e.tag} (references ${tableLabel(e.references!)})`),
+  };
+}
+
+/** Schemas the entries put objects in that the archive does not create (pg_dump --table leaves the schema out). */
+export function schemasNotCreated(entries: TocEntry[], all: TocEntry[]): string[] {
+  const created = new Set(all.filter((e) => e.desc === 'SCHEMA').map((e) => e.tag));
+  return [...new Set(entries.map((e) => e.schema))].filter((s) => s !== '-' && !created.has(s));
+}
+
 const RELATIONS = new Set(['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'FOREIGN TABLE']);
 const DATA_OF: Record<string, string> = {
   'TABLE DATA': 'TABLE',
@@ -90,18 +132,23 @@ const DATA_OF: Record<string, string> = {
   'MATERIALIZED VIEW DATA': 'MATERIALIZED VIEW',
 };
 
-export const tocKey = (e: Pick<TocEntry, 'schema' | 'tag'>) => `${e.schema}.${e.tag}`;
+/** The archive's tables, as names. */
+export const tocTables = (toc: readonly TocEntry[]): TableName[] =>
+  toc.filter((e) => e.desc === 'TABLE').map((e) => ({ schema: e.schema, table: e.tag }));
 
 export interface TableSelection {
   entries: TocEntry[];
-  /** "schema.table" of every table whose data is restored (partitions included). */
-  tables: string[];
+  /** Every table whose data is restored (partitions and inheritance children included). */
+  tables: TableName[];
+  /** What hangs on a chosen table but also on one not chosen, so it is left out (a foreign key to it, a view). */
+  leftOut: string[];
 }
 
 /**
- * The entries that bring back some tables: their definitions, data, partitions, owned sequences, and every index,
- * constraint, trigger, policy or default that hangs on them alone. With `standalone` (a new database) the objects that
- * need no table (schemas, types, functions) come too; in place they already exist. Unknown names come back in `missing`.
+ * The entries that bring back some tables: their definitions, data, partitions, inheritance children, owned
+ * sequences, and every index, constraint, trigger, policy or default that hangs on them
+ * alone. With `standalone` (a new database) the objects that need no table (schemas, types, functions) come too; in
+ * place they already exist. Unknown names come back in `missing`.
  */
 export function selectTables(
   all: TocEntry[],
@@ -110,23 +157,25 @@ export function selectTables(
 ): TableSelection & { missing: string[] } {
   const byId = new Map(all.map((e) => [e.id, e]));
   const tables = all.filter((e) => e.desc === 'TABLE');
+  const named = tables.map((e) => ({ ...e, table: e.tag }));
   const selected = new Set<number>();
   const missing: string[] = [];
   for (const name of names) {
-    const found = findTable(tables, name);
-    if (found) selected.add(found.id);
+    const found = findTables(named, name);
+    if (found.length === 1) selected.add(found[0]!.id);
     else missing.push(name);
   }
-  // Partitions: a TABLE ATTACH entry depends on the partition and its parent.
+  const isSelected = (t: TableName) => named.some((e) => selected.has(e.id) && sameTable(e, t));
+  // Partitions (a TABLE ATTACH entry depends on the partition and its parent) and inheritance children whose parents
+  // all come: the rows of the table the operator named live in them too.
   for (let grew = true; grew;) {
     grew = false;
+    const add = (id: number | undefined) => id !== undefined && !selected.has(id) && (selected.add(id), (grew = true));
     for (const attach of all.filter((e) => e.desc === 'TABLE ATTACH')) {
       const child = tables.find((t) => t.schema === attach.schema && t.tag === attach.tag);
-      if (child && !selected.has(child.id) && attach.deps.some((d) => d !== child.id && selected.has(d))) {
-        selected.add(child.id);
-        grew = true;
-      }
+      if (child && attach.deps.some((d) => d !== child.id && selected.has(d))) add(child.id);
     }
+    for (const child of named) if (child.inherits?.length && child.inherits.every(isSelected)) add(child.id);
   }
   const tableIds = new Set(selected);
   // Sequences the tables use (column defaults) or own (SEQUENCE OWNED BY, identity columns).
@@ -137,15 +186,21 @@ export function selectTables(
       for (const d of e.deps) if (byId.get(d)?.desc === 'SEQUENCE') selected.add(d);
   }
   const relationDeps = relationDependencies(all, byId);
+  const leftOut: string[] = [];
   const chosen = all.filter((e) => {
     if (RELATIONS.has(e.desc)) return selected.has(e.id);
     const rel = relationDeps.get(e.id)!;
     if (rel.size === 0) return options.standalone && e.desc !== 'LARGE OBJECT' && e.desc !== 'BLOB DATA';
     const inside = [...rel].filter((r) => selected.has(r)).length;
-    return options.standalone ? inside === rel.size : inside > 0;
+    if (!options.standalone || inside === rel.size) return inside > 0;
+    if (inside > 0 && !DATA_OF[e.desc]) leftOut.push(`${e.desc} ${e.schema === '-' ? '' : `${e.schema}.`}${e.tag}`);
+    return false;
   });
-  const tablesOut = chosen.filter((e) => e.desc === 'TABLE DATA').map(tocKey);
-  return { entries: chosen, tables: tablesOut, missing };
+  for (const child of named)
+    if (child.inherits?.some(isSelected) && !isSelected(child))
+      leftOut.push(`TABLE ${tableLabel(child)} (inherits from a table not chosen)`);
+  const tablesOut = chosen.filter((e) => e.desc === 'TABLE DATA').map((e) => ({ schema: e.schema, table: e.tag }));
+  return { entries: chosen, tables: tablesOut, missing, leftOut };
 }
 
 /** For each entry, the relations (tables, views, sequences) it depends on, following non-relation entries in between. */
@@ -168,21 +223,6 @@ function relationDependencies(all: TocEntry[], byId: Map<number, TocEntry>): Map
   };
   for (const e of all) visit(e, new Set());
   return memo;
-}
-
-function findTable(tables: TocEntry[], name: string): TocEntry | undefined {
-  const unquote = (s: string) => s.replace(/^"|"$/g, '').replace(/""/g, '"');
-  const dot = name.match(/^("(?:[^"]|"")+"|[^.]+)\.(.+)$/);
-  if (dot) {
-    const [schema, table] = [unquote(dot[1]!), unquote(dot[2]!)];
-    return (
-      tables.find((t) => t.schema === schema && t.tag === table) ??
-      tables.find((t) => t.schema === schema.toLowerCase() && t.tag === table.toLowerCase())
-    );
-  }
-  const bare = unquote(name);
-  const matches = tables.filter((t) => t.tag === bare || t.tag === bare.toLowerCase());
-  return matches.find((t) => t.schema === 'public') ?? (matches.length === 1 ? matches[0] : undefined);
 }
 
 /** The list file pg_restore --use-list reads: the chosen entries in archive order. */

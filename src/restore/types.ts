@@ -1,16 +1,15 @@
 import type { ArchiveKeys } from '../backup/archive.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import type { ThawOptions } from '../backup/thaw.js';
-import type { EncryptionOption } from '../backup/take-backup.js';
+import type { EncryptionOption } from '../backup/archive.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { Repository } from '../storage/index.js';
-import type { TableCheck } from './row-counts.js';
-import type { RowsOutcome } from './rows.js';
-
-export type OnConflict = 'skip' | 'overwrite';
+import type { TableCheck } from '../backup/table-counts.js';
+import type { OnConflict, RowsOutcome } from './rows.js';
 
 export interface RestoreOptions {
-  repo: Repository;
+  /** Where the backup is (and the safety snapshot goes); optional when `ref` is the path of a backup directory. */
+  repo?: Repository;
   /** A backup id (or unambiguous prefix), `latest`, `latest-verified`, or the path of a backup directory. */
   ref: string;
   /** The server, and the database an in-place restore replaces (or --rows writes into). */
@@ -82,6 +81,8 @@ export interface RestoreResult {
   tables: TableCheck[];
   mismatches: number;
   rows?: RowsOutcome;
+  /** The source database's settings, privileges, owner and comment: applied to a new database, listed in place. */
+  databaseSettings?: { applied: boolean; statements: string[] };
   warnings: string[];
   plan: RestorePlan;
 }

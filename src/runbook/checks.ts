@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { closest, type ActionRegistry } from '../actions/registry.js';
 import { ExpressionError, references } from './expression.js';
-import { expressionsIn, hasTemplate, type TemplateContexts } from './template.js';
+import { expressionsIn, hasTemplate, templateRefs, type TemplateContexts } from './template.js';
 import { misplacedTemplate } from './template-checks.js';
 import type { Runbook, RunbookStep } from './schema.js';
 
@@ -189,6 +189,27 @@ function checkReference(path: string[], refs: Refs, isUndo: boolean): string | u
     return `'${shown}': step '${name}' (${step.action ?? 'manual'}) has no output '${output}'${guess ? ` (did you mean ${guess}?)` : ''}; it has: ${declared.join(', ') || 'none'}`;
   }
   return undefined;
+}
+
+/**
+ * The outputs of a step that the steps after it (and its own undo) read, as `steps.<id>.outputs.<name>`: what would
+ * render empty if the step were taken as done without pgdr seeing its outputs.
+ */
+export function outputsUsedLater(runbook: Runbook, stepId: string): string[] {
+  const steps = runbook.phases.flatMap((p) => p.steps);
+  const at = steps.findIndex((s) => s.id === stepId);
+  const readers = [steps[at]?.undo?.with, ...steps.slice(at + 1).flatMap((s) => [s.with, s.undo?.with])];
+  const paths = [
+    ...templateRefs(readers).map((ref) => ref.path),
+    ...steps
+      .slice(at + 1)
+      .flatMap((s) => (s.when ? expressionsIn(s.when, true) : []))
+      .flatMap(({ expr }) => references(expr)),
+  ];
+  const used = paths.filter(
+    ([root, id, kind, name]) => root === 'steps' && id === stepId && kind === 'outputs' && name,
+  );
+  return [...new Set(used.map((path) => path.slice(0, 4).join('.')))];
 }
 
 function problem(at: (string | number)[], message: string): Problem {

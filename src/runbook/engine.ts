@@ -2,29 +2,29 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Aborted, isPgdrError } from '../core/errors.js';
-import { redact } from '../core/secrets.js';
+import { Aborted, errorMessage } from '../core/errors.js';
+import { redact, redactValue } from '../core/secrets.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
-import type {
-  Prompter,
-  PromptAnswer,
-  PromptRequest,
-  RunEvent,
-  RunEventListener,
-  RunHandle,
-  RunMode,
-  RunStatus,
-  StepStatus,
-} from './events.js';
-import { RunJournal, readJournal, type JournalRecord } from './journal.js';
+import type { Prompter, PromptAnswer, PromptRequest } from '../core/prompt.js';
+import type { RunEvent, RunEventListener, RunHandle, RunStatus, StepStatus } from './events.js';
+import type { RunMode } from '../actions/registry.js';
+import { RunJournal, readJournal, type JournalRecord, type RunMetaRecord } from './journal.js';
 import { loadRunbookText, type LoadedRunbook } from './loader.js';
-import { rebuildState, isSettled, RunNotResumable, type StepRecord } from './run-state.js';
+import {
+  applyRecord,
+  initialState,
+  isSettled,
+  resumableState,
+  stepsOf,
+  findStep,
+  type RunState,
+  type StepState,
+} from './run-state.js';
 import { resolveInputs } from './inputs.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import { RtoWatch, rpoActual, systemClock, type Clock } from './rto.js';
 import { executeStep, rearmSettledSteps, runUndos, type EngineCore } from './step-executor.js';
-import { writeRunReports } from '../report/write.js';
 import type { RunbookStep } from './schema.js';
 
 export interface RunOptions {
@@ -36,8 +36,8 @@ export interface RunOptions {
   operator?: string;
   /** Repository, keys and notification channels for the backup, restore and notify actions. */
   services?: RunServices;
-  /** Write report.md/json/html at the end (default true). */
-  reports?: boolean;
+  /** Writes the report when the run ends (the CLI passes report/write's) and returns its paths; without it, none. */
+  writeReports?: (runDir: string, records: readonly JournalRecord[]) => string[];
 }
 
 export interface CreateRunOptions extends RunOptions {
@@ -89,20 +89,13 @@ export function createRun(options: CreateRunOptions): Run {
 /** Rebuilds a run from `<runsDir>/<runId>/journal.jsonl` and the runbook copy beside it. */
 export function resumeRun(runId: string, options: RunOptions & { inputs?: Record<string, string> }): Run {
   const runDir = join(options.runsDir, runId);
-  const records = readJournal(runDir);
-  const state = rebuildState(records);
-  if (state.finished && state.finished.status !== 'failed') {
-    throw new RunNotResumable(`Run ${runId} already ${state.finished.status}.`, {
-      hint: '`pgdr report ' + runId + '` shows what happened; start a new run to try again.',
-      exitCode: 2,
-    });
-  }
+  const state = resumableState(readJournal(runDir), runId);
   const loaded = loadRunbookText(
     readFileSync(join(runDir, 'runbook.yaml'), 'utf8'),
     state.meta.runbookFile,
     options.actions,
   );
-  return new RunEngine(options, loaded, state.meta.mode, runId, { records, state }, options.inputs ?? {});
+  return new RunEngine(options, loaded, state.meta.mode, runId, state, options.inputs ?? {});
 }
 
 class RunEngine implements Run, EngineCore {
@@ -110,7 +103,8 @@ class RunEngine implements Run, EngineCore {
   readonly clock: Clock;
   readonly operator: string;
   readonly targets: Record<string, TargetProfile>;
-  readonly steps = new Map<string, StepRecord>();
+  /** The run as its journal tells it, this process's records included (unredacted: later steps read the outputs). */
+  state: RunState;
   inputs: Record<string, unknown> = {};
   startedAt: number;
   readonly journal: RunJournal;
@@ -129,19 +123,17 @@ class RunEngine implements Run, EngineCore {
     readonly loaded: LoadedRunbook,
     readonly mode: RunMode,
     readonly runId: string,
-    private readonly resumed: { records: JournalRecord[]; state: ReturnType<typeof rebuildState> } | undefined,
+    private readonly resumed: (RunState & { meta: RunMetaRecord }) | undefined,
     private readonly givenInputs: Record<string, string>,
   ) {
     this.clock = options.clock ?? systemClock;
-    this.operator = options.operator ?? resumed?.state.meta.operator ?? defaultOperator();
+    this.operator = options.operator ?? resumed?.meta.operator ?? defaultOperator();
     this.targets = options.targets ?? {};
     this.runDir = join(options.runsDir, runId);
     this.journal = RunJournal.create(this.runDir);
-    this.startedAt = resumed?.state.startedAt ?? this.clock.now();
-    if (resumed) {
-      for (const [id, record] of resumed.state.steps) this.steps.set(id, record);
-      this.buffered = undefined;
-    }
+    this.startedAt = resumed?.startedAt ?? this.clock.now();
+    this.state = resumed ?? initialState();
+    if (resumed) this.buffered = undefined;
   }
 
   get actions(): ActionRegistry {
@@ -182,14 +174,19 @@ class RunEngine implements Run, EngineCore {
     this.stop.abort(new Aborted(`Suspended (${reason}).`));
   }
 
+  step(stepId: string): StepState | undefined {
+    return findStep(this.state, stepId);
+  }
+
   record(record: JournalRecord): void {
+    this.state = applyRecord(this.state, record);
     if (this.buffered) this.buffered.push(record);
     else this.journal.append(record);
   }
 
   emit(event: RunEvent): void {
-    const safe = JSON.parse(redact(JSON.stringify(event))) as RunEvent;
-    this.record(safe);
+    this.record(event);
+    const safe = redactValue(event);
     this.events.push(safe);
     for (const listener of this.listeners) {
       try {
@@ -219,7 +216,7 @@ class RunEngine implements Run, EngineCore {
 
   scope(): Record<string, unknown> {
     const steps: Record<string, unknown> = {};
-    for (const [id, record] of this.steps) steps[id] = { outputs: record.outputs, status: record.status };
+    for (const step of stepsOf(this.state)) steps[step.id] = { outputs: step.outputs, status: step.status };
     return {
       inputs: this.inputs,
       steps,
@@ -240,13 +237,13 @@ class RunEngine implements Run, EngineCore {
     try {
       await this.begin();
       for (const phase of this.runbook.phases) {
-        const open = phase.steps.filter((s) => !isSettled(this.steps.get(s.id), Boolean(s.continueOnError)));
+        const open = phase.steps.filter((s) => !isSettled(this.step(s.id), Boolean(s.continueOnError)));
         if (open.length === 0) continue;
         const phaseStart = this.clock.now();
         this.emit({ type: 'phase.started', at: phaseStart, phaseId: phase.id, title: phase.title });
         let phaseStatus: StepStatus = 'succeeded';
         for (const step of phase.steps) {
-          if (isSettled(this.steps.get(step.id), Boolean(step.continueOnError))) continue;
+          if (isSettled(this.step(step.id), Boolean(step.continueOnError))) continue;
           if (this.stop.signal.aborted) break;
           this.watch?.check();
           const status = await executeStep(this, phase, step);
@@ -259,6 +256,8 @@ class RunEngine implements Run, EngineCore {
         }
         if (this.suspendedBy) break;
         if (this.abortRequested && phaseStatus === 'succeeded') phaseStatus = 'aborted';
+        const ended = phaseStatus === 'succeeded';
+        if (ended && phase.steps.every((s) => this.step(s.id)?.status === 'skipped')) phaseStatus = 'skipped';
         this.emit({
           type: 'phase.finished',
           at: this.clock.now(),
@@ -266,7 +265,7 @@ class RunEngine implements Run, EngineCore {
           status: phaseStatus,
           durationMs: this.clock.now() - phaseStart,
         });
-        if (phaseStatus !== 'succeeded') break;
+        if (!ended) break;
       }
     } catch (caught) {
       error = caught;
@@ -290,7 +289,7 @@ class RunEngine implements Run, EngineCore {
   }
 
   private async begin(): Promise<void> {
-    const remembered = this.resumed?.state.meta.inputs ?? {};
+    const remembered = this.resumed?.meta.inputs ?? {};
     const inputSignal = this.stop.signal;
     this.inputs = await resolveInputs(this.runbook, this.givenInputs, remembered, (request, opts) =>
       this.ask(request, inputSignal, undefined, opts?.secret),
@@ -317,9 +316,10 @@ class RunEngine implements Run, EngineCore {
           production: t.production,
         })),
       });
-      for (const record of buffered) this.record(record);
+      // Already folded into the state as they came; now the journal has a header to follow.
+      for (const record of buffered) this.journal.append(record);
     } else {
-      for (const name of this.resumed.state.meta.targets.map((t) => t.name)) {
+      for (const name of this.resumed.meta.targets.map((t) => t.name)) {
         if (!this.targets[name])
           this.log(
             'warn',
@@ -356,8 +356,7 @@ class RunEngine implements Run, EngineCore {
   private finish(error: unknown, failed: boolean): RunResult {
     const rtoMs = parseDuration(this.runbook.rto);
     const durationMs = this.clock.now() - this.startedAt;
-    const message =
-      error === undefined ? undefined : isPgdrError(error) || error instanceof Error ? error.message : String(error);
+    const message = error === undefined ? undefined : errorMessage(error);
     if (this.suspendedBy) {
       this.record({
         type: 'run.suspended',
@@ -382,7 +381,9 @@ class RunEngine implements Run, EngineCore {
     const rpoMs = rpoActual(
       this.inputs,
       this.startedAt,
-      [...this.steps.values()].filter((s) => s.status === 'succeeded').map((s) => s.outputs),
+      stepsOf(this.state)
+        .filter((s) => s.status === 'succeeded')
+        .map((s) => s.outputs),
     );
     const finished = {
       type: 'run.finished' as const,
@@ -395,14 +396,11 @@ class RunEngine implements Run, EngineCore {
       error: message && redact(message),
     };
     let reportPaths: string[] = [];
-    if (this.options.reports !== false) {
+    if (this.options.writeReports) {
       try {
-        reportPaths = writeRunReports(this.runDir, [...readJournal(this.runDir), finished]);
+        reportPaths = this.options.writeReports(this.runDir, [...readJournal(this.runDir), finished]);
       } catch (reportError) {
-        this.log(
-          'error',
-          `Could not write the report: ${reportError instanceof Error ? reportError.message : String(reportError)}`,
-        );
+        this.log('error', `Could not write the report: ${errorMessage(reportError)}`);
       }
     }
     this.emit({ ...finished, reportPaths });

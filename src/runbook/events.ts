@@ -1,10 +1,11 @@
+import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
+import type { RunMode, TaskUpdated } from '../actions/registry.js';
+
 /**
  * What the run engine tells its subscribers. The Ink UI, the plain line renderer and `--json` are three
  * subscribers to these same events; the journal records them too. Times are epoch milliseconds.
  */
-export type RunMode = 'drill' | 'incident';
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'aborted';
-export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 export type RunStatus = 'passed' | 'failed' | 'aborted';
 
 export interface RunHeader {
@@ -16,16 +17,6 @@ export interface RunHeader {
   operator: string;
   phases: { id: string; title: string; steps: { id: string; title: string; manual?: boolean }[] }[];
 }
-
-export type PromptRequest =
-  | { kind: 'confirm'; id: string; message: string; default?: boolean }
-  | { kind: 'select'; id: string; message: string; choices: { value: string; label: string; hint?: string }[] }
-  /** Type-the-name: the answer must equal `expected` exactly (destructive steps). */
-  | { kind: 'type-name'; id: string; message: string; expected: string }
-  | { kind: 'text'; id: string; message: string; default?: string }
-  | { kind: 'checklist'; id: string; message: string; items: string[] };
-
-export type PromptAnswer = boolean | string | string[];
 
 export type RunEvent =
   | ({ type: 'run.started'; at: number; resumed?: boolean } & RunHeader)
@@ -42,17 +33,10 @@ export type RunEvent =
       outputs?: Record<string, unknown>;
       error?: string;
       hint?: string;
+      /** The run stopped while the step ran and the operator, on resume, said it had finished: pgdr did not see it. */
+      markedDone?: boolean;
     }
-  /** A subtask of the running step (listr2 task, forwarded by the bridge renderer). */
-  | {
-      type: 'task.updated';
-      at: number;
-      stepId: string;
-      taskId: string;
-      title: string;
-      state: TaskState;
-      parentId?: string;
-    }
+  | TaskUpdated
   | {
       type: 'progress';
       at: number;
@@ -80,11 +64,6 @@ export type RunEvent =
     };
 
 export type RunEventListener = (event: RunEvent) => void;
-
-/** Answers questions for a run: Ink components in the TUI, @inquirer/prompts in plain mode, a scripted list in tests. */
-export interface Prompter {
-  ask(request: PromptRequest, signal: AbortSignal): Promise<PromptAnswer>;
-}
 
 /** What a UI gets to observe and steer a run. */
 export interface RunHandle {

@@ -1,7 +1,7 @@
 import { registerSecret } from '../core/secrets.js';
 import { UsageError } from '../core/errors.js';
 import type { Runbook } from './schema.js';
-import type { PromptAnswer, PromptRequest } from './events.js';
+import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
 
 export type Ask = (request: PromptRequest, options?: { secret?: boolean }) => Promise<PromptAnswer>;
 

@@ -1,8 +1,9 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { redact } from '../core/secrets.js';
-import { PgdrError } from '../core/errors.js';
-import type { RunEvent, RunMode } from './events.js';
+import { redactedJson } from '../core/secrets.js';
+import { PgdrError, UsageError } from '../core/errors.js';
+import type { RunEvent } from './events.js';
+import type { RunMode } from '../actions/registry.js';
 
 /** Written once when a run is created: what resume needs to rebuild it. Never holds secret inputs. */
 export interface RunMetaRecord {
@@ -42,7 +43,7 @@ export const JOURNAL_FILE = 'journal.jsonl';
 
 /**
  * One JSON line per transition, each fsynced before the engine moves on, so a kill -9 or a dropped SSH session
- * loses at most the line being written. Everything passes through redact().
+ * loses at most the line being written. Every record is redacted before it is serialised.
  */
 export class RunJournal {
   private fd: number | undefined;
@@ -64,7 +65,7 @@ export class RunJournal {
       this.fd = openSync(this.path, 'a', 0o600);
       chmodSync(this.path, 0o600);
     }
-    writeSync(this.fd, redact(JSON.stringify(record)) + '\n');
+    writeSync(this.fd, redactedJson(record) + '\n');
     fsyncSync(this.fd);
   }
 
@@ -78,10 +79,10 @@ export class RunJournal {
 export function readJournal(runDir: string): JournalRecord[] {
   const file = join(runDir, JOURNAL_FILE);
   if (!existsSync(file)) {
-    throw new PgdrError(`No run journal at ${file}.`, {
-      hint: '`pgdr runs list` shows the runs pgdr knows about; check --runs-dir.',
-      exitCode: 2,
-    });
+    throw new UsageError(
+      `No run journal at ${file}.`,
+      '`pgdr runs list` shows the runs pgdr knows about; check --runs-dir.',
+    );
   }
   const lines = readFileSync(file, 'utf8').split('\n');
   const records: JournalRecord[] = [];

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PgdrError } from '../core/errors.js';
+import { UsageError, errorMessage } from '../core/errors.js';
 import { shippedDir } from '../core/assets.js';
 import type { ActionRegistry } from '../actions/registry.js';
 import { loadRunbookFile, type LoadedRunbook } from './loader.js';
@@ -29,7 +29,7 @@ export function listRunbooks(registry: ActionRegistry, dir = SHIPPED_RUNBOOKS_DI
     try {
       return { id, file, loaded: loadRunbookFile(file, registry) };
     } catch (error) {
-      return { id, file, error: error instanceof Error ? error.message : String(error) };
+      return { id, file, error: errorMessage(error) };
     }
   });
 }
@@ -42,10 +42,10 @@ export function resolveRunbookFile(nameOrPath: string, dir = SHIPPED_RUNBOOKS_DI
     if (existsSync(file)) return file;
   }
   const known = shippedRunbookFiles(dir).map((f) => f.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
-  throw new PgdrError(`No runbook called '${nameOrPath}'.`, {
-    hint: `Shipped runbooks: ${known.join(', ')}; or pass a path to a .yaml file.`,
-    exitCode: 2,
-  });
+  throw new UsageError(
+    `No runbook called '${nameOrPath}'.`,
+    `Shipped runbooks: ${known.join(', ')}; or pass a path to a .yaml file.`,
+  );
 }
 
 export function loadRunbook(nameOrPath: string, registry: ActionRegistry): LoadedRunbook {

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { PgdrError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { ActionRegistry } from '../actions/registry.js';
 import { runbookSchema, type Runbook } from './schema.js';
 import { checkRunbook, formatPath, type Problem } from './checks.js';
@@ -18,7 +18,7 @@ export interface RunbookProblem extends Problem {
   column: number;
 }
 
-export class RunbookInvalid extends PgdrError {
+export class RunbookInvalid extends UsageError {
   constructor(
     readonly file: string,
     readonly problems: RunbookProblem[],
@@ -26,7 +26,6 @@ export class RunbookInvalid extends PgdrError {
     const lines = problems.map((p) => `${file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
     super(`${file} is not a valid runbook:\n${lines.join('\n')}`, {
       hint: 'Fix the lines above; `pgdr runbooks validate <file>` checks it again (runbooks/runbook.schema.json gives editors completion).',
-      exitCode: 2,
     });
   }
 }
@@ -36,26 +35,26 @@ export function loadRunbookFile(file: string, registry: ActionRegistry): LoadedR
   try {
     size = statSync(file).size;
   } catch {
-    throw new PgdrError(`Runbook ${file} was not found.`, {
-      hint: '`pgdr runbooks list` shows the shipped runbooks; pass an id or a path to a .yaml file.',
-      exitCode: 2,
-    });
+    throw new UsageError(
+      `Runbook ${file} was not found.`,
+      '`pgdr runbooks list` shows the shipped runbooks; pass an id or a path to a .yaml file.',
+    );
   }
   if (size > MAX_RUNBOOK_BYTES) {
-    throw new PgdrError(`Runbook ${file} is ${size} bytes; the limit is ${MAX_RUNBOOK_BYTES} (1 MiB).`, {
-      hint: 'A runbook is a list of steps; move large SQL or scripts into files the steps reference.',
-      exitCode: 2,
-    });
+    throw new UsageError(
+      `Runbook ${file} is ${size} bytes; the limit is ${MAX_RUNBOOK_BYTES} (1 MiB).`,
+      'A runbook is a list of steps; move large SQL or scripts into files the steps reference.',
+    );
   }
   return loadRunbookText(readFileSync(file, 'utf8'), file, registry);
 }
 
 export function loadRunbookText(source: string, file: string, registry: ActionRegistry): LoadedRunbook {
   if (Buffer.byteLength(source) > MAX_RUNBOOK_BYTES) {
-    throw new PgdrError(`Runbook ${file} is larger than 1 MiB.`, {
-      hint: 'Move large SQL or scripts into files the steps reference.',
-      exitCode: 2,
-    });
+    throw new UsageError(
+      `Runbook ${file} is larger than 1 MiB.`,
+      'Move large SQL or scripts into files the steps reference.',
+    );
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });

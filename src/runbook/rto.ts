@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import type { Runbook } from './schema.js';
 
 export interface Clock {

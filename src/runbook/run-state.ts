@@ -1,83 +1,292 @@
-import { PgdrError } from '../core/errors.js';
-import type { StepStatus } from './events.js';
+import { UsageError } from '../core/errors.js';
+import type { PromptAnswer } from '../core/prompt.js';
+import type { RunEvent, RunHeader, StepStatus } from './events.js';
 import type { JournalRecord, RunMetaRecord } from './journal.js';
 
-export interface StepRecord {
+export interface StepState {
+  id: string;
+  phaseId: string;
+  title: string;
+  manual?: boolean;
   status: StepStatus;
+  /** The attempt under way or last made: retries count up, a run after a resume starts again at 1. */
+  attempt: number;
+  /** Every start of the step: retries and runs after a resume. */
+  attempts: number;
+  /** When its latest run began (a retry is part of the same run; a run after a resume is a new one). */
   startedAt?: number;
   finishedAt?: number;
+  durationMs?: number;
   outputs: Record<string, unknown>;
-  attempts: number;
+  error?: string;
+  hint?: string;
+  /** On resume the operator said it had finished; pgdr did not see it. */
+  markedDone?: boolean;
   action?: string;
+  /** Its result is a validation the report lists. */
+  validation?: boolean;
+}
+
+export interface PhaseState {
+  id: string;
+  title: string;
+  status: StepStatus;
+  startedAt?: number;
+  durationMs?: number;
+  steps: StepState[];
+}
+
+export interface UndoState {
+  stepId: string;
+  title: string;
+  status: StepStatus;
   error?: string;
 }
 
-/** A run as its journal tells it: what finished, what was running when the process stopped. */
-export interface RunState {
-  meta: RunMetaRecord;
-  startedAt: number;
-  steps: Map<string, StepRecord>;
-  finished?: { status: string; at: number };
-  answers: Map<string, unknown>;
+/** How a run (or one attempt of it, before a resume) ended, as run.finished says. */
+export type RunEnd = Omit<Extract<RunEvent, { type: 'run.finished' }>, 'type' | 'reportPaths'> & {
+  reportPaths: string[];
+};
+
+/** An attempt that ended before the run was resumed: failed, aborted, suspended or cut off. */
+export interface Interruption {
+  at: number;
+  reason: string;
 }
 
-export class RunNotResumable extends PgdrError {}
+/**
+ * A run as its journal tells it, folded from its records in order, and the one such fold: the engine resumes from
+ * it, the report is drawn from it and the screen shows it (adding only what is not journaled: subtasks, progress,
+ * logs). A resume (a later run.started) starts a new attempt: the earlier end becomes an interruption.
+ */
+export interface RunState {
+  meta?: RunMetaRecord;
+  header?: RunHeader;
+  /** When the run began (the first attempt; the RTO clock runs from here). */
+  startedAt?: number;
+  /** The attempt under way is a resume. */
+  resumed: boolean;
+  phases: PhaseState[];
+  currentStepId?: string;
+  answers: Record<string, PromptAnswer>;
+  undo: UndoState[];
+  /** The current attempt's end, once it has one. */
+  finished?: RunEnd;
+  /** The current attempt stopped for a hang-up or SIGTERM, resumable. */
+  suspended?: { at: number; reason: string; stepId?: string };
+  interruptions: Interruption[];
+  /** The newest record's time. */
+  lastAt?: number;
+}
 
-export function rebuildState(records: readonly JournalRecord[]): RunState {
-  const meta = records.find((r): r is RunMetaRecord => r.type === 'run.meta');
-  if (!meta)
-    throw new RunNotResumable('The journal has no run header.', {
-      hint: 'The run stopped before it began; start a new one.',
-      exitCode: 2,
-    });
-  const started = records.find((r) => r.type === 'run.started');
-  const state: RunState = { meta, startedAt: started?.at ?? meta.at, steps: new Map(), answers: new Map() };
-  const step = (id: string) => {
-    let record = state.steps.get(id);
-    if (!record) state.steps.set(id, (record = { status: 'pending', outputs: {}, attempts: 0 }));
-    return record;
-  };
-  for (const record of records) {
-    switch (record.type) {
-      case 'step.action':
-        step(record.stepId).action = record.action;
-        break;
-      case 'step.started': {
-        const s = step(record.stepId);
-        s.status = 'running';
-        s.startedAt ??= record.at;
-        s.attempts = record.attempt;
-        break;
-      }
-      case 'step.finished': {
-        const s = step(record.stepId);
-        s.status = record.status;
-        s.finishedAt = record.at;
-        s.outputs = record.outputs ?? {};
-        s.error = record.error;
-        break;
-      }
-      case 'prompt.answered':
-        state.answers.set(record.promptId, record.answer);
-        break;
-      case 'run.finished':
-        state.finished = { status: record.status, at: record.at };
-        break;
-      case 'run.started':
-        // A resumed run that got going again is no longer finished.
-        if (record.resumed) state.finished = undefined;
-        break;
-      default:
-        break;
+export class RunNotResumable extends UsageError {}
+
+export function initialState(): RunState {
+  return { resumed: false, phases: [], answers: {}, undo: [], interruptions: [] };
+}
+
+/** The run as these records tell it. */
+export function foldJournal(records: readonly JournalRecord[]): RunState {
+  return records.reduce(applyRecord, initialState());
+}
+
+/** Pure: one record folded in. Keeps any other fields of `state`, so a screen can extend the state it folds. */
+export function applyRecord<S extends RunState>(state: S, record: JournalRecord): S {
+  const next = { ...state, lastAt: Math.max(state.lastAt ?? record.at, record.at) };
+  switch (record.type) {
+    case 'run.meta':
+      return { ...next, meta: record, startedAt: next.startedAt ?? record.at };
+    case 'run.started': {
+      const { type: _type, at, resumed, ...header } = record;
+      const again = Boolean(resumed) && state.header !== undefined;
+      return {
+        ...next,
+        header,
+        resumed: Boolean(resumed),
+        startedAt: next.startedAt ?? at,
+        // A resumed run keeps what the journal already says about its steps.
+        phases: again ? next.phases : layout(header, next.phases),
+        interruptions: again ? [...next.interruptions, endOf(state)] : next.interruptions,
+        finished: undefined,
+        suspended: undefined,
+      };
     }
+    case 'run.suspended':
+      return { ...next, suspended: { at: record.at, reason: record.reason, stepId: record.stepId } };
+    case 'run.finished': {
+      const { type: _type, reportPaths, ...end } = record;
+      return { ...next, currentStepId: undefined, finished: { ...end, reportPaths: reportPaths ?? [] } };
+    }
+    case 'phase.started':
+      return {
+        ...next,
+        phases: updatePhase(ensurePhase(next.phases, record.phaseId, record.title), record.phaseId, (p) => ({
+          ...p,
+          status: 'running',
+          startedAt: record.at,
+          durationMs: undefined,
+        })),
+      };
+    case 'phase.finished':
+      return {
+        ...next,
+        phases: updatePhase(next.phases, record.phaseId, (p) => ({
+          ...p,
+          status: record.status,
+          durationMs: record.durationMs,
+        })),
+      };
+    case 'step.action':
+      return {
+        ...next,
+        phases: updateStepById(next.phases, record.stepId, (s) => ({
+          ...s,
+          action: record.action,
+          validation: record.validation,
+        })),
+      };
+    case 'step.started':
+      return {
+        ...next,
+        currentStepId: record.stepId,
+        phases: updateStep(next.phases, record.phaseId, record.stepId, record.title, (s) => ({
+          ...s,
+          title: record.title,
+          status: 'running',
+          attempt: record.attempt,
+          attempts: s.attempts + 1,
+          startedAt: record.attempt === 1 || s.startedAt === undefined ? record.at : s.startedAt,
+          finishedAt: undefined,
+          durationMs: undefined,
+          error: undefined,
+          hint: undefined,
+          markedDone: undefined,
+        })),
+      };
+    case 'step.finished':
+      return {
+        ...next,
+        currentStepId: state.currentStepId === record.stepId ? undefined : state.currentStepId,
+        phases: updateStep(next.phases, record.phaseId, record.stepId, record.stepId, (s) => ({
+          ...s,
+          status: record.status,
+          finishedAt: record.at,
+          durationMs: record.durationMs,
+          outputs: record.outputs ?? {},
+          error: record.error,
+          hint: record.hint,
+          markedDone: record.markedDone,
+        })),
+      };
+    case 'prompt.answered':
+      return { ...next, answers: { ...next.answers, [record.promptId]: record.answer } };
+    case 'undo.started':
+      return {
+        ...next,
+        undo: [
+          ...next.undo.filter((u) => u.stepId !== record.stepId),
+          { stepId: record.stepId, title: record.title, status: 'running' },
+        ],
+      };
+    case 'undo.finished':
+      return {
+        ...next,
+        undo: next.undo.map((u) =>
+          u.stepId === record.stepId ? { ...u, status: record.status, error: record.error } : u,
+        ),
+      };
+    case 'task.updated':
+    case 'progress':
+    case 'log':
+    case 'prompt.asked':
+      return next;
   }
-  return state;
+}
+
+/** Every step the run knows, in runbook order. */
+export function stepsOf(state: RunState): StepState[] {
+  return state.phases.flatMap((p) => p.steps);
+}
+
+export function findStep(state: RunState, stepId: string | undefined): StepState | undefined {
+  return stepId === undefined ? undefined : stepsOf(state).find((s) => s.id === stepId);
 }
 
 /** A step that needs no more work on resume. */
-export function isSettled(record: StepRecord | undefined, continueOnError: boolean): boolean {
-  if (!record) return false;
-  return (
-    record.status === 'succeeded' || record.status === 'skipped' || (record.status === 'failed' && continueOnError)
+export function isSettled(step: StepState | undefined, continueOnError: boolean): boolean {
+  if (!step) return false;
+  return step.status === 'succeeded' || step.status === 'skipped' || (step.status === 'failed' && continueOnError);
+}
+
+/** The journal of a run that can go on: it began, and it did not pass or get aborted. */
+export function resumableState(records: readonly JournalRecord[], runId: string): RunState & { meta: RunMetaRecord } {
+  const state = foldJournal(records);
+  const { meta } = state;
+  if (!meta)
+    throw new RunNotResumable('The journal has no run header.', {
+      hint: 'The run stopped before it began; start a new one.',
+    });
+  if (state.finished && state.finished.status !== 'failed')
+    throw new RunNotResumable(`Run ${runId} already ${state.finished.status}.`, {
+      hint: '`pgdr report ' + runId + '` shows what happened; start a new run to try again.',
+    });
+  return { ...state, meta };
+}
+
+/** How the attempt before a resume ended, in an operator's words. */
+function endOf(state: RunState): Interruption {
+  if (state.suspended) return { at: state.suspended.at, reason: state.suspended.reason };
+  const end = state.finished;
+  if (!end) return { at: state.lastAt ?? 0, reason: 'pgdr stopped without recording an end (killed or crashed)' };
+  const failedStep = stepsOf(state).find((s) => s.status === 'failed' && s.error);
+  const why = end.error ?? (failedStep ? `at step ${failedStep.id}: ${failedStep.error}` : undefined);
+  const how = end.status === 'aborted' ? 'the run was aborted' : `the run ${end.status}`;
+  return { at: end.at, reason: why ? `${how} ${end.error ? `(${why})` : why}` : how };
+}
+
+function layout(header: RunHeader, known: PhaseState[]): PhaseState[] {
+  const announced = header.phases.map((phase): PhaseState => ({
+    id: phase.id,
+    title: phase.title,
+    status: 'pending',
+    steps: phase.steps.map((step) => blankStep(step.id, phase.id, step.title, step.manual)),
+  }));
+  return [...announced, ...known.filter((p) => !announced.some((a) => a.id === p.id))];
+}
+
+function blankStep(id: string, phaseId: string, title: string, manual?: boolean): StepState {
+  return { id, phaseId, title, manual, status: 'pending', attempt: 0, attempts: 0, outputs: {} };
+}
+
+function ensurePhase(phases: PhaseState[], phaseId: string, title: string): PhaseState[] {
+  if (phases.some((p) => p.id === phaseId)) return phases;
+  return [...phases, { id: phaseId, title, status: 'pending', steps: [] }];
+}
+
+function updatePhase(phases: PhaseState[], phaseId: string, update: (phase: PhaseState) => PhaseState): PhaseState[] {
+  return phases.map((phase) => (phase.id === phaseId ? update(phase) : phase));
+}
+
+/** Updates a step, adding it (and its phase) if the header did not announce it. */
+function updateStep(
+  phases: PhaseState[],
+  phaseId: string,
+  stepId: string,
+  title: string,
+  update: (step: StepState) => StepState,
+): PhaseState[] {
+  const known = phases.some((p) => p.steps.some((s) => s.id === stepId));
+  if (known) return updateStepById(phases, stepId, update);
+  return updatePhase(ensurePhase(phases, phaseId, phaseId), phaseId, (phase) => ({
+    ...phase,
+    steps: [...phase.steps, update(blankStep(stepId, phaseId, title))],
+  }));
+}
+
+function updateStepById(phases: PhaseState[], stepId: string, update: (step: StepState) => StepState): PhaseState[] {
+  return phases.map((phase) =>
+    phase.steps.some((s) => s.id === stepId)
+      ? { ...phase, steps: phase.steps.map((s) => (s.id === stepId ? update(s) : s)) }
+      : phase,
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration.js';
+import { DURATION_PATTERN } from '../core/duration.js';
 
 /** The runbook file format. `z.toJSONSchema(runbookSchema)` is what editors get (runbooks/runbook.schema.json). */
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-_]*$/, 'use lowercase letters, digits, "-" and "_" (e.g. restore-db)');

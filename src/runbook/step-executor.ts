@@ -1,16 +1,19 @@
-import { isPgdrError } from '../core/errors.js';
+import { isPgdrError, errorMessage } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import { printable, printableLines } from '../core/printable.js';
 import type { ActionContext, ActionDefinition, ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
 import { UsageError } from '../core/errors.js';
-import type { PromptAnswer, PromptRequest, RunEvent, RunMode, StepStatus } from './events.js';
+import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
+import type { RunEvent, StepStatus } from './events.js';
+import type { RunMode } from '../actions/registry.js';
 import type { JournalRecord } from './journal.js';
-import type { StepRecord } from './run-state.js';
+import { stepsOf, type RunState, type StepState } from './run-state.js';
 import type { Runbook, RunbookPhase, RunbookStep } from './schema.js';
 import type { Clock } from './rto.js';
 import { evaluateCondition, renderValue } from './template.js';
-import { parseDuration } from './duration.js';
+import { outputsUsedLater } from './checks.js';
+import { parseDuration } from '../core/duration.js';
 import { assertDrillSafe, attemptAction, parseArguments, runWithTimeout } from './step-runner.js';
 
 /** What a step needs from the engine; kept narrow so steps can be tested and read on their own. */
@@ -22,7 +25,9 @@ export interface EngineCore {
   readonly runbook: Runbook;
   readonly actions: ActionRegistry;
   readonly targets: Record<string, TargetProfile>;
-  readonly steps: Map<string, StepRecord>;
+  /** The run so far, folded from its journal. */
+  readonly state: RunState;
+  step(stepId: string): StepState | undefined;
   readonly stop: AbortController;
   readonly wasResumed: boolean;
   readonly services: RunServices;
@@ -52,7 +57,7 @@ function argumentsOf(core: EngineCore, step: RunbookStep): unknown {
 
 /** The outputs of every step that has run, for hooks (PGDR_OUT_<STEP>_<NAME>). */
 function outputsSoFar(core: EngineCore): Record<string, Record<string, unknown>> {
-  return Object.fromEntries([...core.steps].map(([id, record]) => [id, record.outputs]));
+  return Object.fromEntries(stepsOf(core.state).map((step) => [step.id, step.outputs]));
 }
 
 export function actionContext(core: EngineCore, stepId: string, signal: AbortSignal): ActionContext {
@@ -82,7 +87,7 @@ export function actionContext(core: EngineCore, stepId: string, signal: AbortSig
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     progress: (update) => core.emit({ type: 'progress', at: core.clock.now(), stepId, ...update }),
     prompt: (request) => core.ask(request, signal, stepId),
-    emit: (event) => core.emit({ ...event, stepId } as RunEvent),
+    emit: (event) => core.emit({ ...event, stepId }),
     now: () => core.clock.now(),
   };
 }
@@ -90,7 +95,7 @@ export function actionContext(core: EngineCore, stepId: string, signal: AbortSig
 /** On resume: the steps that had succeeded set up again what they left for the end of the run (ActionDefinition.rearm). */
 export function rearmSettledSteps(core: EngineCore): void {
   for (const step of core.runbook.phases.flatMap((p) => p.steps)) {
-    const record = core.steps.get(step.id);
+    const record = core.step(step.id);
     if (record?.status !== 'succeeded') continue;
     try {
       const action = core.actions.get(actionOf(step));
@@ -103,7 +108,7 @@ export function rearmSettledSteps(core: EngineCore): void {
     } catch (error) {
       core.log(
         'warn',
-        `What step ${step.id} left for the end of the run could not be set up again: ${messageOf(error)}`,
+        `What step ${step.id} left for the end of the run could not be set up again: ${errorMessage(error)}`,
         step.id,
       );
     }
@@ -112,22 +117,14 @@ export function rearmSettledSteps(core: EngineCore): void {
 
 /** Runs one step to a final status; 'aborted' without a step.finished means the run was suspended. */
 export async function executeStep(core: EngineCore, phase: RunbookPhase, step: RunbookStep): Promise<StepStatus> {
-  const prior = core.steps.get(step.id);
+  const prior = core.step(step.id);
   const name = actionOf(step);
   const action = core.actions.get(name);
   const finish = (
     status: StepStatus,
     started: number,
-    extra: { outputs?: Record<string, unknown>; error?: string; hint?: string } = {},
+    extra: { outputs?: Record<string, unknown>; error?: string; hint?: string; markedDone?: boolean } = {},
   ) => {
-    const record = core.steps.get(step.id) ?? { status, outputs: {}, attempts: 0 };
-    core.steps.set(step.id, {
-      ...record,
-      status,
-      finishedAt: core.clock.now(),
-      outputs: extra.outputs ?? {},
-      error: extra.error,
-    });
     core.emit({
       type: 'step.finished',
       at: core.clock.now(),
@@ -141,7 +138,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   };
   if (core.wasResumed && prior?.status === 'running') {
     const again = await interruptedStep(core, step, action);
-    if (again === 'done') return finish('succeeded', core.clock.now(), { outputs: {} });
+    if (again === 'done') return finish('succeeded', core.clock.now(), { outputs: {}, markedDone: true });
     if (again === 'abort') return 'aborted';
   }
   if (step.when && !evaluateCondition(step.when, core.scope())) return finish('skipped', core.clock.now());
@@ -153,13 +150,6 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
     stepId: step.id,
     action: name,
     validation: Boolean(action.validation),
-  });
-  core.steps.set(step.id, {
-    status: 'running',
-    startedAt: prior?.startedAt ?? started,
-    outputs: {},
-    attempts: 1,
-    action: name,
   });
   core.emit({ type: 'step.started', at: started, phaseId: phase.id, stepId: step.id, title: step.title, attempt: 1 });
   try {
@@ -177,7 +167,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
       onRetry: (attempt, error) => {
         core.log(
           'warn',
-          `Attempt ${attempt} failed: ${messageOf(error)}; retrying (${attempt}/${step.retries}).`,
+          `Attempt ${attempt} failed: ${errorMessage(error)}; retrying (${attempt}/${step.retries}).`,
           step.id,
         );
         core.emit({
@@ -195,7 +185,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
     if (core.suspendedBy) return 'aborted';
     if (core.abortRequested) return finish('aborted', started, { error: 'Aborted by the operator.' });
     return finish('failed', started, {
-      error: printableLines(messageOf(error)),
+      error: printableLines(errorMessage(error)),
       hint: isPgdrError(error) && error.hint ? printableLines(error.hint) : undefined,
     });
   } finally {
@@ -216,14 +206,16 @@ async function interruptedStep(
     );
     return 'again';
   }
+  // pgdr did not see the outputs of a step that was cut off; later steps must not read them as empty.
+  const usedLater = outputsUsedLater(core.runbook, step.id);
   const answer = await core.ask(
     {
       kind: 'select',
       id: `resume.${step.id}`,
-      message: `Step "${step.title}" was running when the run stopped. Check its effect, then:`,
+      message: `Step "${step.title}" was running when the run stopped. Check its effect, then:${usedLater.length ? ` (it cannot be marked done: later steps use ${usedLater.join(', ')}, which only running it gives)` : ''}`,
       choices: [
         { value: 'again', label: 'Run it again' },
-        { value: 'done', label: 'Mark it done (it finished)' },
+        ...(usedLater.length ? [] : [{ value: 'done', label: 'Mark it done (it finished)' }]),
         { value: 'abort', label: 'Abort the run' },
       ],
     },
@@ -239,7 +231,7 @@ export async function runUndos(core: EngineCore): Promise<void> {
   const candidates = core.runbook.phases
     .flatMap((p) => p.steps)
     .filter(
-      (step) => core.steps.get(step.id)?.status === 'succeeded' && (step.undo || core.actions.get(actionOf(step)).undo),
+      (step) => core.step(step.id)?.status === 'succeeded' && (step.undo || core.actions.get(actionOf(step)).undo),
     )
     // Steps run one after another, so runbook order is completion order (timestamps tie within a millisecond).
     .reverse();
@@ -274,7 +266,7 @@ export async function runUndos(core: EngineCore): Promise<void> {
         at: core.clock.now(),
         stepId: step.id,
         status: 'failed',
-        error: messageOf(error),
+        error: errorMessage(error),
       });
     }
   }
@@ -295,9 +287,5 @@ async function undoStep(core: EngineCore, step: RunbookStep, signal: AbortSignal
   }
   const action = core.actions.get(actionOf(step));
   const args = parseArguments(action, step.id, argumentsOf(core, step));
-  await action.undo!(ctx, args, core.steps.get(step.id)?.outputs ?? {});
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  await action.undo!(ctx, args, core.step(step.id)?.outputs ?? {});
 }

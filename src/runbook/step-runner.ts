@@ -1,11 +1,15 @@
 import { type z } from 'zod';
 import { PgdrError, Aborted } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 import type { ActionContext, ActionDefinition, ActionOutputs, TargetProfile } from '../actions/registry.js';
-import { formatDuration } from './duration.js';
-import type { RunMode } from './events.js';
+import { formatDuration } from '../core/duration.js';
+import type { RunMode } from '../actions/registry.js';
 
 export class StepTimedOut extends PgdrError {}
-export class DrillRefused extends PgdrError {}
+/** Safety rule 1 refused a step. Exit 3. */
+export class DrillRefused extends PgdrError {
+  static override readonly exitCode: number = 3;
+}
 export class InvalidStepArguments extends PgdrError {}
 
 /** Validates templated arguments against the action's schema; messages name the field. */
@@ -35,7 +39,6 @@ export function assertDrillSafe(
         `Step ${stepId} (${action.name}) would write to '${name}', a target marked production; a drill never does.`,
         {
           hint: `Point with.${use.field} at a scratch target, or run the scenario for real with \`pgdr run\`.`,
-          exitCode: 3,
         },
       );
     }
@@ -114,19 +117,4 @@ export async function attemptAction(options: AttemptOptions): Promise<ActionOutp
       await sleep(options.retryDelayMs, options.signal);
     }
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Aborted());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Aborted());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -2,11 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../core/context.js';
-import { PgdrError, UsageError } from '../core/errors.js';
+import { Aborted, PgdrError, UsageError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import type { TargetProfile } from '../actions/registry.js';
 import { RunCleanup, type RunServices } from '../actions/run-services.js';
 import { takeBackup, verifyBackup, formatBytes } from '../backup/index.js';
+import { manifestTables } from '../backup/manifest-tables.js';
 import { openRepository } from '../storage/index.js';
 import { quoteIdent, withClient } from '../pg/client.js';
 import { SupabaseManagementApi } from '../supabase/management-api.js';
@@ -62,8 +63,7 @@ export async function startSandbox(runbook: string, options: SandboxOptions): Pr
   };
   try {
     const check = () => {
-      if (options.signal?.aborted)
-        throw new PgdrError('Sandbox setup interrupted; everything it started was removed.', { exitCode: 130 });
+      if (options.signal?.aborted) throw new Aborted('Sandbox setup interrupted; everything it started was removed.');
     };
     log.info('Sandbox: starting a throwaway PostgreSQL cluster…');
     const cluster = await startLocalCluster();
@@ -91,7 +91,7 @@ export async function startSandbox(runbook: string, options: SandboxOptions): Pr
         hint: 'Report this: the sandbox sample should always restore.',
       });
     log.info(
-      `Sandbox: backup ${backup.id} (${formatBytes(backup.bytes)}, ${Object.keys(backup.manifest.rowCounts).length} tables) taken and verified with a restore test.`,
+      `Sandbox: backup ${backup.id} (${formatBytes(backup.bytes)}, ${manifestTables(backup.manifest).length} tables) taken and verified with a restore test.`,
     );
     check();
     const app = await startAppStandIn();

@@ -3,12 +3,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { runProcess } from '../core/system.js';
 import { PgdrError } from '../core/errors.js';
 import { versionedBinDirs } from '../pg/tools.js';
 import { parseTarget, type DbTarget } from '../pg/connection.js';
-import { asServerUser, handToServerUser, isRoot } from '../pg/server-user.js';
+import { asServerUser, handToServerUser, isRoot, serverUserIds } from '../pg/server-user.js';
 
 /**
  * A throwaway PostgreSQL cluster on a free loopback port: for `pgdr drill --sandbox` and for the tests.
@@ -90,7 +89,7 @@ export async function startLocalCluster(options: ClusterOptions = {}): Promise<L
   const binDir = findServerBinDir();
   if (isRoot()) {
     try {
-      execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+      serverUserIds();
     } catch {
       throw new ServerBinariesMissing(
         'Running as root, but there is no "postgres" OS user to run the throwaway cluster as.',

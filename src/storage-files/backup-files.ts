@@ -1,6 +1,6 @@
-import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { OperationContext } from '../core/context.js';
+import { pipeThrough } from '../core/streams.js';
 import type { Repository } from '../storage/index.js';
 import { HashStage } from '../backup/compression.js';
 import { createEncryptStream } from '../crypto/index.js';
@@ -69,7 +69,7 @@ async function copyObjects(options: BackupFilesOptions, ctx: OperationContext): 
         ...(encrypted ? [createEncryptStream({ recipients: options.recipients! })] : []),
       ];
       await Promise.all([
-        pipeline([body, ...stages, out] as unknown as [Readable, PassThrough], { signal: ctx.signal }),
+        pipeThrough(body, stages, out, { signal: ctx.signal }),
         repo.putStream(stored, out, { signal: ctx.signal }),
       ]);
       objects.push({

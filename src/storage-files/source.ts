@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { StorageError, UsageError } from '../core/errors.js';
-import type { Env } from '../pg/connection.js';
+import { StorageError, UsageError, errorMessage } from '../core/errors.js';
+import type { Env } from '../core/env.js';
 import { connectS3, type S3Connection } from '../storage/s3-client.js';
 import type { StorageFilesConfig } from '../config/schema.js';
 
@@ -43,7 +43,7 @@ export async function openStorageSource(config: StorageFilesConfig, env: Env = p
   const fail =
     (what: string) =>
     (error: unknown): never => {
-      throw new StorageError(`Storage ${what} at ${config.s3Endpoint} failed: ${(error as Error).message}`, {
+      throw new StorageError(`Storage ${what} at ${config.s3Endpoint} failed: ${errorMessage(error)}`, {
         hint: 'Check the endpoint, the S3 access keys and that the bucket exists.',
         cause: error,
       });

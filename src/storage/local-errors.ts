@@ -1,4 +1,4 @@
-import { isPgdrError, type PgdrError, StorageError } from '../core/errors.js';
+import { isPgdrError, type PgdrError, StorageError, errorMessage } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 import { printable } from '../core/printable.js';
 import { linkRefused } from './local-paths.js';
@@ -7,7 +7,7 @@ import { linkRefused } from './local-paths.js';
 export function localError(error: unknown, action: string, path: string): PgdrError {
   if (isPgdrError(error)) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const message = redact(error instanceof Error ? error.message : String(error));
+  const message = redact(errorMessage(error));
   switch (code) {
     case 'ELOOP':
       return linkRefused(path);

@@ -21,7 +21,7 @@ describe('local repository', () => {
   it('resolves a relative path and creates the directory private to its owner on first write', async () => {
     const repo = openRepository(relative(process.cwd(), join(root, 'private')));
     expect(repo.url).toBe(join(root, 'private'));
-    expect(repo.kind).toBe('local');
+    expect(repo.remote).toBe(false);
     await repo.putStream('backups/a/data.dump', Readable.from([Buffer.from('dump')]));
     await repo.writeFile('backups/a/manifest.json', '{}');
     const lock = await repo.lock('locks/backup-app');

@@ -13,7 +13,7 @@ import { acquireLocalLock } from './local-lock.js';
 import { putFailure, watchSource } from './stream-errors.js';
 import { probeByRoundTrip } from './probe.js';
 import { fileLockStates, sealFiles, unsealFiles } from './local-seal.js';
-import type { LockState, SealResult } from './object-lock.js';
+import type { LockState, SealResult } from './lock-types.js';
 import type {
   GetStreamOptions,
   ObjectInfo,
@@ -30,7 +30,7 @@ import type {
  * writes and removes only inside it.
  */
 export class LocalRepository implements Repository {
-  readonly kind = 'local' as const;
+  readonly remote = false;
 
   constructor(readonly url: string) {}
 

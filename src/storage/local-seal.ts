@@ -2,7 +2,7 @@ import { lstat, open } from 'node:fs/promises';
 import { runProcess } from '../core/system.js';
 import { FILE_MODE } from './local-files.js';
 import { READ_NO_FOLLOW } from './local-paths.js';
-import type { LockState, SealResult } from './object-lock.js';
+import type { LockState, SealResult } from './lock-types.js';
 
 /** chmod through a descriptor opened without following links: a link planted in a file's place is never changed. */
 async function setMode(path: string, mode: number): Promise<void> {

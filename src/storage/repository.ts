@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { LockRequest, LockState, SealResult } from './object-lock.js';
+import type { LockRequest, LockState, SealResult } from './lock-types.js';
 import type { ArchiveTiers } from './s3-tiers.js';
 import type { StorageClass } from './storage-classes.js';
 
@@ -53,7 +53,8 @@ export interface RepositoryLock {
 export interface Repository {
   /** Display form, no secrets: "/abs/path" or "s3://bucket/prefix". */
   readonly url: string;
-  readonly kind: 'local' | 's3';
+  /** Reading an object downloads it (S3): a reader that needs a file more than once fetches it once. */
+  readonly remote: boolean;
   /** Streams body to key; nothing is visible under key unless the whole stream arrived. */
   putStream(key: string, body: Readable, opts?: PutStreamOptions): Promise<{ bytes: number }>;
   /** Small files, atomic. */

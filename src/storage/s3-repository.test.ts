@@ -26,7 +26,7 @@ describe('S3 repository', () => {
   it('shows the bucket and prefix, and keeps to its prefix', async () => {
     const repo = openRepository(`s3://${s3.bucket}/team/db1/`, { env: s3.env });
     expect(repo.url).toBe(`s3://${s3.bucket}/team/db1`);
-    expect(repo.kind).toBe('s3');
+    expect(repo.remote).toBe(true);
     await s3
       .client()
       .send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'team/db10/backups/x/manifest.json', Body: '{}' }));

@@ -12,7 +12,7 @@ import { resumableRead } from './s3-resumable-read.js';
 import { tooLarge } from './too-large.js';
 import { ArchiveTiers } from './s3-tiers.js';
 import { isStorageClass } from './storage-classes.js';
-import type { LockRequest, LockState } from './object-lock.js';
+import type { LockRequest, LockState } from './lock-types.js';
 import type {
   GetStreamOptions,
   ObjectInfo,
@@ -27,7 +27,7 @@ import type {
 const DELETE_BATCH = 1000;
 
 export class S3Repository implements Repository {
-  readonly kind = 's3' as const;
+  readonly remote = true;
   readonly url: string;
   private connection: Promise<S3Connection> | undefined;
   /** Learned on the first lock: some S3-compatible services reject If-None-Match. */

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import { Aborted, StorageError } from '../core/errors.js';
+import { Aborted, StorageError, errorMessage } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 
 export interface ResumableReadOptions {
@@ -54,7 +54,7 @@ export function resumableRead(
     if (out.destroyed) return;
     if (options.signal?.aborted) return void out.destroy(new Aborted(`Reading ${target} was aborted.`));
     if (++breaks > retries) {
-      const why = redact(error instanceof Error ? error.message : String(error));
+      const why = redact(errorMessage(error));
       return void out.destroy(
         new StorageError(
           `Reading ${target} broke off ${breaks} times; the last time after ${received} of ${total} bytes (${why}).`,

@@ -2,7 +2,7 @@ import type { LifecycleRule } from '@aws-sdk/client-s3';
 import type { S3Connection } from './s3-client.js';
 import { s3Status } from './s3-errors.js';
 import { isStorageClass, type StorageClass } from './storage-classes.js';
-import type { LockRequest, LockState } from './object-lock.js';
+import type { LockRequest, LockState } from './lock-types.js';
 
 /** Where an object sits: its class and, for an archived one, whether a readable copy is being made or is there. */
 export interface ObjectTier {

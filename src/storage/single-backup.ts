@@ -9,6 +9,17 @@ import type { Repository } from './repository.js';
  * named the directory, so no link is needed (the repository never follows one).
  */
 export function singleBackupRepository(dir: string, id: string = basename(dir)): Repository {
+  const view = singleBackupView(dir, id);
+  singleBackups.add(view);
+  return view;
+}
+
+const singleBackups = new WeakSet<Repository>();
+
+/** A lone backup directory, which holds nothing else (no safety snapshot, no new backup). */
+export const isSingleBackup = (repo: Repository): boolean => singleBackups.has(repo);
+
+function singleBackupView(dir: string, id: string): Repository {
   const inner = new LocalRepository(dirname(dir));
   const own = `backups/${id}/`;
   const inside = (key: string) => {
@@ -23,7 +34,7 @@ export function singleBackupRepository(dir: string, id: string = basename(dir)):
   };
   return {
     url: dir,
-    kind: 'local',
+    remote: false,
     putStream: readOnly,
     writeFile: (key, data) => inner.writeFile(inside(key), data),
     readFile: (key, opts) => inner.readFile(inside(key), opts),

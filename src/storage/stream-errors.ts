@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Aborted, isPgdrError, type PgdrError, StorageError } from '../core/errors.js';
+import { Aborted, isPgdrError, type PgdrError, StorageError, errorMessage } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
 
 /**
@@ -30,7 +30,7 @@ export function putFailure(
   const error = source.error;
   if (error === undefined) return storageError();
   if (isPgdrError(error)) return error;
-  const message = redact(error instanceof Error ? error.message : String(error));
+  const message = redact(errorMessage(error));
   return new StorageError(`The data for ${target} failed after ${bytes} bytes: ${message}`, {
     hint: 'Nothing was kept in the repository; fix the cause above and retry.',
     cause: error,

@@ -1,4 +1,5 @@
-import { PgdrError, UsageError } from '../core/errors.js';
+import { Aborted, PgdrError, UsageError, errorMessage } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 import { redact, registerSecret } from '../core/secrets.js';
 import { silentLogger, type Logger } from '../core/context.js';
 import type { BackupsResponse, HealthResponse, ProjectResponse } from './types.js';
@@ -113,9 +114,10 @@ export class SupabaseManagementApi {
           signal: this.options.signal,
         });
       } catch (error) {
-        if (this.options.signal?.aborted || method !== 'GET' || attempt >= maxRetries) {
+        if (this.options.signal?.aborted) throw new Aborted(`Stopped during ${method} ${path}.`);
+        if (method !== 'GET' || attempt >= maxRetries) {
           throw new SupabaseApiError(
-            `Could not reach the Supabase Management API at ${this.baseUrl}: ${redact(String((error as Error).message ?? error))}`,
+            `Could not reach the Supabase Management API at ${this.baseUrl}: ${redact(errorMessage(error))}`,
             0,
             'Check your network, proxy or SUPABASE_API_URL.',
           );
@@ -144,12 +146,7 @@ export class SupabaseManagementApi {
   private async wait(ms: number, why: string): Promise<void> {
     const capped = Math.min(ms, 120_000);
     this.log.warn(`Supabase API: ${why}; retrying in ${Math.ceil(capped / 1000)} s`);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, capped);
-      this.options.signal?.addEventListener('abort', () => (clearTimeout(timer), reject(this.options.signal!.reason)), {
-        once: true,
-      });
-    });
+    await sleep(capped, this.options.signal);
   }
 }
 

@@ -1,8 +1,6 @@
 import type { ProgressUnit } from '../core/context.js';
 import { formatBytes } from '../core/format-bytes.js';
 
-export { formatBytes };
-
 export function formatAmount(amount: number, unit: ProgressUnit): string {
   if (unit === 'bytes') return formatBytes(amount);
   return `${Math.round(amount).toLocaleString('en-US')} ${unit}`;
@@ -22,30 +20,11 @@ export function formatClock(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
 }
 
-/** A duration in an operator's words: 850ms, 6.0s, 1m 02s, 2h 05m. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const totalSeconds = Math.floor(ms / 1000);
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor((totalSeconds % 3600) / 60);
-  const s = totalSeconds % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
-  return `${m}m ${String(s).padStart(2, '0')}s`;
-}
-
 /** Local wall-clock time of an event: 12:03:04. */
 export function formatTimeOfDay(at: number): string {
   const d = new Date(at);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** Cuts a plain string to `width` columns with an ellipsis. */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (text.length <= width) return text;
-  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 }
 
 /** A text bar: ███████░░░ (fraction clamped to 0..1). */

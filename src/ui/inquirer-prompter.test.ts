@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Aborted } from '../core/errors.js';
-import type { PromptRequest } from '../runbook/events.js';
+import type { PromptRequest } from '../core/prompt.js';
 import { inquirerPrompter } from './inquirer-prompter.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 import { Aborted } from '../core/errors.js';
-import type { PromptAnswer, PromptRequest, Prompter } from '../runbook/events.js';
+import type { PromptAnswer, PromptRequest, Prompter } from '../core/prompt.js';
 
 export interface InquirerStreams {
   input?: NodeJS.ReadableStream;

@@ -1,10 +1,10 @@
-import { redact } from '../core/secrets.js';
+import { redactedJson } from '../core/secrets.js';
 import type { RunHandle } from '../runbook/events.js';
 import { followRun, type RunRendering } from './rendering.js';
 
 /** --json: one event per line on stdout and nothing else, for scripts and CI. */
 export function printRunJson(handle: RunHandle, stdout: NodeJS.WritableStream = process.stdout): RunRendering {
   return followRun(handle, (event) => {
-    stdout.write(redact(JSON.stringify(event)) + '\n');
+    stdout.write(redactedJson(event) + '\n');
   });
 }

@@ -1,7 +1,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from '../core/secrets.js';
 import type { RunEvent, RunHandle } from '../runbook/events.js';
-import { formatAmount, formatClock, formatDuration, formatRate, formatTimeOfDay } from './format.js';
+import { formatDuration } from '../core/duration.js';
+import { formatAmount, formatClock, formatRate, formatTimeOfDay } from './format.js';
 import { nextSample, progressStats, type ProgressSample } from './progress-math.js';
 import { followRun, type RunRendering } from './rendering.js';
 import { noColorRequested, stepSymbol, taskSymbol } from './theme.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FakeRun, T0, header, passedRun, started } from '../../test/ui/fake-run.js';
-import { elapsedMs, findStep, initialRunState, LOG_LIMIT, runReducer } from './run-state.js';
+import { elapsedMs, initialScreenState, LOG_LIMIT, runReducer } from './run-state.js';
+import { findStep } from '../runbook/run-state.js';
 import type { RunEvent } from '../runbook/events.js';
 
-const reduce = (events: RunEvent[]) => events.reduce(runReducer, initialRunState(T0));
+const reduce = (events: RunEvent[]) => events.reduce(runReducer, initialScreenState(T0));
 
 describe('runReducer', () => {
   it('lays out every phase and step as pending when the run starts', () => {
@@ -117,7 +118,7 @@ describe('runReducer', () => {
     expect(state.undo).toEqual([
       { stepId: 'block', title: 'Unblock connections', status: 'succeeded', error: undefined },
     ]);
-    expect(state.result).toMatchObject({ status: 'aborted', reportPaths: [] });
+    expect(state.finished).toMatchObject({ status: 'aborted', reportPaths: [] });
     expect(elapsedMs({ ...state, now: T0 + 999_999 })).toBe(10);
   });
 
@@ -143,7 +144,7 @@ describe('runReducer', () => {
   it('is usable with a FakeRun history', () => {
     const run = new FakeRun();
     run.emit(...passedRun());
-    expect(run.history().reduce(runReducer, initialRunState()).result?.status).toBe('passed');
+    expect(run.history().reduce(runReducer, initialScreenState()).finished?.status).toBe('passed');
     expect(header.phases).toHaveLength(3);
   });
 });

@@ -1,29 +1,10 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { ProgressUnit } from '../core/context.js';
 import { nextSample } from './progress-math.js';
-import type { PromptRequest, RunEvent, RunHeader, RunStatus, StepStatus, TaskState } from '../runbook/events.js';
-
-export interface StepView {
-  id: string;
-  phaseId: string;
-  title: string;
-  manual?: boolean;
-  status: StepStatus;
-  attempt: number;
-  startedAt?: number;
-  durationMs?: number;
-  error?: string;
-  hint?: string;
-}
-
-export interface PhaseView {
-  id: string;
-  title: string;
-  status: StepStatus;
-  startedAt?: number;
-  durationMs?: number;
-  steps: StepView[];
-}
+import type { PromptRequest } from '../core/prompt.js';
+import type { RunEvent } from '../runbook/events.js';
+import type { TaskState } from '../actions/registry.js';
+import { applyRecord, initialState, type RunState } from '../runbook/run-state.js';
 
 export interface TaskView {
   id: string;
@@ -51,88 +32,22 @@ export interface LogLine {
   stepId?: string;
 }
 
-export interface UndoView {
-  stepId: string;
-  title: string;
-  status: StepStatus;
-  error?: string;
-}
-
-export interface RunResult {
-  at: number;
-  status: RunStatus;
-  durationMs: number;
-  rtoMs?: number;
-  rtoMet?: boolean;
-  rpoMs?: number;
-  reportPaths: string[];
-  error?: string;
-}
-
-export interface RunState {
-  header?: RunHeader;
-  resumed: boolean;
-  startedAt?: number;
+/** What the screen shows: the run as the journal's fold tells it, and what is not journaled as state. */
+export interface ScreenState extends RunState {
   /** Wall clock used for elapsed times; advanced by the store, not by events. */
   now: number;
-  phases: PhaseView[];
-  currentStepId?: string;
   tasks: Record<string, TaskView[]>;
   progress: ProgressView[];
   logs: LogLine[];
   /** The question the engine is waiting on, as announced by prompt.asked. */
   pendingPrompt?: PromptRequest;
-  undo: UndoView[];
-  result?: RunResult;
 }
 
 /** Enough for the full-log view; older lines stay in the journal. */
 export const LOG_LIMIT = 1000;
 
-export function initialRunState(now = Date.now()): RunState {
-  return { resumed: false, now, phases: [], tasks: {}, progress: [], logs: [], undo: [] };
-}
-
-function updatePhase(state: RunState, phaseId: string, update: (phase: PhaseView) => PhaseView): PhaseView[] {
-  return state.phases.map((phase) => (phase.id === phaseId ? update(phase) : phase));
-}
-
-function ensurePhase(state: RunState, phaseId: string, title: string): PhaseView[] {
-  if (state.phases.some((p) => p.id === phaseId)) return state.phases;
-  return [...state.phases, { id: phaseId, title, status: 'pending', steps: [] }];
-}
-
-function updateStep(
-  phases: PhaseView[],
-  phaseId: string,
-  stepId: string,
-  title: string,
-  update: (step: StepView) => StepView,
-): PhaseView[] {
-  return phases.map((phase) => {
-    if (phase.id !== phaseId) return phase;
-    const known = phase.steps.some((s) => s.id === stepId);
-    const steps = known
-      ? phase.steps
-      : [...phase.steps, { id: stepId, phaseId, title, status: 'pending' as const, attempt: 0 }];
-    return { ...phase, steps: steps.map((s) => (s.id === stepId ? update(s) : s)) };
-  });
-}
-
-function fromHeader(header: RunHeader): PhaseView[] {
-  return header.phases.map((phase) => ({
-    id: phase.id,
-    title: phase.title,
-    status: 'pending',
-    steps: phase.steps.map((step) => ({
-      id: step.id,
-      phaseId: phase.id,
-      title: step.title,
-      manual: step.manual,
-      status: 'pending',
-      attempt: 0,
-    })),
-  }));
+export function initialScreenState(now = Date.now()): ScreenState {
+  return { ...initialState(), now, tasks: {}, progress: [], logs: [] };
 }
 
 function upsertTask(tasks: TaskView[] = [], event: Extract<RunEvent, { type: 'task.updated' }>): TaskView[] {
@@ -160,132 +75,36 @@ function appendLog(logs: LogLine[], line: LogLine): LogLine[] {
   return next.length > LOG_LIMIT ? next.slice(next.length - LOG_LIMIT) : next;
 }
 
-/** Pure: folds one engine event into what the screen shows. */
-export function runReducer(state: RunState, event: RunEvent): RunState {
+/** Pure: folds one engine event into what the screen shows (the journal's fold, plus subtasks, progress and logs). */
+export function runReducer(state: ScreenState, event: RunEvent): ScreenState {
+  const next = applyRecord(state, event);
   switch (event.type) {
-    case 'run.started': {
-      const { type: _type, at, resumed, ...header } = event;
-      // A resumed run keeps what the replayed history already says about finished steps.
-      const phases = resumed && state.phases.length > 0 ? state.phases : fromHeader(header);
-      return {
-        ...state,
-        header,
-        resumed: Boolean(resumed),
-        startedAt: state.startedAt ?? at,
-        phases,
-        result: undefined,
-      };
-    }
-    case 'phase.started': {
-      const phases = ensurePhase(state, event.phaseId, event.title);
-      return {
-        ...state,
-        phases: updatePhase({ ...state, phases }, event.phaseId, (p) => ({
-          ...p,
-          status: 'running',
-          startedAt: event.at,
-          durationMs: undefined,
-        })),
-      };
-    }
-    case 'phase.finished':
-      return {
-        ...state,
-        phases: updatePhase(state, event.phaseId, (p) => ({
-          ...p,
-          status: event.status,
-          durationMs: event.durationMs,
-        })),
-      };
-    case 'step.started': {
-      const phases = updateStep(
-        ensurePhase(state, event.phaseId, event.phaseId),
-        event.phaseId,
-        event.stepId,
-        event.title,
-        (s) => ({
-          ...s,
-          title: event.title,
-          status: 'running',
-          attempt: event.attempt,
-          startedAt: event.at,
-          durationMs: undefined,
-          error: undefined,
-          hint: undefined,
-        }),
-      );
-      return { ...state, phases, currentStepId: event.stepId, tasks: { ...state.tasks, [event.stepId]: [] } };
-    }
-    case 'step.finished': {
-      const phases = updateStep(
-        ensurePhase(state, event.phaseId, event.phaseId),
-        event.phaseId,
-        event.stepId,
-        event.stepId,
-        (s) => ({
-          ...s,
-          status: event.status,
-          durationMs: event.durationMs,
-          error: event.error,
-          hint: event.hint,
-        }),
-      );
-      const progress = state.progress.filter((p) => p.stepId !== undefined && p.stepId !== event.stepId);
-      const currentStepId = state.currentStepId === event.stepId ? undefined : state.currentStepId;
-      return { ...state, phases, progress, currentStepId };
-    }
+    case 'step.started':
+      return { ...next, tasks: { ...next.tasks, [event.stepId]: [] } };
+    case 'step.finished':
+      return { ...next, progress: next.progress.filter((p) => p.stepId !== undefined && p.stepId !== event.stepId) };
     case 'task.updated':
-      return { ...state, tasks: { ...state.tasks, [event.stepId]: upsertTask(state.tasks[event.stepId], event) } };
+      return { ...next, tasks: { ...next.tasks, [event.stepId]: upsertTask(next.tasks[event.stepId], event) } };
     case 'progress':
-      return { ...state, progress: upsertProgress(state.progress, event) };
+      return { ...next, progress: upsertProgress(next.progress, event) };
     case 'log':
       return {
-        ...state,
-        logs: appendLog(state.logs, { at: event.at, level: event.level, message: event.message, stepId: event.stepId }),
+        ...next,
+        logs: appendLog(next.logs, { at: event.at, level: event.level, message: event.message, stepId: event.stepId }),
       };
     case 'prompt.asked':
-      return { ...state, pendingPrompt: event.prompt };
+      return { ...next, pendingPrompt: event.prompt };
     case 'prompt.answered':
-      return state.pendingPrompt?.id === event.promptId ? { ...state, pendingPrompt: undefined } : state;
-    case 'undo.started':
-      return {
-        ...state,
-        undo: [
-          ...state.undo.filter((u) => u.stepId !== event.stepId),
-          { stepId: event.stepId, title: event.title, status: 'running' },
-        ],
-      };
-    case 'undo.finished':
-      return {
-        ...state,
-        undo: state.undo.map((u) =>
-          u.stepId === event.stepId ? { ...u, status: event.status, error: event.error } : u,
-        ),
-      };
-    case 'run.finished': {
-      const { type: _type, reportPaths, ...rest } = event;
-      return {
-        ...state,
-        currentStepId: undefined,
-        progress: [],
-        pendingPrompt: undefined,
-        result: { ...rest, reportPaths: reportPaths ?? [] },
-      };
-    }
+      return next.pendingPrompt?.id === event.promptId ? { ...next, pendingPrompt: undefined } : next;
+    case 'run.finished':
+      return { ...next, progress: [], pendingPrompt: undefined };
+    default:
+      return next;
   }
-}
-
-export function findStep(state: RunState, stepId: string | undefined): StepView | undefined {
-  if (!stepId) return undefined;
-  for (const phase of state.phases) {
-    const step = phase.steps.find((s) => s.id === stepId);
-    if (step) return step;
-  }
-  return undefined;
 }
 
 /** Elapsed run time: the final duration once finished, otherwise the clock minus the start. */
-export function elapsedMs(state: RunState): number {
-  if (state.result) return state.result.durationMs;
+export function elapsedMs(state: ScreenState): number {
+  if (state.finished) return state.finished.durationMs;
   return state.startedAt === undefined ? 0 : Math.max(0, state.now - state.startedAt);
 }

@@ -1,5 +1,5 @@
 import type { RunEvent, RunHandle } from '../runbook/events.js';
-import { initialRunState, runReducer, type RunState } from './run-state.js';
+import { initialScreenState, runReducer, type ScreenState } from './run-state.js';
 
 export interface RunStoreOptions {
   /** Events are batched and published at most this often (≈10 redraws a second). */
@@ -14,7 +14,7 @@ export interface RunStoreOptions {
  * listeners are told, so a burst of 5,000 progress events costs a handful of renders.
  */
 export class RunStore {
-  private state: RunState;
+  private state: ScreenState;
   private queue: RunEvent[] = [];
   private readonly listeners = new Set<() => void>();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -35,18 +35,18 @@ export class RunStore {
     this.clockMs = options.clockMs ?? 1000;
     this.now = options.now ?? Date.now;
     // From the first frame: a prompt drawn before the store is subscribed must not show without its run's header.
-    this.state = this.caughtUp(initialRunState(this.now()));
+    this.state = this.caughtUp(initialScreenState(this.now()));
   }
 
   /** `state` with the history's events it has not seen yet. */
-  private caughtUp(state: RunState): RunState {
+  private caughtUp(state: ScreenState): ScreenState {
     const past = this.handle.history();
     const next = past.slice(this.applied).reduce(runReducer, state);
     this.applied = past.length;
     return { ...next, now: this.now() };
   }
 
-  getSnapshot = (): RunState => this.state;
+  getSnapshot = (): ScreenState => this.state;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -95,7 +95,7 @@ export class RunStore {
   }
 
   private updateClock(): void {
-    const running = this.state.startedAt !== undefined && !this.state.result;
+    const running = this.state.startedAt !== undefined && !this.state.finished;
     if (running && !this.clockTimer) {
       this.clockTimer = setInterval(() => {
         // A flush moments ago already moved the clock; skipping saves a redraw during bursts.

@@ -1,5 +1,5 @@
-import type { PromptRequest } from '../runbook/events.js';
-import type { RunState } from './run-state.js';
+import type { PromptRequest } from '../core/prompt.js';
+import type { ScreenState } from './run-state.js';
 import { buildStepRows, fitRows, type StepRow } from './step-rows.js';
 
 export interface ScreenLayout {
@@ -25,19 +25,19 @@ function promptRows(prompt: PromptRequest | undefined): number {
  * to the rest, and the log tail (at most 8 lines) takes what is left, or disappears when nothing is.
  */
 export function screenLayout(
-  state: RunState,
+  state: ScreenState,
   prompt: PromptRequest | undefined,
   rows: number,
   logView: boolean,
 ): ScreenLayout {
   const header = (state.header?.target ? 3 : 2) + 1 + 1;
-  const summary = state.result
+  const summary = state.finished
     ? 2 +
-      (state.result.error ? 1 : 0) +
-      (state.result.rtoMs !== undefined ? 1 : 0) +
-      (state.result.rpoMs !== undefined ? 1 : 0) +
+      (state.finished.error ? 1 : 0) +
+      (state.finished.rtoMs !== undefined ? 1 : 0) +
+      (state.finished.rpoMs !== undefined ? 1 : 0) +
       state.undo.length +
-      state.result.reportPaths.length
+      state.finished.reportPaths.length
     : 0;
   const fixed = header + promptRows(prompt) + summary + 1;
   const body = Math.max(3, rows - fixed);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PromptRequest } from '../runbook/events.js';
+import type { PromptRequest } from '../core/prompt.js';
 import { PromptUnanswered, scriptedPrompter } from './scripted-prompter.js';
 
 const signal = new AbortController().signal;

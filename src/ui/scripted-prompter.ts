@@ -1,8 +1,8 @@
-import { PgdrError } from '../core/errors.js';
-import type { PromptAnswer, PromptRequest, Prompter } from '../runbook/events.js';
+import { UsageError } from '../core/errors.js';
+import type { PromptAnswer, PromptRequest, Prompter } from '../core/prompt.js';
 
 /** A question nobody can answer: no terminal, and neither --answer nor --yes covers it. */
-export class PromptUnanswered extends PgdrError {}
+export class PromptUnanswered extends UsageError {}
 
 export interface ScriptedAnswers {
   /** From --answer <promptId>=<value>. */
@@ -17,7 +17,6 @@ const FALSE = new Set(['n', 'no', 'false', '0', 'off']);
 function invalid(request: PromptRequest, value: string, expected: string): PromptUnanswered {
   return new PromptUnanswered(`--answer ${request.id}=${value} is not a valid answer to "${request.message}".`, {
     hint: `Pass --answer ${request.id}=<${expected}>.`,
-    exitCode: 2,
   });
 }
 
@@ -40,7 +39,6 @@ function fromString(request: PromptRequest, value: string): PromptAnswer {
           `--answer ${request.id}=${value} does not match the name to type back for "${request.message}".`,
           {
             hint: `Pass --answer ${request.id}=${request.expected} exactly (or --confirm ${request.expected}) if you mean it.`,
-            exitCode: 2,
           },
         );
       }
@@ -81,7 +79,6 @@ function unanswered(request: PromptRequest): PromptUnanswered {
       `"${request.message}" (prompt ${request.id}) needs the name typed back, and there is no terminal to type it in.`,
       {
         hint: `Pass --answer ${request.id}=${request.expected} (or --confirm ${request.expected}); --yes never confirms a destructive step.`,
-        exitCode: 2,
       },
     );
   }
@@ -89,7 +86,6 @@ function unanswered(request: PromptRequest): PromptUnanswered {
     `"${request.message}" (prompt ${request.id}) needs an answer and there is no terminal to ask in.`,
     {
       hint: `Pass --answer ${request.id}=<value>${byDefault(request) === undefined ? '' : ', or --yes to accept the defaults'}.`,
-      exitCode: 2,
     },
   );
 }

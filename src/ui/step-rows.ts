@@ -1,6 +1,8 @@
-import type { StepStatus, TaskState } from '../runbook/events.js';
-import { formatDuration } from './format.js';
-import type { PhaseView, RunState, StepView, TaskView } from './run-state.js';
+import type { StepStatus } from '../runbook/events.js';
+import type { TaskState } from '../actions/registry.js';
+import { formatDuration } from '../core/duration.js';
+import type { PhaseState, StepState } from '../runbook/run-state.js';
+import type { ScreenState, TaskView } from './run-state.js';
 
 /** One screen row of the step list; building rows first lets the list fit the terminal's height. */
 export type StepRow =
@@ -17,7 +19,7 @@ function duration(item: { status: string; startedAt?: number; durationMs?: numbe
 }
 
 /** A phase shows its steps while it runs or if it went wrong; finished and future phases stay one line. */
-function expanded(phase: PhaseView): boolean {
+function expanded(phase: PhaseState): boolean {
   return (
     phase.status === 'running' ||
     phase.status === 'failed' ||
@@ -39,7 +41,7 @@ function firstLine(text: string): string {
   return text.trim().split(/\r?\n/)[0] ?? '';
 }
 
-function stepRows(step: StepView, now: number, tasks: TaskView[]): StepRow[] {
+function stepRows(step: StepState, now: number, tasks: TaskView[]): StepRow[] {
   const title = `${step.title}${step.manual ? ' (manual)' : ''}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}`;
   const rows: StepRow[] = [
     { kind: 'step', key: `s:${step.id}`, status: step.status, title, time: duration(step, now) },
@@ -71,7 +73,7 @@ function stepRows(step: StepView, now: number, tasks: TaskView[]): StepRow[] {
   return rows;
 }
 
-export function buildStepRows(state: RunState): StepRow[] {
+export function buildStepRows(state: ScreenState): StepRow[] {
   const rows: StepRow[] = [];
   for (const phase of state.phases) {
     rows.push({

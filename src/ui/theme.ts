@@ -1,5 +1,6 @@
 import chalk from 'chalk';
-import type { StepStatus, TaskState } from '../runbook/events.js';
+import type { StepStatus } from '../runbook/events.js';
+import type { TaskState } from '../actions/registry.js';
 
 /** NO_COLOR (https://no-color.org): present and not empty turns colour off; chalk itself ignores it. */
 export function noColorRequested(env: NodeJS.ProcessEnv = process.env): boolean {

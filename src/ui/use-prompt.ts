@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { PromptRequest } from '../runbook/events.js';
+import type { PromptRequest } from '../core/prompt.js';
 import type { PromptQueue } from './prompt-queue.js';
 
 export function usePrompt(queue: PromptQueue): PromptRequest | undefined {

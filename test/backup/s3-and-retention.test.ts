@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { useCluster } from '../helpers/cluster.js';
+import { createDatabase, psql, useCluster } from '../helpers/cluster.js';
 import { loadPagila } from '../helpers/pagila.js';
 import { startS3, type S3Emulator } from '../helpers/s3.js';
 import { runPgdr } from '../helpers/cli.js';
@@ -70,6 +70,48 @@ describe('backups in S3', () => {
     const list = await runPgdr(['backups', 'list', '--repo', repo, '--json'], { env: s3.env });
     expect(JSON.parse(list.stdout)).toEqual([]);
     expect(await openRepository(repo, { env: s3.env }).list('backups/')).toEqual([]);
+  });
+
+  it('a backup of orders leaves the in-flight upload of a concurrent old-orders backup alone', async () => {
+    const repo = `s3://${s3.bucket}/concurrent`;
+    await createDatabase(cluster, 'orders');
+    await createDatabase(cluster, 'old-orders');
+    await psql(cluster, 'orders', 'create table o as select g as id from generate_series(1, 100) g');
+    await psql(
+      cluster,
+      'old-orders',
+      `create table t as select g as id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) as a from generate_series(1, 350000) g`,
+    );
+    let pid = 0;
+    const old = runPgdr(['backup', '--db', cluster.urlFor('old-orders'), '--repo', repo, '--compress', 'none'], {
+      env: s3.env,
+      onSpawn: (p) => (pid = p),
+    });
+    const end = Date.now() + 60_000;
+    while (!(await s3.uploadsInProgress()).some((u) => u.key.includes('-full-old-orders/'))) {
+      if (Date.now() > end) throw new Error('the old-orders upload never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Held mid-upload while the other database's backup runs from start to end.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const orders = await runPgdr(['backup', '--db', cluster.urlFor('orders'), '--repo', repo], { env: s3.env });
+      expect(orders.code, orders.stderr).toBe(0);
+      expect(orders.stderr).not.toContain('unfinished upload');
+      expect((await s3.uploadsInProgress()).map((u) => u.key)).toEqual([
+        expect.stringMatching(/-full-old-orders\/data\.dump$/),
+      ]);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const finished = await old;
+    expect(finished.code, finished.stderr).toBe(0);
+    const list = await runPgdr(['backups', 'list', '--repo', repo, '--json'], { env: s3.env });
+    expect(
+      JSON.parse(list.stdout)
+        .map((b: { database: string }) => b.database)
+        .sort(),
+    ).toEqual(['old-orders', 'orders']);
   });
 });
 

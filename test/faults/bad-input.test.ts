@@ -4,29 +4,32 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
-import { isPgdrError } from '../../src/core/errors.js';
+import { UsageError, type PgdrError } from '../../src/core/errors.js';
 import { parseTarget } from '../../src/pg/connection.js';
-import { loadRunbookText, MAX_RUNBOOK_BYTES } from '../../src/runbook/loader.js';
+import { loadRunbookText, MAX_RUNBOOK_BYTES, RunbookInvalid } from '../../src/runbook/loader.js';
 import { builtinActions } from '../../src/actions/index.js';
-import { loadConfig } from '../../src/config/load.js';
+import { ConfigInvalid, loadConfig } from '../../src/config/load.js';
 import { parseRecoveryTime } from '../../src/restore/pitr/recovery-time.js';
 import { runPgdr, ROOT } from '../helpers/cli.js';
 
 const checked = (what: string) => process.stdout.write(`  fault suite ✔ ${what}\n`);
 
-/** What an operator must get for bad input: a typed error with a short message and a hint, never a crash. */
-function expectOneScreenError(error: unknown, context: string): void {
-  expect(isPgdrError(error), `${context}: ${String((error as Error)?.stack ?? error).slice(0, 400)}`).toBe(true);
+type UsageErrorClass = abstract new (...args: never[]) => PgdrError;
+
+/** What an operator must get for bad input: a usage error (exit 2) with a short message and a hint, never a crash. */
+function expectOneScreenError(error: unknown, context: string, kind: UsageErrorClass = UsageError): void {
+  expect(error instanceof kind, `${context}: ${String((error as Error)?.stack ?? error).slice(0, 400)}`).toBe(true);
+  expect((error as PgdrError).exitCode, context).toBe(2);
   const text = `${(error as Error).message}\n${(error as { hint?: string }).hint ?? ''}`;
   expect(text.split('\n').length, context).toBeLessThanOrEqual(24);
   expect(text.length, context).toBeLessThan(2400);
 }
 
-function outcome(fn: () => unknown, context: string): void {
+function outcome(fn: () => unknown, context: string, kind: UsageErrorClass = UsageError): void {
   try {
     fn();
   } catch (error) {
-    expectOneScreenError(error, context);
+    expectOneScreenError(error, context, kind);
   }
 }
 
@@ -50,30 +53,33 @@ describe('fault suite: bad input', () => {
         junk,
         (key, value) => {
           const doc = { ...base, [key]: value };
-          outcome(() => loadRunbookText(stringify(doc), 'fuzz.yaml', registry), `field ${key}`);
+          outcome(() => loadRunbookText(stringify(doc), 'fuzz.yaml', registry), `field ${key}`, RunbookInvalid);
         },
       ),
       { numRuns: 150 },
     );
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), (text) =>
-        outcome(() => loadRunbookText(text, 'garbage.yaml', registry), 'garbage'),
+        outcome(() => loadRunbookText(text, 'garbage.yaml', registry), 'garbage', RunbookInvalid),
       ),
       { numRuns: 200 },
     );
     for (const text of ['*nope', 'id: &a [*a]', `${valid}\nx: &b {y: *b}`])
-      outcome(() => loadRunbookText(text, 'alias.yaml', registry), text.slice(0, 20));
+      outcome(() => loadRunbookText(text, 'alias.yaml', registry), text.slice(0, 20), RunbookInvalid);
     fc.assert(
       fc.property(fc.nat(40), fc.string({ minLength: 1, maxLength: 12 }), (cut, action) => {
         const mutated = valid
           .replace(/action: \S+/, `action: ${action.replace(/[\n:#{}[\],&*!|>'"%@`]/g, 'x') || 'x'}`)
           .slice(0, valid.length - cut);
-        outcome(() => loadRunbookText(mutated, 'mutated.yaml', registry), 'mutated');
+        outcome(() => loadRunbookText(mutated, 'mutated.yaml', registry), 'mutated', RunbookInvalid);
       }),
       { numRuns: 100 },
     );
     const cycle = valid.replace('${{ steps.', '${{ steps.doesnotexist-');
-    expect(() => loadRunbookText(cycle, 'cycle.yaml', registry)).toThrow(/fuzz|cycle|unknown|later|step/i);
+    expect(() => loadRunbookText(cycle, 'cycle.yaml', registry)).toThrow(RunbookInvalid);
+    expect(() => loadRunbookText(cycle, 'cycle.yaml', registry)).toThrow(
+      /^cycle\.yaml is not a valid runbook:\ncycle\.yaml:\d+:\d+: phases\[\d\]\.steps\[\d\]\.with\.\w+: 'steps\.doesnotexist-\S+' refers to unknown step 'doesnotexist-\S+'$/,
+    );
     const huge = 'x: ' + 'a'.repeat(MAX_RUNBOOK_BYTES + 10);
     let err: unknown;
     try {
@@ -103,7 +109,7 @@ describe('fault suite: bad input', () => {
           try {
             await loadConfig({ cwd: dir, env: {} });
           } catch (error) {
-            expectOneScreenError(error, `config ${JSON.stringify(text).slice(0, 80)}`);
+            expectOneScreenError(error, `config ${JSON.stringify(text).slice(0, 80)}`, ConfigInvalid);
           }
         },
       ),
@@ -137,7 +143,10 @@ describe('fault suite: bad input', () => {
       fc.property(fc.string({ maxLength: 40 }), (text) => outcome(() => parseRecoveryTime(text), text)),
       { numRuns: 300 },
     );
-    expect(() => parseRecoveryTime('2025-01-10 14:00:00')).toThrow(/zone|offset|ambiguous/i);
+    expect(() => parseRecoveryTime('2025-01-10 14:00:00')).toThrow(UsageError);
+    expect(() => parseRecoveryTime('2025-01-10 14:00:00')).toThrow(
+      '"2025-01-10 14:00:00" has no time zone, so it is ambiguous.',
+    );
     checked('PITR timestamps: 300 generated strings, ambiguous times without a zone refused');
   });
 
@@ -182,7 +191,8 @@ describe('fault suite: bad input', () => {
         },
       });
       const context = `pgdr ${args.join(' ')}`;
-      expect(r.code, context).not.toBe(0);
+      // Bad input: the class of the error (UsageError, commander's own) decides exit 2.
+      expect(r.code, `${context}\n${r.stderr}`).toBe(2);
       expect(r.stderr, context).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
       expect(r.stderr.split('\n').length, `${context}\n${r.stderr}`).toBeLessThanOrEqual(30);
       expect(

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
 import { tableFingerprints } from '../helpers/compare.js';
 import { pgdrCommand } from '../helpers/cli.js';
+import { killTree } from '../helpers/processes.js';
 import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 import { backupRestoreRunbook } from './backup-restore-runbook.js';
 
@@ -113,7 +114,7 @@ describe('fault suite: a runbook run with a backup and a restore step', () => {
     const runId = await runStarted(runsDir, stepId);
     // Into the middle of pg_dump (COPY out of app) or pg_restore (COPY into the scratch database).
     await copyRunningOn(stepId === 'take' ? 'app' : scratch);
-    if (signal === 'SIGKILL') process.kill(-first.pid!, 'SIGKILL');
+    if (signal === 'SIGKILL') killTree(first.pid!);
     else first.kill('SIGHUP');
     const killed = await firstExit;
     expect(killed.code, killed.out).not.toBe(0);

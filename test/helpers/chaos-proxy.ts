@@ -15,11 +15,15 @@ export interface ChaosProxy {
   stop(): Promise<void>;
 }
 
-/** drop-after counts what the client sends (uploads); drop-download-after what the server sends back (downloads). */
+/**
+ * drop-after counts what the client sends (uploads); drop-download-after what the server sends back (downloads);
+ * stall-download-after forwards that much of a download, then nothing more, holding the connection open.
+ */
 export type ChaosMode =
   | { kind: 'pass' }
   | { kind: 'drop-after'; bytes: number }
   | { kind: 'drop-download-after'; bytes: number }
+  | { kind: 'stall-download-after'; bytes: number }
   | { kind: 'refuse' };
 
 export async function startChaosProxy(
@@ -42,10 +46,11 @@ export async function startChaosProxy(
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
     // Forwards one direction, cutting both sockets once that direction has carried more than `limit` bytes.
-    const forward = (from: Socket, to: Socket, limit: number) => {
+    const forward = (from: Socket, to: Socket, limit: number, stall = false) => {
       let carried = 0;
       from.on('data', (chunk: Buffer) => {
         carried += chunk.length;
+        if (carried > limit && stall) return void from.pause();
         if (carried > limit) {
           dropped++;
           client.destroy();
@@ -56,7 +61,9 @@ export async function startChaosProxy(
       });
     };
     forward(client, upstream, mode.kind === 'drop-after' ? mode.bytes : Infinity);
-    forward(upstream, client, mode.kind === 'drop-download-after' ? mode.bytes : Infinity);
+    const downloadLimit =
+      mode.kind === 'drop-download-after' || mode.kind === 'stall-download-after' ? mode.bytes : Infinity;
+    forward(upstream, client, downloadLimit, mode.kind === 'stall-download-after');
     upstream.on('end', () => client.end());
     client.on('end', () => upstream.end());
   });

@@ -1,5 +1,6 @@
 import type { DbTarget } from '../../src/pg/connection.js';
 import { withClient, quoteIdent } from '../../src/pg/client.js';
+import { tableLabel } from '../../src/backup/manifest-tables.js';
 
 export interface TableFingerprint {
   rows: number;
@@ -7,7 +8,10 @@ export interface TableFingerprint {
   hash: string;
 }
 
-/** Every ordinary and partitioned-leaf table outside the system schemas: row count and hash of the sorted rows. */
+/**
+ * Every ordinary and partitioned-leaf table outside the system schemas, keyed by its quoted label (`s."p.t"`): its
+ * own row count and the hash of its own sorted rows (an inheritance parent without its children's).
+ */
 export async function tableFingerprints(
   target: DbTarget,
   schemas?: string[],
@@ -23,9 +27,9 @@ export async function tableFingerprints(
     for (const t of tables) {
       const rel = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
       const { rows } = await client.query<{ n: string; h: string | null }>(
-        `select count(*) as n, md5(coalesce(string_agg(r, E'\\n' order by r), '')) as h from (select x::text as r from ${rel} x) s`,
+        `select count(*) as n, md5(coalesce(string_agg(r, E'\\n' order by r), '')) as h from (select x::text as r from only ${rel} x) s`,
       );
-      out[`${t.schema}.${t.name}`] = { rows: Number(rows[0]!.n), hash: rows[0]!.h ?? '' };
+      out[tableLabel({ schema: t.schema, table: t.name })] = { rows: Number(rows[0]!.n), hash: rows[0]!.h ?? '' };
     }
     return out;
   });

@@ -16,7 +16,7 @@ export function fakeBackup(
     : new Date().toISOString();
   const data = Buffer.from(`archive of ${id}`);
   const manifest: BackupManifest = {
-    formatVersion: 1,
+    formatVersion: 2,
     id,
     kind: (kind ?? 'full') as BackupManifest['kind'],
     database: database ?? 'app',
@@ -34,7 +34,7 @@ export function fakeBackup(
     bytes: data.length,
     databaseBytes: 8_000_000,
     files: [{ path: 'data.dump.zst', bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') }],
-    rowCounts: { 'public.notes': 3 },
+    tableRows: [{ schema: 'public', table: 'notes', rows: 3 }],
     host: 'test',
     operator: 'test',
     ...overrides,

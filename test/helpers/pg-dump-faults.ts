@@ -4,14 +4,18 @@ import type { LocalCluster } from '../../src/sandbox/local-cluster.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Holds an ACCESS EXCLUSIVE lock pg_dump must wait for, so a backup is surely running while the test acts. */
+/**
+ * Holds a lock pg_dump must wait for (ACCESS EXCLUSIVE), so a backup is surely running while the test acts; or, in
+ * SHARE mode, one that holds off only writers (on a catalog: the statements that change it).
+ */
 export async function holdTableLock(
   cluster: LocalCluster,
   database: string,
   table: string,
+  mode: 'access exclusive' | 'share' = 'access exclusive',
 ): Promise<{ release(): Promise<void> }> {
   const client = await connect(cluster.target(database));
-  await client.query(`begin; lock table ${table} in access exclusive mode`);
+  await client.query(`begin; lock table ${table} in ${mode} mode`);
   return {
     release: async () => {
       await client.query('rollback');

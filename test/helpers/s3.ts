@@ -74,7 +74,7 @@ export async function startS3(options: S3EmulatorOptions = {}): Promise<S3Emulat
     async stop() {
       cached?.destroy();
       lines.close();
-      proc.kill('SIGTERM');
+      proc.kill();
       await proc.done.catch(() => {});
     },
   };

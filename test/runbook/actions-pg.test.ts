@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
 import { connect } from '../../src/pg/client.js';
 import { createRun } from '../../src/runbook/engine.js';
+import { writeRunReports } from '../../src/report/write.js';
 import { loadRunbookText } from '../../src/runbook/loader.js';
 import { scripted, tempDir, testActions } from './helpers.js';
 
@@ -14,7 +15,9 @@ await createDatabase(cluster, 'app');
 await psql(
   cluster,
   'app',
-  `create table orders(id int primary key); insert into orders select generate_series(1, 50);`,
+  `create table orders(id int primary key); insert into orders select generate_series(1, 50);
+   create table "Old.Orders"(id int); insert into "Old.Orders" select generate_series(1, 2);
+   create table old_child() inherits ("Old.Orders"); insert into old_child select generate_series(3, 500);`,
 );
 
 function targets() {
@@ -35,6 +38,7 @@ async function run(
     actions,
   );
   const handle = createRun({
+    writeReports: writeRunReports,
     runbook: rb,
     mode: options.mode ?? 'incident',
     prompter: scripted(options.answers),
@@ -75,6 +79,24 @@ describe('pg and sql actions against a real cluster', () => {
     );
     expect(finished.ro).toMatchObject({ status: 'failed', error: expect.stringContaining('read-only transaction') });
     expect(await psql(cluster, 'app', 'select count(*) from orders')).toBe('50\n');
+  });
+
+  it("sql.check atLeastManifest counts each table of backup.select's list alone, as the backup counted it", async () => {
+    const manifest = JSON.stringify([
+      { schema: 'public', table: 'orders', rows: 50 },
+      { schema: 'public', table: 'Old.Orders', rows: 3 },
+      { schema: 'public', table: 'old_child', rows: 498, parents: [{ schema: 'public', table: 'Old.Orders' }] },
+    ]);
+    const { finished } =
+      await run(`      - { id: all, title: All, action: sql.check, continueOnError: true, with: { target: restored, atLeastManifest: ${manifest} } }
+      - { id: some, title: Some, action: sql.check, with: { target: restored, atLeastManifest: ${manifest}, tables: [orders, old_child] } }
+`);
+    // The parent's own two rows are fewer than the three the backup held, whatever its children hold.
+    expect(finished.all).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('public."Old.Orders" 2 < 3'),
+    });
+    expect(finished.some).toMatchObject({ status: 'succeeded' });
   });
 
   it('blocks connections, terminates sessions, and undoes the block when the run is aborted', async () => {

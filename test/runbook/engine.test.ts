@@ -2,10 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRun, resumeRun } from '../../src/runbook/engine.js';
+import { writeRunReports } from '../../src/report/write.js';
 import { loadRunbookText } from '../../src/runbook/loader.js';
 import { readJournal } from '../../src/runbook/journal.js';
 import type { RunEvent } from '../../src/runbook/events.js';
 import { parseTarget } from '../../src/pg/connection.js';
+import { z } from 'zod';
+import { defineAction } from '../../src/actions/registry.js';
+import { sleep } from '../../src/core/sleep.js';
 import { scripted, tempDir, testActions } from './helpers.js';
 
 function runbook(yaml: string, actions = testActions()) {
@@ -13,6 +17,29 @@ function runbook(yaml: string, actions = testActions()) {
 }
 
 const header = `id: t\ntitle: Test runbook\nseverity: low\nrto: 1h\nrpo: 24h\n`;
+
+/** A run suspended (as by a hang-up) while `stepId` runs, then resumed with `prompter`: the resumed run, not started. */
+async function suspendedDuring(
+  stepId: string,
+  rb: ReturnType<typeof runbook>,
+  actions: ReturnType<typeof testActions>,
+  prompter: ReturnType<typeof scripted>,
+) {
+  const runsDir = tempDir();
+  const run = createRun({
+    writeReports: writeRunReports,
+    runbook: rb,
+    mode: 'incident',
+    prompter: scripted(),
+    runsDir,
+    actions,
+  });
+  run.subscribe((e) => {
+    if (e.type === 'step.started' && e.stepId === stepId) setTimeout(() => run.suspend('SIGHUP'), 30);
+  });
+  expect((await run.start()).status).toBe('suspended');
+  return resumeRun(run.runId, { writeReports: writeRunReports, runsDir, prompter, actions });
+}
 
 describe('engine', () => {
   it('feeds outputs to later steps, evaluates when, and records everything in the journal', async () => {
@@ -33,7 +60,15 @@ phases:
       actions,
     );
     const runsDir = tempDir();
-    const run = createRun({ runbook: rb, mode: 'drill', prompter: scripted(), runsDir, actions, inputs: {} });
+    const run = createRun({
+      writeReports: writeRunReports,
+      runbook: rb,
+      mode: 'drill',
+      prompter: scripted(),
+      runsDir,
+      actions,
+      inputs: {},
+    });
     const seen: RunEvent[] = [];
     run.subscribe((e) => seen.push(e));
     const result = await run.start();
@@ -65,6 +100,7 @@ phases:
       - { id: never, title: Never, action: test.echo }
 `);
     const run = createRun({
+      writeReports: writeRunReports,
       runbook: rb,
       mode: 'incident',
       prompter: scripted(),
@@ -79,7 +115,7 @@ phases:
     const fin = Object.fromEntries(events.filter((e) => e.type === 'step.finished').map((e) => [e.stepId, e]));
     expect(fin.flaky).toMatchObject({ status: 'succeeded', outputs: { attempts: 3 } });
     expect(fin.hang).toMatchObject({ status: 'failed' });
-    expect(fin.hang!.type === 'step.finished' && fin.hang!.error).toMatch(/timed out after 0\.2s/);
+    expect(fin.hang!.type === 'step.finished' && fin.hang!.error).toMatch(/timed out after 200ms/);
     expect(fin.after).toMatchObject({ status: 'succeeded' });
     expect(fin.fails).toMatchObject({ status: 'failed', error: 'flake 2' });
     expect(fin.never).toBeUndefined();
@@ -106,7 +142,14 @@ phases:
       actions,
     );
     const prompter = scripted({ undo: true });
-    const run = createRun({ runbook: rb, mode: 'incident', prompter, runsDir: tempDir(), actions });
+    const run = createRun({
+      writeReports: writeRunReports,
+      runbook: rb,
+      mode: 'incident',
+      prompter,
+      runsDir: tempDir(),
+      actions,
+    });
     run.subscribe((e) => {
       if (e.type === 'step.started' && e.stepId === 'slow') setTimeout(() => run.requestAbort(), 50);
     });
@@ -139,6 +182,7 @@ phases:
     );
     const prod = parseTarget('postgres://admin:hunter22@db.example.com/app', 'test');
     const run = createRun({
+      writeReports: writeRunReports,
       runbook: rb,
       mode: 'drill',
       prompter: scripted({ 'input.token': 's3cr3t-token' }),
@@ -170,19 +214,49 @@ phases:
 `,
       actions,
     );
-    const runsDir = tempDir();
-    const run = createRun({ runbook: rb, mode: 'incident', prompter: scripted(), runsDir, actions });
-    run.subscribe((e) => {
-      if (e.type === 'step.started' && e.stepId === 'two') setTimeout(() => run.suspend('SIGHUP'), 30);
-    });
-    expect((await run.start()).status).toBe('suspended');
     const prompter = scripted({ 'resume.two': 'done' });
-    const resumed = resumeRun(run.runId, { runsDir, prompter, actions });
+    const resumed = await suspendedDuring('two', rb, actions, prompter);
     const result = await resumed.start();
     expect(result.status).toBe('passed');
     expect(prompter.asked.map((p) => p.id)).toEqual(['resume.two']);
     expect(log).toEqual(['echo:one', 'echo:three']);
     const report = JSON.parse(readFileSync(join(result.runDir, 'report.json'), 'utf8'));
     expect(report.interruptions).toHaveLength(1);
+    expect(report.notes).toEqual([{ stepId: 'two', text: expect.stringContaining('marked done by the operator') }]);
+  });
+
+  it('resume does not offer "mark it done" for a step whose outputs later steps use: running it again gives them', async () => {
+    const log: string[] = [];
+    let runs = 0;
+    const actions = testActions(log).register(
+      defineAction({
+        name: 'test.pick',
+        describe: 'slow the first time, then picks',
+        with: z.object({}),
+        outputs: ['id'],
+        async run(ctx) {
+          if (++runs === 1) await sleep(10_000, ctx.signal);
+          return { id: `backup-${runs}` };
+        },
+      }),
+    );
+    const rb = runbook(
+      `${header}phases:
+  - id: a
+    title: A
+    steps:
+      - { id: pick, title: Pick, action: test.pick }
+      - { id: use, title: Use, action: test.echo, with: { got: "\${{ steps.pick.outputs.id }}" } }
+`,
+      actions,
+    );
+    const prompter = scripted();
+    const resumed = await suspendedDuring('pick', rb, actions, prompter);
+    expect((await resumed.start()).status).toBe('passed');
+    const asked = prompter.asked.find((p) => p.id === 'resume.pick');
+    expect(asked?.kind === 'select' && asked.choices.map((c) => c.value)).toEqual(['again', 'abort']);
+    expect(asked?.message).toContain('later steps use steps.pick.outputs.id');
+    const used = resumed.history().find((e) => e.type === 'step.finished' && e.stepId === 'use');
+    expect(used).toMatchObject({ outputs: { got: 'backup-2' } });
   });
 });

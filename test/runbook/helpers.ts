@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { builtinActions } from '../../src/actions/index.js';
 import { defineAction, type ActionRegistry } from '../../src/actions/registry.js';
-import type { Prompter, PromptAnswer, PromptRequest } from '../../src/runbook/events.js';
-import { sleep } from '../../src/runbook/step-runner.js';
+import type { Prompter, PromptAnswer, PromptRequest } from '../../src/core/prompt.js';
+import { sleep } from '../../src/core/sleep.js';
 
 export function tempDir(prefix = 'pgdr-rb-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

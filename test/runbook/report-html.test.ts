@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess } from '../../src/core/system.js';
 import { createRun } from '../../src/runbook/engine.js';
+import { writeRunReports } from '../../src/report/write.js';
 import { loadRunbookText } from '../../src/runbook/loader.js';
 import { scripted, tempDir, testActions } from './helpers.js';
 
@@ -31,6 +32,7 @@ phases:
       actions,
     );
     const run = createRun({
+      writeReports: writeRunReports,
       runbook: rb,
       mode: 'drill',
       prompter: scripted({ 'notes.notes': 'all <fine>' }),

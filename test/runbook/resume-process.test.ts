@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './helpers.js';
+import { killTree } from '../helpers/processes.js';
 
 const PGDR = fileURLToPath(new URL('../../bin/pgdr.mjs', import.meta.url));
 
@@ -76,7 +77,7 @@ describe('resume after the process dies', () => {
       const firstExit = exited(first);
       const runId = await waitForJournal(runsDir, new RegExp(`"step.started"[^\\n]*"stepId":"${step}"`));
       await new Promise((r) => setTimeout(r, 300));
-      process.kill(-first.pid!, 'SIGKILL');
+      killTree(first.pid!);
       await firstExit;
       const second = await exited(pgdr(['run', '--resume', runId, '--plain', '--yes', '--runs-dir', runsDir], dir));
       expect(second.code, second.out).toBe(0);

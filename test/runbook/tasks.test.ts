@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionContext } from '../../src/actions/registry.js';
 import type { RunEvent } from '../../src/runbook/events.js';
-import { runTasks } from '../../src/runbook/tasks.js';
+import { runTasks } from '../../src/actions/tasks.js';
 import { withRestoreSubtasks } from '../../src/actions/restore-tasks.js';
 
 function fakeContext(events: RunEvent[], logs: string[]): ActionContext {

@@ -1,5 +1,6 @@
 import { afterEach, expect, it, vi } from 'vitest';
-import { createInkPrompter, PromptQueue, renderRun } from '../../src/ui/index.js';
+import { createInkPrompter, PromptQueue } from '../../src/ui/prompt-queue.js';
+import { renderRun } from '../../src/ui/render-run.js';
 import { createTerminal } from './terminal.js';
 import { FakeRun, started } from './fake-run.js';
 

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { RunScreen } from '../../src/ui/components/RunScreen.js';
-import { initialRunState, runReducer, type RunState } from '../../src/ui/run-state.js';
+import { initialScreenState, runReducer, type ScreenState } from '../../src/ui/run-state.js';
 import type { RunEvent } from '../../src/runbook/events.js';
 import { renderInk } from '../render.js';
 import { T0, started } from './fake-run.js';
 
-function stateOf(events: RunEvent[], now = T0 + 90_000): RunState {
-  return { ...events.reduce(runReducer, initialRunState(T0)), now };
+function stateOf(events: RunEvent[], now = T0 + 90_000): ScreenState {
+  return { ...events.reduce(runReducer, initialScreenState(T0)), now };
 }
 
-function screen(state: RunState, size: { columns: number; rows: number } = { columns: 80, rows: 24 }) {
+function screen(state: ScreenState, size: { columns: number; rows: number } = { columns: 80, rows: 24 }) {
   return renderInk(<RunScreen state={state} view="steps" onAnswer={() => {}} abortRequested={false} {...size} />, size);
 }
 

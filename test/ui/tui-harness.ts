@@ -1,4 +1,5 @@
-import { createInkPrompter, PromptQueue, renderRun } from '../../src/ui/index.js';
+import { createInkPrompter, PromptQueue } from '../../src/ui/prompt-queue.js';
+import { renderRun } from '../../src/ui/render-run.js';
 import { createTerminal } from '../render.js';
 import { FakeRun, started } from './fake-run.js';
 

@@ -80,7 +80,7 @@ export async function pruneExports(
       const states = await repo.lockStates(keys);
       const s3Until = [...states.values()].map((s) => s.until?.getTime() ?? Infinity);
       const localUntil = e.lock?.mode === 'local' ? Date.parse(e.lock.until) : 0;
-      const until = Math.max(0, localUntil, ...(repo.kind === 's3' ? s3Until : []));
+      const until = Math.max(0, localUntil, ...(repo.tiers ? s3Until : []));
       if (until > now.getTime() || [...states.values()].some((s) => s.mode === 'immutable' && !e.lock)) {
         result.locked.push({
           name,

@@ -12,7 +12,8 @@ import { tableInfo } from '../../data/table-info.js';
 import { claimNewDir, safeName, timeStamp } from '../backup-id.js';
 import { planLock, type LockOption } from '../backup-lock.js';
 import { compressStage, HashStage, parseCompression } from '../compression.js';
-import { encryptionRecord, type EncryptionOption } from '../take-backup.js';
+import type { EncryptionOption } from '../archive.js';
+import { encryptionRecord } from '../take-backup.js';
 import { EXPORT_MANIFEST, type ExportManifest } from './export-manifest.js';
 
 export interface ExportOptions {

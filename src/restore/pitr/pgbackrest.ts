@@ -161,25 +161,39 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
     String(timeout),
     'start',
   ]);
-  try {
-    await runProcess(cmd, args, { signal: options.signal, cwd: '/' });
-  } catch (error) {
-    throw recoveryFailed(options, logFile, 'did not start', error);
-  }
   const server = { port: options.port, socketDir: plan.socketDir };
+  let promoted = false;
   try {
+    try {
+      await runProcess(cmd, args, { signal: options.signal, cwd: '/' });
+    } catch (error) {
+      throw recoveryFailed(options, logFile, 'did not start', error);
+    }
     await waitForPromotion(server, timeout, options.signal, () =>
       recoveryFailed(options, logFile, 'stayed in recovery'),
     );
+    promoted = true;
+    return await checkRecovery(options, plan, { server, logFile, major });
   } catch (error) {
-    // A half-recovered copy must not stay up looking like a usable database.
-    const [stopCmd, stopArgs] = asServerUser(pgCtl.path, ['-D', options.dataDir, '-m', 'fast', '-w', 'stop']);
-    await runProcess(stopCmd, stopArgs, { cwd: '/' }).catch(() => {});
+    // A half-recovered copy, or one the operator stopped before it was checked, must not stay up looking usable;
+    // one that failed its check after promotion stays up for inspection, as the error says.
+    if (!promoted || options.signal?.aborted) {
+      const [stopCmd, stopArgs] = asServerUser(pgCtl.path, ['-D', options.dataDir, '-m', 'fast', '-w', 'stop']);
+      await runProcess(stopCmd, stopArgs, { cwd: '/' }).catch(() => {});
+    }
     throw options.signal?.aborted
-      ? new Aborted(`Point-in-time restore into ${options.dataDir} aborted during WAL replay; the server was stopped.`)
+      ? new Aborted(`Point-in-time restore into ${options.dataDir} aborted; the restored server was stopped.`)
       : error;
   }
+}
 
+/** The promoted cluster went as far as the target and no further, as its log and its last replayed transaction say. */
+async function checkRecovery(
+  options: PitrRestoreOptions,
+  plan: PitrRestorePlan,
+  { server, logFile, major }: { server: { port: number; socketDir: string }; logFile: string; major?: number },
+): Promise<PitrRestoreResult> {
+  const target = options.target === 'latest' ? 'the end of the archived WAL' : formatPgTime(options.target);
   const outcome = parseRecoveryLog(readFileSync(logFile, 'utf8'));
   const replayed = await serverSql(
     server,
@@ -205,7 +219,7 @@ export async function pitrRestore(options: PitrRestoreOptions): Promise<PitrRest
     );
   }
   const recoveredTo = lastReplayed ?? plan.backup.stop;
-  log.info(
+  options.log?.info(
     `Recovered to ${formatPgTime(recoveredTo)}; the next transaction (${outcome.stoppedBefore.raw}) was not applied. Promoted.`,
   );
   return {

@@ -1,4 +1,5 @@
-import { PgdrError } from '../../core/errors.js';
+import { Aborted, PgdrError } from '../../core/errors.js';
+import { sleep } from '../../core/sleep.js';
 import { silentLogger, type Logger } from '../../core/context.js';
 import { SupabaseManagementApi } from '../../supabase/management-api.js';
 import type { BackupsResponse, HealthResponse } from '../../supabase/types.js';
@@ -93,9 +94,17 @@ export async function supabasePitrRestore(options: SupabasePitrOptions): Promise
     `Asking Supabase to restore project ${options.ref} to ${formatPgTime(new Date(targetUnix * 1000))} (unix ${targetUnix})`,
   );
   await api.restorePitr(options.ref, targetUnix);
-
-  const statuses = await waitForProject(api, options, started, deadline, log);
-  const health = await waitForHealthyDb(api, options, deadline, log);
+  let statuses: string[];
+  let health: HealthResponse;
+  try {
+    statuses = await waitForProject(api, options, started, deadline, log);
+    health = await waitForHealthyDb(api, options, deadline, log);
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+    throw new Aborted(
+      `Stopped waiting for project ${options.ref}; the restore it asked the platform for goes on: watch https://supabase.com/dashboard/project/${options.ref} and do not start another restore meanwhile.`,
+    );
+  }
   log.info(
     `Project ${options.ref} restored and its database is healthy (${Math.round((Date.now() - started) / 1000)} s).`,
   );
@@ -192,8 +201,5 @@ async function pause(options: SupabasePitrOptions, deadline: number, state: stri
       },
     );
   }
-  options.signal?.throwIfAborted();
-  await new Promise((r) =>
-    setTimeout(r, Math.min(options.pollIntervalMs ?? 10_000, Math.max(0, deadline - Date.now()))),
-  );
+  await sleep(Math.min(options.pollIntervalMs ?? 10_000, Math.max(0, deadline - Date.now())), options.signal);
 }

@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import type { PromptRequest } from '../../runbook/events.js';
+import type { PromptRequest } from '../../core/prompt.js';
 
 const promptKeys: Record<PromptRequest['kind'], string> = {
   confirm: 'y/n answer  enter default',

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import type { PromptAnswer, PromptRequest } from '../../runbook/events.js';
+import type { PromptAnswer, PromptRequest } from '../../core/prompt.js';
 import { ChecklistPrompt } from './prompts/ChecklistPrompt.js';
 import { ConfirmPrompt } from './prompts/ConfirmPrompt.js';
 import { SelectPrompt } from './prompts/SelectPrompt.js';

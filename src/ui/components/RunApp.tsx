@@ -39,7 +39,7 @@ export function RunApp({ handle, prompts, storeOptions }: Props) {
       else if (input === 'l') setView((v) => (v === 'log' ? 'steps' : 'log'));
       else if (input === 'q' && !abortRequested) abort();
     },
-    { isActive: !prompt && !state.result },
+    { isActive: !prompt && !state.finished },
   );
 
   useEffect(() => {
@@ -48,8 +48,8 @@ export function RunApp({ handle, prompts, storeOptions }: Props) {
 
   useEffect(() => {
     // Leave the final frame (summary and report paths) on screen, then hand the terminal back.
-    if (state.result) setTimeout(() => exit(), 0);
-  }, [state.result]);
+    if (state.finished) setTimeout(() => exit(), 0);
+  }, [state.finished]);
 
   return (
     <RunScreen

@@ -1,6 +1,6 @@
 import { Box } from 'ink';
-import type { PromptAnswer, PromptRequest } from '../../runbook/events.js';
-import { elapsedMs, type RunState } from '../run-state.js';
+import type { PromptAnswer, PromptRequest } from '../../core/prompt.js';
+import { elapsedMs, type ScreenState } from '../run-state.js';
 import { screenLayout } from '../screen-layout.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -14,7 +14,7 @@ import { StepList } from './StepList.js';
 export type ScreenView = 'steps' | 'log' | 'help';
 
 interface Props {
-  state: RunState;
+  state: ScreenState;
   view: ScreenView;
   prompt?: PromptRequest;
   onAnswer: (promptId: string, answer: PromptAnswer) => void;
@@ -25,7 +25,7 @@ interface Props {
 
 export function RunScreen({ state, view: chosen, prompt, onAnswer, abortRequested, columns, rows }: Props) {
   // The last frame stays on the terminal after exit, so it always shows the steps and the summary.
-  const view = state.result ? 'steps' : chosen;
+  const view = state.finished ? 'steps' : chosen;
   const width = Math.max(20, columns);
   const layout = screenLayout(state, prompt, rows, view === 'log');
   return (
@@ -51,11 +51,11 @@ export function RunScreen({ state, view: chosen, prompt, onAnswer, abortRequeste
         ) : null}
       </Box>
       {prompt ? <PromptArea request={prompt} onAnswer={onAnswer} columns={width} /> : null}
-      {state.result ? <RunSummary result={state.result} undo={state.undo} /> : null}
+      {state.finished ? <RunSummary result={state.finished} undo={state.undo} /> : null}
       <KeyLine
         prompt={prompt}
         abortRequested={abortRequested}
-        finished={Boolean(state.result)}
+        finished={Boolean(state.finished)}
         logView={view === 'log'}
       />
     </Box>

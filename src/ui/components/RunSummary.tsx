@@ -1,13 +1,13 @@
 import { Box, Text } from 'ink';
-import { formatDuration } from '../format.js';
-import type { RunResult, UndoView } from '../run-state.js';
+import { formatDuration } from '../../core/duration.js';
+import type { RunEnd, UndoState } from '../../runbook/run-state.js';
 import { stepColour, stepSymbol } from '../theme.js';
 
 const statusColour = { passed: 'green', failed: 'red', aborted: 'yellow' } as const;
 const statusSymbol = { passed: '✔', failed: '✖', aborted: '■' } as const;
 
 /** What the operator reads when the run is over: outcome, RTO/RPO, undo actions and where the report is. */
-export function RunSummary({ result, undo }: { result: RunResult; undo: UndoView[] }) {
+export function RunSummary({ result, undo }: { result: RunEnd; undo: UndoState[] }) {
   const rto =
     result.rtoMs === undefined
       ? undefined

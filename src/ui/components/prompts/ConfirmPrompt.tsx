@@ -1,5 +1,5 @@
 import { Text, useInput } from 'ink';
-import type { PromptRequest } from '../../../runbook/events.js';
+import type { PromptRequest } from '../../../core/prompt.js';
 
 type Request = Extract<PromptRequest, { kind: 'confirm' }>;
 

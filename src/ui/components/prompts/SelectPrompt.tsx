@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink';
-import type { PromptRequest } from '../../../runbook/events.js';
+import type { PromptRequest } from '../../../core/prompt.js';
 import { useLiveState } from './use-live-state.js';
 
 type Request = Extract<PromptRequest, { kind: 'select' }>;

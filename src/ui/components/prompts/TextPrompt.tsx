@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import type { PromptRequest } from '../../../runbook/events.js';
+import type { PromptRequest } from '../../../core/prompt.js';
 import { useTextInput } from './use-text-input.js';
 
 type Request = Extract<PromptRequest, { kind: 'text' }>;

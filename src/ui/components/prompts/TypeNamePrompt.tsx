@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Box, Text } from 'ink';
-import type { PromptRequest } from '../../../runbook/events.js';
+import type { PromptRequest } from '../../../core/prompt.js';
 import { useTextInput } from './use-text-input.js';
 
 type Request = Extract<PromptRequest, { kind: 'type-name' }>;

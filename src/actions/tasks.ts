@@ -1,6 +1,5 @@
 import { Listr, ListrTaskEventType, ListrTaskState, type ListrTask, type ListrTaskObject } from 'listr2';
-import type { ActionContext } from '../actions/registry.js';
-import type { TaskState } from './events.js';
+import type { ActionContext, TaskState } from './registry.js';
 import { redact } from '../core/secrets.js';
 
 // The bridge only reads a task's title, state and output, whatever its context and renderer types.

@@ -14,17 +14,16 @@ export function parseDuration(text: string): number {
   return Math.round(total);
 }
 
-/** 5400000 → "1h 30m", 42000 → "42s", 850 → "0.9s". */
+/** A duration in an operator's words, the same on screen and in reports: 850ms, 6.0s, 1m 02s, 2h 05m. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
-  const sign = ms < 0 ? '-' : '';
-  const abs = Math.abs(ms);
-  if (abs < 10_000) return `${sign}${(abs / 1000).toFixed(1)}s`;
-  const totalSeconds = Math.round(abs / 1000);
+  if (ms < 0) return `-${formatDuration(-ms)}`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const totalSeconds = Math.floor(ms / 1000);
   const h = Math.floor(totalSeconds / 3600);
   const m = Math.floor((totalSeconds % 3600) / 60);
   const s = totalSeconds % 60;
-  if (h > 0) return `${sign}${h}h ${m}m`;
-  if (m > 0) return `${sign}${m}m ${s}s`;
-  return `${sign}${s}s`;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  return `${m}m ${String(s).padStart(2, '0')}s`;
 }

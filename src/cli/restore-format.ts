@@ -1,0 +1,71 @@
+import chalk from 'chalk';
+import type { DbTarget } from '../pg/connection.js';
+import type { RestoreResult } from '../restore/index.js';
+
+/** What `pgdr restore --dry-run` prints: each step and its command, then what it creates, drops and overwrites. */
+export function planText(plan: RestoreResult['plan']): string {
+  const lines = [
+    `Dry run: restore ${plan.backup.id} (${plan.what}) into ${plan.database} (${plan.mode}); nothing was changed.`,
+  ];
+  plan.steps.forEach((s, i) => {
+    lines.push(`${i + 1}. ${s.title}`);
+    if (s.command) lines.push(`   $ ${s.command}`);
+    if (s.detail) lines.push(`   ${s.detail}`);
+  });
+  lines.push(
+    `creates:    ${plan.creates.join('; ') || 'nothing'}`,
+    `drops:      ${plan.drops.join('; ') || 'nothing'}`,
+    `overwrites: ${plan.overwrites.join('; ') || 'nothing'}`,
+  );
+  if (plan.sessions.length)
+    lines.push(
+      `terminates: ${plan.sessions.map((s) => `pid ${s.pid} (${s.user}, ${s.application || '-'})`).join(', ')}`,
+    );
+  return lines.join('\n') + '\n';
+}
+
+/** What a finished restore prints: where it went, every table's counts, the database settings, the warnings. */
+export function summaryText(r: RestoreResult, target: DbTarget): string {
+  const mark = r.ok ? chalk.green('✔') : chalk.red('✘');
+  const lines = [
+    `${mark} Restored ${chalk.bold(r.backupId)} into ${chalk.bold(r.database)} (${r.what}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  recovery point  ${r.recoveryPoint}`,
+  ];
+  if (r.safetySnapshotId) lines.push(`  safety snapshot ${r.safetySnapshotId}`);
+  if (r.connectionBlock)
+    lines.push(
+      `  connections     ${r.terminatedSessions ?? 0} ended; held off with ${r.connectionBlock}, allowed again`,
+    );
+  if (r.rows)
+    lines.push(
+      `  rows            ${r.rows.matched} matched in the backup: ${r.rows.inserted} came back, ${r.rows.skipped} skipped (already there), ${r.rows.overwritten} overwritten`,
+    );
+  if (r.tables.length) {
+    const width = Math.max(5, ...r.tables.map((t) => t.table.length));
+    lines.push('', `  ${'table'.padEnd(width)}  ${'backup'.padStart(10)}  ${'restored'.padStart(10)}`);
+    for (const t of r.tables)
+      lines.push(
+        `  ${t.table.padEnd(width)}  ${String(t.expected).padStart(10)}  ${String(t.actual ?? 'missing').padStart(10)}  ${t.ok ? 'ok' : chalk.red('MISMATCH')}`,
+      );
+    lines.push(
+      '',
+      r.ok
+        ? `  ${r.tables.length} table(s), every row count matches the backup.`
+        : chalk.red(`  ${r.mismatches} of ${r.tables.length} table(s) differ from the backup's row counts.`),
+    );
+  }
+  const db = r.databaseSettings;
+  if (db?.applied && db.statements.length)
+    lines.push(
+      `  database        the source's settings, privileges and owner (${db.statements.length} statement(s)) and comment`,
+    );
+  if (db && !db.applied && db.statements.length)
+    lines.push(
+      `  database        ${r.database} keeps its own settings; the backup's, not applied in place:`,
+      ...db.statements.map((s) => `                    ${s}`),
+    );
+  for (const w of r.warnings) lines.push(`${chalk.yellow('warning:')} ${w}`);
+  if (r.mode === 'new-db' && r.ok)
+    lines.push(`  connect: ${target.display.replace(/\/[^/]*$/, `/${encodeURIComponent(r.database)}`)}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,2 @@
+/** Environment variables as a command reads them: process.env, or the one a test or a scheduled job hands in. */
+export type Env = Record<string, string | undefined>;
