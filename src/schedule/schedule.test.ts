@@ -73,6 +73,25 @@ describe('schedule', () => {
     expect(plain).not.toMatch(/incremental|pgbackrest|exports run/);
   });
 
+  it('the README’s rhythm: its config prints the README’s schedule --dry-run, and the shipped template asks for the same', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const block = (marker: string) =>
+      new RegExp(`<!-- ${marker} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\\n\`\`\``).exec(readme)![1]!;
+    const cwd = mkdtempSync(join(tmpdir(), 'pgdr-rhythm-'));
+    writeFileSync(join(cwd, 'pgdr.config.yaml'), block('rhythm-config') + '\n', { mode: 0o600 });
+    const env = { PGDR_HOME: join(cwd, 'home'), PGDR_CONFIG: '' };
+    const printed = await runPgdr(['schedule', '--dry-run'], { cwd, env });
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout.trimEnd()).toBe(block('rhythm-dry-run'));
+    const template = join(import.meta.dirname, '../../templates/pgdr.config.example.yaml');
+    const shipped = await runPgdr(['schedule', '--dry-run', '--config', template], { cwd, env });
+    expect(shipped.stdout).toBe(printed.stdout);
+    expect(printed.stdout).toMatch(
+      /^ {2}0 \*\/6 \* \* \* +every 6 h at :00 +incremental +pgdr backup incremental --pgbackrest-stanza main$/m,
+    );
+    expect(printed.stdout).toMatch(/^ {2}0 1 \* \* 0 +Sundays 01:00 +export-weekly +pgdr exports run weekly$/m);
+  });
+
   it('renders one service and one timer per job', () => {
     const files = renderSystemd(configSchema.parse({}), options);
     expect(files.map((f) => f.path)).toContain('/etc/systemd/system/pgdr-full.timer');
