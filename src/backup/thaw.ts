@@ -64,6 +64,11 @@ export async function thawPlan(
   return { storageClass: coldest, keys, tier, expected };
 }
 
+/** What a restore plan (and its --json) says about it. */
+export function thawSummary(plan: ThawPlan): { storageClass: string; files: number; tier: string; expected: string } {
+  return { storageClass: plan.storageClass, files: plan.keys.length, tier: plan.tier, expected: plan.expected };
+}
+
 /** The dry run's words for it. */
 export function describeThaw(plan: ThawPlan, days: number): string {
   return `Request ${plan.keys.length} archived file(s) back from ${plan.storageClass} (S3 RestoreObject, ${plan.tier} tier, ${plan.expected}; the copy is kept ${days} day(s)), then wait until S3 has made them readable`;

@@ -12,7 +12,7 @@ import { manifestTables } from '../backup/manifest-tables.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
 import { isSingleBackup } from '../storage/single-backup.js';
-import { describeThaw, thawPlan, type ThawPlan } from '../backup/thaw.js';
+import { describeThaw, thawPlan, thawSummary, type ThawPlan } from '../backup/thaw.js';
 import { adminTarget, databaseExists, otherSessions, type Session } from './target-db.js';
 import { incompleteMark } from './incomplete-mark.js';
 import { pgOptions, restoreSessionSettings, toastLz4 } from './pg-restore.js';
@@ -156,35 +156,14 @@ export async function planRestore(options: RestoreOptions, warn?: (line: string)
           ]
         : [],
     sessions: sessions.map(({ pid, user, application, client }) => ({ pid, user, application, client })),
-    ...(thaw
-      ? {
-          archived: {
-            storageClass: thaw.storageClass,
-            files: thaw.keys.length,
-            tier: thaw.tier,
-            expected: thaw.expected,
-          },
-        }
-      : {}),
+    ...(thaw ? { archived: thawSummary(thaw) } : {}),
     steps: [],
   };
   plan.steps = [
     ...(thaw ? [{ title: describeThaw(thaw, options.archive?.days ?? 2) }] : []),
     ...describeSteps({ plan, manifest, repo, into, options, pgRestore, settings, snapshotEncryption }),
   ];
-  return {
-    plan,
-    options,
-    repo,
-    manifest,
-    into,
-    pgRestore,
-    psql,
-    sessions,
-    settings,
-    snapshotEncryption,
-    ...(thaw ? { thaw } : {}),
-  };
+  return { plan, options, repo, manifest, into, pgRestore, psql, sessions, settings, snapshotEncryption, thaw };
 }
 
 /** PostgreSQL would silently cut a longer name, and a control character has no place in one. */

@@ -1,6 +1,16 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startS3, type S3Emulator } from './s3.js';
+import {
+  ARCHIVED,
+  hasChecksum,
+  headObjectHeaders,
+  xmlError,
+  type ObjectState,
+  type RecordedRequest,
+} from './s3-contract-shapes.js';
+
+export type { ObjectState, RecordedRequest } from './s3-contract-shapes.js';
 
 /**
  * What the S3 emulator (fauxqs) lacks, played by a proxy in front of it that follows S3's documented contract:
@@ -27,34 +37,6 @@ export interface S3Contract {
   emulator: S3Emulator;
   stop(): Promise<void>;
 }
-
-export interface RecordedRequest {
-  method: string;
-  key: string;
-  query: string;
-  headers: Record<string, string>;
-  body: string;
-  status: number;
-}
-
-export interface ObjectState {
-  key: string;
-  storageClass: string;
-  lock?: { mode: string; until: Date };
-  tags?: string;
-  restore?: { ongoing: boolean; days: number; tier: string; expires?: Date };
-}
-
-const ARCHIVED = ['GLACIER', 'DEEP_ARCHIVE'];
-const xmlError = (code: string, message: string) =>
-  `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-const hasChecksum = (h: Record<string, string>) =>
-  Boolean(
-    h['content-md5'] ||
-    Object.keys(h).some((k) => k.startsWith('x-amz-checksum-')) ||
-    h['x-amz-sdk-checksum-algorithm'] ||
-    /x-amz-checksum-/.test(h['x-amz-trailer'] ?? ''),
-  );
 
 export async function startS3Contract(options: { objectLock?: boolean } = {}): Promise<S3Contract> {
   const emulator = await startS3();
@@ -309,18 +291,4 @@ export async function startS3Contract(options: { objectLock?: boolean } = {}): P
   contract.endpoint = `http://127.0.0.1:${port}`;
   contract.env = { ...emulator.env, AWS_ENDPOINT_URL: contract.endpoint };
   return contract;
-}
-
-function headObjectHeaders(state: ObjectState): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (state.storageClass !== 'STANDARD') out['x-amz-storage-class'] = state.storageClass;
-  if (state.lock) {
-    out['x-amz-object-lock-mode'] = state.lock.mode;
-    out['x-amz-object-lock-retain-until-date'] = state.lock.until.toISOString();
-  }
-  if (state.restore)
-    out['x-amz-restore'] = state.restore.ongoing
-      ? 'ongoing-request="true"'
-      : `ongoing-request="false", expiry-date="${state.restore.expires!.toUTCString()}"`;
-  return out;
 }
