@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { UsageError } from '../core/errors.js';
 import { formatBytes } from '../core/format-bytes.js';
+import { printable } from '../core/printable.js';
 import { reportedOperation } from '../notify/reported-operation.js';
 import { printJson } from './output.js';
 import { cliConfig, operationContext, type CommonOptions } from './context.js';
@@ -12,7 +13,7 @@ export interface PhysicalFlags extends CommonOptions {
 
 /** `pgdr backup full|differential|incremental --pgbackrest-stanza S`: a pgBackRest set, reported like a logical backup. */
 export async function physicalBackup(kind: string, flags: PhysicalFlags): Promise<void> {
-  const { takePhysicalBackup, PHYSICAL_KINDS } = await import('../backup/physical/index.js');
+  const { takePhysicalBackup, PHYSICAL_KINDS, STANZA_NAME } = await import('../backup/physical/index.js');
   const type = PHYSICAL_KINDS[kind];
   if (!type) throw new UsageError(`A physical backup is full, differential or incremental, not "${kind}".`);
   const loaded = await cliConfig(flags);
@@ -21,6 +22,11 @@ export async function physicalBackup(kind: string, flags: PhysicalFlags): Promis
     throw new UsageError(
       `A ${kind} backup is a physical one, taken by pgBackRest: it needs a stanza.`,
       'Pass --pgbackrest-stanza NAME, or set pgbackrest.stanza in pgdr.config.yaml (pgdr pitr setup creates one).',
+    );
+  if (!STANZA_NAME.test(stanza))
+    throw new UsageError(
+      `"${printable(stanza)}" is not a pgBackRest stanza name.`,
+      'Use letters, digits, "-", "_" or ".", e.g. main.',
     );
   const configPath =
     flags.pgbackrestConfig ??

@@ -224,6 +224,9 @@ describe('physical backups through pgBackRest', () => {
     const none = await run(['backup', 'incremental']);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('needs a stanza');
+    const odd = await run(['backup', 'incremental', '--pgbackrest-stanza', 'main --config=/tmp/elsewhere']);
+    expect(odd.code).toBe(2);
+    expect(odd.stderr).toContain('is not a pgBackRest stanza name');
     const r = await run(['backup', 'incremental', '--pgbackrest-stanza', 'nosuch', '--pgbackrest-config', configPath]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error: .*stanza "nosuch"/);

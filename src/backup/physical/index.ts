@@ -1,4 +1,4 @@
-export { runPgbackrest, globalArgs, type PgbackrestTarget } from './pgbackrest-command.js';
+export { runPgbackrest, globalArgs, STANZA_NAME, type PgbackrestTarget } from './pgbackrest-command.js';
 export {
   readStanza,
   parseStanzaInfo,

@@ -3,6 +3,9 @@ import type { Logger } from '../../core/context.js';
 import { findTool } from '../../pg/tools.js';
 import { asServerUser } from '../../pg/server-user.js';
 
+/** What pgBackRest accepts as a stanza name; anything else is refused before it reaches a command line. */
+export const STANZA_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
 /** Where pgBackRest finds its configuration and which stanza it works on. */
 export interface PgbackrestTarget {
   stanza: string;
