@@ -104,6 +104,12 @@ export function registerRestoreCommand(program: Command): void {
           'Name the backup to restore.',
           'pgdr restore latest --repo … --db …  (pgdr backups list shows the ids)',
         );
+      // A pgBackRest set (backups list shows them too) is restored by pgBackRest, with the WAL after it.
+      if (/^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?$/.test(ref))
+        throw new UsageError(
+          `${ref} is a physical pgBackRest set, not a backup in the repository.`,
+          'Restore the newest set and every archived transaction after it: pgdr restore --pitr latest --pgbackrest-stanza S --data-dir NEW_DIR --port N (or --pitr TIME for a point in time).',
+        );
       const { restoreBackup, planRestore, parseRowsSpec } = await import('../restore/index.js');
       const loaded = await cliConfig(flags);
       const profile = cliTarget(loaded, flags);

@@ -218,6 +218,9 @@ describe('physical backups through pgBackRest', () => {
     expect(await serverSql(at, 'select count(*) from orders')).toBe('6000');
     expect(await serverSql(at, "select count(*) from orders where item = 'after'")).toBe('1000');
     expect(await serverSql(at, 'select pg_is_in_recovery()')).toBe('f');
+    const byLabel = await run(['restore', incrLabel, '--repo', join(base, 'nothing-here')]);
+    expect(byLabel.code).toBe(2);
+    expect(byLabel.stderr).toContain('pgdr restore --pitr latest --pgbackrest-stanza S');
   });
 
   it('a failed physical backup is audited and notified; one without a stanza is refused as bad input', async () => {
