@@ -17,6 +17,7 @@ import {
   type PitrRestoreResult,
 } from '../src/restore/pitr/index.js';
 import { serverSql } from '../src/restore/pitr/server-sql.js';
+import { archiveSettings, stanzaSetup } from './helpers/pgbackrest.js';
 import { runPgdr } from './helpers/cli.js';
 
 const stanza = 'pitrtest';
@@ -31,11 +32,7 @@ let noted: Date;
 
 beforeAll(async () => {
   cluster = await useCluster({
-    settings: {
-      archive_mode: 'on',
-      archive_command: `'pgbackrest --config=${configPath} --stanza=${stanza} archive-push %p'`,
-      wal_level: 'replica',
-    },
+    settings: archiveSettings(stanza, configPath),
   });
 });
 
@@ -59,19 +56,7 @@ async function waitForWindowPast(time: Date): Promise<PgbackrestInfo> {
 
 describe('point-in-time recovery through pgBackRest', () => {
   it('sets up the stanza and archiving, every check passing', async () => {
-    const result = await pitrSetup(
-      {
-        stanza,
-        dataDir: cluster.dataDir,
-        repoPath: join(base, 'repo'),
-        port: cluster.port,
-        socketDir: cluster.baseDir,
-        configPath,
-        logPath: join(base, 'log'),
-        lockPath: join(base, 'lock'),
-      },
-      { write: true },
-    );
+    const result = await pitrSetup(stanzaSetup(cluster, stanza, base), { write: true });
     expect(
       result.checks.map((c) => [c.name, c.ok]),
       JSON.stringify(result.checks),

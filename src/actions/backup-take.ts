@@ -21,8 +21,9 @@ export const backupTake = defineAction({
   targets: [{ field: 'target', access: 'read' }],
   async run(ctx, a) {
     const repo = stepRepository(ctx, a.repo);
+    const lock = a.repo === undefined ? ctx.services.lock : undefined;
     const result = await takeBackup(
-      { target: ctx.target(a.target), repo, kind: a.kind, tables: a.tables, encryption: ctx.services.encryption },
+      { target: ctx.target(a.target), repo, kind: a.kind, tables: a.tables, encryption: ctx.services.encryption, lock },
       ctx,
     );
     ctx.log.info(

@@ -2,6 +2,7 @@ import type { Logger } from '../core/context.js';
 import { errorMessage } from '../core/errors.js';
 import type { ArchiveKeys } from '../backup/archive.js';
 import type { EncryptionOption } from '../backup/archive.js';
+import type { LockOption } from '../backup/backup-lock.js';
 import type { NotificationsConfig } from '../config/schema.js';
 import type { Repository } from '../storage/index.js';
 import type { SupabaseManagementApi } from '../supabase/management-api.js';
@@ -16,6 +17,8 @@ export interface RunServices {
   keys?: ArchiveKeys;
   /** How backups the run takes are encrypted (safety snapshots, drill sources). */
   encryption?: EncryptionOption;
+  /** repository.lock: backups the run takes into its repository are locked like scheduled ones. */
+  lock?: LockOption;
   notifications?: NotificationsConfig;
   /** Someone is at a terminal to choose (the TUI or an inquirer prompt); false under --yes / --answer / no TTY. */
   interactive?: boolean;

@@ -1,4 +1,5 @@
 import type { Repository } from '../storage/index.js';
+import { colderThan, type StorageClass } from '../storage/storage-classes.js';
 import { BackupNotFound, PgdrError, UsageError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { backupDir, backupTime } from './backup-id.js';
@@ -15,6 +16,8 @@ import {
 export interface CatalogEntry {
   manifest: BackupManifest;
   verification?: VerificationResult;
+  /** S3: the coldest storage class among the backup's archive files, as the listing reports it. */
+  storageClass?: StorageClass;
 }
 
 /** A directory under backups/ that pgdr will not use: listed with the reason, never restored, never pruned. */
@@ -57,9 +60,11 @@ export async function listBackups(repo: Repository, now: Date = new Date()): Pro
       );
       if (verification && !verification.ok)
         catalog.warnings.push(`Ignored the verification record of backup ${name}: ${verification.problem}.`);
+      const storageClass = coldestClass(manifest.value, stored.get(name));
       catalog.backups.push({
         manifest: manifest.value,
         ...(verification?.ok ? { verification: verification.value } : {}),
+        ...(storageClass ? { storageClass } : {}),
       });
     }),
   );
@@ -88,21 +93,32 @@ async function readChecked<T>(
   }
 }
 
-/** Every stored file under backups/, by backup directory: path inside it → bytes. One listing for the whole catalog. */
-async function storedFiles(repo: Repository): Promise<Map<string, Map<string, number>>> {
-  const byDir = new Map<string, Map<string, number>>();
-  for (const { key, bytes } of await repo.list('backups/')) {
+type Stored = Map<string, { bytes: number; storageClass?: StorageClass }>;
+
+/** Every stored file under backups/, by backup directory: path inside it → size and class. One listing for the whole catalog. */
+async function storedFiles(repo: Repository): Promise<Map<string, Stored>> {
+  const byDir = new Map<string, Stored>();
+  for (const { key, bytes, storageClass } of await repo.list('backups/')) {
     const [, dir, ...rest] = key.split('/');
     if (!dir || rest.length === 0) continue;
     if (!byDir.has(dir)) byDir.set(dir, new Map());
-    byDir.get(dir)!.set(rest.join('/'), bytes);
+    byDir.get(dir)!.set(rest.join('/'), { bytes, ...(storageClass ? { storageClass } : {}) });
   }
   return byDir;
 }
 
-function missingFile(manifest: BackupManifest, stored: Map<string, number> | undefined): string | undefined {
+function coldestClass(manifest: BackupManifest, stored: Stored | undefined): StorageClass | undefined {
+  let coldest: StorageClass | undefined;
+  for (const file of manifest.files) {
+    const storageClass = stored?.get(file.path)?.storageClass;
+    if (storageClass && (!coldest || colderThan(storageClass, coldest))) coldest = storageClass;
+  }
+  return coldest;
+}
+
+function missingFile(manifest: BackupManifest, stored: Stored | undefined): string | undefined {
   for (const file of [...manifest.files, ...(manifest.extras ?? [])]) {
-    const bytes = stored?.get(file.path);
+    const bytes = stored?.get(file.path)?.bytes;
     if (bytes === undefined) return `its file ${file.path} is missing`;
     if (bytes !== file.bytes) return `its file ${file.path} has ${bytes} bytes, the manifest says ${file.bytes}`;
   }

@@ -67,6 +67,10 @@ const manifestSchema = z
     extras: z.array(manifestFile).optional(),
     host: text,
     operator: text,
+    lock: z
+      .object({ mode: z.enum(['governance', 'compliance', 'local']), until: time })
+      .strict()
+      .optional(),
   })
   .strict();
 

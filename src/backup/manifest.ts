@@ -74,6 +74,11 @@ export interface BackupManifest {
   extras?: ManifestFile[];
   host: string;
   operator: string;
+  /**
+   * The lock asked for when the backup was taken: S3 Object Lock retention on every object, or (local) files made
+   * read-only and immutable. On S3 the bucket's own answer is what counts; locally this is the only record of the date.
+   */
+  lock?: { mode: 'governance' | 'compliance' | 'local'; until: string };
 }
 
 export interface VerificationResult {

@@ -1,6 +1,10 @@
 import type { Repository } from '../storage/index.js';
+import { printable } from '../core/printable.js';
 import { backupDir } from './backup-id.js';
+import { backupKeys } from './backup-lock.js';
 import { listBackups, type CatalogEntry, type DamagedBackup } from './catalog.js';
+import { backupLocks, describeLock } from './locks.js';
+import { moveBackup, planMoves, type TierClasses, type TierMove } from './tiering.js';
 
 /** Grandfather-father-son, as the seeds keep them: 7 daily, 4 weekly, 12 monthly, 5 yearly. */
 export interface RetentionPolicy {
@@ -103,6 +107,10 @@ export function planRetention(
 export interface PruneResult {
   decisions: PruneDecision[];
   removed: string[];
+  /** Backups the policy would remove but a lock keeps: id and until when (absent: no end date). */
+  locked: { id: string; until?: string; mode: string }[];
+  /** Kept backups moved (or, dry run, to be moved) to their retention class's storage class. */
+  moved: TierMove[];
   /** Leftovers of failed backups (no manifest) older than a day, removed too. */
   removedIncomplete: string[];
   /** Directories whose manifest does not check out: kept, whatever the policy, and named here. */
@@ -118,26 +126,60 @@ export interface PruneResult {
 export async function prune(
   repo: Repository,
   policy: RetentionPolicy,
-  options: { dryRun?: boolean; now?: Date } = {},
+  options: { dryRun?: boolean; now?: Date; storageClasses?: TierClasses } = {},
 ): Promise<PruneResult> {
   const now = options.now ?? new Date();
   const catalog = await listBackups(repo, now);
   const decisions = planRetention(catalog.backups, policy, now);
+  const byId = new Map(catalog.backups.map((e) => [e.manifest.id, e]));
+  const warnings = [...catalog.warnings];
+  // What the bucket (or the file system) protects stays, whatever the policy: prune says until when.
+  const locks = await backupLocks(
+    repo,
+    decisions.filter((d) => !d.keep).map((d) => byId.get(d.id)!),
+    now,
+  );
+  const locked: PruneResult['locked'] = [];
+  for (const d of decisions) {
+    const lock = locks.get(d.id);
+    if (d.keep || !lock) continue;
+    d.keep = true;
+    d.reasons = [describeLock(lock)];
+    locked.push({ id: d.id, mode: lock.mode, ...(lock.until ? { until: lock.until.toISOString() } : {}) });
+  }
   const doomed = decisions.filter((d) => !d.keep);
   // A directory without a manifest younger than a day may be a backup still running.
   const stale = catalog.incomplete
     .filter((i) => i.startedAt && now.getTime() - i.startedAt.getTime() > 86_400_000)
     .map((i) => i.id);
+  const removed: string[] = [];
   if (!options.dryRun) {
-    for (const d of doomed) await repo.removePrefix(backupDir(d.id));
+    for (const d of doomed) {
+      try {
+        // A local backup sealed read-only or immutable whose lock has run out is opened up first.
+        await repo.unseal?.(backupKeys(byId.get(d.id)!.manifest));
+        await repo.removePrefix(backupDir(d.id));
+        removed.push(d.id);
+      } catch (error) {
+        d.keep = true;
+        d.reasons = [`could not be removed: ${printable((error as Error).message)}`];
+        warnings.push(`Could not remove backup ${d.id}: ${printable((error as Error).message)}`);
+      }
+    }
     for (const id of stale) await repo.removePrefix(backupDir(id));
-  }
+  } else removed.push(...doomed.map((d) => d.id));
+  const moved =
+    options.storageClasses && repo.tiers ? planMoves(catalog.backups, decisions, options.storageClasses) : [];
+  if (!options.dryRun) for (const m of moved) await moveBackup(repo, byId.get(m.id)!, m.to);
+  for (const m of moved) decisions.find((d) => d.id === m.id)!.reasons.push(`→ ${m.to}`);
   return {
     decisions,
-    removed: doomed.map((d) => d.id),
+    removed,
+    locked,
+    moved,
     removedIncomplete: stale,
     damaged: catalog.damaged,
-    warnings: catalog.warnings,
-    freedBytes: doomed.reduce((s, d) => s + d.bytes, 0),
+    warnings,
+    freedBytes: decisions.filter((d) => removed.includes(d.id)).reduce((s, d) => s + d.bytes, 0),
   };
 }

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import type { OperationContext } from '../core/context.js';
-import { Aborted, PgdrError, StorageError, UsageError } from '../core/errors.js';
+import { Aborted, PgdrError, UsageError } from '../core/errors.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { startProcess, type ProcessFailed } from '../core/system.js';
 import { connect, serverInfo } from '../pg/client.js';
@@ -12,7 +12,7 @@ import { SUPABASE_EXCLUDED_SCHEMAS } from '../pg/supabase.js';
 import type { Repository } from '../storage/index.js';
 import { createEncryptStream, parseRecipient } from '../crypto/index.js';
 import type { EncryptionOption } from './archive.js';
-import { backupDir, isBackupOf, makeBackupId, safeName } from './backup-id.js';
+import { backupDir, claimNewDir, isBackupOf, makeBackupId, safeName } from './backup-id.js';
 import { compressStage, fileSuffix, HashStage, parseCompression, type CompressionChoice } from './compression.js';
 import { pgDumpArgs } from './dump-args.js';
 import { countRows, exportSnapshot, listTables, resolveTables } from './snapshot.js';
@@ -28,6 +28,8 @@ import { dumpDirectoryFormat } from './directory-format.js';
 import { dumpSupabaseRoles } from './supabase-roles.js';
 import { DataOffsetScanner } from './custom-archive.js';
 import { operatorName, PGDR_VERSION } from '../core/identity.js';
+import { lockedWrites } from '../storage/object-lock.js';
+import { planLock, sealBackup, type LockOption } from './backup-lock.js';
 
 export interface BackupOptions {
   target: DbTarget;
@@ -39,6 +41,8 @@ export interface BackupOptions {
   compression?: CompressionChoice;
   encryption?: EncryptionOption;
   supabase?: boolean;
+  /** Nobody may delete the backup for this many days: S3 Object Lock, or a local backup sealed read-only/immutable. */
+  lock?: LockOption;
 }
 
 export interface BackupResult {
@@ -47,6 +51,8 @@ export interface BackupResult {
   bytes: number;
   sha256: string;
   manifest: BackupManifest;
+  /** Local repositories: how far the seal went. */
+  sealed?: 'immutable' | 'read-only';
 }
 
 /**
@@ -72,6 +78,8 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
   // A key that cannot encrypt is known now: before a connection, a lock or a byte of pg_dump.
   if (options.encryption && 'recipients' in options.encryption) options.encryption.recipients.forEach(parseRecipient);
   const started = new Date();
+  const retention = await planLock(options.repo, options.lock, started);
+  options = { ...options, repo: lockedWrites(options.repo, retention?.request) };
   const client = await connect(options.target, { applicationName: 'pgdr backup' });
   let lock: { release(): Promise<void> } | undefined;
   let id: string | undefined;
@@ -161,13 +169,7 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
               stream: compression.method === 'zstd' ? `zstd:${compression.level}` : 'none',
             }
           : { dump: compression.method === 'none' ? 'none' : `gzip:${compression.level}`, stream: 'none' },
-      encryption: options.encryption
-        ? {
-            format: 'age',
-            recipients: 'recipients' in options.encryption ? options.encryption.recipients : [],
-            passphrase: 'passphrase' in options.encryption,
-          }
-        : null,
+      encryption: encryptionRecord(options.encryption),
       ...(kind === 'tables' ? { tables: tables.map((t) => `${t.schema}.${t.name}`) } : {}),
       ...(options.supabase ? { supabase: true, excludedSchemas } : {}),
       bytes: [...files, ...extras].reduce((sum, f) => sum + f.bytes, 0),
@@ -178,16 +180,19 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
       ...(extras.length ? { extras } : {}),
       host: hostname(),
       operator: operatorName(),
+      ...(retention ? { lock: retention.record } : {}),
     };
     const sums = [...files, ...extras].map((f) => `${f.sha256}  ${f.path}\n`).join('');
     await options.repo.writeFile(`${backupDir(id)}${CHECKSUMS}`, sums);
     await options.repo.writeFile(`${backupDir(id)}${MANIFEST}`, JSON.stringify(manifest, null, 2) + '\n');
+    const sealed = retention ? await sealBackup(options.repo, manifest) : undefined;
     return {
       id,
       location: `${options.repo.url}/${backupDir(id)}`,
       bytes: manifest.bytes,
       sha256: files[0]!.sha256,
       manifest,
+      ...(sealed ? { sealed } : {}),
     };
   } catch (error) {
     abort.abort();
@@ -209,24 +214,19 @@ export async function takeBackup(options: BackupOptions, ctx: OperationContext):
   }
 }
 
-/**
- * A new, empty directory for the backup. Ids have one-second resolution and are predictable, so a directory that
- * exists already (a backup within the same second, or something planted) is never reused: the next second's is tried.
- */
+/** What a manifest says about the encryption: the recipients' public keys, never a passphrase. */
+export function encryptionRecord(option: EncryptionOption | undefined): BackupManifest['encryption'] {
+  if (!option) return null;
+  return {
+    format: 'age',
+    recipients: 'recipients' in option ? option.recipients : [],
+    passphrase: 'passphrase' in option,
+  };
+}
+
+/** A new, empty directory for the backup (see claimNewDir: an existing one is never reused). */
 async function claimBackupId(repo: Repository, kind: BackupKind, database: string, at: Date): Promise<string> {
-  let id = makeBackupId(kind, database, at);
-  for (let attempt = 1; !(await repo.claimDir(backupDir(id))); attempt++) {
-    if (attempt >= 5)
-      throw new StorageError(
-        `${repo.url}/${backupDir(id)} and the directories of the seconds before it exist already.`,
-        {
-          hint: 'pgdr never writes a backup into a directory it did not create. Look at what put them there, then retry.',
-        },
-      );
-    await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
-    id = makeBackupId(kind, database, new Date());
-  }
-  return id;
+  return claimNewDir(repo, at, (time) => makeBackupId(kind, database, time), backupDir);
 }
 
 interface CustomDumpInput extends BackupOptions {

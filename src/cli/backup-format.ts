@@ -2,8 +2,9 @@ import chalk from 'chalk';
 import type { Catalog, PruneResult, VerificationResult } from '../backup/index.js';
 import { formatBytes } from '../backup/take-backup.js';
 import { printable } from '../core/printable.js';
+import type { BackupLock } from '../backup/locks.js';
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => stripAnsi(r[i] ?? '').length)));
   return (
     rows
@@ -19,14 +20,27 @@ function table(rows: string[][]): string {
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
-export function backupsTable(catalog: Catalog): string {
+export function backupsTable(catalog: Catalog, locks: Map<string, BackupLock> = new Map()): string {
   if (catalog.backups.length === 0) {
     return 'No complete backups in this repository. Take one with: pgdr backup\n' + incompleteNote(catalog);
   }
+  // The storage class and lock columns appear once some backup has one.
+  const classes = catalog.backups.some((b) => b.storageClass && b.storageClass !== 'STANDARD');
+  const locked = locks.size > 0;
   const rows = [
-    ['ID', 'KIND', 'DATABASE', 'SNAPSHOT (UTC)', 'SIZE', 'ENCRYPTED', 'VERIFIED'].map((h) => chalk.bold(h)),
+    [
+      'ID',
+      'KIND',
+      'DATABASE',
+      'SNAPSHOT (UTC)',
+      'SIZE',
+      'ENCRYPTED',
+      'VERIFIED',
+      ...(classes ? ['CLASS'] : []),
+      ...(locked ? ['LOCKED'] : []),
+    ].map((h) => chalk.bold(h)),
   ];
-  for (const { manifest: m, verification: v } of catalog.backups) {
+  for (const { manifest: m, verification: v, storageClass } of catalog.backups) {
     const verified = !v
       ? chalk.dim('never')
       : v.ok
@@ -40,9 +54,18 @@ export function backupsTable(catalog: Catalog): string {
       formatBytes(m.bytes),
       m.encryption ? 'age' : chalk.yellow('no'),
       verified,
+      ...(classes ? [storageClass ?? 'STANDARD'] : []),
+      ...(locked ? [lockCell(locks.get(m.id))] : []),
     ]);
   }
   return table(rows) + incompleteNote(catalog);
+}
+
+function lockCell(lock: BackupLock | undefined): string {
+  if (!lock) return chalk.dim('no');
+  const until = lock.until ? `until ${lock.until.toISOString().slice(0, 10)}` : 'no end date';
+  const mode = lock.mode === 'immutable' ? 'chattr +i' : lock.mode;
+  return `${until} (${mode}${lock.whole ? '' : ', partly'})`;
 }
 
 function incompleteNote(catalog: Catalog): string {
@@ -88,5 +111,11 @@ export function pruneTable(result: PruneResult, dryRun: boolean): string {
   }
   const verb = dryRun ? 'Would remove' : 'Removed';
   const tail = `${verb} ${result.removed.length} backup(s), ${formatBytes(result.freedBytes)}${result.removedIncomplete.length ? `, and ${result.removedIncomplete.length} unfinished backup director${result.removedIncomplete.length === 1 ? 'y' : 'ies'}` : ''}.${dryRun ? ' Nothing was changed (--dry-run).' : ''}\n`;
-  return table(rows) + tail + kept;
+  const locked = result.locked.length
+    ? `Kept ${result.locked.length} locked backup(s) the policy would remove; each says until when above.\n`
+    : '';
+  const moved = result.moved.length
+    ? `${dryRun ? 'Would move' : 'Moved'} ${result.moved.length} backup(s) to a colder storage class: ${result.moved.map((m) => `${m.id} ${m.from} → ${m.to}`).join(', ')}.\n`
+    : '';
+  return table(rows) + tail + locked + moved + kept;
 }

@@ -3,9 +3,8 @@ import chalk from 'chalk';
 import { PgdrError, UsageError } from '../core/errors.js';
 import type { BackupOptions } from '../backup/index.js';
 import { manifestTables } from '../backup/manifest-tables.js';
-import { audited } from '../audit/audit-log.js';
 import { reportedOperation } from '../notify/reported-operation.js';
-import { collect, printJson, stderrLogger } from './output.js';
+import { collect, printJson } from './output.js';
 import {
   addRepoOptions,
   addTargetOptions,
@@ -18,9 +17,12 @@ import {
   scratchServer,
   type CommonOptions,
 } from './context.js';
-import { backupsTable, pruneTable, verificationLines } from './backup-format.js';
+import { verificationLines } from './backup-format.js';
+import { registerPruneCommand } from './prune.js';
+import { physicalBackup, type PhysicalFlags } from './backup-physical.js';
+import { addLockOptions, lockOption, type LockFlags } from './repository-policy.js';
 
-interface BackupFlags extends CommonOptions {
+interface BackupFlags extends CommonOptions, PhysicalFlags, LockFlags {
   table?: string[];
   format?: string;
   jobs?: string;
@@ -33,13 +35,18 @@ interface BackupFlags extends CommonOptions {
 }
 
 const KINDS = ['full', 'schema', 'tables'] as const;
+const PHYSICAL_ONLY = ['incremental', 'differential'];
 
 export function registerBackupCommands(program: Command): void {
-  const backup = addRepoOptions(addTargetOptions(program.command('backup').enablePositionalOptions()))
+  const backup = addLockOptions(addRepoOptions(addTargetOptions(program.command('backup').enablePositionalOptions())))
     .description(
       'Take a backup: pg_dump streamed through zstd and age into the repository, with a manifest of exact row counts.',
     )
-    .argument('[kind]', 'full (default), schema, or tables', 'full')
+    .argument(
+      '[kind]',
+      'full (default), schema, tables; or with pgBackRest: differential, incremental (full too, given --pgbackrest-stanza)',
+      'full',
+    )
     .option('--table <name>', 'with kind "tables": a table to include (repeatable)', collect)
     .option('--format <custom|directory>', 'pg_dump format; directory dumps in parallel with --jobs', 'custom')
     .option('--jobs <n>', 'parallel pg_dump jobs (directory format)')
@@ -55,17 +62,23 @@ export function registerBackupCommands(program: Command): void {
       '--storage',
       'also copy the project’s Storage objects (the profile’s storage: section), only what changed since the last copy',
     )
+    .option(
+      '--pgbackrest-stanza <name>',
+      'a physical backup through pgBackRest (else pgbackrest.stanza in the config for differential/incremental)',
+    )
+    .option('--pgbackrest-config <file>', 'pgbackrest.conf (else pgbackrest.configPath, PGBACKREST_CONFIG)')
     .option('--json', 'print the result as JSON on stdout')
     .option('-v, --verbose', 'show pg_dump’s progress lines')
     .addHelpText(
       'after',
-      '\nExamples:\n  pgdr backup --db postgres://app@db:5432/app --repo /var/backups/pgdr --encrypt-to age1…\n  pgdr backup tables --table public.orders --repo s3://bucket/pgdr',
+      '\nExamples:\n  pgdr backup --db postgres://app@db:5432/app --repo /var/backups/pgdr --encrypt-to age1…\n  pgdr backup tables --table public.orders --repo s3://bucket/pgdr\n  pgdr backup incremental --pgbackrest-stanza main',
     )
     .action(async (kind: string, flags: BackupFlags) => {
+      if (PHYSICAL_ONLY.includes(kind) || flags.pgbackrestStanza) return await physicalBackup(kind, flags);
       if (!(KINDS as readonly string[]).includes(kind))
         throw new UsageError(
           `Unknown backup kind "${kind}".`,
-          'Use full, schema or tables (or a subcommand: pgdr backup verify).',
+          'Use full, schema, tables, differential or incremental (or a subcommand: pgdr backup verify).',
         );
       if (flags.format !== 'custom' && flags.format !== 'directory')
         throw new UsageError(`Unknown format "${flags.format}".`, 'Use --format custom or --format directory.');
@@ -98,6 +111,7 @@ export function registerBackupCommands(program: Command): void {
           jobs,
           compression: parseCompression(flags.compress),
           supabase: flags.supabase ?? profile.supabase,
+          lock: lockOption(loaded, flags),
         };
         const result = await reportedOperation(report, async (note) => {
           // Inside: a scheduled backup with a bad key must be audited and notified like any failed backup.
@@ -123,6 +137,7 @@ export function registerBackupCommands(program: Command): void {
             tables: tables.length,
             rows,
             encrypted: Boolean(m.encryption),
+            ...(m.lock ? { lock: { ...m.lock, ...(result.sealed ? { sealed: result.sealed } : {}) } } : {}),
             ...(filesSnapshot
               ? {
                   storage: {
@@ -144,6 +159,9 @@ export function registerBackupCommands(program: Command): void {
               `  snapshot   ${m.snapshotTime} (the recovery point)\n` +
               `  tables     ${tables.length}, ${rows} rows counted in the same snapshot\n` +
               `  encrypted  ${m.encryption ? `yes (age${m.encryption.passphrase ? ', passphrase' : `, ${m.encryption.recipients.length} recipient(s)`})` : chalk.yellow('no')}\n` +
+              (m.lock
+                ? `  locked     until ${m.lock.until.slice(0, 16).replace('T', ' ')} UTC (${lockWords(m.lock.mode, result.sealed)})\n`
+                : '') +
               `  took       ${(m.durationMs / 1000).toFixed(1)} s\n`,
           );
         }
@@ -218,80 +236,31 @@ export function registerBackupCommands(program: Command): void {
 
   const backups = program.command('backups').description('The backups in a repository.');
   addRepoOptions(backups.command('list'))
-    .description('List complete backups: id, kind, database, snapshot time, size, encryption, last verification.')
+    .description(
+      'List complete backups: id, kind, database, snapshot time, size, encryption, last verification; and pgBackRest’s physical sets.',
+    )
     .option(
       '--supabase-project <ref>',
       'list the Supabase platform’s backups and PITR window instead (token from SUPABASE_ACCESS_TOKEN)',
     )
+    .option(
+      '--pgbackrest-stanza <name>',
+      'also list this stanza’s physical sets (else pgbackrest.stanza in the config)',
+    )
+    .option('--pgbackrest-config <file>', 'pgbackrest.conf (else pgbackrest.configPath, PGBACKREST_CONFIG)')
     .option('--json', 'print JSON')
-    .action(async (flags: CommonOptions & { supabaseProject?: string }) => {
+    .action(async (flags: CommonOptions & PhysicalFlags & { supabaseProject?: string }) => {
       if (flags.supabaseProject)
         return await (await import('./pitr.js')).printPlatformBackups(flags.supabaseProject, Boolean(flags.json));
-      const { listBackups } = await import('../backup/index.js');
-      const loaded = await cliConfig(flags);
-      const catalog = await listBackups(cliRepository(loaded, flags));
-      const log = stderrLogger();
-      for (const line of catalog.warnings) log.warn(line);
-      if (flags.json) printJson(catalog.backups.map((b) => ({ ...b.manifest, verification: b.verification ?? null })));
-      else process.stdout.write(backupsTable(catalog));
+      await (await import('./backups-list.js')).listAll(flags);
     });
 
-  addRepoOptions(program.command('prune'))
-    .description(
-      'Remove backups outside the retention policy (default keep 7 daily, 4 weekly, 12 monthly, 5 yearly). The newest verified backup always stays.',
-    )
-    .option('--keep-daily <n>')
-    .option('--keep-weekly <n>')
-    .option('--keep-monthly <n>')
-    .option('--keep-yearly <n>')
-    .option('--retention-days <n>', 'keep everything younger than N days instead of the calendar policy')
-    .option('--dry-run', 'list what would be removed, remove nothing')
-    .option('--json', 'print JSON')
-    .action(
-      async (
-        flags: CommonOptions &
-          Record<'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'keepYearly' | 'retentionDays', string | undefined> & {
-            dryRun?: boolean;
-          },
-      ) => {
-        const { prune } = await import('../backup/index.js');
-        const loaded = await cliConfig(flags);
-        const r = loaded.config.retention;
-        const num = (text: string | undefined, fallback: number | undefined, flag: string) => {
-          if (text === undefined) return fallback;
-          const n = Number(text);
-          if (!Number.isInteger(n) || n < 0)
-            throw new UsageError(`${flag} must be a whole number (0 or more), not "${text}".`);
-          return n;
-        };
-        const retentionDays = num(flags.retentionDays, r.days, '--retention-days');
-        if (retentionDays === 0)
-          throw new UsageError('--retention-days 0 would keep nothing but the newest backup.', 'Give at least 1.');
-        const policy = {
-          keepDaily: num(flags.keepDaily, r.keepDaily, '--keep-daily')!,
-          keepWeekly: num(flags.keepWeekly, r.keepWeekly, '--keep-weekly')!,
-          keepMonthly: num(flags.keepMonthly, r.keepMonthly, '--keep-monthly')!,
-          keepYearly: num(flags.keepYearly, r.keepYearly, '--keep-yearly')!,
-          ...(retentionDays !== undefined ? { retentionDays } : {}),
-        };
-        const repo = cliRepository(loaded, flags);
-        const result = await audited(
-          flags.dryRun ? 'prune --dry-run' : 'prune',
-          async (note) => {
-            const pruned = await prune(repo, policy, { dryRun: flags.dryRun });
-            note.details = {
-              removed: pruned.removed.length,
-              freedBytes: pruned.freedBytes,
-              ...(pruned.damaged.length ? { keptDamaged: pruned.damaged.length } : {}),
-            };
-            return pruned;
-          },
-          { target: repo.url },
-        );
-        const log = stderrLogger();
-        for (const line of result.warnings) log.warn(line);
-        if (flags.json) printJson({ dryRun: Boolean(flags.dryRun), ...result });
-        else process.stdout.write(pruneTable(result, Boolean(flags.dryRun)));
-      },
-    );
+  registerPruneCommand(program);
+}
+
+function lockWords(mode: string, sealed: string | undefined): string {
+  if (mode !== 'local') return `S3 Object Lock, ${mode} mode`;
+  return sealed === 'immutable'
+    ? 'read-only and immutable, chattr +i'
+    : 'read-only; chattr +i was not possible here (it needs root and a file system that has it)';
 }

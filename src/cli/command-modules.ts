@@ -36,6 +36,10 @@ export async function loadCommandModule(module: CommandModule): Promise<Register
       return (await import('./files.js')).registerFilesCommands;
     case 'audit':
       return (await import('./audit.js')).registerAuditCommand;
+    case 'repo':
+      return (await import('./repo.js')).registerRepoCommands;
+    case 'exports':
+      return (await import('./exports.js')).registerExportsCommands;
     case 'completion': {
       const { registerCompletionCommand } = await import('./completion.js');
       return (program) => registerCompletionCommand(program, registerAll);

@@ -15,6 +15,8 @@ export type CommandModule =
   | 'import'
   | 'files'
   | 'audit'
+  | 'repo'
+  | 'exports'
   | 'completion';
 
 /** A top-level command as `pgdr --help` lists it, without loading its module. */
@@ -34,6 +36,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { name: 'backups', summary: 'List the complete backups in a repository.', module: 'backup' },
   { name: 'prune', summary: 'Remove backups outside the retention policy.', module: 'backup' },
+  {
+    name: 'exports',
+    summary: 'Scheduled exports of the tables a plan names: run one now, list them.',
+    module: 'exports',
+  },
+  { name: 'repo', summary: 'The repository’s S3 lifecycle rules, from the retention config.', module: 'repo' },
   {
     name: 'restore',
     summary: 'Restore a backup: into a new database, in place, some tables or some rows.',

@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import type { EncryptionOption } from '../backup/archive.js';
 import type { ArchiveKeys } from '../backup/archive.js';
+import type { ThawOptions } from '../backup/thaw.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { Repository } from '../storage/index.js';
 import { parseRowsSpec } from '../restore/rows.js';
@@ -29,6 +30,8 @@ export interface RestoreInputs {
   keys: ArchiveKeys;
   /** How the safety snapshot is encrypted, when configured; asked only for a restore that takes one. */
   safetyEncryption: () => EncryptionOption | undefined;
+  /** How archive files in GLACIER / DEEP_ARCHIVE are brought back first. */
+  archive?: ThawOptions;
 }
 
 /** The restore the flags ask for, decided once; flags that contradict each other are refused here. */
@@ -50,6 +53,7 @@ export function restoreRequest(flags: RestoreShapeFlags, inputs: RestoreInputs):
     keys: inputs.keys,
     jobs: flags.jobs === undefined ? undefined : Number(flags.jobs),
     dryRun: flags.dryRun,
+    archive: inputs.archive,
   };
   if (flags.rows) {
     if (flags.clean || flags.newDb)

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { UsageError } from '../core/errors.js';
 import type { PreparedRestore } from '../restore/index.js';
+import type { ThawOptions } from '../backup/thaw.js';
 import type { RestoreShapeFlags } from './restore-request.js';
 import { collect, printJson } from './output.js';
 import { planText, summaryText } from './restore-format.js';
@@ -29,6 +30,9 @@ interface RestoreFlags extends CommonOptions, RestoreShapeFlags {
   port?: string;
   supabaseProject?: string;
   storage?: boolean;
+  archiveTier?: string;
+  archiveDays?: string;
+  archivePoll?: string;
 }
 
 export function registerRestoreCommand(program: Command): void {
@@ -63,6 +67,13 @@ export function registerRestoreCommand(program: Command): void {
     )
     .option('--dry-run', 'print every step and command; change nothing')
     .option(
+      '--archive-tier <expedited|standard|bulk>',
+      'a backup S3 moved to GLACIER or DEEP_ARCHIVE: the retrieval tier its restore request asks for',
+      'standard',
+    )
+    .option('--archive-days <n>', 'days S3 keeps the restored copy of an archived backup', '2')
+    .option('--archive-poll <seconds>', 'how often to check whether S3 has restored it', '120')
+    .option(
       '--pitr <time|latest>',
       "point-in-time recovery to this time (with --pgbackrest-stanza or --supabase-project); latest: pgBackRest's newest backup and all archived WAL",
     )
@@ -84,6 +95,12 @@ export function registerRestoreCommand(program: Command): void {
           'Name the backup to restore.',
           'pgdr restore latest --repo … --db …  (pgdr backups list shows the ids)',
         );
+      // A pgBackRest set (backups list shows them too) is restored by pgBackRest, with the WAL after it.
+      if (/^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?$/.test(ref))
+        throw new UsageError(
+          `${ref} is a physical pgBackRest set, not a backup in the repository.`,
+          'Restore the newest set and every archived transaction after it: pgdr restore --pitr latest --pgbackrest-stanza S --data-dir NEW_DIR --port N (or --pitr TIME for a point in time).',
+        );
       const { restoreBackup, planRestore } = await import('../restore/index.js');
       const { destroysData } = await import('../restore/request.js');
       const { restoreRequest } = await import('./restore-request.js');
@@ -104,6 +121,7 @@ export function registerRestoreCommand(program: Command): void {
         target: profile.target,
         keys: await cliKeys(loaded, flags),
         safetyEncryption: () => cliEncryption(loaded, { passphraseEnv: flags.passphraseEnv }),
+        archive: archiveOptions(flags),
       });
       const files = flags.storage ? await import('./files.js') : undefined;
       const storage = files?.storageConfig(loaded, flags.profile).storage;
@@ -147,6 +165,20 @@ export function registerRestoreCommand(program: Command): void {
         ctx.dispose();
       }
     });
+}
+
+const TIERS = { expedited: 'Expedited', standard: 'Standard', bulk: 'Bulk' } as const;
+
+function archiveOptions(flags: RestoreFlags): ThawOptions {
+  const tier = TIERS[(flags.archiveTier ?? 'standard') as keyof typeof TIERS];
+  if (!tier) throw new UsageError(`--archive-tier must be expedited, standard or bulk, not "${flags.archiveTier}".`);
+  const days = Number(flags.archiveDays ?? 2);
+  if (!Number.isInteger(days) || days < 1 || days > 30)
+    throw new UsageError(`--archive-days must be a whole number from 1 to 30, not "${flags.archiveDays}".`);
+  const pollSeconds = Number(flags.archivePoll ?? 120);
+  if (!(pollSeconds > 0))
+    throw new UsageError(`--archive-poll must be a number of seconds, not "${flags.archivePoll}".`);
+  return { tier, days, pollSeconds };
 }
 
 /** The name typed back on a terminal; without one, --confirm is the only way. */

@@ -3,6 +3,7 @@ import { repositorySpec } from '../config/profile.js';
 import { openRepository } from '../storage/index.js';
 import { RunCleanup, type RunServices } from '../actions/run-services.js';
 import { cliEncryption, cliKeys } from './context.js';
+import { lockOption } from './repository-policy.js';
 
 export interface ServiceFlags {
   repo?: string;
@@ -22,6 +23,7 @@ export async function buildRunServices(flags: ServiceFlags, interactive: boolean
     openRepository: (url) => openRepository(url, options),
     keys: await cliKeys(loaded, flags),
     encryption: cliEncryption(loaded, { passphraseEnv: flags.passphraseEnv }),
+    lock: lockOption(loaded, { repo: flags.repo }),
     notifications: loaded.config.notifications,
     interactive,
     cleanup: new RunCleanup(),

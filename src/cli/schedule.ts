@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { defaultPgdrBin, renderCron, renderSystemd, type RenderedFile } from '../schedule/render.js';
 import { installFiles } from '../schedule/install.js';
 import { cliConfig } from './context.js';
+import type { LoadedConfig } from '../config/load.js';
 
 interface ScheduleFlags {
   cron?: boolean;
@@ -24,12 +25,15 @@ export function registerScheduleCommand(program: Command): void {
   program
     .command('schedule')
     .description(
-      'Render (or install) the backup schedule as /etc/cron.d/pgdr or systemd timers: full daily 02:00 UTC, schema Sunday 03:00, prune 04:00, verify weekly, doctor hourly.',
+      'Render (or install) the backup schedule as /etc/cron.d/pgdr or systemd timers: full daily 02:00 UTC, schema Sunday 03:00, prune 04:00, verify weekly, doctor hourly; with a pgBackRest stanza a physical full nightly and an incremental every 6 hours; the exports the config names. --dry-run alone prints the rhythm.',
     )
     .option('--cron', 'render a cron.d file')
     .option('--systemd', 'render systemd .service and .timer units')
     .option('--install', 'write the files (needs root)')
-    .option('--dry-run', 'with --install: show the paths and content, write nothing')
+    .option(
+      '--dry-run',
+      'alone: print the jobs and when they run; with --install: the paths and content, written nowhere',
+    )
     .option('--root <dir>', 'install under this directory instead of / (for packagers and tests)', '/')
     .option('--config <path>', 'config file (default ./pgdr.config.yaml, or PGDR_CONFIG)')
     .option('--profile <name>', 'target profile the jobs back up')
@@ -38,22 +42,13 @@ export function registerScheduleCommand(program: Command): void {
     .option('--log-file <path>', 'where cron jobs append their output', '/var/log/pgdr.log')
     .option('--pgdr-bin <path>', 'pgdr executable the jobs run (default: this installation)')
     .action(async (flags: ScheduleFlags) => {
+      if (flags.dryRun && !flags.install && !flags.cron && !flags.systemd) return await printRhythm(flags);
       if (Boolean(flags.cron) === Boolean(flags.systemd))
         throw new UsageError(
           'Choose one of --cron or --systemd.',
           'pgdr schedule --cron prints /etc/cron.d/pgdr; pgdr schedule --systemd prints the units and timers.',
         );
-      const loaded = await cliConfig({ config: flags.config });
-      if (!loaded.path)
-        throw new UsageError(
-          'A schedule needs a pgdr.config.yaml for its jobs to read.',
-          'Create one with pgdr init, or pass --config PATH.',
-        );
-      if (flags.profile && !loaded.config.targets[flags.profile])
-        throw new UsageError(
-          `No target profile named "${flags.profile}".`,
-          `Known profiles: ${Object.keys(loaded.config.targets).join(', ') || 'none'}.`,
-        );
+      const loaded = await scheduleConfig(flags);
       const options = {
         pgdrBin: resolve(flags.pgdrBin ?? defaultPgdrBin()),
         configPath: loaded.path,
@@ -86,6 +81,27 @@ export function registerScheduleCommand(program: Command): void {
           : `\nNext: put the secrets in ${flags.envFile} (chmod 600); cron picks up /etc/cron.d/pgdr by itself.\n`,
       );
     });
+}
+
+async function scheduleConfig(flags: ScheduleFlags): Promise<LoadedConfig & { path: string }> {
+  const loaded = await cliConfig({ config: flags.config });
+  if (!loaded.path)
+    throw new UsageError(
+      'A schedule needs a pgdr.config.yaml for its jobs to read.',
+      'Create one with pgdr init, or pass --config PATH.',
+    );
+  if (flags.profile && !loaded.config.targets[flags.profile])
+    throw new UsageError(
+      `No target profile named "${flags.profile}".`,
+      `Known profiles: ${Object.keys(loaded.config.targets).join(', ') || 'none'}.`,
+    );
+  return loaded as LoadedConfig & { path: string };
+}
+
+async function printRhythm(flags: ScheduleFlags): Promise<void> {
+  const loaded = await scheduleConfig(flags);
+  const { describeRhythm } = await import('../schedule/rhythm.js');
+  process.stdout.write(describeRhythm(loaded.config, flags.profile) + '\n');
 }
 
 function show(file: RenderedFile): string {

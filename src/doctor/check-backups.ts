@@ -3,15 +3,8 @@ import { formatBytes } from '../backup/index.js';
 import { isBackupOf } from '../backup/backup-id.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { PgdrConfig } from '../config/schema.js';
+import { age, HOUR } from './age.js';
 import { critical, ok, warning, type Finding, type Metric } from './finding.js';
-
-const HOUR = 3_600_000;
-const age = (ms: number) =>
-  ms >= 48 * HOUR
-    ? `${(ms / (24 * HOUR)).toFixed(1)} days`
-    : ms >= HOUR
-      ? `${(ms / HOUR).toFixed(1)} hours`
-      : `${Math.max(0, Math.round(ms / 60_000))} minutes`;
 
 /** Per database: is there a recent full backup, did the last attempt fail, is it verified, did its size jump? */
 export function checkBackups(

@@ -13,6 +13,8 @@ import { checkBackups } from './check-backups.js';
 import { checkEncryption } from './check-encryption.js';
 import { checkNotifications } from './check-notifications.js';
 import { checkStaging } from './check-staging.js';
+import { checkArchiving, checkPhysical } from './check-physical.js';
+import { checkDeletable } from './check-deletable.js';
 import { critical, ok, overall, warning, type DoctorReport, type Finding, type Metric } from './finding.js';
 
 export interface DoctorOptions {
@@ -56,6 +58,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   findings.push(...checkStaging(env));
   const targets = doctorTargets(config, options, env, findings);
   findings.push(...(await checkTargets(targets, metrics)));
+  findings.push(...(await checkArchiving(targets, config)));
+  findings.push(...(await checkPhysical(config, readAudit({ env }), now, metrics)));
 
   let repo: Repository | undefined;
   let catalog: Catalog | undefined;
@@ -117,6 +121,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
         ),
       );
     findings.push(...checkBackups(databases, catalog, config.thresholds, readAudit({ env }), now, metrics));
+    findings.push(...(await checkDeletable(repo, catalog, databases, now)));
     const newestEncrypted = catalog.backups
       .filter((b) => b.manifest.encryption && databases.includes(b.manifest.database))
       .at(-1);

@@ -12,6 +12,7 @@ import { manifestTables } from '../backup/manifest-tables.js';
 import type { Repository } from '../storage/index.js';
 import { resolveBackup } from './source.js';
 import { isSingleBackup } from '../storage/single-backup.js';
+import { describeThaw, thawPlan, thawSummary, type ThawPlan } from '../backup/thaw.js';
 import { adminTarget, databaseExists, otherSessions, type Session } from './target-db.js';
 import { incompleteMark } from './incomplete-mark.js';
 import { pgOptions, restoreSessionSettings, toastLz4 } from './pg-restore.js';
@@ -39,6 +40,8 @@ export interface PreparedRestore {
   settings: Record<string, string>;
   /** How the safety snapshot is encrypted (in place with --clean). */
   snapshotEncryption?: EncryptionOption;
+  /** Archive files S3 must restore from GLACIER / DEEP_ARCHIVE first. */
+  thaw?: ThawPlan;
 }
 
 export function defaultNewDbName(database: string, now: Date): string {
@@ -58,6 +61,7 @@ export async function planRestore(
   if (request.jobs !== undefined && (!Number.isInteger(request.jobs) || request.jobs < 1 || request.jobs > 64))
     throw new UsageError(`--jobs must be a whole number from 1 to 64.`);
   const { repo, manifest } = await resolveBackup(request.repo, request.ref, server.database, warn);
+  const thaw = await thawPlan(repo, manifest, request.archive);
   if (request.into === 'supabase' && !manifest.supabase) {
     throw new UsageError(
       `Backup ${manifest.id} was not taken with --supabase.`,
@@ -155,10 +159,14 @@ export async function planRestore(
           ]
         : [],
     sessions: sessions.map(({ pid, user, application, client }) => ({ pid, user, application, client })),
+    ...(thaw ? { archived: thawSummary(thaw) } : {}),
     steps: [],
   };
-  plan.steps = describeSteps({ plan, manifest, repo, request, pgRestore, settings, snapshotEncryption });
-  return { plan, request, repo, manifest, into, pgRestore, psql, sessions, settings, snapshotEncryption };
+  plan.steps = [
+    ...(thaw ? [{ title: describeThaw(thaw, request.archive?.days ?? 2) }] : []),
+    ...describeSteps({ plan, manifest, repo, request, pgRestore, settings, snapshotEncryption }),
+  ];
+  return { plan, request, repo, manifest, into, pgRestore, psql, sessions, settings, snapshotEncryption, thaw };
 }
 
 /** PostgreSQL would silently cut a longer name, and a control character has no place in one. */

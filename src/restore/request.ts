@@ -1,4 +1,5 @@
 import type { ArchiveKeys, EncryptionOption } from '../backup/archive.js';
+import type { ThawOptions } from '../backup/thaw.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { Repository } from '../storage/index.js';
 import type { OnConflict } from './rows.js';
@@ -26,6 +27,8 @@ export interface BackupSource {
   keys?: ArchiveKeys;
   /** Parallel pg_restore jobs (default min(4, cores)). */
   jobs?: number;
+  /** A backup whose archive S3 moved to GLACIER or DEEP_ARCHIVE: how it is brought back first. */
+  archive?: ThawOptions;
   /** Plan only: check everything, change nothing. */
   dryRun?: boolean;
   /** Clock for default names (tests). */

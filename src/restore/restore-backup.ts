@@ -1,6 +1,7 @@
 import type { OperationContext } from '../core/context.js';
 import { ChecksumMismatch, UsageError } from '../core/errors.js';
 import { requireKeys } from '../backup/archive.js';
+import { thawBackup } from '../backup/thaw.js';
 import { prepareArchive, type ArchiveSource } from './archive-source.js';
 import { missingOwners, readDatabaseProperties, readToc } from './archive-toc.js';
 import { planRestore, pgRestoreArgs, type PreparedRestore } from './plan.js';
@@ -46,6 +47,7 @@ export async function restoreBackup(request: BackupRestoreRequest, ctx: Operatio
   if (request.dryRun) return { ...result, durationMs: Date.now() - started };
 
   requireKeys(manifest, request.keys ?? {});
+  if (prepared.thaw) await thawBackup(prepared.repo, prepared.thaw, request.archive ?? {}, ctx);
   const shape = content.what === 'rows' ? await tableShape(prepared.into, content.table) : undefined;
   // Into a database it creates, the restore starts while the archive is still checked (the database is dropped if it
   // fails the check); anything else waits for the check before its first change.

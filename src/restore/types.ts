@@ -29,6 +29,8 @@ export interface RestorePlan {
   drops: string[];
   overwrites: string[];
   sessions: { pid: number; user: string; application: string; client: string }[];
+  /** The archive must first be restored from an archive storage class: the wait S3 documents for it. */
+  archived?: { storageClass: string; files: number; tier: string; expected: string };
   steps: PlanStep[];
 }
 

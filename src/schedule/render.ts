@@ -31,15 +31,19 @@ export interface RenderedFile {
 /** A literal argument, or the value of an environment variable expanded when the job runs (never written out). */
 type JobArg = string | { env: string };
 
-interface Job {
-  name: JobName;
+export interface Job {
+  /** The unit's name after "pgdr-": full, incremental, export-weekly. */
+  name: string;
   description: string;
   args: JobArg[];
+  /** When, in cron syntax (UTC), or "off". */
+  cron: string;
 }
 
 /** What each scheduled job runs; the seeds' crontab, as pgdr commands. */
 export function scheduledJobs(config: PgdrConfig, profile: string | undefined): Job[] {
   const p = profile ? ['--profile', profile] : [];
+  const at = config.schedules;
   // A test restore needs a scratch server; its URL stays in the env file and is expanded at run time.
   const scratch = Object.values(config.targets).find((t) => t.role === 'scratch' && t.urlEnv);
   const verify: Job = scratch
@@ -47,19 +51,62 @@ export function scheduledJobs(config: PgdrConfig, profile: string | undefined): 
         name: 'verify',
         description: 'verify the newest backup with a test restore',
         args: ['backup', 'verify', 'latest', '--restore-test', '--scratch-db', { env: scratch.urlEnv! }],
+        cron: at.verify,
       }
     : {
         name: 'verify',
         description:
           'verify the newest backup (checksums, decryption; add a scratch profile with urlEnv for a test restore)',
         args: ['backup', 'verify', 'latest'],
+        cron: at.verify,
       };
   return [
-    { name: 'full', description: 'full backup', args: ['backup', ...p] },
-    { name: 'schema', description: 'schema-only backup', args: ['backup', 'schema', ...p] },
-    { name: 'prune', description: 'apply the retention policy', args: ['prune'] },
+    ...physicalJobs(config),
+    { name: 'full', description: 'full backup', args: ['backup', ...p], cron: at.full },
+    { name: 'schema', description: 'schema-only backup', args: ['backup', 'schema', ...p], cron: at.schema },
+    ...Object.entries(config.exports).map(([name, e]): Job => ({
+      name: `export-${name}`,
+      description: `export ${e.tables.join(', ')} as ${e.format} (kept ${e.keepWeeks} weeks)`,
+      args: ['exports', 'run', name],
+      cron: e.schedule,
+    })),
+    { name: 'prune', description: 'apply the retention policy', args: ['prune'], cron: at.prune },
     verify,
-    { name: 'doctor', description: 'health check (notifies when critical)', args: ['doctor', ...p] },
+    { name: 'doctor', description: 'health check (notifies when critical)', args: ['doctor', ...p], cron: at.doctor },
+  ];
+}
+
+/** With a pgBackRest stanza: the physical full nightly and the incrementals between (WAL is archived continuously). */
+function physicalJobs(config: PgdrConfig): Job[] {
+  const stanza = config.pgbackrest?.stanza;
+  if (!stanza) return [];
+  const args = (kind: string) => [
+    'backup',
+    kind,
+    '--pgbackrest-stanza',
+    stanza,
+    ...(config.pgbackrest?.configPath ? ['--pgbackrest-config', config.pgbackrest.configPath] : []),
+  ];
+  const at = config.schedules;
+  return [
+    {
+      name: 'physical-full',
+      description: 'physical full backup (pgBackRest)',
+      args: args('full'),
+      cron: at.physicalFull,
+    },
+    {
+      name: 'differential',
+      description: 'physical differential backup (pgBackRest)',
+      args: args('differential'),
+      cron: at.differential,
+    },
+    {
+      name: 'incremental',
+      description: 'physical incremental backup (pgBackRest)',
+      args: args('incremental'),
+      cron: at.incremental,
+    },
   ];
 }
 
@@ -97,7 +144,6 @@ function activeJobs(
   return scheduledJobs(config, options.profile)
     .map((job) => ({
       ...job,
-      cron: config.schedules[job.name],
       command: [options.pgdrBin, ...job.args]
         .map((a) => (typeof a === 'string' ? shellQuote(a) : envRef(a.env)))
         .join(' '),
@@ -111,11 +157,12 @@ export function renderCron(config: PgdrConfig, options: ScheduleOptions): Render
     (job) =>
       `# ${job.description}\n${job.cron} ${options.user} set -a; [ ! -r ${env} ] || . ${env}; set +a; cd ${shellQuote(options.workingDirectory)} && ${job.command} >> ${shellQuote(options.logFile)} 2>&1`,
   );
+  const wal = config.pgbackrest ? [`# ${walLine(config.pgbackrest.stanza)}`] : [];
   const content = fillTemplate(readFileSync(join(TEMPLATES_DIR, 'cron/pgdr.cron.tmpl'), 'utf8'), {
     generatedAt: (options.now ?? new Date()).toISOString(),
     envFile: options.envFile,
     configPath: options.configPath,
-    jobs: jobs.join('\n\n'),
+    jobs: [...wal, ...jobs].join('\n\n'),
   });
   return { path: '/etc/cron.d/pgdr', content, mode: 0o644 };
 }
@@ -142,6 +189,11 @@ export function renderSystemd(config: PgdrConfig, options: ScheduleOptions): Ren
       { path: `/etc/systemd/system/${unit}.timer`, content: fillTemplate(timer, values), mode: 0o644 },
     ];
   });
+}
+
+/** WAL needs no job: PostgreSQL's archive_command pushes each segment as it fills (or archive_timeout passes). */
+export function walLine(stanza: string): string {
+  return `WAL: archived continuously by PostgreSQL's archive_command into stanza ${stanza} (pgdr pitr setup); pgdr doctor checks pg_stat_archiver`;
 }
 
 /** The pgdr executable of this installation: bin/pgdr.mjs of the package, or the one-file bundle being run. */

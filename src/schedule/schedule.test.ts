@@ -49,6 +49,49 @@ describe('schedule', () => {
     expect(content).not.toMatch(/\{\{/);
   });
 
+  it('with a pgBackRest stanza and exports: the plans’ rhythm — physical full nightly, incremental every 6 h, WAL continuous, the weekly export', () => {
+    const config = configSchema.parse({
+      pgbackrest: { stanza: 'main', configPath: '/etc/pgbackrest/pgbackrest.conf' },
+      exports: { weekly: { tables: ['public.users', 'public.exams'], keepWeeks: 12 } },
+    });
+    const cron = renderCron(config, options).content;
+    expect(cron).toMatch(
+      /^0 \*\/6 \* \* \* pgdr .*\/usr\/local\/bin\/pgdr backup incremental --pgbackrest-stanza main --pgbackrest-config \/etc\/pgbackrest\/pgbackrest\.conf >> /m,
+    );
+    expect(cron).toMatch(/^0 1 \* \* \* pgdr .*pgdr backup full --pgbackrest-stanza main /m);
+    expect(cron).toMatch(/^0 1 \* \* 0 pgdr .*pgdr exports run weekly >> /m);
+    expect(cron).toContain("# WAL: archived continuously by PostgreSQL's archive_command into stanza main");
+    expect(cron).not.toContain('backup differential');
+    const units = renderSystemd(config, options);
+    expect(units.find((f) => f.path.endsWith('pgdr-incremental.timer'))!.content).toContain(
+      'OnCalendar=*-*-* 0/6:00:00 UTC',
+    );
+    expect(units.find((f) => f.path.endsWith('pgdr-export-weekly.service'))!.content).toContain(
+      'ExecStart=/usr/local/bin/pgdr exports run weekly',
+    );
+    const plain = renderCron(configSchema.parse({}), options).content;
+    expect(plain).not.toMatch(/incremental|pgbackrest|exports run/);
+  });
+
+  it('the README’s rhythm: its config prints the README’s schedule --dry-run, and the shipped template asks for the same', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const block = (marker: string) =>
+      new RegExp(`<!-- ${marker} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\\n\`\`\``).exec(readme)![1]!;
+    const cwd = mkdtempSync(join(tmpdir(), 'pgdr-rhythm-'));
+    writeFileSync(join(cwd, 'pgdr.config.yaml'), block('rhythm-config') + '\n', { mode: 0o600 });
+    const env = { PGDR_HOME: join(cwd, 'home'), PGDR_CONFIG: '' };
+    const printed = await runPgdr(['schedule', '--dry-run'], { cwd, env });
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout.trimEnd()).toBe(block('rhythm-dry-run'));
+    const template = join(import.meta.dirname, '../../templates/pgdr.config.example.yaml');
+    const shipped = await runPgdr(['schedule', '--dry-run', '--config', template], { cwd, env });
+    expect(shipped.stdout).toBe(printed.stdout);
+    expect(printed.stdout).toMatch(
+      /^ {2}0 \*\/6 \* \* \* +every 6 h at :00 +incremental +pgdr backup incremental --pgbackrest-stanza main$/m,
+    );
+    expect(printed.stdout).toMatch(/^ {2}0 1 \* \* 0 +Sundays 01:00 +export-weekly +pgdr exports run weekly$/m);
+  });
+
   it('renders one service and one timer per job', () => {
     const files = renderSystemd(configSchema.parse({}), options);
     expect(files.map((f) => f.path)).toContain('/etc/systemd/system/pgdr-full.timer');

@@ -12,6 +12,8 @@ import { tooLarge } from './too-large.js';
 import { acquireLocalLock } from './local-lock.js';
 import { putFailure, watchSource } from './stream-errors.js';
 import { probeByRoundTrip } from './probe.js';
+import { fileLockStates, sealFiles, unsealFiles } from './local-seal.js';
+import type { LockState, SealResult } from './lock-types.js';
 import type {
   GetStreamOptions,
   ObjectInfo,
@@ -217,6 +219,38 @@ export class LocalRepository implements Repository {
 
   probe(): Promise<void> {
     return probeByRoundTrip(this);
+  }
+
+  async lockStates(keys: string[]): Promise<Map<string, LockState>> {
+    const paths = await this.paths(keys, 'reading');
+    const states = await fileLockStates([...paths.keys()]);
+    return new Map([...paths].flatMap(([path, key]) => (states.has(path) ? [[key, states.get(path)!]] : [])));
+  }
+
+  async seal(keys: string[]): Promise<SealResult> {
+    const paths = await this.paths(keys, 'sealing');
+    return sealFiles([...paths.keys()]).catch((error: unknown) => {
+      throw localError(error, 'sealing', join(this.url, keys[0] ?? ''));
+    });
+  }
+
+  async unseal(keys: string[]): Promise<void> {
+    const paths = await this.paths(keys, 'unsealing');
+    await unsealFiles([...paths.keys()]).catch((error: unknown) => {
+      throw localError(error, 'unsealing', join(this.url, keys[0] ?? ''));
+    });
+  }
+
+  /** Checked absolute path → key. */
+  private async paths(keys: string[], action: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const key of keys) {
+      const path = await this.path(key).catch((error: unknown) => {
+        throw localError(error, action, join(this.url, key));
+      });
+      out.set(path, key);
+    }
+    return out;
   }
 }
 

@@ -1,4 +1,7 @@
 import type { Readable } from 'node:stream';
+import type { LockRequest, LockState, SealResult } from './lock-types.js';
+import type { ArchiveTiers } from './s3-tiers.js';
+import type { StorageClass } from './storage-classes.js';
 
 export interface PutStreamOptions {
   signal?: AbortSignal;
@@ -6,6 +9,13 @@ export interface PutStreamOptions {
   contentLength?: number;
   /** Expected size (an upper estimate, e.g. the database size): S3 picks parts big enough to stay under 10,000. */
   sizeHint?: number;
+  /** S3: write the object under Object Lock retention. */
+  lock?: LockRequest;
+}
+
+export interface WriteFileOptions {
+  /** S3: write the object under Object Lock retention. */
+  lock?: LockRequest;
 }
 
 export interface GetStreamOptions {
@@ -22,6 +32,8 @@ export interface ObjectInfo {
   key: string;
   bytes: number;
   modified: Date;
+  /** S3: the storage class the listing reports (checked against the known classes, else absent). */
+  storageClass?: StorageClass;
 }
 
 export interface ObjectStat {
@@ -46,7 +58,7 @@ export interface Repository {
   /** Streams body to key; nothing is visible under key unless the whole stream arrived. */
   putStream(key: string, body: Readable, opts?: PutStreamOptions): Promise<{ bytes: number }>;
   /** Small files, atomic. */
-  writeFile(key: string, data: string | Buffer): Promise<void>;
+  writeFile(key: string, data: string | Buffer, opts?: WriteFileOptions): Promise<void>;
   readFile(key: string, opts?: ReadFileOptions): Promise<Buffer>;
   getStream(key: string, opts?: GetStreamOptions): Promise<{ stream: Readable; bytes: number }>;
   stat(key: string): Promise<ObjectStat | null>;
@@ -67,6 +79,17 @@ export interface Repository {
   /** Exclusive lock named by a key such as "locks/backup-<db>"; throws BackupLocked naming the holder. */
   lock(name: string): Promise<RepositoryLock>;
   freeBytes(): Promise<{ free: number; total: number } | undefined>;
+  /**
+   * What keeps each of `keys` from being deleted: S3 Object Lock retention still in force, or (local) a file made
+   * immutable or read-only. Keys without any protection, or missing, are left out.
+   */
+  lockStates(keys: string[]): Promise<Map<string, LockState>>;
+  /** Local: makes the files of `keys` read-only and, where the file system and privileges allow, immutable. */
+  seal?(keys: string[]): Promise<SealResult>;
+  /** Local: undoes seal, so the files can be removed (prune does it once the lock's date has passed). */
+  unseal?(keys: string[]): Promise<void>;
+  /** S3: storage classes, restores from archive, lifecycle rules, and whether the bucket has Object Lock. */
+  readonly tiers?: ArchiveTiers;
   /** Checks the repository is reachable and writable by writing, reading and removing a probe object. */
   probe(): Promise<void>;
 }

@@ -9,6 +9,9 @@ interface SdkError {
   errors?: unknown[];
 }
 
+/** An object in GLACIER or DEEP_ARCHIVE read before a restored copy exists. */
+export class ArchivedObject extends StorageError {}
+
 export function s3Status(error: unknown): number | undefined {
   return (error as SdkError | undefined)?.$metadata?.httpStatusCode;
 }
@@ -43,6 +46,15 @@ export function s3Error(error: unknown, action: string, target: string, endpoint
       hint: 'Create the bucket or fix the name in the repository URL (s3://bucket/prefix).',
       cause: error,
     });
+  }
+  if (name === 'InvalidObjectState') {
+    return new ArchivedObject(
+      `${target} is in an archive storage class (Glacier, Deep Archive): S3 must restore it before it can be read.`,
+      {
+        hint: 'pgdr restore requests it back (RestoreObject) and waits; pgdr restore --dry-run says how long that takes.',
+        cause: error,
+      },
+    );
   }
   if (isS3NotFound(error)) {
     return new StorageError(`Not found: ${target}.`, {

@@ -10,6 +10,9 @@ import { putFailure, watchSource } from './stream-errors.js';
 import { probeByRoundTrip } from './probe.js';
 import { resumableRead } from './s3-resumable-read.js';
 import { tooLarge } from './too-large.js';
+import { ArchiveTiers } from './s3-tiers.js';
+import { isStorageClass } from './storage-classes.js';
+import type { LockRequest, LockState } from './lock-types.js';
 import type {
   GetStreamOptions,
   ObjectInfo,
@@ -18,6 +21,7 @@ import type {
   ReadFileOptions,
   Repository,
   RepositoryLock,
+  WriteFileOptions,
 } from './repository.js';
 
 const DELETE_BATCH = 1000;
@@ -29,6 +33,8 @@ export class S3Repository implements Repository {
   /** Learned on the first lock: some S3-compatible services reject If-None-Match. */
   private conditionalWrites = true;
 
+  readonly tiers: ArchiveTiers;
+
   /** `prefix` is "" or ends with "/". */
   constructor(
     readonly bucket: string,
@@ -36,6 +42,21 @@ export class S3Repository implements Repository {
     private readonly opts: S3Options = {},
   ) {
     this.url = `s3://${bucket}${prefix ? `/${prefix.replace(/\/$/, '')}` : ''}`;
+    this.tiers = new ArchiveTiers(bucket, prefix, (action, key, fn) => this.run(action, key, fn));
+  }
+
+  /**
+   * Object Lock parameters for a write. S3 refuses a write under retention (asked for, or the bucket's default)
+   * without a checksum header, so one is sent whenever the bucket has Object Lock.
+   */
+  private async lockParams(lock: LockRequest | undefined): Promise<Record<string, unknown>> {
+    const checksum = lock || (await this.tiers.objectLockEnabled()) ? { ChecksumAlgorithm: 'CRC32' } : {};
+    if (!lock) return checksum;
+    return {
+      ...checksum,
+      ObjectLockMode: lock.mode === 'compliance' ? 'COMPLIANCE' : 'GOVERNANCE',
+      ObjectLockRetainUntilDate: lock.until,
+    };
   }
 
   private async run<T>(action: string, key: string, fn: (c: S3Connection) => Promise<T>): Promise<T> {
@@ -63,10 +84,14 @@ export class S3Repository implements Repository {
   }
 
   async putStream(key: string, body: Readable, opts: PutStreamOptions = {}): Promise<{ bytes: number }> {
-    const target = { Bucket: this.bucket, Key: this.objectKey(key) };
     const counter = new ByteCounter();
     const source = watchSource(body);
     try {
+      const target = {
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        ...(await this.lockParams(opts.lock)),
+      };
       this.connection ??= connectS3(this.opts);
       await uploadStream(await this.connection, target, body, opts, this.opts.s3PartSize ?? DEFAULT_PART_SIZE, counter);
       return { bytes: counter.bytes };
@@ -79,10 +104,11 @@ export class S3Repository implements Repository {
     }
   }
 
-  async writeFile(key: string, data: string | Buffer): Promise<void> {
+  async writeFile(key: string, data: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {
     const Key = this.objectKey(key);
+    const lock = await this.lockParams(opts.lock);
     await this.run('writing', key, (c) =>
-      c.client.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body: data })),
+      c.client.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body: data, ...lock })),
     );
   }
 
@@ -147,6 +173,7 @@ export class S3Repository implements Repository {
               key: o.Key.slice(this.prefix.length),
               bytes: o.Size ?? 0,
               modified: o.LastModified ?? new Date(0),
+              ...(isStorageClass(o.StorageClass) ? { storageClass: o.StorageClass } : {}),
             });
         }
       }
@@ -236,7 +263,10 @@ export class S3Repository implements Repository {
   private async createIfAbsent(c: S3Connection, Key: string, Body: string): Promise<'created' | 'exists'> {
     if (this.conditionalWrites) {
       try {
-        await c.client.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body, IfNoneMatch: '*' }));
+        const checksum = await this.lockParams(undefined);
+        await c.client.send(
+          new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body, IfNoneMatch: '*', ...checksum }),
+        );
         return 'created';
       } catch (error) {
         const status = s3Status(error);
@@ -245,12 +275,18 @@ export class S3Repository implements Repository {
         this.conditionalWrites = false;
       }
     }
-    await c.client.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body }));
+    await c.client.send(
+      new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body, ...(await this.lockParams(undefined)) }),
+    );
     return 'created';
   }
 
   async freeBytes(): Promise<undefined> {
     return undefined;
+  }
+
+  lockStates(keys: string[]): Promise<Map<string, LockState>> {
+    return this.tiers.lockStates(keys.map(checkKey));
   }
 
   probe(): Promise<void> {

@@ -50,6 +50,10 @@ function singleBackupView(dir: string, id: string): Repository {
     removePrefix: readOnly,
     lock: readOnly,
     freeBytes: () => inner.freeBytes(),
+    lockStates: async (keys) => {
+      const states = await inner.lockStates(keys.map(inside));
+      return new Map(keys.flatMap((k) => (states.has(inside(k)) ? [[k, states.get(inside(k))!]] : [])));
+    },
     probe: () => inner.probe(),
   };
 }

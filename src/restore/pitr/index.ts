@@ -13,7 +13,7 @@ export { pgbackrestBackup } from './pgbackrest-backup.js';
 export { planPitrRestore, describeRestorePlan, pitrRestore, RecoveryFailed } from './pgbackrest.js';
 export type { PitrRestoreOptions, PitrRestorePlan, PitrRestoreResult } from './pgbackrest.js';
 export { DataDirNotEmpty, PortInUse } from './data-dir.js';
-export type { PgbackrestTarget } from './pgbackrest-command.js';
+export type { PgbackrestTarget } from '../../backup/physical/pgbackrest-command.js';
 export {
   listPlatformBackups,
   platformBackups,

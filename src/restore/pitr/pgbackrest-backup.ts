@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/context.js';
-import { runPgbackrest, type PgbackrestTarget } from './pgbackrest-command.js';
+import { runPgbackrest, type PgbackrestTarget } from '../../backup/physical/pgbackrest-command.js';
 
 /** `pgbackrest backup`: the physical base backup a PITR restore starts from (WAL archiving must already work). */
 export async function pgbackrestBackup(

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/context.js';
 import { silentLogger } from '../../core/context.js';
 import { handToServerUser } from '../../pg/server-user.js';
 import { mergeIni } from './ini.js';
-import { runPgbackrest } from './pgbackrest-command.js';
+import { runPgbackrest, STANZA_NAME } from '../../backup/physical/pgbackrest-command.js';
 import { serverSql } from './server-sql.js';
 
 export const DEFAULT_PGBACKREST_CONFIG = '/etc/pgbackrest/pgbackrest.conf';
@@ -53,10 +53,8 @@ export interface PitrSetupResult {
   ok: boolean;
 }
 
-const STANZA = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
 export function pitrSetupPlan(options: PitrSetupOptions): PitrSetupPlan {
-  if (!STANZA.test(options.stanza))
+  if (!STANZA_NAME.test(options.stanza))
     throw new UsageError(
       `"${options.stanza}" is not a usable stanza name.`,
       'Use letters, digits, "-", "_" or ".", e.g. main.',

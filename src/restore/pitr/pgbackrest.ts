@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../../core/context.js';
 import { runProcess } from '../../core/system.js';
 import { findTool } from '../../pg/tools.js';
 import { asServerUser, handToServerUser } from '../../pg/server-user.js';
-import { runPgbackrest, globalArgs } from './pgbackrest-command.js';
+import { runPgbackrest, globalArgs } from '../../backup/physical/pgbackrest-command.js';
 import { backupFor, pgbackrestInfo, type PgbackrestBackup, type PgbackrestInfo } from './pgbackrest-info.js';
 import { assertFreshDataDir, assertPortFree } from './data-dir.js';
 import { assertInWindow, type RecoveryWindow } from './window.js';
@@ -105,7 +105,7 @@ export async function planPitrRestore(options: PitrRestoreOptions): Promise<Pitr
 
 export function describeRestorePlan(options: PitrRestoreOptions, plan: PitrRestorePlan): string[] {
   return [
-    `restore backup ${plan.backup.label} (${plan.backup.type}, finished ${formatPgTime(plan.backup.stop)}) into ${options.dataDir}`,
+    `restore backup ${plan.backup.label} (${plan.backup.type}${plan.backup.prior ? ` on top of ${plan.backup.prior}` : ''}, finished ${formatPgTime(plan.backup.stop)}) into ${options.dataDir}`,
     `pgbackrest ${[...globalArgs(options), 'restore', ...plan.restoreArgs].join(' ')}`,
     `append to postgresql.auto.conf: ${Object.entries(plan.settings)
       .map(([k, v]) => `${k} = ${v}`)

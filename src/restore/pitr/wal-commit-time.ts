@@ -5,7 +5,8 @@ import { startProcess } from '../../core/system.js';
 import { ProcessFailed } from '../../core/system.js';
 import { findTool } from '../../pg/tools.js';
 import { handToServerUser } from '../../pg/server-user.js';
-import { runPgbackrest, type PgbackrestTarget } from './pgbackrest-command.js';
+import { runPgbackrest, type PgbackrestTarget } from '../../backup/physical/pgbackrest-command.js';
+import { fetchSegment } from './wal-segment.js';
 
 /** The newest transaction end (commit or abort) found in the archived WAL. */
 export interface ArchivedCommit {
@@ -20,7 +21,9 @@ export interface ArchivedCommit {
 
 /** How many of the newest segments to open before giving up (an idle cluster only switches on archive_timeout). */
 const SEGMENTS_TO_SCAN = 24;
-const SEGMENT = /^([0-9A-F]{24})-[0-9a-f]{40}/;
+// Names read from the repository are data: only a timeline directory and a segment file name are used.
+const WAL_DIR = /^[0-9A-F]{16}$/;
+const SEGMENT = /^([0-9A-F]{24})-[0-9a-f]{40}(\.(gz|zst|lz4|bz2))?$/;
 const XACT_END = /desc: (?:COMMIT|ABORT)(?:_PREPARED \d+:)? (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC/g;
 
 /**
@@ -40,9 +43,9 @@ export async function lastArchivedCommit(
   const work = mkdtempSync(join(tmpdir(), 'pgdr-wal-'));
   handToServerUser(work);
   try {
-    for (const { name, time } of segments) {
+    for (const { name, stored, time } of segments) {
       const file = join(work, name);
-      await runPgbackrest(target, 'archive-get', [name, file], options);
+      await fetchSegment(target, { name, stored }, file, options.signal);
       const raw = lastXactEnd(await waldumpTransactions(waldump.path, file, options.signal));
       rmSync(file, { force: true });
       if (raw)
@@ -63,24 +66,28 @@ async function newestSegments(
   target: PgbackrestTarget,
   archive: { id: string; max: string; oldest: string },
   signal?: AbortSignal,
-): Promise<{ name: string; time: Date | undefined }[]> {
+): Promise<{ name: string; stored: string; time: Date | undefined }[]> {
   const base = `archive/${target.stanza}/${archive.id}`;
   const dirs = Object.entries(await repoLs(target, base, signal))
-    .filter(([name, entry]) => entry.type === 'path' && name !== '.')
+    .filter(([name, entry]) => entry.type === 'path' && WAL_DIR.test(name))
     .map(([name]) => name)
     .sort()
     .reverse();
-  const found: { name: string; time: Date | undefined }[] = [];
+  const found: { name: string; stored: string; time: Date | undefined }[] = [];
   for (const dir of dirs) {
     const files = Object.entries(await repoLs(target, `${base}/${dir}`, signal))
-      .map(([file, entry]) => ({ name: SEGMENT.exec(file)?.[1], time: entry.time }))
+      .map(([file, entry]) => ({ name: SEGMENT.exec(file)?.[1], file, time: entry.time }))
       .filter(
-        (f): f is { name: string; time: number | undefined } =>
+        (f): f is { name: string; file: string; time: number | undefined } =>
           !!f.name && f.name <= archive.max && f.name >= archive.oldest,
       )
       .sort((a, b) => (a.name < b.name ? 1 : -1));
     for (const f of files)
-      found.push({ name: f.name, time: f.time === undefined ? undefined : new Date(f.time * 1000) });
+      found.push({
+        name: f.name,
+        stored: `${base}/${dir}/${f.file}`,
+        time: f.time === undefined ? undefined : new Date(f.time * 1000),
+      });
     if (found.length >= SEGMENTS_TO_SCAN) break;
   }
   return found.slice(0, SEGMENTS_TO_SCAN);
