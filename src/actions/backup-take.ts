@@ -18,6 +18,7 @@ export const backupTake = defineAction({
     })
     .strict(),
   outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database', 'location'],
+  restartable: true,
   targets: [{ field: 'target', access: 'read' }],
   async run(ctx, a) {
     const repo = stepRepository(ctx, a.repo);

@@ -14,6 +14,7 @@ export const confirm = defineAction({
     })
     .strict(),
   outputs: ['confirmed'],
+  restartable: true,
   async run(ctx, a) {
     const id = `${ctx.stepId}.confirm`;
     if (a.typeName) {

@@ -13,6 +13,7 @@ export const manual = defineAction({
     })
     .strict(),
   outputs: ['checked', 'notes'],
+  restartable: true,
   async run(ctx, a) {
     const answer = await ctx.prompt({
       kind: 'checklist',

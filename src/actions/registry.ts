@@ -76,6 +76,11 @@ export interface ActionDefinition<W extends z.ZodType = z.ZodType> {
   outputs?: readonly string[];
   /** Safe to run again after a crash mid-step, so resume re-runs it without asking. */
   idempotent?: boolean;
+  /**
+   * Stopped through its signal, it leaves nothing a new run of it trips over (a half-made database dropped, partial
+   * files removed, a question unanswered): a step stopped by a suspension starts over on resume without asking.
+   */
+  restartable?: boolean | ((args: z.output<W>) => boolean);
   /** Its result is a validation the report lists. */
   validation?: boolean;
   /** Fields of `with` (dotted: "undo.url") whose templates are not plain text; the rest are `text`. */

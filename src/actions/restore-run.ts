@@ -58,6 +58,9 @@ export const restoreRun = defineAction({
   ],
   templates: { where: 'operator' },
   targets: [{ field: 'target', access: 'write' }],
+  // A stopped dump restore drops what it made (or, in place, is restored over again once the name is typed back); a
+  // provider's recovery may go on on its own after pgdr stops waiting.
+  restartable: (a) => a.provider === 'dump',
   async run(ctx, a) {
     if (a.provider !== 'dump') return await restorePointInTime(ctx, a);
     if (!a.id)
@@ -66,6 +69,8 @@ export const restoreRun = defineAction({
         'Pass ${{ steps.pick.outputs.backupId }} from a backup.select step.',
       );
     const options = await restoreOptions(ctx, a);
+    // An abort that came while the options were worked out would reach no listener of the restore's.
+    ctx.signal.throwIfAborted();
     const result = await withRestoreSubtasks(
       ctx,
       subtasks(ctx, a, options),

@@ -36,6 +36,8 @@ export interface RunOptions {
   operator?: string;
   /** Repository, keys and notification channels for the backup, restore and notify actions. */
   services?: RunServices;
+  /** How long a cancelled step's action gets to stop before the step is recorded as stopped anyway (default 60 s). */
+  cancelGraceMs?: number;
   /** Writes the report when the run ends (the CLI passes report/write's) and returns its paths; without it, none. */
   writeReports?: (runDir: string, records: readonly JournalRecord[]) => string[];
 }
@@ -146,6 +148,10 @@ class RunEngine implements Run, EngineCore {
 
   get runbook() {
     return this.loaded.runbook;
+  }
+
+  get cancelGraceMs(): number | undefined {
+    return this.options.cancelGraceMs;
   }
 
   get wasResumed(): boolean {

@@ -7,6 +7,8 @@ import type { RunMode, TaskUpdated } from '../actions/registry.js';
  */
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'aborted';
 export type RunStatus = 'passed' | 'failed' | 'aborted';
+/** Why a running step is being stopped: the operator aborted, the run is being suspended, or its timeout passed. */
+export type CancelReason = 'abort' | 'suspend' | 'timeout';
 
 export interface RunHeader {
   runId: string;
@@ -23,6 +25,8 @@ export type RunEvent =
   | { type: 'phase.started'; at: number; phaseId: string; title: string }
   | { type: 'phase.finished'; at: number; phaseId: string; status: StepStatus; durationMs: number }
   | { type: 'step.started'; at: number; phaseId: string; stepId: string; title: string; attempt: number }
+  /** The step's action was told to stop and the engine waits for it: the screen says "cancelling…" until step.finished. */
+  | { type: 'step.cancelling'; at: number; stepId: string; reason: CancelReason }
   | {
       type: 'step.finished';
       at: number;
@@ -35,6 +39,8 @@ export type RunEvent =
       hint?: string;
       /** The run stopped while the step ran and the operator, on resume, said it had finished: pgdr did not see it. */
       markedDone?: boolean;
+      /** It was stopped (its action settled after being told to), and why. */
+      cancelled?: CancelReason;
     }
   | TaskUpdated
   | {

@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import type { PromptAnswer } from '../core/prompt.js';
-import type { RunEvent, RunHeader, StepStatus } from './events.js';
+import type { CancelReason, RunEvent, RunHeader, StepStatus } from './events.js';
 import type { JournalRecord, RunMetaRecord } from './journal.js';
 
 export interface StepState {
@@ -22,6 +22,10 @@ export interface StepState {
   hint?: string;
   /** On resume the operator said it had finished; pgdr did not see it. */
   markedDone?: boolean;
+  /** Its action was told to stop and has not yet: the screen says "cancelling…". */
+  cancelling?: CancelReason;
+  /** It ended because it was stopped, and why. */
+  cancelled?: CancelReason;
   action?: string;
   /** Its result is a validation the report lists. */
   validation?: boolean;
@@ -161,7 +165,14 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
           error: undefined,
           hint: undefined,
           markedDone: undefined,
+          cancelling: undefined,
+          cancelled: undefined,
         })),
+      };
+    case 'step.cancelling':
+      return {
+        ...next,
+        phases: updateStepById(next.phases, record.stepId, (s) => ({ ...s, cancelling: record.reason })),
       };
     case 'step.finished':
       return {
@@ -176,6 +187,8 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
           error: record.error,
           hint: record.hint,
           markedDone: record.markedDone,
+          cancelling: undefined,
+          cancelled: record.cancelled,
         })),
       };
     case 'prompt.answered':

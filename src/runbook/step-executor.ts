@@ -5,7 +5,7 @@ import type { ActionContext, ActionDefinition, ActionRegistry, TargetProfile } f
 import type { RunServices } from '../actions/run-services.js';
 import { UsageError } from '../core/errors.js';
 import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
-import type { RunEvent, StepStatus } from './events.js';
+import type { CancelReason, RunEvent, StepStatus } from './events.js';
 import type { RunMode } from '../actions/registry.js';
 import type { JournalRecord } from './journal.js';
 import { stepsOf, type RunState, type StepState } from './run-state.js';
@@ -14,7 +14,7 @@ import type { Clock } from './rto.js';
 import { evaluateCondition, renderValue } from './template.js';
 import { outputsUsedLater } from './checks.js';
 import { parseDuration } from '../core/duration.js';
-import { assertDrillSafe, attemptAction, parseArguments, runWithTimeout } from './step-runner.js';
+import { assertDrillSafe, attemptAction, parseArguments, runWithTimeout, StepDidNotStop } from './step-runner.js';
 
 /** What a step needs from the engine; kept narrow so steps can be tested and read on their own. */
 export interface EngineCore {
@@ -35,6 +35,8 @@ export interface EngineCore {
   currentStep: string | undefined;
   abortRequested: boolean;
   suspendedBy: string | undefined;
+  /** How long a cancelled step's action gets to stop. */
+  readonly cancelGraceMs?: number;
   emit(event: RunEvent): void;
   record(record: JournalRecord): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, stepId?: string): void;
@@ -123,7 +125,13 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   const finish = (
     status: StepStatus,
     started: number,
-    extra: { outputs?: Record<string, unknown>; error?: string; hint?: string; markedDone?: boolean } = {},
+    extra: {
+      outputs?: Record<string, unknown>;
+      error?: string;
+      hint?: string;
+      markedDone?: boolean;
+      cancelled?: CancelReason;
+    } = {},
   ) => {
     core.emit({
       type: 'step.finished',
@@ -136,8 +144,8 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
     });
     return status;
   };
-  if (core.wasResumed && prior?.status === 'running') {
-    const again = await interruptedStep(core, step, action);
+  if (core.wasResumed && cutOff(prior)) {
+    const again = await interruptedStep(core, step, action, prior!);
     if (again === 'done') return finish('succeeded', core.clock.now(), { outputs: {}, markedDone: true });
     if (again === 'abort') return 'aborted';
   }
@@ -152,6 +160,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
     validation: Boolean(action.validation),
   });
   core.emit({ type: 'step.started', at: started, phaseId: phase.id, stepId: step.id, title: step.title, attempt: 1 });
+  let cancelled: CancelReason | undefined;
   try {
     const args = parseArguments(action, step.id, argumentsOf(core, step)) as Record<string, unknown>;
     assertDrillSafe(core.mode, action, args, core.targets, step.id);
@@ -164,6 +173,12 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
       timeoutMs: step.timeout ? parseDuration(step.timeout) : undefined,
       retries: step.retries ?? 0,
       retryDelayMs: step.retryDelay ? parseDuration(step.retryDelay) : DEFAULT_RETRY_DELAY,
+      graceMs: core.cancelGraceMs,
+      suspending: () => core.suspendedBy !== undefined,
+      onCancelling: (reason) => {
+        cancelled = reason;
+        core.emit({ type: 'step.cancelling', at: core.clock.now(), stepId: step.id, reason });
+      },
       onRetry: (attempt, error) => {
         core.log(
           'warn',
@@ -182,26 +197,60 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
     });
     return finish('succeeded', started, { outputs });
   } catch (error) {
-    if (core.suspendedBy) return 'aborted';
-    if (core.abortRequested) return finish('aborted', started, { error: 'Aborted by the operator.' });
-    return finish('failed', started, {
-      error: printableLines(errorMessage(error)),
-      hint: isPgdrError(error) && error.hint ? printableLines(error.hint) : undefined,
-    });
+    const stopped = error instanceof StepDidNotStop ? printableLines(errorMessage(error)) : undefined;
+    const hint = isPgdrError(error) && error.hint ? printableLines(error.hint) : undefined;
+    if (core.suspendedBy) {
+      finish('aborted', started, {
+        error: stopped ?? `Stopped: the run was suspended (${core.suspendedBy}).`,
+        hint: stopped ? hint : undefined,
+        cancelled: 'suspend',
+      });
+      return 'aborted';
+    }
+    if (core.abortRequested)
+      return finish('aborted', started, {
+        error: stopped ?? 'Aborted by the operator.',
+        hint: stopped ? hint : undefined,
+        cancelled: 'abort',
+      });
+    return finish('failed', started, { error: printableLines(errorMessage(error)), hint, cancelled });
   } finally {
     core.currentStep = undefined;
   }
+}
+
+function restartable(core: EngineCore, step: RunbookStep, action: ActionDefinition): boolean {
+  if (typeof action.restartable !== 'function') return Boolean(action.restartable);
+  try {
+    return action.restartable(parseArguments(action, step.id, argumentsOf(core, step)));
+  } catch {
+    return false;
+  }
+}
+
+/** A step the last attempt left unfinished: killed while it ran (no end recorded), or stopped by a suspension. */
+function cutOff(prior: StepState | undefined): boolean {
+  return prior?.status === 'running' || (prior?.status === 'aborted' && prior.cancelled === 'suspend');
 }
 
 async function interruptedStep(
   core: EngineCore,
   step: RunbookStep,
   action: ActionDefinition,
+  prior: StepState,
 ): Promise<'again' | 'done' | 'abort'> {
   if (action.idempotent) {
     core.log(
       'info',
       `Step ${step.id} was running when the run stopped; ${action.name} is safe to repeat, so it runs again.`,
+      step.id,
+    );
+    return 'again';
+  }
+  if (prior.cancelled === 'suspend' && restartable(core, step, action)) {
+    core.log(
+      'info',
+      `Step ${step.id} was stopped when the run was suspended and ${action.name} cleans up after itself when stopped, so it starts over.`,
       step.id,
     );
     return 'again';
@@ -253,12 +302,12 @@ export async function runUndos(core: EngineCore): Promise<void> {
   for (const step of candidates) {
     core.emit({ type: 'undo.started', at: core.clock.now(), stepId: step.id, title: step.title });
     try {
-      await runWithTimeout(
-        (undoSignal) => undoStep(core, step, undoSignal),
-        signal,
-        step.timeout ? parseDuration(step.timeout) : DEFAULT_UNDO_TIMEOUT,
-        step.id,
-      );
+      await runWithTimeout((undoSignal) => undoStep(core, step, undoSignal), {
+        parent: signal,
+        timeoutMs: step.timeout ? parseDuration(step.timeout) : DEFAULT_UNDO_TIMEOUT,
+        stepId: step.id,
+        graceMs: core.cancelGraceMs,
+      });
       core.emit({ type: 'undo.finished', at: core.clock.now(), stepId: step.id, status: 'succeeded' });
     } catch (error) {
       core.emit({

@@ -81,6 +81,8 @@ export class PlainLines {
         if (event.hint) lines.push(`  ${c.yellow('hint:')} ${event.hint}`);
         return lines;
       }
+      case 'step.cancelling':
+        return [c.yellow(`■ ${this.step(event.stepId)} cancelling (${event.reason})…`)];
       case 'task.updated':
         return event.state === 'pending' ? [] : [`  ${taskSymbol[event.state]} ${event.title}`];
       case 'progress':

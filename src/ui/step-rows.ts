@@ -42,7 +42,7 @@ function firstLine(text: string): string {
 }
 
 function stepRows(step: StepState, now: number, tasks: TaskView[]): StepRow[] {
-  const title = `${step.title}${step.manual ? ' (manual)' : ''}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}`;
+  const title = `${step.title}${step.manual ? ' (manual)' : ''}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}${step.cancelling ? ' — cancelling…' : ''}`;
   const rows: StepRow[] = [
     { kind: 'step', key: `s:${step.id}`, status: step.status, title, time: duration(step, now) },
   ];

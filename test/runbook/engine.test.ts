@@ -106,6 +106,7 @@ phases:
       prompter: scripted(),
       runsDir: tempDir(),
       actions: testActions(),
+      cancelGraceMs: 300,
     });
     const started = Date.now();
     const result = await run.start();

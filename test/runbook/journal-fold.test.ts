@@ -43,7 +43,7 @@ describe('the journal of a resumed run', () => {
     expect(model.finishedAt).toBeUndefined();
     expect(model.phases[0]!.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
       ['flaky', 'succeeded', 2],
-      ['slow', 'running', 1],
+      ['slow', 'aborted', 1],
     ]);
     // The first attempt's failure is history (it was resumed), not an error of the run as it stands.
     expect(model.errors).toEqual([]);
