@@ -45,6 +45,13 @@ export interface ActionContext {
   signal: AbortSignal;
   /** Reports a subtask's state (stepId filled in): what the listr2 bridge forwards. */
   emit(event: TaskUpdated): void;
+  /**
+   * Says the step now changes a database that holds data (an in-place restore), before it does: stopping from here
+   * leaves it part-way, so the screen asks for its name before an abort and the undo question defaults to No.
+   */
+  destructive?(change: { target: string; server: string; database: string; what: string }): void;
+  /** Records a safety snapshot the moment it exists, so its id survives the step failing or being stopped. */
+  safetySnapshot?(snapshot: { id: string; database: string; server: string; repository: string }): void;
   now(): number;
   /** The repository, keys, notification channels and cleanups of the run. */
   services: RunServices;

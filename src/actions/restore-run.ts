@@ -15,6 +15,7 @@ import { quoteIdent, withClient } from '../pg/client.js';
 import { adminTarget, otherSessions } from '../restore/target-db.js';
 import { incompleteMark } from '../restore/incomplete-mark.js';
 import { PgdrError, UsageError } from '../core/errors.js';
+import type { OperationFact } from '../core/context.js';
 
 export class RestoreFailed extends PgdrError {}
 
@@ -71,10 +72,24 @@ export const restoreRun = defineAction({
     const options = await restoreOptions(ctx, a);
     // An abort that came while the options were worked out would reach no listener of the restore's.
     ctx.signal.throwIfAborted();
+    if (options.mode === 'in-place')
+      ctx.destructive?.({
+        target: a.target,
+        server: options.target.display,
+        database: options.target.database,
+        what: 'restored in place',
+      });
+    const note = (fact: OperationFact) =>
+      ctx.safetySnapshot?.({
+        id: fact.id,
+        database: fact.database,
+        server: options.target.display,
+        repository: fact.repository,
+      });
     const result = await withRestoreSubtasks(
       ctx,
       subtasks(ctx, a, options),
-      (inner) => restoreBackup(options, inner),
+      (inner) => restoreBackup(options, { ...inner, note }),
       summaryOf,
     );
     if (!result.ok) {

@@ -16,10 +16,15 @@ export interface ProgressUpdate {
   unit: ProgressUnit;
 }
 
+/** A fact an operation learns on the way that its caller must keep even if the operation then fails or is stopped. */
+export type OperationFact = { kind: 'safety-snapshot'; id: string; database: string; repository: string };
+
 export interface OperationContext {
   log: Logger;
   progress: (update: ProgressUpdate) => void;
   signal: AbortSignal;
+  /** Told each fact as soon as it is known (a runbook step journals it). */
+  note?: (fact: OperationFact) => void;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -3,6 +3,7 @@ import type { JournalRecord } from '../runbook/journal.js';
 import { foldJournal, stepsOf } from '../runbook/run-state.js';
 import { formatDuration } from '../core/duration.js';
 import { recoveryPoint } from '../runbook/rto.js';
+import { aftermath, type TargetAftermath } from '../runbook/aftermath.js';
 
 export interface ReportStep {
   id: string;
@@ -69,6 +70,9 @@ export interface ReportModel {
   notes: { stepId: string; text: string }[];
   errors: { stepId?: string; message: string }[];
   interruptions: { at: string; reason: string }[];
+  /** Every database a step changed in place: how the run left it and the command that puts its safety snapshot back. */
+  aftermath: TargetAftermath[];
+  safetySnapshots: { id: string; database: string; repository: string; stepId: string; takenAt: string }[];
 }
 
 const MARKED_DONE = 'marked done by the operator on resume; pgdr did not see it finish';
@@ -117,7 +121,7 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
   const rtoMet = status === 'passed' && durationMs <= rtoMs;
   const backupOut = outputs.find((o) => typeof o.backupId === 'string');
   const errors: ReportModel['errors'] = steps
-    .filter((s) => s.status === 'failed' && s.error)
+    .filter((s) => (s.status === 'failed' || s.status === 'aborted') && s.error)
     .map((s) => ({ stepId: s.id, message: s.error! }));
   if (finished?.error && !errors.some((e) => e.message === finished.error)) errors.push({ message: finished.error });
   const undoAnswer = state.answers.undo;
@@ -185,5 +189,13 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
     ],
     errors,
     interruptions: state.interruptions.map((i) => ({ at: new Date(i.at).toISOString(), reason: i.reason })),
+    aftermath: aftermath(state),
+    safetySnapshots: state.safetySnapshots.map((s) => ({
+      id: s.id,
+      database: s.database,
+      repository: s.repository,
+      stepId: s.stepId,
+      takenAt: new Date(s.at).toISOString(),
+    })),
   };
 }

@@ -102,6 +102,12 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
       ctx,
     );
     result.safetySnapshotId = snapshot.id;
+    ctx.note?.({
+      kind: 'safety-snapshot',
+      id: snapshot.id,
+      database: name,
+      repository: (options.repo ?? prepared.repo).url,
+    });
     ctx.log.info(`Safety snapshot ${snapshot.id} taken.`);
   }
   const block = options.clean ? await blockConnections(prepared.into, plan.jobs + 2) : undefined;

@@ -18,6 +18,8 @@ export interface RunHeader {
   target?: string;
   operator: string;
   phases: { id: string; title: string; steps: { id: string; title: string; manual?: boolean }[] }[];
+  /** False when the run cannot be resumed (a sandbox drill: its cluster goes when it ends), so Suspend is not offered. */
+  resumable?: boolean;
 }
 
 export type RunEvent =
@@ -25,6 +27,31 @@ export type RunEvent =
   | { type: 'phase.started'; at: number; phaseId: string; title: string }
   | { type: 'phase.finished'; at: number; phaseId: string; status: StepStatus; durationMs: number }
   | { type: 'step.started'; at: number; phaseId: string; stepId: string; title: string; attempt: number }
+  /**
+   * The step is about to change a database that holds data (an in-place restore): stopping it now leaves that
+   * database part-way. The screen asks for its name before an abort; the undo question then defaults to No.
+   */
+  | {
+      type: 'step.destructive';
+      at: number;
+      stepId: string;
+      /** The run's target profile, its server (redacted URL) and the database changed. */
+      target: string;
+      server: string;
+      database: string;
+      /** What happens to it, in the operator's words: "restored in place". */
+      what: string;
+    }
+  /** A safety snapshot of a database was taken before a step changed it: the command that puts it back needs its id. */
+  | {
+      type: 'safety.snapshot';
+      at: number;
+      stepId: string;
+      id: string;
+      database: string;
+      server: string;
+      repository: string;
+    }
   /** The step's action was told to stop and the engine waits for it: the screen says "cancelling…" until step.finished. */
   | { type: 'step.cancelling'; at: number; stepId: string; reason: CancelReason }
   | {
@@ -76,6 +103,8 @@ export interface RunHandle {
   /** Subscribes; returns the unsubscribe function. Late subscribers should call `history()` first. */
   subscribe(listener: RunEventListener): () => void;
   history(): readonly RunEvent[];
-  /** Operator pressed q / Ctrl-C: the engine asks whether to run the undo actions (through the Prompter) and stops. */
+  /** The operator chose Abort: the engine stops the running step, asks whether to run the undo actions, and ends. */
   requestAbort(): void;
+  /** The operator chose Suspend (or a hang-up came): the engine stops the running step and leaves the run resumable. */
+  suspend(reason: string): void;
 }

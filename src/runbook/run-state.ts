@@ -26,10 +26,16 @@ export interface StepState {
   cancelling?: CancelReason;
   /** It ended because it was stopped, and why. */
   cancelled?: CancelReason;
+  /** It changes a database in place (from step.destructive); kept after it ends, so the aftermath can name it. */
+  destructive?: Destructive;
   action?: string;
   /** Its result is a validation the report lists. */
   validation?: boolean;
 }
+
+export type Destructive = Omit<Extract<RunEvent, { type: 'step.destructive' }>, 'type' | 'at' | 'stepId'>;
+
+export type SafetySnapshot = Omit<Extract<RunEvent, { type: 'safety.snapshot' }>, 'type'>;
 
 export interface PhaseState {
   id: string;
@@ -79,6 +85,8 @@ export interface RunState {
   /** The current attempt stopped for a hang-up or SIGTERM, resumable. */
   suspended?: { at: number; reason: string; stepId?: string };
   interruptions: Interruption[];
+  /** Every safety snapshot the run took, oldest first: the first of a database is how it was before the run. */
+  safetySnapshots: SafetySnapshot[];
   /** The newest record's time. */
   lastAt?: number;
 }
@@ -86,7 +94,7 @@ export interface RunState {
 export class RunNotResumable extends UsageError {}
 
 export function initialState(): RunState {
-  return { resumed: false, phases: [], answers: {}, undo: [], interruptions: [] };
+  return { resumed: false, phases: [], answers: {}, undo: [], interruptions: [], safetySnapshots: [] };
 }
 
 /** The run as these records tell it. */
@@ -169,6 +177,14 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
           cancelled: undefined,
         })),
       };
+    case 'step.destructive': {
+      const { type: _type, at: _at, stepId, ...destructive } = record;
+      return { ...next, phases: updateStepById(next.phases, stepId, (s) => ({ ...s, destructive })) };
+    }
+    case 'safety.snapshot': {
+      const { type: _type, ...snapshot } = record;
+      return { ...next, safetySnapshots: [...next.safetySnapshots, snapshot] };
+    }
     case 'step.cancelling':
       return {
         ...next,

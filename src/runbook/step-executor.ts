@@ -13,6 +13,7 @@ import type { Runbook, RunbookPhase, RunbookStep } from './schema.js';
 import type { Clock } from './rto.js';
 import { evaluateCondition, renderValue } from './template.js';
 import { outputsUsedLater } from './checks.js';
+import { aftermath, aftermathLines, unfinishedChanges } from './aftermath.js';
 import { parseDuration } from '../core/duration.js';
 import { assertDrillSafe, attemptAction, parseArguments, runWithTimeout, StepDidNotStop } from './step-runner.js';
 
@@ -90,6 +91,8 @@ export function actionContext(core: EngineCore, stepId: string, signal: AbortSig
     progress: (update) => core.emit({ type: 'progress', at: core.clock.now(), stepId, ...update }),
     prompt: (request) => core.ask(request, signal, stepId),
     emit: (event) => core.emit({ ...event, stepId }),
+    destructive: (change) => core.emit({ type: 'step.destructive', at: core.clock.now(), stepId, ...change }),
+    safetySnapshot: (snapshot) => core.emit({ type: 'safety.snapshot', at: core.clock.now(), stepId, ...snapshot }),
     now: () => core.clock.now(),
   };
 }
@@ -286,12 +289,19 @@ export async function runUndos(core: EngineCore): Promise<void> {
     .reverse();
   if (candidates.length === 0) return;
   const signal = new AbortController().signal;
+  const unfinished = unfinishedChanges(core.state);
   const answer = await core.ask(
     {
       kind: 'confirm',
       id: 'undo',
-      message: `Run the undo actions of ${candidates.length} completed step(s), newest first: ${candidates.map((s) => s.title).join(', ')}?`,
-      default: true,
+      message: `Run the undo actions of ${candidates.length} completed step(s), newest first: ${candidates.map((s) => s.title).join(', ')}?${
+        unfinished.length
+          ? ` ${unfinished.map((t) => t.database).join(', ')} did not finish changing: undoing lets connections and traffic back onto a database that is part-way.`
+          : ''
+      }`,
+      details: aftermathLines(aftermath(core.state)),
+      // Traffic back onto a half-restored database is worse than keeping the maintenance page up a while longer.
+      default: unfinished.length === 0,
     },
     signal,
   );

@@ -5,6 +5,10 @@ import { formatDuration } from '../core/duration.js';
 import { formatAmount, formatClock, formatRate, formatTimeOfDay } from './format.js';
 import { nextSample, progressStats, type ProgressSample } from './progress-math.js';
 import { followRun, type RunRendering } from './rendering.js';
+import { rtoVerdict } from './verdicts.js';
+import { aftermath } from '../runbook/aftermath.js';
+import { nextSteps } from '../runbook/next-steps.js';
+import { applyRecord, initialState, type RunState } from '../runbook/run-state.js';
 import { noColorRequested, stepSymbol, taskSymbol } from './theme.js';
 
 export interface PlainOptions {
@@ -40,7 +44,11 @@ export class PlainLines {
     private readonly verbose = false,
   ) {}
 
+  /** The journal's fold of what this printer has seen: the summary names what the run left part-way. */
+  private state: RunState = initialState();
+
   lines(event: RunEvent): string[] {
+    this.state = applyRecord(this.state, event);
     return this.describe(event).map((text) => `${this.c.dim(formatTimeOfDay(event.at))} ${redact(text)}`);
   }
 
@@ -81,6 +89,10 @@ export class PlainLines {
         if (event.hint) lines.push(`  ${c.yellow('hint:')} ${event.hint}`);
         return lines;
       }
+      case 'step.destructive':
+        return [c.yellow(`! ${this.step(event.stepId)} changes ${event.database} (${event.what}) from here on`)];
+      case 'safety.snapshot':
+        return [`  safety snapshot ${event.id} of ${event.database} taken into ${event.repository}`];
       case 'step.cancelling':
         return [c.yellow(`■ ${this.step(event.stepId)} cancelling (${event.reason})…`)];
       case 'task.updated':
@@ -147,14 +159,15 @@ export class PlainLines {
       colour(`${symbol} run ${event.status} in ${formatDuration(event.durationMs)}`) +
         (event.error ? `: ${event.error}` : ''),
     ];
-    if (event.rtoMs !== undefined) {
-      const met = event.rtoMet === false ? c.red('missed') : c.green('met');
-      const percent = (event.durationMs / event.rtoMs) * 100;
-      const used = percent < 10 ? percent.toFixed(1) : Math.round(percent);
-      lines.push(`  RTO ${formatDuration(event.rtoMs)}: ${met} (${used}% of the budget used)`);
-    }
+    const rto = rtoVerdict(event);
+    if (rto) lines.push(`  ${event.status === 'passed' && event.rtoMet !== false ? c.green(rto) : c.red(rto)}`);
     if (event.rpoMs !== undefined) lines.push(`  RPO ${formatDuration(event.rpoMs)}`);
+    for (const t of aftermath(this.state).filter((t) => !t.complete))
+      lines.push(`  ${c.yellow('!')} ${t.database}: ${t.state}`);
     for (const path of event.reportPaths ?? []) lines.push(`  report ${path}`);
+    const next = nextSteps(this.state);
+    if (next.length) lines.push('  next steps:');
+    for (const step of next) lines.push(`    ${step.what}: ${step.command}`);
     return lines;
   }
 }

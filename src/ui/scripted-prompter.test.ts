@@ -42,9 +42,10 @@ async function failure(promise: Promise<unknown>): Promise<PromptUnanswered> {
 }
 
 describe('scriptedPrompter', () => {
-  it('with --yes confirms, picks the first choice, takes defaults and ticks every item', async () => {
+  it('with --yes confirms, picks the first choice, takes defaults (a No stays No) and ticks every item', async () => {
     const p = scriptedPrompter({ yes: true });
-    expect(await p.ask(confirm, signal)).toBe(true);
+    expect(await p.ask({ ...confirm, default: undefined }, signal)).toBe(true);
+    expect(await p.ask(confirm, signal)).toBe(false);
     expect(await p.ask(select, signal)).toBe('b1');
     expect(await p.ask(text, signal)).toBe('none');
     expect(await p.ask(checklist, signal)).toEqual(['update record', 'flush cache']);

@@ -7,7 +7,7 @@ export class PromptUnanswered extends UsageError {}
 export interface ScriptedAnswers {
   /** From --answer <promptId>=<value>. */
   answers?: Record<string, string>;
-  /** --yes: confirms, takes defaults and ticks checklists; never types a name back. */
+  /** --yes: takes every default (a No stays No), confirms the rest and ticks checklists; never types a name back. */
   yes?: boolean;
 }
 
@@ -61,7 +61,8 @@ function fromString(request: PromptRequest, value: string): PromptAnswer {
 function byDefault(request: PromptRequest): PromptAnswer | undefined {
   switch (request.kind) {
     case 'confirm':
-      return true;
+      // A question whose default is No (undo onto a half-restored database) keeps it: --yes takes defaults.
+      return request.default ?? true;
     case 'select':
       return request.choices[0]?.value;
     case 'text':

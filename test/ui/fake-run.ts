@@ -4,6 +4,7 @@ import type { RunEvent, RunHandle, RunHeader, RunEventListener } from '../../src
 export class FakeRun implements RunHandle {
   readonly events: RunEvent[] = [];
   abortRequests = 0;
+  readonly suspensions: string[] = [];
   private readonly listeners = new Set<RunEventListener>();
 
   subscribe(listener: RunEventListener): () => void {
@@ -17,6 +18,10 @@ export class FakeRun implements RunHandle {
 
   requestAbort(): void {
     this.abortRequests++;
+  }
+
+  suspend(reason: string): void {
+    this.suspensions.push(reason);
   }
 
   emit(...events: RunEvent[]): void {
