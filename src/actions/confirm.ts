@@ -28,7 +28,10 @@ export const confirm = defineAction({
     const answer = await ctx.prompt({ kind: 'confirm', id, message: a.message, default: a.default });
     if (answer !== true)
       throw new PgdrError('The operator did not confirm.', {
-        hint: 'Resume the run when ready (pgdr run --resume <run-id>), or abort it.',
+        hint:
+          ctx.services.resumable === false
+            ? 'Start the drill again when ready.'
+            : `Continue when ready: pgdr run --resume ${ctx.runId}`,
       });
     return { confirmed: true };
   },

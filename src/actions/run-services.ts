@@ -21,6 +21,8 @@ export interface RunServices {
   interactive?: boolean;
   /** Supabase PITR: the Management API (default from SUPABASE_ACCESS_TOKEN), the project ref and the status poll interval. */
   supabase?: { api?: SupabaseManagementApi; ref?: string; pollIntervalMs?: number };
+  /** False when the run cannot be resumed (a sandbox drill: its cluster goes when the run ends); hints say so. */
+  resumable?: boolean;
   /** Work the run does once it is over, whatever its outcome: dropping a drill's scratch database. */
   cleanup?: RunCleanup;
 }

@@ -48,8 +48,12 @@ export function keyValues(pairs: string[] | undefined, flag: string): Record<str
 
 function addRunOptions(command: Command): Command {
   return addPasswordOptions(addRepoOptions(command))
-    .option('--yes', 'accept defaults and confirmations (never types a database name back)')
-    .option('--answer <id=value>', 'answer a prompt by id (repeatable)', collect)
+    .option('--yes', 'take every default and confirm the rest (a No default stays No; never types a name back)')
+    .option(
+      '--answer <id=value>',
+      "answer a question by its id (repeatable): yes|no to confirm, a choice's value, the database name to type back, any text, all or item,item for a checklist (the ids: pgdr runbooks show <id>)",
+      collect,
+    )
     .option('--input <name=value>', 'set a runbook input (repeatable)', collect)
     .option('--plain', 'timestamped lines instead of the full-screen UI')
     .option('--json', 'one JSON event per line on stdout')

@@ -4,6 +4,7 @@ import { foldJournal, stepsOf } from '../runbook/run-state.js';
 import { formatDuration } from '../core/duration.js';
 import { recoveryPoint } from '../runbook/rto.js';
 import { aftermath, type TargetAftermath } from '../runbook/aftermath.js';
+import { checklistsOf, deviationsOf, type ChecklistRecord, type Deviation } from './deviations.js';
 
 export interface ReportStep {
   id: string;
@@ -73,6 +74,8 @@ export interface ReportModel {
   /** Every database a step changed in place: how the run left it and the command that puts its safety snapshot back. */
   aftermath: TargetAftermath[];
   safetySnapshots: { id: string; database: string; repository: string; stepId: string; takenAt: string }[];
+  deviations: Deviation[];
+  checklists: ChecklistRecord[];
 }
 
 const MARKED_DONE = 'marked done by the operator on resume; pgdr did not see it finish';
@@ -190,6 +193,8 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
     errors,
     interruptions: state.interruptions.map((i) => ({ at: new Date(i.at).toISOString(), reason: i.reason })),
     aftermath: aftermath(state),
+    deviations: deviationsOf(state, header.operator),
+    checklists: checklistsOf(state),
     safetySnapshots: state.safetySnapshots.map((s) => ({
       id: s.id,
       database: s.database,

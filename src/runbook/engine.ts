@@ -344,6 +344,7 @@ class RunEngine implements Run, EngineCore {
       mode: this.mode,
       operator: this.operator,
       target: primary?.target.display,
+      resumable: this.services.resumable === false ? false : undefined,
       runbook: {
         id: this.runbook.id,
         title: this.runbook.title,

@@ -14,9 +14,26 @@ export interface ScriptedAnswers {
 const TRUE = new Set(['y', 'yes', 'true', '1', 'on']);
 const FALSE = new Set(['n', 'no', 'false', '0', 'off']);
 
-function invalid(request: PromptRequest, value: string, expected: string): PromptUnanswered {
+/** What `--answer <id>=…` takes for this question, as the operator would type it. */
+export function answerFormat(request: PromptRequest): string {
+  const word = (text: string) => (/[\s"'`$\\|&;<>()]/.test(text) ? `"${text.replace(/(["\\$`])/g, '\\$1')}"` : text);
+  switch (request.kind) {
+    case 'confirm':
+      return `${request.id}=yes|no`;
+    case 'select':
+      return `${request.id}=${request.choices.map((c) => c.value).join('|')}`;
+    case 'type-name':
+      return `${request.id}=${request.expected}`;
+    case 'text':
+      return `${request.id}=<text>`;
+    case 'checklist':
+      return `${request.id}=all (or some: ${word(`${request.id}=${request.items.slice(0, 2).join(',')}`)})`;
+  }
+}
+
+function invalid(request: PromptRequest, value: string): PromptUnanswered {
   return new PromptUnanswered(`--answer ${request.id}=${value} is not a valid answer to "${request.message}".`, {
-    hint: `Pass --answer ${request.id}=<${expected}>.`,
+    hint: `Pass --answer ${answerFormat(request)}.`,
   });
 }
 
@@ -26,11 +43,11 @@ function fromString(request: PromptRequest, value: string): PromptAnswer {
       const v = value.trim().toLowerCase();
       if (TRUE.has(v)) return true;
       if (FALSE.has(v)) return false;
-      throw invalid(request, value, 'yes|no');
+      throw invalid(request, value);
     }
     case 'select': {
       const choice = request.choices.find((c) => c.value === value) ?? request.choices.find((c) => c.label === value);
-      if (!choice) throw invalid(request, value, request.choices.map((c) => c.value).join('|'));
+      if (!choice) throw invalid(request, value);
       return choice.value;
     }
     case 'type-name':
@@ -52,7 +69,7 @@ function fromString(request: PromptRequest, value: string): PromptAnswer {
         .map((s) => s.trim())
         .filter(Boolean);
       const unknown = picked.filter((p) => !request.items.includes(p));
-      if (unknown.length > 0) throw invalid(request, value, `all|comma-separated items`);
+      if (unknown.length > 0) throw invalid(request, value);
       return picked;
     }
   }
@@ -86,7 +103,7 @@ function unanswered(request: PromptRequest): PromptUnanswered {
   return new PromptUnanswered(
     `"${request.message}" (prompt ${request.id}) needs an answer and there is no terminal to ask in.`,
     {
-      hint: `Pass --answer ${request.id}=<value>${byDefault(request) === undefined ? '' : ', or --yes to accept the defaults'}.`,
+      hint: `Pass --answer ${answerFormat(request)}${byDefault(request) === undefined ? '' : ', or --yes to accept the defaults'}.`,
     },
   );
 }
