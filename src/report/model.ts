@@ -124,7 +124,8 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
   const rtoMet = status === 'passed' && durationMs <= rtoMs;
   const backupOut = outputs.find((o) => typeof o.backupId === 'string');
   const errors: ReportModel['errors'] = steps
-    .filter((s) => (s.status === 'failed' || s.status === 'aborted') && s.error)
+    // A step stopped by a suspension is not an error: the run was paused there, and the interruptions say so.
+    .filter((s) => (s.status === 'failed' || (s.status === 'aborted' && s.cancelled !== 'suspend')) && s.error)
     .map((s) => ({ stepId: s.id, message: s.error! }));
   if (finished?.error && !errors.some((e) => e.message === finished.error)) errors.push({ message: finished.error });
   const undoAnswer = state.answers.undo;
