@@ -21,11 +21,26 @@ export interface TaskUpdated {
   parentId?: string;
 }
 
+/**
+ * Where a target came from, without its secrets: what the journal keeps so that a resume can build it again.
+ * A profile of the config, or a URL (redacted in `display`), plus the names of the environment variables that held
+ * its URL or password when the run began.
+ */
+export interface TargetOrigin {
+  profile?: string;
+  /** DbTarget.source: "--db", "DATABASE_URL", "PG* environment" … */
+  source?: string;
+  secretEnv?: string[];
+  /** Its password was typed into a URL on the command line, which nothing keeps: a resume asks for it. */
+  passwordGiven?: boolean;
+}
+
 /** A named database the run may touch; `production` ones are refused as write targets in drills. */
 export interface TargetProfile {
   name: string;
   target: DbTarget;
   production: boolean;
+  origin?: TargetOrigin;
 }
 
 export interface ActionContext {

@@ -27,6 +27,17 @@ export interface RunServices {
   cleanup?: RunCleanup;
 }
 
+/** What built a run's services, journaled so a resume builds them again: no secrets, only where they are. */
+export interface ServiceRecipe {
+  repo?: string;
+  s3Endpoint?: string;
+  /** Absolute paths. */
+  config?: string;
+  identity?: string;
+  /** The name of the variable that holds the backup passphrase. */
+  passphraseEnv?: string;
+}
+
 /** Jobs run newest first when the run ends (passed, failed or aborted; not when it is suspended for a resume). */
 export class RunCleanup {
   private readonly jobs: { label: string; job: () => Promise<void> }[] = [];

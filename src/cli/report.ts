@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { readJournal } from '../runbook/journal.js';
 import { writeRunReports } from '../report/write.js';
-import { runsDirOf } from './run.js';
+import { runsDirOf } from './runs-dir.js';
 
 export function registerReportCommand(program: Command): void {
   program

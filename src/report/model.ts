@@ -35,8 +35,10 @@ export interface ReportModel {
   mode: string;
   operator: string;
   target?: string;
-  /** 'suspended': stopped by a hang-up or SIGTERM, resumable; 'running': under way, or cut off without an end. */
+  /** 'suspended': stopped (a hang-up, the operator, or its process gone without an end), resumable; 'running': under way. */
   status: RunStatus | 'running' | 'suspended';
+  /** For a run that can go on (suspended or failed): the command that continues it. */
+  resumeCommand?: string;
   passed: boolean;
   startedAt: string;
   finishedAt?: string;
@@ -80,8 +82,13 @@ export interface ReportModel {
 
 const MARKED_DONE = 'marked done by the operator on resume; pgdr did not see it finish';
 
+export interface ReportOptions {
+  /** Whether the pgdr that ran the latest attempt still runs (undefined: cannot tell, another host). */
+  alive?: (process: { pid: number; host: string }) => boolean | undefined;
+}
+
 /** Everything the report says, from the one fold of the journal: a resumed run is reported as its final attempt left it. */
-export function buildReportModel(records: readonly JournalRecord[]): ReportModel {
+export function buildReportModel(records: readonly JournalRecord[], options: ReportOptions = {}): ReportModel {
   const state = foldJournal(records);
   const { header, meta, finished } = state;
   if (!header || !meta) throw new Error('The journal has no run.started record.');
@@ -114,7 +121,9 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
       steps: reported,
     };
   });
-  const status: ReportModel['status'] = finished?.status ?? (state.suspended ? 'suspended' : 'running');
+  // A run whose process is gone and left no end was cut off (killed, a lost machine): it waits to be resumed.
+  const gone = !finished && !state.suspended && header.process && options.alive?.(header.process) === false;
+  const status: ReportModel['status'] = finished?.status ?? (state.suspended || gone ? 'suspended' : 'running');
   const durationMs = end - start;
   const rtoMs = header.runbook.rtoMs ?? 0;
   const outputs = steps.filter((s) => s.status === 'succeeded').map((s) => s.outputs);
@@ -136,6 +145,10 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
     operator: header.operator,
     target: header.target,
     status,
+    resumeCommand:
+      (status === 'suspended' || status === 'failed') && header.resumable !== false
+        ? `pgdr run --resume ${header.runId}`
+        : undefined,
     passed: status === 'passed',
     startedAt: new Date(start).toISOString(),
     finishedAt: finished ? new Date(finished.at).toISOString() : undefined,

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Aborted, errorMessage } from '../core/errors.js';
+import { Aborted, errorMessage, isPgdrError } from '../core/errors.js';
 import { redact, redactValue } from '../core/secrets.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
 import type { Prompter, PromptAnswer, PromptRequest } from '../core/prompt.js';
-import type { RunEvent, RunEventListener, RunHandle, RunStatus, StepStatus } from './events.js';
+import type { RunEvent, RunEventListener, RunStatus, StepStatus } from './events.js';
+import type { RunHandle } from './run-handle.js';
 import type { RunMode } from '../actions/registry.js';
 import { RunJournal, readJournal, type JournalRecord, type RunMetaRecord } from './journal.js';
 import { loadRunbookText, type LoadedRunbook } from './loader.js';
@@ -21,7 +22,8 @@ import {
   type RunState,
   type StepState,
 } from './run-state.js';
-import { resolveInputs } from './inputs.js';
+import { resolveInputs, type Ask } from './inputs.js';
+import type { ServiceRecipe } from '../actions/run-services.js';
 import { parseDuration } from '../core/duration.js';
 import { RtoWatch, rpoActual, systemClock, type Clock } from './rto.js';
 import { executeStep, rearmSettledSteps, runUndos, type EngineCore } from './step-executor.js';
@@ -36,6 +38,16 @@ export interface RunOptions {
   operator?: string;
   /** Repository, keys and notification channels for the backup, restore and notify actions. */
   services?: RunServices;
+  /** How the services were built (journaled, no secrets), so that a resume can build them again. */
+  recipe?: ServiceRecipe;
+  /**
+   * On resume: builds the targets and services again from the journal's header, asking (through the run's prompter,
+   * so the screen shows it) only for a secret it cannot find. Targets given in `targets` win over rebuilt ones.
+   */
+  rebuild?: (
+    meta: RunMetaRecord,
+    ask: Ask,
+  ) => Promise<{ targets: Record<string, TargetProfile>; services: RunServices }>;
   /** How long a cancelled step's action gets to stop before the step is recorded as stopped anyway (default 60 s). */
   cancelGraceMs?: number;
   /** Writes the report when the run ends (the CLI passes report/write's) and returns its paths; without it, none. */
@@ -60,6 +72,10 @@ export interface RunResult {
   rpoMs?: number;
   reportPaths: string[];
   error?: string;
+  /** Why it was suspended ("SIGHUP", "suspended by the operator"). */
+  suspendedBy?: string;
+  /** The exit code the error that failed it calls for (2 for input pgdr could not use), when one did. */
+  exitCode?: number;
 }
 
 export interface Run extends RunHandle {
@@ -91,7 +107,8 @@ export function createRun(options: CreateRunOptions): Run {
 /** Rebuilds a run from `<runsDir>/<runId>/journal.jsonl` and the runbook copy beside it. */
 export function resumeRun(runId: string, options: RunOptions & { inputs?: Record<string, string> }): Run {
   const runDir = join(options.runsDir, runId);
-  const state = resumableState(readJournal(runDir), runId);
+  const records = readJournal(runDir);
+  const state = { ...resumableState(records, runId), records };
   const loaded = loadRunbookText(
     readFileSync(join(runDir, 'runbook.yaml'), 'utf8'),
     state.meta.runbookFile,
@@ -104,7 +121,8 @@ class RunEngine implements Run, EngineCore {
   readonly runDir: string;
   readonly clock: Clock;
   readonly operator: string;
-  readonly targets: Record<string, TargetProfile>;
+  targets: Record<string, TargetProfile>;
+  private rebuiltServices: RunServices | undefined;
   /** The run as its journal tells it, this process's records included (unredacted: later steps read the outputs). */
   state: RunState;
   inputs: Record<string, unknown> = {};
@@ -125,7 +143,7 @@ class RunEngine implements Run, EngineCore {
     readonly loaded: LoadedRunbook,
     readonly mode: RunMode,
     readonly runId: string,
-    private readonly resumed: (RunState & { meta: RunMetaRecord }) | undefined,
+    private readonly resumed: (RunState & { meta: RunMetaRecord; records: readonly JournalRecord[] }) | undefined,
     private readonly givenInputs: Record<string, string>,
   ) {
     this.clock = options.clock ?? systemClock;
@@ -143,7 +161,7 @@ class RunEngine implements Run, EngineCore {
   }
 
   get services(): RunServices {
-    return this.options.services ?? {};
+    return this.rebuiltServices ?? this.options.services ?? {};
   }
 
   get runbook() {
@@ -165,6 +183,10 @@ class RunEngine implements Run, EngineCore {
 
   history(): readonly RunEvent[] {
     return this.events;
+  }
+
+  earlier(): readonly JournalRecord[] {
+    return this.resumed?.records ?? [];
   }
 
   requestAbort(): void {
@@ -297,9 +319,14 @@ class RunEngine implements Run, EngineCore {
   private async begin(): Promise<void> {
     const remembered = this.resumed?.meta.inputs ?? {};
     const inputSignal = this.stop.signal;
-    this.inputs = await resolveInputs(this.runbook, this.givenInputs, remembered, (request, opts) =>
-      this.ask(request, inputSignal, undefined, opts?.secret),
-    );
+    const ask: Ask = (request, opts) =>
+      this.ask(request, inputSignal, undefined, opts?.secret || (request.kind === 'text' && request.secret));
+    if (this.resumed && this.options.rebuild) {
+      const rebuilt = await this.options.rebuild(this.resumed.meta, ask);
+      this.targets = { ...rebuilt.targets, ...this.options.targets };
+      this.rebuiltServices = { ...rebuilt.services, ...this.options.services };
+    }
+    this.inputs = await resolveInputs(this.runbook, this.givenInputs, remembered, ask);
     if (!this.resumed) {
       writeFileSync(join(this.runDir, 'runbook.yaml'), this.loaded.source, { mode: 0o600 });
       const secretInputs = (this.runbook.inputs ?? []).filter((i) => i.secret).map((i) => i.name);
@@ -320,7 +347,9 @@ class RunEngine implements Run, EngineCore {
           name: t.name,
           display: t.target.display,
           production: t.production,
+          ...t.origin,
         })),
+        services: this.options.recipe,
       });
       // Already folded into the state as they came; now the journal has a header to follow.
       for (const record of buffered) this.journal.append(record);
@@ -345,6 +374,7 @@ class RunEngine implements Run, EngineCore {
       operator: this.operator,
       target: primary?.target.display,
       resumable: this.services.resumable === false ? false : undefined,
+      process: { pid: process.pid, host: hostname() },
       runbook: {
         id: this.runbook.id,
         title: this.runbook.title,
@@ -380,6 +410,7 @@ class RunEngine implements Run, EngineCore {
         rtoMs,
         rtoMet: false,
         reportPaths: [],
+        suspendedBy: this.suspendedBy,
       };
     }
     const status: RunStatus =
@@ -422,6 +453,7 @@ class RunEngine implements Run, EngineCore {
       rpoMs,
       reportPaths,
       error: finished.error,
+      exitCode: status === 'failed' && isPgdrError(error) ? error.exitCode : undefined,
     };
   }
 }

@@ -18,6 +18,8 @@ export interface RunHeader {
   target?: string;
   operator: string;
   phases: { id: string; title: string; steps: { id: string; title: string; manual?: boolean }[] }[];
+  /** The pgdr process running this attempt: a run whose process is gone without an end recorded was cut off. */
+  process?: { pid: number; host: string };
   /** False when the run cannot be resumed (a sandbox drill: its cluster goes when it ends), so Suspend is not offered. */
   resumable?: boolean;
 }
@@ -97,14 +99,3 @@ export type RunEvent =
     };
 
 export type RunEventListener = (event: RunEvent) => void;
-
-/** What a UI gets to observe and steer a run. */
-export interface RunHandle {
-  /** Subscribes; returns the unsubscribe function. Late subscribers should call `history()` first. */
-  subscribe(listener: RunEventListener): () => void;
-  history(): readonly RunEvent[];
-  /** The operator chose Abort: the engine stops the running step, asks whether to run the undo actions, and ends. */
-  requestAbort(): void;
-  /** The operator chose Suspend (or a hang-up came): the engine stops the running step and leaves the run resumable. */
-  suspend(reason: string): void;
-}

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { redactedJson } from '../core/secrets.js';
 import { PgdrError, UsageError } from '../core/errors.js';
 import type { RunEvent } from './events.js';
-import type { RunMode } from '../actions/registry.js';
+import type { RunMode, TargetOrigin } from '../actions/registry.js';
+import type { ServiceRecipe } from '../actions/run-services.js';
 
 /** Written once when a run is created: what resume needs to rebuild it. Never holds secret inputs. */
 export interface RunMetaRecord {
@@ -17,7 +18,10 @@ export interface RunMetaRecord {
   /** Non-secret inputs as given or defaulted; secret ones are asked again on resume. */
   inputs: Record<string, unknown>;
   secretInputs: string[];
-  targets: { name: string; display: string; production: boolean }[];
+  /** Each target without its secrets: a resume builds them again from these (and asks only for what it cannot find). */
+  targets: ({ name: string; display: string; production: boolean } & TargetOrigin)[];
+  /** How the command line built the run's repository, keys and notifications (paths, URLs, variable names). */
+  services?: ServiceRecipe;
 }
 
 /** The process stopped taking steps (SIGHUP, SIGTERM) without aborting: the run can be resumed. */

@@ -255,10 +255,17 @@ export function resumableState(records: readonly JournalRecord[], runId: string)
     throw new RunNotResumable('The journal has no run header.', {
       hint: 'The run stopped before it began; start a new one.',
     });
-  if (state.finished && state.finished.status !== 'failed')
-    throw new RunNotResumable(`Run ${runId} already ${state.finished.status}.`, {
-      hint: '`pgdr report ' + runId + '` shows what happened; start a new run to try again.',
-    });
+  if (state.finished && state.finished.status !== 'failed') {
+    const again = `pgdr ${meta.mode === 'drill' ? 'drill' : 'run'} ${meta.runbookId}`;
+    throw new RunNotResumable(
+      state.finished.status === 'aborted'
+        ? `Run ${runId} was aborted, which ends a run for good (its undo was offered then); it cannot be resumed.`
+        : `Run ${runId} already passed; there is nothing left to resume.`,
+      {
+        hint: `Start the scenario again: ${again}. \`pgdr report ${runId}\` shows what happened. (To stop a run and come back to it, choose Suspend, not Abort.)`,
+      },
+    );
+  }
   return { ...state, meta };
 }
 

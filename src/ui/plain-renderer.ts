@@ -1,14 +1,16 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from '../core/secrets.js';
-import type { RunEvent, RunHandle } from '../runbook/events.js';
+import type { RunEvent } from '../runbook/events.js';
+import type { RunHandle } from '../runbook/run-handle.js';
 import { formatDuration } from '../core/duration.js';
 import { formatAmount, formatClock, formatRate, formatTimeOfDay } from './format.js';
 import { nextSample, progressStats, type ProgressSample } from './progress-math.js';
-import { followRun, type RunRendering } from './rendering.js';
+import { followRun, journalSoFar, type RunRendering } from './rendering.js';
 import { rtoVerdict } from './verdicts.js';
 import { aftermath } from '../runbook/aftermath.js';
 import { nextSteps } from '../runbook/next-steps.js';
-import { applyRecord, initialState, type RunState } from '../runbook/run-state.js';
+import { applyRecord, initialState, stepsOf, type RunState } from '../runbook/run-state.js';
+import type { JournalRecord } from '../runbook/journal.js';
 import { noColorRequested, stepSymbol, taskSymbol } from './theme.js';
 
 export interface PlainOptions {
@@ -42,7 +44,10 @@ export class PlainLines {
   constructor(
     private readonly c: ChalkInstance,
     private readonly verbose = false,
-  ) {}
+    earlier: readonly JournalRecord[] = [],
+  ) {
+    this.state = earlier.reduce(applyRecord, this.state);
+  }
 
   /** The journal's fold of what this printer has seen: the summary names what the run left part-way. */
   private state: RunState = initialState();
@@ -68,6 +73,7 @@ export class PlainLines {
           `${badge} ${c.bold(event.runbook.title)} (${event.runbook.id}) run ${event.runId}${event.resumed ? ' resumed' : ''}${rto}`,
         ];
         if (event.target) lines.push(`  target ${event.target}, operator ${event.operator}`);
+        if (event.resumed) lines.push(`  ${this.resumedLine()}`);
         return lines;
       }
       case 'phase.started':
@@ -129,6 +135,14 @@ export class PlainLines {
     }
   }
 
+  /** What the journal said before this attempt: how far the run had got, and since when the RTO clock runs. */
+  private resumedLine(): string {
+    const steps = stepsOf(this.state);
+    const done = steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
+    const since = this.state.startedAt;
+    return `resumed: ${done} of ${steps.length} steps already done${since ? `; the RTO clock runs from ${formatTimeOfDay(since)} (${formatDuration(Date.now() - since)} ago)` : ''}`;
+  }
+
   private progressLine(event: Extract<RunEvent, { type: 'progress' }>): string[] {
     const key = `${event.stepId ?? ''}:${event.label}`;
     const previous = this.progress.get(key);
@@ -179,7 +193,7 @@ export function plainChalk(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv =
 /** Plain mode: timestamped lines on stdout, no ANSI unless stdout is a terminal and NO_COLOR is unset. */
 export function renderPlain(handle: RunHandle, options: PlainOptions = {}): RunRendering {
   const stdout = options.stdout ?? process.stdout;
-  const lines = new PlainLines(plainChalk(stdout, options.env), options.verbose);
+  const lines = new PlainLines(plainChalk(stdout, options.env), options.verbose, journalSoFar(handle));
   return followRun(handle, (event) => {
     for (const line of lines.lines(event)) stdout.write(line + '\n');
   });

@@ -5,6 +5,7 @@ import type { PromptRequest } from '../core/prompt.js';
 import type { RunEvent } from '../runbook/events.js';
 import type { TaskState } from '../actions/registry.js';
 import { applyRecord, initialState, type RunState } from '../runbook/run-state.js';
+import type { JournalRecord } from '../runbook/journal.js';
 
 export interface TaskView {
   id: string;
@@ -76,7 +77,7 @@ function appendLog(logs: LogLine[], line: LogLine): LogLine[] {
 }
 
 /** Pure: folds one engine event into what the screen shows (the journal's fold, plus subtasks, progress and logs). */
-export function runReducer(state: ScreenState, event: RunEvent): ScreenState {
+export function runReducer(state: ScreenState, event: RunEvent | JournalRecord): ScreenState {
   const next = applyRecord(state, event);
   switch (event.type) {
     case 'step.started':

@@ -1,4 +1,5 @@
-import type { RunEvent, RunHandle, RunHeader, RunEventListener } from '../../src/runbook/events.js';
+import type { RunEvent, RunHeader, RunEventListener } from '../../src/runbook/events.js';
+import type { RunHandle } from '../../src/runbook/run-handle.js';
 
 /** A run handle driven by hand: tests emit the events an engine would. */
 export class FakeRun implements RunHandle {

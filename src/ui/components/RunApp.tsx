@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useApp, useInput } from 'ink';
-import type { RunHandle } from '../../runbook/events.js';
+import type { RunHandle } from '../../runbook/run-handle.js';
 import type { PromptQueue } from '../prompt-queue.js';
 import type { RunStoreOptions } from '../run-store.js';
 import { usePrompt } from '../use-prompt.js';
