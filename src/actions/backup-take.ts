@@ -19,7 +19,7 @@ export const backupTake = defineAction({
     .strict(),
   outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database', 'location'],
   restartable: true,
-  targets: [{ field: 'target', access: 'read' }],
+  targets: [{ field: 'target', access: 'read', defaultTarget: 'primary' }],
   async run(ctx, a) {
     const repo = stepRepository(ctx, a.repo);
     const result = await takeBackup(

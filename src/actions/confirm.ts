@@ -15,6 +15,16 @@ export const confirm = defineAction({
     .strict(),
   outputs: ['confirmed'],
   restartable: true,
+  questions: (stepId, a) => [
+    typeof a.typeName === 'string'
+      ? { kind: 'type-name', id: `${stepId}.confirm`, message: String(a.message), expected: a.typeName }
+      : {
+          kind: 'confirm',
+          id: `${stepId}.confirm`,
+          message: String(a.message),
+          default: typeof a.default === 'boolean' ? a.default : undefined,
+        },
+  ],
   async run(ctx, a) {
     const id = `${ctx.stepId}.confirm`;
     if (a.typeName) {

@@ -18,6 +18,17 @@ export const manual = defineAction({
     .strict(),
   outputs: ['checked', 'unchecked', 'items', 'notes', 'deviation'],
   restartable: true,
+  questions: (stepId, a) => [
+    {
+      kind: 'checklist',
+      id: `${stepId}.checklist`,
+      message: String(a.message ?? 'Tick each item when it is done:'),
+      items: Array.isArray(a.items) ? a.items.map(String) : [],
+    },
+    ...(a.notes
+      ? [{ kind: 'text' as const, id: `${stepId}.notes`, message: 'Notes for the report (optional):', default: '' }]
+      : []),
+  ],
   async run(ctx, a) {
     const checked = await tick(ctx, a.items, a.message ?? 'Tick each item when it is done:');
     const unchecked = a.items.filter((item) => !checked.includes(item));

@@ -87,6 +87,10 @@ export type TemplateContext = 'text' | 'sql' | 'url' | 'whole' | 'operator' | 'e
 export interface TargetUse {
   field: string;
   access: 'read' | 'write';
+  /** The default when the field is left out. */
+  defaultTarget?: string;
+  /** With these arguments the step creates the server itself (a pgBackRest restore): preflight does not look for it. */
+  createsServer?: (args: Record<string, unknown>) => boolean;
 }
 
 export interface ActionDefinition<W extends z.ZodType = z.ZodType> {
@@ -109,6 +113,13 @@ export interface ActionDefinition<W extends z.ZodType = z.ZodType> {
   templates?: Readonly<Record<string, TemplateContext>>;
   /** Fields naming target profiles; a drill refuses `write` access to a production profile. */
   targets?: readonly TargetUse[];
+  /**
+   * The questions a step of this action asks every time it runs, from its `with:` as written (templates not
+   * rendered): preflight checks that a run without a terminal can answer them before anything is announced.
+   */
+  questions?(stepId: string, args: Record<string, unknown>): PromptRequest[];
+  /** Its failure is recorded but does not stop the run (telling people must never hold up a recovery). */
+  advisory?: boolean;
   run(ctx: ActionContext, args: z.output<W>): Promise<ActionOutputs | void>;
   /** What aborting undoes when the step declares no `undo:` itself. */
   undo?(ctx: ActionContext, args: z.output<W>, outputs: ActionOutputs): Promise<void>;
@@ -124,6 +135,13 @@ export function defineAction<W extends z.ZodType>(definition: ActionDefinition<W
 }
 
 export class UnknownAction extends PgdrError {}
+
+/** An action throws it to end its step as skipped, saying why ("no channel configured"): it did not do its work. */
+export class StepSkipped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
 
 export class ActionRegistry {
   private readonly actions = new Map<string, ActionDefinition>();

@@ -58,7 +58,9 @@ export const restoreRun = defineAction({
     'scratchCreated',
   ],
   templates: { where: 'operator' },
-  targets: [{ field: 'target', access: 'write' }],
+  targets: [
+    { field: 'target', access: 'write', defaultTarget: 'restored', createsServer: (a) => a.provider === 'pgbackrest' },
+  ],
   // A stopped dump restore drops what it made (or, in place, is restored over again once the name is typed back); a
   // provider's recovery may go on on its own after pgdr stops waiting.
   restartable: (a) => a.provider === 'dump',

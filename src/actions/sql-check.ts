@@ -63,7 +63,7 @@ export const sqlCheck = defineAction({
   outputs: ['passed', 'summary', 'value', 'mismatches'],
   idempotent: true,
   validation: true,
-  targets: [{ field: 'target', access: 'read' }],
+  targets: [{ field: 'target', access: 'read', defaultTarget: 'primary' }],
   async run(ctx, a) {
     const target = dbTarget(ctx, a);
     const result = await withClient(target, async (client) => {

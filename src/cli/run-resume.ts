@@ -9,7 +9,7 @@ import { UsageError } from '../core/errors.js';
 import { pgdrAlive } from '../core/process-alive.js';
 import type { RunMode, TargetProfile } from '../actions/registry.js';
 import type { RunServices, ServiceRecipe } from '../actions/run-services.js';
-import type { RunOptions } from '../runbook/engine.js';
+import type { RunOptions } from '../runbook/run-api.js';
 import type { Ask } from '../runbook/inputs.js';
 import { readJournal, type RunMetaRecord } from '../runbook/journal.js';
 import { foldJournal } from '../runbook/run-state.js';

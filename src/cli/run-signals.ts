@@ -1,4 +1,4 @@
-import type { Run, RunResult } from '../runbook/engine.js';
+import type { Run, RunResult } from '../runbook/run-api.js';
 
 export const ignore = (): void => {};
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { builtinActions } from '../actions/index.js';
-import { createRun, resumeRun, type Run } from '../runbook/engine.js';
+import { createRun, resumeRun } from '../runbook/engine.js';
+import type { Run } from '../runbook/run-api.js';
 import { loadRunbook } from '../runbook/library.js';
 import { readJournal } from '../runbook/journal.js';
 import { writeRunReports } from '../report/write.js';

@@ -21,4 +21,6 @@ export type PromptAnswer = boolean | string | string[];
 /** Answers questions: Ink components in the TUI, @inquirer/prompts in plain mode, a scripted list in tests. */
 export interface Prompter {
   ask(request: PromptRequest, signal: AbortSignal): Promise<PromptAnswer>;
+  /** Without a terminal: whether this question has an answer (--answer, --yes). Absent: someone is there to ask. */
+  canAnswer?(request: PromptRequest): boolean;
 }

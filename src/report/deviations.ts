@@ -25,6 +25,8 @@ export function deviationsOf(state: RunState, operator: string): Deviation[] {
   for (const step of stepsOf(state)) {
     if (typeof step.outputs.deviation === 'string' && step.outputs.deviation)
       out.push({ stepId: step.id, what: step.outputs.deviation, owner: operator });
+    if (step.status === 'skipped' && step.reason)
+      out.push({ stepId: step.id, what: `"${step.title}" did not do its work: ${step.reason}`, owner: operator });
     if (step.markedDone)
       out.push({
         stepId: step.id,

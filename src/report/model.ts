@@ -17,6 +17,8 @@ export interface ReportStep {
   duration: string;
   attempts: number;
   error?: string;
+  /** Why it was skipped, when its action said ("no notification channel configured"). */
+  reason?: string;
 }
 
 export interface ReportPhase {
@@ -109,6 +111,7 @@ export function buildReportModel(records: readonly JournalRecord[], options: Rep
         duration: formatDuration(durationMs),
         attempts: s.attempts,
         error: s.error,
+        reason: s.reason,
       };
     });
     const durationMs = phase.durationMs ?? (phase.status === 'running' && phase.startedAt ? end - phase.startedAt : 0);
@@ -168,13 +171,16 @@ export function buildReportModel(records: readonly JournalRecord[], options: Rep
       target: formatDuration(rpoTarget),
       actualMs: rpoMs,
       actual: rpoMs === undefined ? 'not measured' : formatDuration(rpoMs),
-      met: rpoMs === undefined ? undefined : rpoMs <= rpoTarget,
+      // Only a run that passed recovered the data: an RPO measured on the way to an abort is not one that was met.
+      met: rpoMs === undefined ? undefined : status === 'passed' && rpoMs <= rpoTarget,
       verdict:
-        rpoMs === undefined
-          ? 'RPO not measured (no step reported a recovery point)'
-          : rpoMs <= rpoTarget
-            ? 'RPO met'
-            : 'RPO missed',
+        status !== 'passed'
+          ? `RPO not met: the run ${status}`
+          : rpoMs === undefined
+            ? 'RPO not measured (no step reported a recovery point)'
+            : rpoMs <= rpoTarget
+              ? 'RPO met'
+              : 'RPO missed',
       recoveryPoint: point === undefined ? undefined : new Date(point).toISOString(),
     },
     backup: backupOut

@@ -3,12 +3,12 @@ import { writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Aborted, errorMessage, isPgdrError } from '../core/errors.js';
-import { redact, redactValue } from '../core/secrets.js';
+import { redactValue } from '../core/secrets.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
-import type { Prompter, PromptAnswer, PromptRequest } from '../core/prompt.js';
-import type { RunEvent, RunEventListener, RunStatus, StepStatus } from './events.js';
-import type { RunHandle } from './run-handle.js';
+import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
+import type { RunEvent, RunEventListener } from './events.js';
+import type { CreateRunOptions, Run, RunOptions, RunResult } from './run-api.js';
 import type { RunMode } from '../actions/registry.js';
 import { RunJournal, readJournal, type JournalRecord, type RunMetaRecord } from './journal.js';
 import { loadRunbookText, type LoadedRunbook } from './loader.js';
@@ -23,68 +23,17 @@ import {
   type StepState,
 } from './run-state.js';
 import { resolveInputs, type Ask } from './inputs.js';
-import type { ServiceRecipe } from '../actions/run-services.js';
 import { parseDuration } from '../core/duration.js';
-import { RtoWatch, rpoActual, systemClock, type Clock } from './rto.js';
-import { executeStep, rearmSettledSteps, runUndos, type EngineCore } from './step-executor.js';
-import type { RunbookStep } from './schema.js';
-
-export interface RunOptions {
-  prompter: Prompter;
-  runsDir: string;
-  actions: ActionRegistry;
-  targets?: Record<string, TargetProfile>;
-  clock?: Clock;
-  operator?: string;
-  /** Repository, keys and notification channels for the backup, restore and notify actions. */
-  services?: RunServices;
-  /** How the services were built (journaled, no secrets), so that a resume can build them again. */
-  recipe?: ServiceRecipe;
-  /**
-   * On resume: builds the targets and services again from the journal's header, asking (through the run's prompter,
-   * so the screen shows it) only for a secret it cannot find. Targets given in `targets` win over rebuilt ones.
-   */
-  rebuild?: (
-    meta: RunMetaRecord,
-    ask: Ask,
-  ) => Promise<{ targets: Record<string, TargetProfile>; services: RunServices }>;
-  /** How long a cancelled step's action gets to stop before the step is recorded as stopped anyway (default 60 s). */
-  cancelGraceMs?: number;
-  /** Writes the report when the run ends (the CLI passes report/write's) and returns its paths; without it, none. */
-  writeReports?: (runDir: string, records: readonly JournalRecord[]) => string[];
-}
-
-export interface CreateRunOptions extends RunOptions {
-  runbook: LoadedRunbook;
-  mode: RunMode;
-  inputs?: Record<string, string>;
-  runId?: string;
-}
-
-export interface RunResult {
-  runId: string;
-  runDir: string;
-  /** 'suspended': stopped by a hang-up or SIGTERM without aborting; `pgdr run --resume` continues it. */
-  status: RunStatus | 'suspended';
-  durationMs: number;
-  rtoMs: number;
-  rtoMet: boolean;
-  rpoMs?: number;
-  reportPaths: string[];
-  error?: string;
-  /** Why it was suspended ("SIGHUP", "suspended by the operator"). */
-  suspendedBy?: string;
-  /** The exit code the error that failed it calls for (2 for input pgdr could not use), when one did. */
-  exitCode?: number;
-}
-
-export interface Run extends RunHandle {
-  readonly runId: string;
-  readonly runDir: string;
-  start(): Promise<RunResult>;
-  /** Stop taking steps and leave the run resumable (SIGHUP, SIGTERM). */
-  suspend(reason: string): void;
-}
+import { RtoWatch, systemClock, type Clock } from './rto.js';
+import { rearmSettledSteps } from './step-executor.js';
+import { goesOnAfterFailure } from './step-arguments.js';
+import { runUndos } from './undo.js';
+import type { EngineCore } from './engine-core.js';
+import { preflightChecks, type PreflightCheck } from './preflight.js';
+import { runPreflightPhase } from './preflight-phase.js';
+import { RunAnnouncer } from './run-notifications.js';
+import { runPhases } from './run-phases.js';
+import { metaRecord, runFinished, runStarted } from './run-header.js';
 
 export function newRunId(runbookId: string, at: number): string {
   const stamp = new Date(at)
@@ -137,6 +86,7 @@ class RunEngine implements Run, EngineCore {
   currentStep: string | undefined;
   private suspendedStep: string | undefined;
   private watch: RtoWatch | undefined;
+  private readonly announcer = new RunAnnouncer(this);
 
   constructor(
     private readonly options: RunOptions,
@@ -263,38 +213,10 @@ class RunEngine implements Run, EngineCore {
     const timer = setInterval(() => this.watch?.check(), 5000);
     timer.unref();
     try {
-      await this.begin();
-      for (const phase of this.runbook.phases) {
-        const open = phase.steps.filter((s) => !isSettled(this.step(s.id), Boolean(s.continueOnError)));
-        if (open.length === 0) continue;
-        const phaseStart = this.clock.now();
-        this.emit({ type: 'phase.started', at: phaseStart, phaseId: phase.id, title: phase.title });
-        let phaseStatus: StepStatus = 'succeeded';
-        for (const step of phase.steps) {
-          if (isSettled(this.step(step.id), Boolean(step.continueOnError))) continue;
-          if (this.stop.signal.aborted) break;
-          this.watch?.check();
-          const status = await executeStep(this, phase, step);
-          if (status === 'failed' && step.continueOnError) continue;
-          if (status === 'failed' || status === 'aborted') {
-            phaseStatus = status;
-            failed = status === 'failed';
-            break;
-          }
-        }
-        if (this.suspendedBy) break;
-        if (this.abortRequested && phaseStatus === 'succeeded') phaseStatus = 'aborted';
-        const ended = phaseStatus === 'succeeded';
-        if (ended && phase.steps.every((s) => this.step(s.id)?.status === 'skipped')) phaseStatus = 'skipped';
-        this.emit({
-          type: 'phase.finished',
-          at: this.clock.now(),
-          phaseId: phase.id,
-          status: phaseStatus,
-          durationMs: this.clock.now() - phaseStart,
-        });
-        if (!ended) break;
-      }
+      const checks = await this.begin();
+      await runPreflightPhase(this, checks);
+      await this.announcer.started(this.operator, this.wasResumed);
+      failed = await runPhases(this, () => this.watch?.check());
     } catch (caught) {
       error = caught;
     } finally {
@@ -306,18 +228,21 @@ class RunEngine implements Run, EngineCore {
       throw error ?? new Aborted();
     }
     if (!this.suspendedBy && this.abortRequested) await runUndos(this);
-    if (!this.suspendedBy)
-      await this.services.cleanup?.run({
-        debug: (m) => this.log('debug', m),
-        info: (m) => this.log('info', m),
-        warn: (m) => this.log('warn', m),
-        error: (m) => this.log('error', m),
-      });
-    return this.finish(error, failed);
+    if (!this.suspendedBy) await this.services.cleanup?.run(this.logger());
+    return await this.finish(error, failed);
   }
 
-  private async begin(): Promise<void> {
-    const remembered = this.resumed?.meta.inputs ?? {};
+  private logger() {
+    return {
+      debug: (m: string) => this.log('debug', m),
+      info: (m: string) => this.log('info', m),
+      warn: (m: string) => this.log('warn', m),
+      error: (m: string) => this.log('error', m),
+    };
+  }
+
+  /** Inputs, the journal's header (or, resumed, the targets and services built again), and run.started. */
+  private async begin(): Promise<PreflightCheck[]> {
     const inputSignal = this.stop.signal;
     const ask: Ask = (request, opts) =>
       this.ask(request, inputSignal, undefined, opts?.secret || (request.kind === 'text' && request.secret));
@@ -326,74 +251,40 @@ class RunEngine implements Run, EngineCore {
       this.targets = { ...rebuilt.targets, ...this.options.targets };
       this.rebuiltServices = { ...rebuilt.services, ...this.options.services };
     }
-    this.inputs = await resolveInputs(this.runbook, this.givenInputs, remembered, ask);
+    this.inputs = await resolveInputs(this.runbook, this.givenInputs, this.resumed?.meta.inputs ?? {}, ask);
     if (!this.resumed) {
       writeFileSync(join(this.runDir, 'runbook.yaml'), this.loaded.source, { mode: 0o600 });
-      const secretInputs = (this.runbook.inputs ?? []).filter((i) => i.secret).map((i) => i.name);
-      const publicInputs = Object.fromEntries(Object.entries(this.inputs).filter(([k]) => !secretInputs.includes(k)));
       const buffered = this.buffered ?? [];
       this.buffered = undefined;
-      this.record({
-        type: 'run.meta',
-        at: this.startedAt,
-        runId: this.runId,
-        runbookId: this.runbook.id,
-        runbookFile: this.loaded.file,
-        mode: this.mode,
-        operator: this.operator,
-        inputs: publicInputs,
-        secretInputs,
-        targets: Object.values(this.targets).map((t) => ({
-          name: t.name,
-          display: t.target.display,
-          production: t.production,
-          ...t.origin,
-        })),
-        services: this.options.recipe,
-      });
+      this.record(metaRecord(this, this.loaded, this.startedAt, this.operator, this.options.recipe));
       // Already folded into the state as they came; now the journal has a header to follow.
       for (const record of buffered) this.journal.append(record);
     } else {
       for (const name of this.resumed.meta.targets.map((t) => t.name)) {
         if (!this.targets[name])
-          this.log(
-            'warn',
-            `Target '${name}' was set when the run began but not now; pass it again if later steps need it.`,
-          );
+          this.log('warn', `Target '${name}' was set when the run began but could not be built again now.`);
       }
       rearmSettledSteps(this);
     }
     this.watch = new RtoWatch(this.runbook, this.startedAt, this.clock, (message) => this.log('warn', message));
-    const primary = this.targets.primary ?? Object.values(this.targets)[0];
-    this.emit({
-      type: 'run.started',
-      at: this.clock.now(),
-      resumed: this.resumed ? true : undefined,
-      runId: this.runId,
+    const checks = preflightChecks({
+      runbook: this.runbook,
       mode: this.mode,
-      operator: this.operator,
-      target: primary?.target.display,
-      resumable: this.services.resumable === false ? false : undefined,
-      process: { pid: process.pid, host: hostname() },
-      runbook: {
-        id: this.runbook.id,
-        title: this.runbook.title,
-        severity: this.runbook.severity,
-        rtoMs: parseDuration(this.runbook.rto),
-        rpoMs: parseDuration(this.runbook.rpo),
+      actions: this.actions,
+      prompter: this.options.prompter,
+      targets: this.targets,
+      services: this.services,
+      scope: this.scope(),
+      settled: (id) => {
+        const step = this.runbook.phases.flatMap((p) => p.steps).find((s) => s.id === id);
+        return step !== undefined && isSettled(this.step(id), goesOnAfterFailure(this, step));
       },
-      phases: this.runbook.phases.map((p) => ({
-        id: p.id,
-        title: p.title,
-        steps: p.steps.map((s: RunbookStep) => ({ id: s.id, title: s.title, manual: s.manual ? true : undefined })),
-      })),
     });
+    this.emit(runStarted(this, this.operator, checks));
+    return checks;
   }
 
-  private finish(error: unknown, failed: boolean): RunResult {
-    const rtoMs = parseDuration(this.runbook.rto);
-    const durationMs = this.clock.now() - this.startedAt;
-    const message = error === undefined ? undefined : errorMessage(error);
+  private async finish(error: unknown, failed: boolean): Promise<RunResult> {
     if (this.suspendedBy) {
       this.record({
         type: 'run.suspended',
@@ -406,33 +297,16 @@ class RunEngine implements Run, EngineCore {
         runId: this.runId,
         runDir: this.runDir,
         status: 'suspended',
-        durationMs,
-        rtoMs,
+        durationMs: this.clock.now() - this.startedAt,
+        rtoMs: parseDuration(this.runbook.rto),
         rtoMet: false,
         reportPaths: [],
         suspendedBy: this.suspendedBy,
       };
     }
-    const status: RunStatus =
-      this.abortRequested || error instanceof Aborted ? 'aborted' : failed || error ? 'failed' : 'passed';
-    const rtoMet = status === 'passed' && durationMs <= rtoMs;
-    const rpoMs = rpoActual(
-      this.inputs,
-      this.startedAt,
-      stepsOf(this.state)
-        .filter((s) => s.status === 'succeeded')
-        .map((s) => s.outputs),
-    );
-    const finished = {
-      type: 'run.finished' as const,
-      at: this.clock.now(),
-      status,
-      durationMs,
-      rtoMs,
-      rtoMet,
-      rpoMs,
-      error: message && redact(message),
-    };
+    const finished = runFinished(this, this.startedAt, error, failed);
+    const { status, durationMs, rtoMs, rpoMs } = finished;
+    await this.announcer.ended(finished);
     let reportPaths: string[] = [];
     if (this.options.writeReports) {
       try {
@@ -448,8 +322,8 @@ class RunEngine implements Run, EngineCore {
       runDir: this.runDir,
       status,
       durationMs,
-      rtoMs,
-      rtoMet,
+      rtoMs: rtoMs ?? 0,
+      rtoMet: finished.rtoMet === true,
       rpoMs,
       reportPaths,
       error: finished.error,

@@ -16,8 +16,10 @@ export interface RunHeader {
   mode: RunMode;
   /** Redacted. */
   target?: string;
+  /** Where restores go when that is not `target` (a drill's scratch database), redacted: the header shows both. */
+  restoresInto?: string;
   operator: string;
-  phases: { id: string; title: string; steps: { id: string; title: string; manual?: boolean }[] }[];
+  phases: { id: string; title: string; steps: { id: string; title: string; manual?: boolean; action?: string }[] }[];
   /** The pgdr process running this attempt: a run whose process is gone without an end recorded was cut off. */
   process?: { pid: number; host: string };
   /** False when the run cannot be resumed (a sandbox drill: its cluster goes when it ends), so Suspend is not offered. */
@@ -70,6 +72,8 @@ export type RunEvent =
       markedDone?: boolean;
       /** It was stopped (its action settled after being told to), and why. */
       cancelled?: CancelReason;
+      /** Skipped by its action, and why ("no notification channel configured"). */
+      reason?: string;
     }
   | TaskUpdated
   | {

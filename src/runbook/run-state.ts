@@ -26,6 +26,8 @@ export interface StepState {
   cancelling?: CancelReason;
   /** It ended because it was stopped, and why. */
   cancelled?: CancelReason;
+  /** Why its action skipped it. */
+  reason?: string;
   /** It changes a database in place (from step.destructive); kept after it ends, so the aftermath can name it. */
   destructive?: Destructive;
   action?: string;
@@ -205,6 +207,7 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
           markedDone: record.markedDone,
           cancelling: undefined,
           cancelled: record.cancelled,
+          reason: record.reason,
         })),
       };
     case 'prompt.answered':
@@ -285,7 +288,10 @@ function layout(header: RunHeader, known: PhaseState[]): PhaseState[] {
     id: phase.id,
     title: phase.title,
     status: 'pending',
-    steps: phase.steps.map((step) => blankStep(step.id, phase.id, step.title, step.manual)),
+    steps: phase.steps.map((step) => ({
+      ...blankStep(step.id, phase.id, step.title, step.manual),
+      action: step.action,
+    })),
   }));
   return [...announced, ...known.filter((p) => !announced.some((a) => a.id === p.id))];
 }

@@ -1,62 +1,20 @@
 import { isPgdrError, errorMessage } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import { printable, printableLines } from '../core/printable.js';
-import type { ActionContext, ActionDefinition, ActionRegistry, TargetProfile } from '../actions/registry.js';
-import type { RunServices } from '../actions/run-services.js';
+import type { ActionContext } from '../actions/registry.js';
+import { StepSkipped } from '../actions/registry.js';
 import { UsageError } from '../core/errors.js';
-import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
-import type { CancelReason, RunEvent, StepStatus } from './events.js';
-import type { RunMode } from '../actions/registry.js';
-import type { JournalRecord } from './journal.js';
-import { stepsOf, type RunState, type StepState } from './run-state.js';
-import type { Runbook, RunbookPhase, RunbookStep } from './schema.js';
-import type { Clock } from './rto.js';
-import { evaluateCondition, renderValue } from './template.js';
-import { outputsUsedLater } from './checks.js';
-import { aftermath, aftermathLines, unfinishedChanges } from './aftermath.js';
+import type { CancelReason, StepStatus } from './events.js';
+import { stepsOf } from './run-state.js';
+import type { RunbookPhase, RunbookStep } from './schema.js';
+import { evaluateCondition } from './template.js';
 import { parseDuration } from '../core/duration.js';
-import { assertDrillSafe, attemptAction, parseArguments, runWithTimeout, StepDidNotStop } from './step-runner.js';
-
-/** What a step needs from the engine; kept narrow so steps can be tested and read on their own. */
-export interface EngineCore {
-  readonly runId: string;
-  readonly runDir: string;
-  readonly mode: RunMode;
-  readonly clock: Clock;
-  readonly runbook: Runbook;
-  readonly actions: ActionRegistry;
-  readonly targets: Record<string, TargetProfile>;
-  /** The run so far, folded from its journal. */
-  readonly state: RunState;
-  step(stepId: string): StepState | undefined;
-  readonly stop: AbortController;
-  readonly wasResumed: boolean;
-  readonly services: RunServices;
-  inputs: Record<string, unknown>;
-  currentStep: string | undefined;
-  abortRequested: boolean;
-  suspendedBy: string | undefined;
-  /** How long a cancelled step's action gets to stop. */
-  readonly cancelGraceMs?: number;
-  emit(event: RunEvent): void;
-  record(record: JournalRecord): void;
-  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, stepId?: string): void;
-  ask(request: PromptRequest, signal: AbortSignal, stepId?: string): Promise<PromptAnswer>;
-  requestAbort(): void;
-  scope(): Record<string, unknown>;
-}
+import { assertDrillSafe, attemptAction, parseArguments, StepDidNotStop } from './step-runner.js';
+import { actionOf, argumentsOf } from './step-arguments.js';
+import type { EngineCore } from './engine-core.js';
+import { cutOff, interruptedStep } from './resume-step.js';
 
 const DEFAULT_RETRY_DELAY = 1000;
-const DEFAULT_UNDO_TIMEOUT = 5 * 60_000;
-
-export function actionOf(step: RunbookStep): string {
-  return step.action ?? 'manual';
-}
-
-function argumentsOf(core: EngineCore, step: RunbookStep): unknown {
-  if (step.manual) return { items: step.manual };
-  return renderValue(step.with ?? {}, core.scope(), core.actions.get(actionOf(step)).templates);
-}
 
 /** The outputs of every step that has run, for hooks (PGDR_OUT_<STEP>_<NAME>). */
 function outputsSoFar(core: EngineCore): Record<string, Record<string, unknown>> {
@@ -134,6 +92,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
       hint?: string;
       markedDone?: boolean;
       cancelled?: CancelReason;
+      reason?: string;
     } = {},
   ) => {
     core.emit({
@@ -200,6 +159,7 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
     });
     return finish('succeeded', started, { outputs });
   } catch (error) {
+    if (error instanceof StepSkipped) return finish('skipped', started, { reason: printableLines(error.reason) });
     const stopped = error instanceof StepDidNotStop ? printableLines(errorMessage(error)) : undefined;
     const hint = isPgdrError(error) && error.hint ? printableLines(error.hint) : undefined;
     if (core.suspendedBy) {
@@ -220,131 +180,4 @@ export async function executeStep(core: EngineCore, phase: RunbookPhase, step: R
   } finally {
     core.currentStep = undefined;
   }
-}
-
-function restartable(core: EngineCore, step: RunbookStep, action: ActionDefinition): boolean {
-  if (typeof action.restartable !== 'function') return Boolean(action.restartable);
-  try {
-    return action.restartable(parseArguments(action, step.id, argumentsOf(core, step)));
-  } catch {
-    return false;
-  }
-}
-
-/** A step the last attempt left unfinished: killed while it ran (no end recorded), or stopped by a suspension. */
-function cutOff(prior: StepState | undefined): boolean {
-  return prior?.status === 'running' || (prior?.status === 'aborted' && prior.cancelled === 'suspend');
-}
-
-async function interruptedStep(
-  core: EngineCore,
-  step: RunbookStep,
-  action: ActionDefinition,
-  prior: StepState,
-): Promise<'again' | 'done' | 'abort'> {
-  if (action.idempotent) {
-    core.log(
-      'info',
-      `Step ${step.id} was running when the run stopped; ${action.name} is safe to repeat, so it runs again.`,
-      step.id,
-    );
-    return 'again';
-  }
-  if (prior.cancelled === 'suspend' && restartable(core, step, action)) {
-    core.log(
-      'info',
-      `Step ${step.id} was stopped when the run was suspended and ${action.name} cleans up after itself when stopped, so it starts over.`,
-      step.id,
-    );
-    return 'again';
-  }
-  // pgdr did not see the outputs of a step that was cut off; later steps must not read them as empty.
-  const usedLater = outputsUsedLater(core.runbook, step.id);
-  const answer = await core.ask(
-    {
-      kind: 'select',
-      id: `resume.${step.id}`,
-      message: `Step "${step.title}" was running when the run stopped. Check its effect, then:${usedLater.length ? ` (it cannot be marked done: later steps use ${usedLater.join(', ')}, which only running it gives)` : ''}`,
-      choices: [
-        { value: 'again', label: 'Run it again' },
-        ...(usedLater.length ? [] : [{ value: 'done', label: 'Mark it done (it finished)' }]),
-        { value: 'abort', label: 'Abort the run' },
-      ],
-    },
-    core.stop.signal,
-    step.id,
-  );
-  if (answer === 'abort') core.requestAbort();
-  return answer === 'done' ? 'done' : answer === 'abort' ? 'abort' : 'again';
-}
-
-/** After an abort: offers to undo what finished steps switched on, newest first, and records the answer. */
-export async function runUndos(core: EngineCore): Promise<void> {
-  const candidates = core.runbook.phases
-    .flatMap((p) => p.steps)
-    .filter(
-      (step) => core.step(step.id)?.status === 'succeeded' && (step.undo || core.actions.get(actionOf(step)).undo),
-    )
-    // Steps run one after another, so runbook order is completion order (timestamps tie within a millisecond).
-    .reverse();
-  if (candidates.length === 0) return;
-  const signal = new AbortController().signal;
-  const unfinished = unfinishedChanges(core.state);
-  const answer = await core.ask(
-    {
-      kind: 'confirm',
-      id: 'undo',
-      message: `Run the undo actions of ${candidates.length} completed step(s), newest first: ${candidates.map((s) => s.title).join(', ')}?${
-        unfinished.length
-          ? ` ${unfinished.map((t) => t.database).join(', ')} did not finish changing: undoing lets connections and traffic back onto a database that is part-way.`
-          : ''
-      }`,
-      details: aftermathLines(aftermath(core.state)),
-      // Traffic back onto a half-restored database is worse than keeping the maintenance page up a while longer.
-      default: unfinished.length === 0,
-    },
-    signal,
-  );
-  if (answer !== true) {
-    core.log('warn', 'Undo declined: what the run switched on stays on.');
-    return;
-  }
-  for (const step of candidates) {
-    core.emit({ type: 'undo.started', at: core.clock.now(), stepId: step.id, title: step.title });
-    try {
-      await runWithTimeout((undoSignal) => undoStep(core, step, undoSignal), {
-        parent: signal,
-        timeoutMs: step.timeout ? parseDuration(step.timeout) : DEFAULT_UNDO_TIMEOUT,
-        stepId: step.id,
-        graceMs: core.cancelGraceMs,
-      });
-      core.emit({ type: 'undo.finished', at: core.clock.now(), stepId: step.id, status: 'succeeded' });
-    } catch (error) {
-      core.emit({
-        type: 'undo.finished',
-        at: core.clock.now(),
-        stepId: step.id,
-        status: 'failed',
-        error: errorMessage(error),
-      });
-    }
-  }
-}
-
-async function undoStep(core: EngineCore, step: RunbookStep, signal: AbortSignal): Promise<void> {
-  const ctx = actionContext(core, step.id, signal);
-  if (step.undo) {
-    const action = core.actions.get(step.undo.action);
-    const args = parseArguments(
-      action,
-      step.id,
-      renderValue(step.undo.with ?? {}, core.scope(), action.templates),
-    ) as Record<string, unknown>;
-    assertDrillSafe(core.mode, action, args, core.targets, step.id);
-    await action.run(ctx, args);
-    return;
-  }
-  const action = core.actions.get(actionOf(step));
-  const args = parseArguments(action, step.id, argumentsOf(core, step));
-  await action.undo!(ctx, args, core.step(step.id)?.outputs ?? {});
 }

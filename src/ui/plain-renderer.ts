@@ -72,7 +72,10 @@ export class PlainLines {
         const lines = [
           `${badge} ${c.bold(event.runbook.title)} (${event.runbook.id}) run ${event.runId}${event.resumed ? ' resumed' : ''}${rto}`,
         ];
-        if (event.target) lines.push(`  target ${event.target}, operator ${event.operator}`);
+        if (event.target)
+          lines.push(
+            `  ${event.restoresInto ? `from ${event.target}, restores into ${event.restoresInto}` : `target ${event.target}`}, operator ${event.operator}`,
+          );
         if (event.resumed) lines.push(`  ${this.resumedLine()}`);
         return lines;
       }
@@ -91,7 +94,9 @@ export class PlainLines {
         this.phaseOf.set(event.stepId, event.phaseId);
         for (const key of this.progress.keys()) if (key.startsWith(`${event.stepId}:`)) this.progress.delete(key);
         const head = `${c[statusColour[event.status]](`${stepSymbol[event.status]} ${this.step(event.stepId)} ${event.status}`)} in ${formatDuration(event.durationMs)}`;
-        const lines = [event.error ? `${head}: ${event.error}` : head];
+        const lines = [
+          event.error ? `${head}: ${event.error}` : event.reason ? `${head}: ${c.yellow(event.reason)}` : head,
+        ];
         if (event.hint) lines.push(`  ${c.yellow('hint:')} ${event.hint}`);
         return lines;
       }

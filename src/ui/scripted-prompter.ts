@@ -100,6 +100,13 @@ function unanswered(request: PromptRequest): PromptUnanswered {
       },
     );
   }
+  if (request.kind === 'text' && request.secret)
+    return new PromptUnanswered(
+      `"${request.message}" (prompt ${request.id}) needs a secret and there is no terminal to ask in.`,
+      {
+        hint: 'Set it in the environment and run again (a password: PGPASSWORD or ~/.pgpass), or give the target again (--db …); --answer would put it where ps shows it.',
+      },
+    );
   return new PromptUnanswered(
     `"${request.message}" (prompt ${request.id}) needs an answer and there is no terminal to ask in.`,
     {
@@ -112,6 +119,8 @@ function unanswered(request: PromptRequest): PromptUnanswered {
 export function scriptedPrompter(options: ScriptedAnswers = {}): Prompter {
   const answers = options.answers ?? {};
   return {
+    canAnswer: (request) =>
+      answers[request.id] !== undefined || (Boolean(options.yes) && byDefault(request) !== undefined),
     async ask(request) {
       const given = answers[request.id];
       if (given !== undefined) return fromString(request, given);

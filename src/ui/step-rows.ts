@@ -8,7 +8,7 @@ import type { ScreenState, TaskView } from './run-state.js';
 export type StepRow =
   | { kind: 'phase'; key: string; status: StepStatus; title: string; time: string }
   | { kind: 'step'; key: string; status: StepStatus; title: string; time: string }
-  | { kind: 'error' | 'hint'; key: string; text: string }
+  | { kind: 'error' | 'hint' | 'reason'; key: string; text: string }
   | { kind: 'task'; key: string; state: TaskState; title: string; depth: number }
   | { kind: 'more'; key: string; count: number };
 
@@ -18,12 +18,15 @@ function duration(item: { status: string; startedAt?: number; durationMs?: numbe
   return '';
 }
 
-/** A phase shows its steps while it runs or if it went wrong; finished and future phases stay one line. */
+/**
+ * A phase shows its steps while it runs, if it went wrong, or if a step did not do its work (a notification nobody
+ * got); finished and future phases stay one line.
+ */
 function expanded(phase: PhaseState): boolean {
   return (
     phase.status === 'running' ||
     phase.status === 'failed' ||
-    phase.steps.some((s) => s.status === 'running' || s.status === 'failed')
+    phase.steps.some((s) => s.status === 'running' || s.status === 'failed' || s.reason)
   );
 }
 
@@ -49,6 +52,7 @@ function stepRows(step: StepState, now: number, tasks: TaskView[]): StepRow[] {
   // One row each: a multi-line error keeps its first line here; the log pane has the rest.
   if (step.error) rows.push({ kind: 'error', key: `e:${step.id}`, text: firstLine(step.error) });
   if (step.hint) rows.push({ kind: 'hint', key: `h:${step.id}`, text: `hint: ${firstLine(step.hint)}` });
+  if (step.reason) rows.push({ kind: 'reason', key: `r:${step.id}`, text: `skipped: ${firstLine(step.reason)}` });
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const finished = tasks.filter((t) => t.state === 'done' || t.state === 'skipped');
   // Many subtasks: finished ones fold into one line so the running one stays in view.

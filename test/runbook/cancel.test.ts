@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRun, type Run } from '../../src/runbook/engine.js';
+import { createRun } from '../../src/runbook/engine.js';
+import type { Run } from '../../src/runbook/run-api.js';
 import { readJournal, type JournalRecord } from '../../src/runbook/journal.js';
 import { defineAction, type ActionRegistry } from '../../src/actions/registry.js';
 import { sleep } from '../../src/core/sleep.js';
@@ -97,7 +98,7 @@ describe('cancelling a step', () => {
       (run) => run.requestAbort(),
       300,
     );
-    const finished = records.find((r) => r.type === 'step.finished');
+    const finished = records.find((r) => r.type === 'step.finished' && r.stepId === 'restore');
     expect(finished).toMatchObject({ status: 'aborted' });
     expect(finished?.type === 'step.finished' && finished.error).toMatch(/did not stop within 300ms.*may still be/);
   });

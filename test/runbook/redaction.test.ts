@@ -71,7 +71,9 @@ phases:
     expect(result.status).toBe('passed');
     const escaped = JSON.stringify(secret).slice(1, -1);
     expect(JSON.stringify(run.history())).not.toContain(escaped);
-    expect(run.history().find((e) => e.type === 'step.finished')).toMatchObject({ outputs: { auth: 'Bearer ***' } });
+    expect(run.history().find((e) => e.type === 'step.finished' && e.phaseId !== 'preflight')).toMatchObject({
+      outputs: { auth: 'Bearer ***' },
+    });
     for (const name of ['journal.jsonl', 'report.md', 'report.json', 'report.html']) {
       const text = readFileSync(join(result.runDir, name), 'utf8');
       expect(text, name).not.toContain(escaped);

@@ -67,6 +67,10 @@ phases:
       m[2],
     ]);
     expect(bars).toEqual([
+      ['preflight.questions', 'succeeded'],
+      ['preflight.targets', 'succeeded'],
+      ['preflight.repository', 'succeeded'],
+      ['preflight.tools', 'succeeded'],
       ['one', 'succeeded'],
       ['check', 'failed'],
       ['two', 'succeeded'],

@@ -324,4 +324,15 @@ describe('step list', () => {
     );
     view.unmount();
   });
+
+  it('the header names where restores go when that is not the primary (a drill restores into scratch)', () => {
+    const view = screen(
+      stateOf([{ ...started, restoresInto: 'postgres://app:***@scratch.internal:5432/app_restored' }]),
+      { columns: 120, rows: 24 },
+    );
+    expect(view.lastFrame()).toContain(
+      'from postgres://app:***@db.internal:5432/app restores into postgres://app:***@scratch.internal:5432/app_restored',
+    );
+    view.unmount();
+  });
 });

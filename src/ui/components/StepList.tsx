@@ -74,6 +74,7 @@ function Row({ row }: { row: StepRow }) {
       );
     case 'error':
     case 'hint':
+    case 'reason':
       return (
         <Text color={row.kind === 'error' ? 'red' : 'yellow'} wrap="truncate-end">
           {'    '}
