@@ -183,10 +183,11 @@ export class PlainLines {
     if (event.rpoMs !== undefined) lines.push(`  RPO ${formatDuration(event.rpoMs)}`);
     for (const t of aftermath(this.state).filter((t) => !t.complete))
       lines.push(`  ${c.yellow('!')} ${t.database}: ${t.state}`);
-    for (const path of event.reportPaths ?? []) lines.push(`  report ${path}`);
     const next = nextSteps(this.state);
     if (next.length) lines.push('  next steps:');
     for (const step of next) lines.push(`    ${step.what}: ${step.command}`);
+    // The report paths come last, where scripts and CI logs look for them.
+    for (const path of event.reportPaths ?? []) lines.push(`  report ${path}`);
     return lines;
   }
 }

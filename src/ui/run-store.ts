@@ -79,6 +79,11 @@ export class RunStore {
 
   private enqueue(event: RunEvent): void {
     this.queue.push(event);
+    // A question is drawn the moment it is asked: the steps around it must be as current as it is.
+    if (event.type === 'prompt.asked') {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      return this.flush();
+    }
     if (this.flushTimer) return;
     // The first event after a quiet spell draws at once (a prompt must not show before its run's header); bursts batch.
     const wait = this.lastFlush + this.flushMs - Date.now();

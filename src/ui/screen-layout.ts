@@ -65,7 +65,8 @@ export function screenLayout(
   const body = Math.max(3, rows - fixed);
   if (logView) return { steps: [], logLines: Math.max(3, body - 1) };
   const room = body - state.progress.length;
-  const steps = fitRows(buildStepRows(state), Math.max(3, room - (promptHeight ? 0 : 2)));
+  // The log keeps two rows while the run goes on; a question, or the end of the run, wants the steps in full.
+  const steps = fitRows(buildStepRows(state), Math.max(3, room - (promptHeight || state.finished ? 0 : 2)));
   const left = room - steps.length - 1;
   return { steps, logLines: left >= 1 ? Math.min(8, left) : 0 };
 }

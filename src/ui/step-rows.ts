@@ -6,7 +6,7 @@ import type { ScreenState, TaskView } from './run-state.js';
 
 /** One screen row of the step list; building rows first lets the list fit the terminal's height. */
 export type StepRow =
-  | { kind: 'phase'; key: string; status: StepStatus; title: string; time: string }
+  | { kind: 'phase'; key: string; status: StepStatus; title: string; time: string; note?: string }
   | { kind: 'step'; key: string; status: StepStatus; title: string; time: string }
   | { kind: 'error' | 'hint' | 'reason'; key: string; text: string }
   | { kind: 'task'; key: string; state: TaskState; title: string; depth: number }
@@ -18,16 +18,19 @@ function duration(item: { status: string; startedAt?: number; durationMs?: numbe
   return '';
 }
 
-/**
- * A phase shows its steps while it runs, if it went wrong, or if a step did not do its work (a notification nobody
- * got); finished and future phases stay one line.
- */
+/** A phase shows its steps while it runs or if it went wrong; finished and future phases stay one line. */
 function expanded(phase: PhaseState): boolean {
   return (
     phase.status === 'running' ||
     phase.status === 'failed' ||
-    phase.steps.some((s) => s.status === 'running' || s.status === 'failed' || s.reason)
+    phase.steps.some((s) => s.status === 'running' || s.status === 'failed')
   );
+}
+
+/** A folded phase keeps, on its own line, what a step of it did not do (a notification nobody got). */
+function phaseNote(phase: PhaseState): string | undefined {
+  const skipped = phase.steps.find((s) => s.reason);
+  return skipped ? `${skipped.title} skipped: ${firstLine(skipped.reason!)}` : undefined;
 }
 
 function depth(task: TaskView, byId: Map<string, TaskView>): number {
@@ -86,6 +89,7 @@ export function buildStepRows(state: ScreenState): StepRow[] {
       status: phase.status,
       title: phase.title,
       time: duration(phase, state.now),
+      note: expanded(phase) ? undefined : phaseNote(phase),
     });
     if (!expanded(phase)) continue;
     for (const step of phase.steps) {

@@ -128,7 +128,7 @@ describe('fault suite: a runbook run with a backup and a restore step', () => {
     const report = JSON.parse(readFileSync(join(runsDir, runId, 'report.json'), 'utf8'));
     expect(report.status).toBe('passed');
     const finished = journalOf(runsDir, runId)
-      .filter((r) => r.type === 'step.finished' && r.status === 'succeeded')
+      .filter((r) => r.type === 'step.finished' && r.status === 'succeeded' && r.phaseId !== 'preflight')
       .map((r) => r.stepId);
     expect(finished).toEqual(['take', 'pick', 'restore', 'rows']);
     // The drill's scratch database is dropped at the end; the source was never written.

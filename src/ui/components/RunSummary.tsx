@@ -33,17 +33,17 @@ export function RunSummary({ state, result }: { state: RunState; result: RunEnd 
           {u.error ? `: ${u.error}` : ''}
         </Text>
       ))}
-      {result.reportPaths.map((path) => (
-        <Text key={path} wrap="truncate-middle">
-          report {path}
-        </Text>
-      ))}
       {next.length ? <Text bold>Next steps</Text> : null}
       {next.map((step) => (
         <Box key={step.command} flexDirection="column">
           <Text dimColor>{step.what}:</Text>
           <Text>{step.command}</Text>
         </Box>
+      ))}
+      {result.reportPaths.map((path) => (
+        <Text key={path} wrap="truncate-middle">
+          report {path}
+        </Text>
       ))}
     </Box>
   );

@@ -36,10 +36,12 @@ export function ChecklistPrompt({ request, onAnswer }: { request: Request; onAns
       </Text>
       {request.items.map((item, i) => (
         <Box key={`${i}-${item}`}>
-          <Text color={i === index ? 'cyan' : undefined}>
-            {i === index ? '❯ ' : '  '}
-            {ticked.has(i) ? '[x] ' : '[ ] '}
-          </Text>
+          <Box width={6} flexShrink={0}>
+            <Text color={i === index ? 'cyan' : undefined}>
+              {i === index ? '❯ ' : '  '}
+              {ticked.has(i) ? '[x]' : '[ ]'}
+            </Text>
+          </Box>
           {/* A long item wraps under itself rather than being cut off at 80 columns. */}
           <Text color={i === index ? 'cyan' : undefined} wrap="wrap">
             {item}
