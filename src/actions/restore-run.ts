@@ -56,6 +56,7 @@ export const restoreRun = defineAction({
     'tablesChecked',
     'rowsRestored',
     'scratchCreated',
+    'tables',
   ],
   templates: { where: 'operator' },
   targets: [
@@ -114,6 +115,7 @@ export const restoreRun = defineAction({
       durationMs: result.durationMs,
       safetySnapshotId: result.safetySnapshotId ?? '',
       tablesChecked: result.tables.length,
+      tables: result.tables.map(({ table, expected, actual, ok }) => ({ table, expected, actual, ok })),
       rowsRestored: result.rows?.inserted ?? 0,
       scratchCreated: scratchCreated(ctx, a, options),
       summary: summaryOf(result),

@@ -25,8 +25,10 @@ import { exitCodeOf, handlingSignals, ignore, withSignals } from './run-signals.
 import { assertNotRunning, rebuildFromJournal, serviceRecipe } from './run-resume.js';
 import { latestResumable } from './runs.js';
 import { runsDirOf } from './runs-dir.js';
+import { operatorName } from './operator.js';
 
 interface RunFlags extends TargetFlags, ServiceFlags {
+  operator?: string;
   sandbox?: boolean;
   resume?: string;
   yes?: boolean;
@@ -66,6 +68,7 @@ function addRunOptions(command: Command): Command {
     .option('--identity <file>', 'age identity that opens encrypted backups')
     .option('--passphrase-env <var>', 'environment variable holding the backup passphrase')
     .option('--runs-dir <dir>', 'where run journals and reports go (default ./pgdr-runs, or PGDR_RUNS_DIR)')
+    .option('--operator <name>', 'your name for the drill record (else PGDR_OPERATOR, else asked once and remembered)')
     .option(
       '--resume <run-id>',
       'continue a run that stopped (hang-up, kill, Suspend, failure); its targets, repository and keys come from its journal',
@@ -138,6 +141,7 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
       const runMode = flags.resume ? (journaledMode(runsDirOf(flags), flags.resume) ?? mode) : mode;
       const common = {
         prompter,
+        operatorName: flags.resume ? undefined : await operatorName(flags, !scripted && renderMode !== 'json'),
         writeReports: writeRunReports,
         runsDir: runsDirOf(flags),
         actions,

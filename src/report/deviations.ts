@@ -42,6 +42,13 @@ export function deviationsOf(state: RunState, operator: string): Deviation[] {
   }
   if (state.answers.undo === false)
     out.push({ what: 'Undo was declined: what the run switched on stayed on', owner: operator });
+  const end = state.finished;
+  if (end?.status === 'passed' && end.rtoMet === false)
+    out.push({ what: `The RTO was missed: the run took ${Math.round(end.durationMs / 60_000)} min`, owner: operator });
+  // Follow-ups the approver named when signing, each with its owner.
+  for (const signoff of state.signoffs)
+    for (const f of signoff.followUps ?? [])
+      out.push({ what: f.what, owner: f.owner, followUp: `named by ${signoff.approver}` });
   return out;
 }
 

@@ -1,34 +1,12 @@
 import type { RunStatus, StepStatus } from '../runbook/events.js';
+import { reportPhases, type ReportPhase } from './phases.js';
+import { drillRecord, type DrillRecord, type RecordContext } from './record.js';
 import type { JournalRecord } from '../runbook/journal.js';
 import { foldJournal, stepsOf } from '../runbook/run-state.js';
 import { formatDuration } from '../core/duration.js';
 import { recoveryPoint } from '../runbook/rto.js';
 import { aftermath, type TargetAftermath } from '../runbook/aftermath.js';
 import { checklistsOf, deviationsOf, type ChecklistRecord, type Deviation } from './deviations.js';
-
-export interface ReportStep {
-  id: string;
-  title: string;
-  action: string;
-  status: StepStatus;
-  /** Milliseconds after the run's start. */
-  offsetMs: number;
-  durationMs: number;
-  duration: string;
-  attempts: number;
-  error?: string;
-  /** Why it was skipped, when its action said ("no notification channel configured"). */
-  reason?: string;
-}
-
-export interface ReportPhase {
-  id: string;
-  title: string;
-  status: StepStatus;
-  durationMs: number;
-  duration: string;
-  steps: ReportStep[];
-}
 
 /** Everything a drill report says, built from the journal alone. */
 export interface ReportModel {
@@ -74,17 +52,24 @@ export interface ReportModel {
   };
   notes: { stepId: string; text: string }[];
   errors: { stepId?: string; message: string }[];
-  interruptions: { at: string; reason: string }[];
+  /** Where the run stopped before it was resumed: the gap on the timeline, marked and counted in the RTO. */
+  interruptions: { at: string; reason: string; resumedAt?: string; gap?: string; offsetMs: number; gapMs: number }[];
   /** Every database a step changed in place: how the run left it and the command that puts its safety snapshot back. */
   aftermath: TargetAftermath[];
   safetySnapshots: { id: string; database: string; repository: string; stepId: string; takenAt: string }[];
   deviations: Deviation[];
   checklists: ChecklistRecord[];
+  /** The operator: the name they gave (asked once, remembered) and their account on the host. */
+  operatorName?: string;
+  signoff?: { approver: string; at: string; note?: string };
+  record: DrillRecord;
+  /** The journal's hash chain when the report was written: `pgdr report verify` checks the journal against it. */
+  integrity?: { records: number; chainHash: string };
 }
 
 const MARKED_DONE = 'marked done by the operator on resume; pgdr did not see it finish';
 
-export interface ReportOptions {
+export interface ReportOptions extends RecordContext {
   /** Whether the pgdr that ran the latest attempt still runs (undefined: cannot tell, another host). */
   alive?: (process: { pid: number; host: string }) => boolean | undefined;
 }
@@ -97,33 +82,7 @@ export function buildReportModel(records: readonly JournalRecord[], options: Rep
   const start = meta.at;
   const end = finished?.at ?? state.lastAt ?? start;
   const steps = stepsOf(state);
-  const phases: ReportPhase[] = state.phases.map((phase) => {
-    const reported = phase.steps.map((s): ReportStep => {
-      const first = s.startedAt ?? start;
-      const durationMs = s.durationMs ?? (s.status === 'running' ? end - first : 0);
-      return {
-        id: s.id,
-        title: s.title,
-        action: s.action ?? 'manual',
-        status: s.status,
-        offsetMs: first - start,
-        durationMs,
-        duration: formatDuration(durationMs),
-        attempts: s.attempts,
-        error: s.error,
-        reason: s.reason,
-      };
-    });
-    const durationMs = phase.durationMs ?? (phase.status === 'running' && phase.startedAt ? end - phase.startedAt : 0);
-    return {
-      id: phase.id,
-      title: phase.title,
-      status: phase.status,
-      durationMs,
-      duration: formatDuration(durationMs),
-      steps: reported,
-    };
-  });
+  const phases = reportPhases(state, start, end);
   // A run whose process is gone and left no end was cut off (killed, a lost machine): it waits to be resumed.
   const gone = !finished && !state.suspended && header.process && options.alive?.(header.process) === false;
   const status: ReportModel['status'] = finished?.status ?? (state.suspended || gone ? 'suspended' : 'running');
@@ -135,6 +94,7 @@ export function buildReportModel(records: readonly JournalRecord[], options: Rep
   const rpoTarget = header.runbook.rpoMs ?? 0;
   const rtoMet = status === 'passed' && durationMs <= rtoMs;
   const backupOut = outputs.find((o) => typeof o.backupId === 'string');
+  const signoff = state.signoffs.at(-1);
   const errors: ReportModel['errors'] = steps
     // A step stopped by a suspension is not an error: the run was paused there, and the interruptions say so.
     .filter((s) => (s.status === 'failed' || (s.status === 'aborted' && s.cancelled !== 'suspend')) && s.error)
@@ -145,7 +105,7 @@ export function buildReportModel(records: readonly JournalRecord[], options: Rep
     runId: header.runId,
     scenario: { id: header.runbook.id, title: header.runbook.title, severity: header.runbook.severity },
     mode: header.mode,
-    operator: header.operator,
+    operator: meta.operator,
     target: header.target,
     status,
     resumeCommand:
@@ -211,10 +171,28 @@ export function buildReportModel(records: readonly JournalRecord[], options: Rep
       ...steps.filter((s) => s.markedDone).map((s) => ({ stepId: s.id, text: MARKED_DONE })),
     ],
     errors,
-    interruptions: state.interruptions.map((i) => ({ at: new Date(i.at).toISOString(), reason: i.reason })),
+    interruptions: state.interruptions.map((i) => {
+      const gapMs = i.resumedAt === undefined ? 0 : Math.max(0, i.resumedAt - i.at);
+      return {
+        at: new Date(i.at).toISOString(),
+        reason: i.reason,
+        resumedAt: i.resumedAt === undefined ? undefined : new Date(i.resumedAt).toISOString(),
+        gap: i.resumedAt === undefined ? undefined : formatDuration(gapMs),
+        offsetMs: i.at - start,
+        gapMs,
+      };
+    }),
     aftermath: aftermath(state),
-    deviations: deviationsOf(state, header.operator),
+    deviations: deviationsOf(state, meta.operatorName ?? header.operator),
     checklists: checklistsOf(state),
+    operatorName: meta.operatorName,
+    signoff: signoff && {
+      approver: signoff.approver,
+      at: new Date(signoff.at).toISOString(),
+      note: signoff.note,
+    },
+    record: drillRecord(state, phases, options, durationMs),
+    integrity: options.integrity,
     safetySnapshots: state.safetySnapshots.map((s) => ({
       id: s.id,
       database: s.database,

@@ -164,6 +164,11 @@ class RunEngine implements Run, EngineCore {
 
   emit(event: RunEvent): void {
     this.record(event);
+    this.broadcast(event);
+  }
+
+  /** Tells the subscribers without journaling (the end's report paths, known once the journal is complete). */
+  private broadcast(event: RunEvent): void {
     const safe = redactValue(event);
     this.events.push(safe);
     for (const listener of this.listeners) {
@@ -256,7 +261,9 @@ class RunEngine implements Run, EngineCore {
       writeFileSync(join(this.runDir, 'runbook.yaml'), this.loaded.source, { mode: 0o600 });
       const buffered = this.buffered ?? [];
       this.buffered = undefined;
-      this.record(metaRecord(this, this.loaded, this.startedAt, this.operator, this.options.recipe));
+      this.record(
+        metaRecord(this, this.loaded, this.startedAt, this.operator, this.options.recipe, this.options.operatorName),
+      );
       // Already folded into the state as they came; now the journal has a header to follow.
       for (const record of buffered) this.journal.append(record);
     } else {
@@ -280,8 +287,27 @@ class RunEngine implements Run, EngineCore {
         return step !== undefined && isSettled(this.step(id), goesOnAfterFailure(this, step));
       },
     });
-    this.emit(runStarted(this, this.operator, checks));
+    const name = this.resumed?.meta.operatorName ?? this.options.operatorName;
+    this.emit(runStarted(this, name ? `${name} (${this.operator})` : this.operator, checks));
     return checks;
+  }
+
+  /** A drill with someone at the terminal ends by asking for the approver's sign-off (empty: sign later). */
+  private async askSignoff(): Promise<void> {
+    const request = {
+      kind: 'text' as const,
+      id: 'signoff',
+      message: `Approver's name, to sign the drill record (empty: sign later with pgdr report sign ${this.runId}):`,
+      default: '',
+    };
+    const scripted = this.options.prompter.canAnswer;
+    if (this.mode !== 'drill' || (scripted ? !scripted(request) : !this.services.interactive)) return;
+    try {
+      const approver = String(await this.ask(request, new AbortController().signal)).trim();
+      if (approver) this.record({ type: 'run.signed', at: this.clock.now(), approver });
+    } catch (error) {
+      this.log('warn', `Not signed: ${errorMessage(error)}`);
+    }
   }
 
   private async finish(error: unknown, failed: boolean): Promise<RunResult> {
@@ -307,15 +333,18 @@ class RunEngine implements Run, EngineCore {
     const finished = runFinished(this, this.startedAt, error, failed);
     const { status, durationMs, rtoMs, rpoMs } = finished;
     await this.announcer.ended(finished);
+    // Journaled before the report is written, so the report states the hash of the whole chain.
+    this.record(finished);
+    await this.askSignoff();
     let reportPaths: string[] = [];
     if (this.options.writeReports) {
       try {
-        reportPaths = this.options.writeReports(this.runDir, [...readJournal(this.runDir), finished]);
+        reportPaths = this.options.writeReports(this.runDir, readJournal(this.runDir));
       } catch (reportError) {
         this.log('error', `Could not write the report: ${errorMessage(reportError)}`);
       }
     }
-    this.emit({ ...finished, reportPaths });
+    this.broadcast({ ...finished, reportPaths });
     this.journal.close();
     return {
       runId: this.runId,

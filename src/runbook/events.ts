@@ -12,14 +12,20 @@ export type CancelReason = 'abort' | 'suspend' | 'timeout';
 
 export interface RunHeader {
   runId: string;
-  runbook: { id: string; title: string; severity?: string; rtoMs?: number; rpoMs?: number };
+  runbook: { id: string; title: string; severity?: string; rtoMs?: number; rpoMs?: number; description?: string };
   mode: RunMode;
   /** Redacted. */
   target?: string;
   /** Where restores go when that is not `target` (a drill's scratch database), redacted: the header shows both. */
   restoresInto?: string;
   operator: string;
-  phases: { id: string; title: string; steps: { id: string; title: string; manual?: boolean; action?: string }[] }[];
+  phases: {
+    id: string;
+    title: string;
+    /** The phase's own target, when the runbook gives one. */
+    rtoMs?: number;
+    steps: { id: string; title: string; manual?: boolean; action?: string }[];
+  }[];
   /** The pgdr process running this attempt: a run whose process is gone without an end recorded was cut off. */
   process?: { pid: number; host: string };
   /** False when the run cannot be resumed (a sandbox drill: its cluster goes when it ends), so Suspend is not offered. */

@@ -40,11 +40,11 @@ export interface PreflightContext {
 const ACTIONS_WITH_REPOSITORY = new Set(['backup.take', 'backup.select', 'backup.verify', 'restore.run']);
 
 /** Steps that may still run: not done, and not ruled out by a `when:` that needs only inputs and the run's mode. */
-function stepsToRun(ctx: PreflightContext): RunbookStep[] {
+function stepsToRun(ctx: PreflightContext, settledToo = false): RunbookStep[] {
   return ctx.runbook.phases
     .flatMap((p) => p.steps)
     .filter((step) => {
-      if (ctx.settled(step.id)) return false;
+      if (!settledToo && ctx.settled(step.id)) return false;
       if (!step.when) return true;
       const later = expressionsIn(step.when, true).some(({ expr }) => references(expr).some((p) => p[0] === 'steps'));
       if (later) return true;
@@ -117,7 +117,9 @@ function targetUses(ctx: PreflightContext, steps: RunbookStep[]) {
   return uses;
 }
 
+/** Targets still to be used must answer; those only done steps used are asked their version, for the record. */
 function targetsCheck(ctx: PreflightContext, steps: RunbookStep[]): PreflightCheck {
+  const recorded = targetUses(ctx, stepsToRun(ctx, true));
   return {
     id: 'preflight.targets',
     title: 'The targets the steps use are given and their servers answer',
@@ -134,8 +136,10 @@ function targetsCheck(ctx: PreflightContext, steps: RunbookStep[]): PreflightChe
             { hint: 'Point the step at a scratch target, or run the scenario for real with `pgdr run`.' },
           );
       }
-      for (const [name, use] of uses) {
+      for (const [name, use] of [...uses, ...[...recorded].filter(([name]) => !uses.has(name))]) {
+        const needed = uses.has(name);
         const profile = ctx.targets[name];
+        if (!profile && !needed) continue;
         if (!profile) {
           problems.push(`step ${use.steps[0]} needs the target '${name}', which this run was not given`);
           continue;
@@ -152,7 +156,8 @@ function targetsCheck(ctx: PreflightContext, steps: RunbookStep[]): PreflightChe
           );
         } catch (error) {
           const line = `${name} (${profile.target.display}) does not answer: ${errorMessage(error)}`;
-          if (use.write) problems.push(line);
+          if (!needed) notes.push(`${line} (no step left uses it)`);
+          else if (use.write) problems.push(line);
           else notes.push(`${line} (only read, by ${use.steps.join(', ')})`);
         }
       }

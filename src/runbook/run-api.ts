@@ -15,6 +15,8 @@ export interface RunOptions {
   targets?: Record<string, TargetProfile>;
   clock?: Clock;
   operator?: string;
+  /** The operator's own name for the record (the CLI asks it once and remembers it). */
+  operatorName?: string;
   /** Repository, keys and notification channels for the backup, restore and notify actions. */
   services?: RunServices;
   /** How the services were built (journaled, no secrets), so that a resume can build them again. */

@@ -20,6 +20,7 @@ export function metaRecord(
   startedAt: number,
   operator: string,
   recipe: ServiceRecipe | undefined,
+  operatorName?: string,
 ): RunMetaRecord {
   const secretInputs = (core.runbook.inputs ?? []).filter((i) => i.secret).map((i) => i.name);
   return {
@@ -30,6 +31,7 @@ export function metaRecord(
     runbookFile: loaded.file,
     mode: core.mode,
     operator,
+    operatorName,
     inputs: Object.fromEntries(Object.entries(core.inputs).filter(([k]) => !secretInputs.includes(k))),
     secretInputs,
     targets: Object.values(core.targets).map((t) => ({
@@ -67,12 +69,14 @@ export function runStarted(
       severity: core.runbook.severity,
       rtoMs: parseDuration(core.runbook.rto),
       rpoMs: parseDuration(core.runbook.rpo),
+      description: core.runbook.description?.trim(),
     },
     phases: [
       preflightPhase(checks),
       ...core.runbook.phases.map((p) => ({
         id: p.id,
         title: p.title,
+        rtoMs: p.rto ? parseDuration(p.rto) : undefined,
         steps: p.steps.map((s) => ({
           id: s.id,
           title: s.title,

@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import type { PromptAnswer } from '../core/prompt.js';
 import type { CancelReason, RunEvent, RunHeader, StepStatus } from './events.js';
-import type { JournalRecord, RunMetaRecord } from './journal.js';
+import type { JournalRecord, RunMetaRecord, RunSignedRecord } from './journal.js';
 
 export interface StepState {
   id: string;
@@ -28,6 +28,10 @@ export interface StepState {
   cancelled?: CancelReason;
   /** Why its action skipped it. */
   reason?: string;
+  /** Time spent waiting for the operator's answers (the rest of its duration is the machine's). */
+  waitingMs: number;
+  /** A question of it is open since then. */
+  askedAt?: number;
   /** It changes a database in place (from step.destructive); kept after it ends, so the aftermath can name it. */
   destructive?: Destructive;
   action?: string;
@@ -42,6 +46,7 @@ export type SafetySnapshot = Omit<Extract<RunEvent, { type: 'safety.snapshot' }>
 export interface PhaseState {
   id: string;
   title: string;
+  rtoMs?: number;
   status: StepStatus;
   startedAt?: number;
   durationMs?: number;
@@ -64,6 +69,8 @@ export type RunEnd = Omit<Extract<RunEvent, { type: 'run.finished' }>, 'type' | 
 export interface Interruption {
   at: number;
   reason: string;
+  /** When the run was resumed after it: the gap is resumedAt − at. */
+  resumedAt?: number;
 }
 
 /**
@@ -87,6 +94,8 @@ export interface RunState {
   /** The current attempt stopped for a hang-up or SIGTERM, resumable. */
   suspended?: { at: number; reason: string; stepId?: string };
   interruptions: Interruption[];
+  /** Approvers who signed the record, oldest first. */
+  signoffs: Omit<RunSignedRecord, 'type'>[];
   /** Every safety snapshot the run took, oldest first: the first of a database is how it was before the run. */
   safetySnapshots: SafetySnapshot[];
   /** The newest record's time. */
@@ -96,7 +105,7 @@ export interface RunState {
 export class RunNotResumable extends UsageError {}
 
 export function initialState(): RunState {
-  return { resumed: false, phases: [], answers: {}, undo: [], interruptions: [], safetySnapshots: [] };
+  return { resumed: false, phases: [], answers: {}, undo: [], interruptions: [], safetySnapshots: [], signoffs: [] };
 }
 
 /** The run as these records tell it. */
@@ -120,10 +129,14 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
         startedAt: next.startedAt ?? at,
         // A resumed run keeps what the journal already says about its steps.
         phases: again ? next.phases : layout(header, next.phases),
-        interruptions: again ? [...next.interruptions, endOf(state)] : next.interruptions,
+        interruptions: again ? [...next.interruptions, { ...endOf(state), resumedAt: at }] : next.interruptions,
         finished: undefined,
         suspended: undefined,
       };
+    }
+    case 'run.signed': {
+      const { type: _type, ...signoff } = record;
+      return { ...next, signoffs: [...next.signoffs, signoff] };
     }
     case 'run.suspended':
       return { ...next, suspended: { at: record.at, reason: record.reason, stepId: record.stepId } };
@@ -211,7 +224,20 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
         })),
       };
     case 'prompt.answered':
-      return { ...next, answers: { ...next.answers, [record.promptId]: record.answer } };
+      return {
+        ...next,
+        answers: { ...next.answers, [record.promptId]: record.answer },
+        phases: updateStepById(next.phases, record.stepId ?? '', (s) => ({
+          ...s,
+          waitingMs: s.waitingMs + (s.askedAt === undefined ? 0 : record.at - s.askedAt),
+          askedAt: undefined,
+        })),
+      };
+    case 'prompt.asked':
+      return {
+        ...next,
+        phases: updateStepById(next.phases, record.stepId ?? '', (s) => ({ ...s, askedAt: record.at })),
+      };
     case 'undo.started':
       return {
         ...next,
@@ -230,7 +256,6 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
     case 'task.updated':
     case 'progress':
     case 'log':
-    case 'prompt.asked':
       return next;
   }
 }
@@ -287,6 +312,7 @@ function layout(header: RunHeader, known: PhaseState[]): PhaseState[] {
   const announced = header.phases.map((phase): PhaseState => ({
     id: phase.id,
     title: phase.title,
+    rtoMs: phase.rtoMs,
     status: 'pending',
     steps: phase.steps.map((step) => ({
       ...blankStep(step.id, phase.id, step.title, step.manual),
@@ -297,7 +323,7 @@ function layout(header: RunHeader, known: PhaseState[]): PhaseState[] {
 }
 
 function blankStep(id: string, phaseId: string, title: string, manual?: boolean): StepState {
-  return { id, phaseId, title, manual, status: 'pending', attempt: 0, attempts: 0, outputs: {} };
+  return { id, phaseId, title, manual, status: 'pending', attempt: 0, attempts: 0, outputs: {}, waitingMs: 0 };
 }
 
 function ensurePhase(phases: PhaseState[], phaseId: string, title: string): PhaseState[] {

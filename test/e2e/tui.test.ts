@@ -44,8 +44,14 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'pgdr-e2e-tmp-'));
     chmodSync(cwd, 0o755);
     chmodSync(tmp, 0o755);
-    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} ${[process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ')}; echo "EXIT=$?"; sleep 600`;
+    const home = mkdtempSync(join(tmpdir(), 'pgdr-e2e-home-'));
+    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} PGDR_HOME=${quote(home)} ${[process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ')}; echo "EXIT=$?"; sleep 600`;
     tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', command);
+
+    // Asked once, before the run's screen, and remembered for the next drill.
+    await until('the operator question', (s) => s.includes('Your name, for the drill records'));
+    tmux('send-keys', '-t', session, '-l', 'Ada Operator');
+    await keys('Enter');
 
     const first = await until('the first checklist', (s) => s.includes('0/3 done'));
     expect(first).toContain('[DRILL] Complete database loss');
@@ -62,6 +68,10 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     await until('the notes prompt', (s) => s.includes('Notes for the report'));
     tmux('send-keys', '-t', session, '-l', 'sandbox drill went fine');
     await until('the typed notes', (s) => s.includes('sandbox drill went fine'));
+    await keys('Enter');
+    await until('the sign-off', (s) => s.includes("Approver's name"));
+    tmux('send-keys', '-t', session, '-l', 'Grace Approver');
+    await until('the typed approver', (s) => s.includes('Grace Approver'));
     await keys('Enter');
 
     const end = await until('the end of the run', (s) => s.includes('EXIT='), 90_000);
@@ -83,6 +93,8 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     expect(report.rto.actualMs).toBeGreaterThan(0);
     expect(report.rto.met).toBe(true);
     expect(JSON.stringify(report.notes)).toContain('sandbox drill went fine');
+    expect(report.operatorName).toBe('Ada Operator');
+    expect(report.signoff).toMatchObject({ approver: 'Grace Approver' });
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/RTO met/);
     expect(readdirSync(tmp)).toEqual([]);
   });
@@ -97,7 +109,7 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     // As a login shell does when the SSH connection drops: it gets the hang-up and passes it on to its job.
     const pgdr = [process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ');
     const script = `trap 'kill -HUP $pid' HUP; ${pgdr} < /dev/tty & pid=$!; while kill -0 $pid 2>/dev/null; do wait $pid; code=$?; done; echo $code > ${quote(exitFile)}`;
-    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} exec bash -c ${quote(script)}`;
+    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} PGDR_OPERATOR=Ada exec bash -c ${quote(script)}`;
     tmux('new-session', '-d', '-s', hangup, '-x', '80', '-y', '24', command);
     const deadline = Date.now() + 60_000;
     while (!tmux('capture-pane', '-p', '-t', hangup).includes('0/3 done')) {

@@ -108,3 +108,22 @@ export function onePhaseRunbook(steps: string[], actions: ActionRegistry): Loade
   const yaml = `id: t\ntitle: Test runbook\nseverity: low\nrto: 1h\nrpo: 24h\nphases:\n  - id: a\n    title: A\n    steps:\n${steps.map((s) => `      - ${s}\n`).join('')}`;
   return loadRunbookText(yaml, 'test.yaml', actions);
 }
+
+/** The DOM headless Chromium makes of a file (its scripts run, for up to 2 s of virtual time), `width` px wide. */
+export async function chromiumDom(file: string, width = 1280): Promise<string> {
+  const { runProcess } = await import('../../src/core/system.js');
+  return await runProcess('chromium', [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    `--user-data-dir=${tempDir('pgdr-chromium-')}`,
+    `--window-size=${width},900`,
+    '--virtual-time-budget=2000',
+    '--dump-dom',
+    `file://${file}`,
+  ]);
+}
