@@ -22,7 +22,7 @@ function checklistRun() {
       ],
       actions,
     ),
-    mode: 'drill',
+    mode: 'incident',
     prompter,
     runsDir: tempDir(),
     actions,
