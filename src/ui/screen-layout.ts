@@ -64,7 +64,7 @@ export function screenLayout(
   const fixed = header + promptHeight + summary + 1;
   const body = Math.max(3, rows - fixed);
   if (logView) return { steps: [], logLines: Math.max(3, body - 1) };
-  const room = body - state.progress.length;
+  const room = body - state.progress.length - (state.finishedBars.length ? 1 : 0);
   // The log keeps two rows while the run goes on; a question, or the end of the run, wants the steps in full.
   const steps = fitRows(buildStepRows(state), Math.max(3, room - (promptHeight || state.finished ? 0 : 2)));
   const left = room - steps.length - 1;

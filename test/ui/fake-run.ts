@@ -162,3 +162,13 @@ export function passedRun(): RunEvent[] {
     },
   ];
 }
+
+/** The restore step of the header starts. */
+export const restoreStarted: RunEvent = {
+  type: 'step.started',
+  at: T0,
+  phaseId: 'restore',
+  stepId: 'pg-restore',
+  title: 'Restore the dump into the scratch database',
+  attempt: 1,
+};

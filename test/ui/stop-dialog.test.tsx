@@ -1,32 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { keys } from '../render.js';
-import { T0 } from './fake-run.js';
+import { restoreStarted, T0 } from './fake-run.js';
 import { tuiPerTest } from './tui-harness.js';
 
 const setup = tuiPerTest();
 
 /** The restore step runs and has said it now changes `app` in place. */
 function destructiveRestore(run: Awaited<ReturnType<typeof setup>>['run']) {
-  run.emit(
-    { type: 'phase.started', at: T0, phaseId: 'restore', title: 'Restore' },
-    {
-      type: 'step.started',
-      at: T0,
-      phaseId: 'restore',
-      stepId: 'pg-restore',
-      title: 'Restore the dump into the scratch database',
-      attempt: 1,
-    },
-    {
-      type: 'step.destructive',
-      at: T0,
-      stepId: 'pg-restore',
-      target: 'restored',
-      server: 'postgres://app@db:5432/app',
-      database: 'app',
-      what: 'restored in place',
-    },
-  );
+  run.emit({ type: 'phase.started', at: T0, phaseId: 'restore', title: 'Restore' }, restoreStarted, {
+    type: 'step.destructive',
+    at: T0,
+    stepId: 'pg-restore',
+    target: 'restored',
+    server: 'postgres://app@db:5432/app',
+    database: 'app',
+    what: 'restored in place',
+  });
 }
 
 describe('stopping a run from the screen', () => {

@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 const keys: [string, string][] = [
   ['?', 'show or hide this help'],
   ['l', 'switch between the steps and the full log'],
+  ['/', 'in the full log: find text (n next, N previous)'],
   ['q', 'stop: keep going, suspend (resume later) or abort'],
   ['ctrl-c', 'the same, also while a question is open'],
   ['↑ ↓', 'move in a list'],

@@ -26,6 +26,7 @@ export function RunApp({ handle, prompts, storeOptions }: Props) {
   const [view, setView] = useState<ScreenView>('steps');
   const [asking, setAsking] = useState(false);
   const [stopping, setStopping] = useState<StopRequest | undefined>();
+  const [searching, setSearching] = useState(false);
 
   const ask = () => {
     if (!stopping && !state.finished) setAsking(true);
@@ -44,11 +45,11 @@ export function RunApp({ handle, prompts, storeOptions }: Props) {
   useInput(
     (input, key) => {
       if (input === '?') setView((v) => (v === 'help' ? 'steps' : 'help'));
-      else if (key.escape) setView('steps');
+      else if (key.escape && view === 'help') setView('steps');
       else if (input === 'l') setView((v) => (v === 'log' ? 'steps' : 'log'));
       else if (input === 'q') ask();
     },
-    { isActive: !prompt && !asking && !state.finished },
+    { isActive: !prompt && !asking && !searching && !state.finished },
   );
 
   useEffect(() => {
@@ -70,6 +71,7 @@ export function RunApp({ handle, prompts, storeOptions }: Props) {
       stopping={stopping}
       columns={columns}
       rows={rows}
+      onSearching={setSearching}
     />
   );
 }

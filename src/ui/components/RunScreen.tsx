@@ -6,6 +6,7 @@ import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { KeyLine } from './KeyLine.js';
 import { LogPane } from './LogPane.js';
+import { LogView } from './LogView.js';
 import { ProgressBars } from './ProgressBars.js';
 import { PromptArea } from './PromptArea.js';
 import { RunSummary } from './RunSummary.js';
@@ -26,9 +27,21 @@ interface Props {
   stopping?: 'suspend' | 'abort';
   columns: number;
   rows: number;
+  /** The full log's search field is open: the screen's keys are letters until it closes. */
+  onSearching?: (searching: boolean) => void;
 }
 
-export function RunScreen({ state, view: chosen, prompt, onAnswer, stop, stopping, columns, rows }: Props) {
+export function RunScreen({
+  state,
+  view: chosen,
+  prompt,
+  onAnswer,
+  stop,
+  stopping,
+  columns,
+  rows,
+  onSearching = () => {},
+}: Props) {
   // The last frame stays on the terminal after exit, so it always shows the steps and the summary.
   const view = state.finished ? 'steps' : chosen;
   const width = Math.max(20, columns);
@@ -42,17 +55,15 @@ export function RunScreen({ state, view: chosen, prompt, onAnswer, stop, stoppin
         {view === 'steps' ? (
           <>
             <StepList rows={layout.steps} />
-            <ProgressBars progress={state.progress} columns={width} />
+            <ProgressBars progress={state.progress} finished={state.finishedBars} columns={width} />
           </>
         ) : null}
-        {view !== 'help' && layout.logLines > 0 ? (
-          <Box marginTop={view === 'steps' ? 1 : 0}>
-            <LogPane
-              logs={state.logs}
-              lines={layout.logLines}
-              columns={width}
-              title={view === 'log' ? `log (${state.logs.length} lines)` : undefined}
-            />
+        {view === 'log' ? (
+          <LogView logs={state.logs} rows={layout.logLines + 1} columns={width} onSearching={onSearching} />
+        ) : null}
+        {view === 'steps' && layout.logLines > 0 ? (
+          <Box marginTop={1}>
+            <LogPane logs={state.logs} lines={layout.logLines} columns={width} />
           </Box>
         ) : null}
       </Box>
