@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { errorMessage, PgdrError, UsageError } from '../core/errors.js';
 import type { PromptRequest, Prompter } from '../core/prompt.js';
 import { PGDR_VERSION } from '../core/identity.js';
@@ -186,6 +187,13 @@ function repositoryCheck(ctx: PreflightContext, steps: RunbookStep[]): Preflight
         throw new PreflightFailed(
           `Preflight: step ${needing[0]!.id} needs a backup repository and this run has none. Nothing was run or announced.`,
           { hint: 'Pass --repo DIR|s3://bucket/prefix, set PGDR_REPO, or set repository.url in pgdr.config.yaml.' },
+        );
+      if (!repo.remote && !existsSync(repo.url) && !needing.some((s) => s.action === 'backup.take'))
+        throw new PreflightFailed(
+          `Preflight: no repository at ${repo.url}: the directory does not exist. Nothing was run or announced.`,
+          {
+            hint: 'Check the path (--repo, PGDR_REPO or repository.url); `pgdr backup` creates a repository with its first backup.',
+          },
         );
       try {
         const ids = await repo.listDirs('backups/');
