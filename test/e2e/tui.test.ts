@@ -1,42 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pgdrCommand } from '../helpers/cli.js';
+import { quote, tmuxServer, tmuxSession } from './tmux.js';
 
-const socket = `pgdr-e2e-${process.pid}`;
+const tmux = tmuxServer('e2e');
 const session = 'drill';
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-const seen: string[] = [];
-
-async function until(what: string, predicate: (text: string) => boolean, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = screen();
-    if (seen.at(-1) !== text) seen.push(text);
-    if (predicate(text)) return text;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; the screen shows:\n${text}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-async function keys(...names: string[]): Promise<void> {
-  for (const name of names) {
-    tmux('send-keys', '-t', session, name);
-    await new Promise((r) => setTimeout(r, 120));
-  }
-}
-
-afterAll(() => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // Already gone with its only session.
-  }
-});
+const { seen, until, keys, type } = tmuxSession(tmux, session);
 
 describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
   it('shows the phases advancing, takes the keystrokes it needs and ends with a passed report', async () => {
@@ -50,7 +22,7 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
 
     // Asked once, before the run's screen, and remembered for the next drill.
     await until('the operator question', (s) => s.includes('Your name, for the drill records'));
-    tmux('send-keys', '-t', session, '-l', 'Ada Operator');
+    type('Ada Operator');
     await keys('Enter');
 
     const first = await until('the first checklist', (s) => s.includes('0/3 done'));
@@ -66,11 +38,11 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     await until('two ticks', (s) => s.includes('2/2 done'));
     await keys('Enter');
     await until('the notes prompt', (s) => s.includes('Notes for the report'));
-    tmux('send-keys', '-t', session, '-l', 'sandbox drill went fine');
+    type('sandbox drill went fine');
     await until('the typed notes', (s) => s.includes('sandbox drill went fine'));
     await keys('Enter');
     await until('the sign-off', (s) => s.includes("Approver's name"));
-    tmux('send-keys', '-t', session, '-l', 'Grace Approver');
+    type('Grace Approver');
     await until('the typed approver', (s) => s.includes('Grace Approver'));
     await keys('Enter');
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useClusterWith, psql } from '../helpers/cluster.js';
+import { copyRunningInto, useClusterWith, psql } from '../helpers/cluster.js';
 import { takeBackup } from '../helpers/backups.js';
 import { pgdrCommand } from '../helpers/cli.js';
 import { builtinActions } from '../../src/actions/index.js';
@@ -30,15 +30,6 @@ const runbookOf = (steps: string[]) =>
     'cancel.yaml',
     builtinActions(),
   );
-
-const copyRunningOn = async (database: string) =>
-  (
-    await psql(
-      cluster,
-      'postgres',
-      `select count(*) from pg_stat_activity where datname = '${database}' and query ilike 'copy%' and state = 'active'`,
-    )
-  ).trim() !== '0';
 
 const databases = async () => (await psql(cluster, 'postgres', 'select datname from pg_database')).trim().split('\n');
 
@@ -112,7 +103,9 @@ describe('fault suite: the operator aborts a restore step just after it starts',
     });
     run.subscribe((e) => {
       if (e.type === 'safety.snapshot')
-        void until('pg_restore loading victim', () => copyRunningOn('victim')).then(() => run.requestAbort());
+        void until('pg_restore loading victim', () => copyRunningInto(cluster, 'victim')).then(() =>
+          run.requestAbort(),
+        );
     });
     const result = await run.start();
     expect(result.status).toBe('aborted');
