@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPgdr } from '../helpers/cli.js';
-import { tempDir } from './helpers.js';
+import { onePhaseRunbook, scripted, tempDir, testActions } from './helpers.js';
+import { createRun } from '../../src/runbook/engine.js';
 
 /** What the webhook received, in order: the event type and the title of each message. */
 let received: { type: string; title: string }[] = [];
@@ -102,5 +103,27 @@ describe('preflight, before anything is announced', () => {
       expect.objectContaining({ stepId: 'announce', what: expect.stringContaining('nobody was told') }),
     );
     expect(readFileSync(join(runDir, 'report.md'), 'utf8')).toContain('skipped: no notification channel configured');
+  });
+
+  it('an aborted run tells the channels run.aborted', async () => {
+    received = [];
+    process.env.PGDR_TEST_HOOK = hookUrl;
+    const actions = testActions();
+    const run = createRun({
+      runbook: onePhaseRunbook(['{ id: slow, title: Slow, action: test.slow, with: { ms: 10000 } }'], actions),
+      mode: 'incident',
+      prompter: scripted(),
+      runsDir: tempDir(),
+      actions,
+      services: {
+        notifications: { webhook: { urlEnv: 'PGDR_TEST_HOOK' }, on: ['run.started', 'run.finished', 'run.aborted'] },
+      },
+    });
+    run.subscribe((e) => {
+      if (e.type === 'step.started' && e.stepId === 'slow') setTimeout(() => run.requestAbort(), 20);
+    });
+    expect((await run.start()).status).toBe('aborted');
+    expect(received.map((m) => m.type)).toEqual(['run.started', 'run.aborted']);
+    expect(received[1]!.title).toContain('Test runbook aborted');
   });
 });
