@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Aborted, errorMessage, isPgdrError } from '../core/errors.js';
 import { redactValue } from '../core/secrets.js';
+import { operatorName } from '../core/identity.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
 import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
@@ -15,7 +15,6 @@ import { loadRunbookText, type LoadedRunbook } from './loader.js';
 import {
   applyRecord,
   initialState,
-  isSettled,
   resumableState,
   stepsOf,
   findStep,
@@ -26,10 +25,10 @@ import { resolveInputs, type Ask } from './inputs.js';
 import { parseDuration } from '../core/duration.js';
 import { RtoWatch, systemClock, type Clock } from './rto.js';
 import { rearmSettledSteps } from './step-executor.js';
-import { goesOnAfterFailure } from './step-arguments.js';
 import { runUndos } from './undo.js';
 import type { EngineCore } from './engine-core.js';
 import { preflightChecks, type PreflightCheck } from './preflight.js';
+import { askSignoff, preflightContext } from './run-questions.js';
 import { runPreflightPhase } from './preflight-phase.js';
 import { RunAnnouncer } from './run-notifications.js';
 import { runPhases } from './run-phases.js';
@@ -41,10 +40,6 @@ export function newRunId(runbookId: string, at: number): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${runbookId}-${randomBytes(2).toString('hex')}`;
-}
-
-export function defaultOperator(): string {
-  return `${userInfo().username}@${hostname()}`;
 }
 
 export function createRun(options: CreateRunOptions): Run {
@@ -97,7 +92,7 @@ class RunEngine implements Run, EngineCore {
     private readonly givenInputs: Record<string, string>,
   ) {
     this.clock = options.clock ?? systemClock;
-    this.operator = options.operator ?? resumed?.meta.operator ?? defaultOperator();
+    this.operator = options.operator ?? resumed?.meta.operator ?? operatorName();
     this.targets = options.targets ?? {};
     this.runDir = join(options.runsDir, runId);
     this.journal = RunJournal.create(this.runDir);
@@ -274,40 +269,10 @@ class RunEngine implements Run, EngineCore {
       rearmSettledSteps(this);
     }
     this.watch = new RtoWatch(this.runbook, this.startedAt, this.clock, (message) => this.log('warn', message));
-    const checks = preflightChecks({
-      runbook: this.runbook,
-      mode: this.mode,
-      actions: this.actions,
-      prompter: this.options.prompter,
-      targets: this.targets,
-      services: this.services,
-      scope: this.scope(),
-      settled: (id) => {
-        const step = this.runbook.phases.flatMap((p) => p.steps).find((s) => s.id === id);
-        return step !== undefined && isSettled(this.step(id), goesOnAfterFailure(this, step));
-      },
-    });
+    const checks = preflightChecks(preflightContext(this, this.options.prompter));
     const name = this.resumed?.meta.operatorName ?? this.options.operatorName;
     this.emit(runStarted(this, name ? `${name} (${this.operator})` : this.operator, checks));
     return checks;
-  }
-
-  /** A drill with someone at the terminal ends by asking for the approver's sign-off (empty: sign later). */
-  private async askSignoff(): Promise<void> {
-    const request = {
-      kind: 'text' as const,
-      id: 'signoff',
-      message: `Approver's name, to sign the drill record (empty: sign later with pgdr report sign ${this.runId}):`,
-      default: '',
-    };
-    const scripted = this.options.prompter.canAnswer;
-    if (this.mode !== 'drill' || (scripted ? !scripted(request) : !this.services.interactive)) return;
-    try {
-      const approver = String(await this.ask(request, new AbortController().signal)).trim();
-      if (approver) this.record({ type: 'run.signed', at: this.clock.now(), approver });
-    } catch (error) {
-      this.log('warn', `Not signed: ${errorMessage(error)}`);
-    }
   }
 
   private async finish(error: unknown, failed: boolean): Promise<RunResult> {
@@ -335,7 +300,7 @@ class RunEngine implements Run, EngineCore {
     await this.announcer.ended(finished);
     // Journaled before the report is written, so the report states the hash of the whole chain.
     this.record(finished);
-    await this.askSignoff();
+    await askSignoff(this, this.options.prompter);
     let reportPaths: string[] = [];
     if (this.options.writeReports) {
       try {
