@@ -181,6 +181,8 @@ export class PlainLines {
     const rto = rtoVerdict(event);
     if (rto) lines.push(`  ${event.status === 'passed' && event.rtoMet !== false ? c.green(rto) : c.red(rto)}`);
     if (event.rpoMs !== undefined) lines.push(`  RPO ${formatDuration(event.rpoMs)}`);
+    for (const s of this.state.safetySnapshots)
+      lines.push(`  safety snapshot ${s.id} of ${s.database} in ${s.repository}`);
     for (const t of aftermath(this.state).filter((t) => !t.complete))
       lines.push(`  ${c.yellow('!')} ${t.database}: ${t.state}`);
     const next = nextSteps(this.state);

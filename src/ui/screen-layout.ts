@@ -42,6 +42,7 @@ function summaryRows(state: ScreenState, columns: number): number {
     (end.rtoMs !== undefined ? 1 : 0) +
     (end.rpoMs !== undefined ? 1 : 0) +
     state.undo.length +
+    state.safetySnapshots.length +
     end.reportPaths.length +
     (next.length ? 1 : 0) +
     lines.reduce((n, line) => n + textRows(line, columns), 0)

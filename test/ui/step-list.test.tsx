@@ -317,6 +317,7 @@ describe('step list', () => {
     expect(frame).toContain(
       '! app: only partly restored in place: step "Restore the dump into the scratch database" was stopped part-way',
     );
+    expect(frame).toContain('safety snapshot 20250116T120500Z-full-app of app in /srv/backups');
     expect(frame).toContain('Next steps');
     expect(frame).toContain('Put app back as it was before the run:');
     expect(frame).toContain(

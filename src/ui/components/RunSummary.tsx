@@ -22,6 +22,11 @@ export function RunSummary({ state, result }: { state: RunState; result: RunEnd 
       {result.error ? <Text color="red">{result.error}</Text> : null}
       {rto ? <Text color={result.status === 'passed' && result.rtoMet !== false ? 'green' : 'red'}>{rto}</Text> : null}
       {result.rpoMs !== undefined ? <Text>RPO {formatDuration(result.rpoMs)}</Text> : null}
+      {state.safetySnapshots.map((s) => (
+        <Text key={s.id} dimColor>
+          safety snapshot {s.id} of {s.database} in {s.repository}
+        </Text>
+      ))}
       {left.map((t) => (
         <Text key={t.stepId} color="yellow">
           ! {t.database}: {t.state}
