@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,8 @@ beforeAll(async () => {
     `create table t (id int primary key, payload text); insert into t select g, repeat('x', 200) from generate_series(1, 2000) g;`,
   );
   work = mkdtempSync(join(tmpdir(), 'pgdr-doctor-'));
+  // An empty repository, as pgdr init leaves one: doctor says a missing directory does not exist.
+  mkdirSync(join(work, 'repo'));
   writeFileSync(join(work, 'key.txt'), key.identity + '\n', { mode: 0o600 });
   hookServer = createServer((req, res) => {
     let body = '';

@@ -21,7 +21,7 @@ export const backupSelect = defineAction({
         .describe('Only backups whose recovery point is before this time (PITR, corruption)'),
     })
     .strict(),
-  outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database', 'verified'],
+  outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database', 'verified', 'sha256', 'encryption'],
   idempotent: true,
   async run(ctx, a) {
     const repo = stepRepository(ctx, a.repo);

@@ -18,7 +18,8 @@ export const backupTake = defineAction({
     })
     .strict(),
   outputs: ['backupId', 'recoveryPoint', 'rowCounts', 'bytes', 'database', 'location'],
-  targets: [{ field: 'target', access: 'read' }],
+  restartable: true,
+  targets: [{ field: 'target', access: 'read', defaultTarget: 'primary' }],
   async run(ctx, a) {
     const repo = stepRepository(ctx, a.repo);
     const lock = a.repo === undefined ? ctx.services.lock : undefined;

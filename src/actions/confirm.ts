@@ -14,6 +14,17 @@ export const confirm = defineAction({
     })
     .strict(),
   outputs: ['confirmed'],
+  restartable: true,
+  questions: (stepId, a) => [
+    typeof a.typeName === 'string'
+      ? { kind: 'type-name', id: `${stepId}.confirm`, message: String(a.message), expected: a.typeName }
+      : {
+          kind: 'confirm',
+          id: `${stepId}.confirm`,
+          message: String(a.message),
+          default: typeof a.default === 'boolean' ? a.default : undefined,
+        },
+  ],
   async run(ctx, a) {
     const id = `${ctx.stepId}.confirm`;
     if (a.typeName) {
@@ -27,7 +38,10 @@ export const confirm = defineAction({
     const answer = await ctx.prompt({ kind: 'confirm', id, message: a.message, default: a.default });
     if (answer !== true)
       throw new PgdrError('The operator did not confirm.', {
-        hint: 'Resume the run when ready (pgdr run --resume <run-id>), or abort it.',
+        hint:
+          ctx.services.resumable === false
+            ? 'Start the drill again when ready.'
+            : `Continue when ready: pgdr run --resume ${ctx.runId}`,
       });
     return { confirmed: true };
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineAction } from './registry.js';
+import { defineAction, StepSkipped } from './registry.js';
+import { PgdrError } from '../core/errors.js';
 import { notify as send } from '../notify/index.js';
 import { NOTIFY_EVENTS } from '../config/schema.js';
 
@@ -20,12 +21,13 @@ export const notify = defineAction({
     .strict(),
   outputs: ['sent', 'channels'],
   idempotent: true,
+  advisory: true,
   async run(ctx, a) {
     const line = `notify${a.channel ? ` ${a.channel}` : ''} [${a.level}]: ${a.message}`;
     if (a.level === 'info') ctx.log.info(line);
     else ctx.log.warn(line);
     const configured = ctx.services.notifications;
-    if (!configured) return { sent: false, channels: '' };
+    if (!configured) throw new StepSkipped('no notification channel configured; nobody was told');
     // A runbook step asks for this message explicitly, so the config's `on:` filter does not apply to it.
     const pick = <K extends (typeof CHANNELS)[number]>(name: K) =>
       !a.channel || a.channel === name ? configured[name] : undefined;
@@ -46,8 +48,19 @@ export const notify = defineAction({
       },
       { log: ctx.log, tries: 2, backoffMs: 500 },
     );
+    if (deliveries.length === 0)
+      throw new StepSkipped(
+        `no ${a.channel ? `${a.channel} channel` : 'notification channel'} configured; nobody was told`,
+      );
     const ok = deliveries.filter((d) => d.ok).map((d) => d.channel);
-    if (ok.length) ctx.log.info(`Sent to ${ok.join(', ')}.`);
-    return { sent: ok.length > 0, channels: ok.join(',') };
+    if (ok.length === 0)
+      throw new PgdrError(
+        `Not delivered: ${deliveries.map((d) => `${d.channel}: ${d.error ?? 'refused'}`).join('; ')}.`,
+        {
+          hint: 'The run goes on; tell the team another way, and check the notifications section of pgdr.config.yaml.',
+        },
+      );
+    ctx.log.info(`Sent to ${ok.join(', ')}.`);
+    return { sent: true, channels: ok.join(',') };
   },
 });

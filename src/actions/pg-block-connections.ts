@@ -43,7 +43,7 @@ export const pgBlockConnections = defineAction({
   with: accessArgs,
   outputs: ['database', 'previousAllowConnections', 'previousConnectionLimit', 'summary'],
   idempotent: true,
-  targets: [{ field: 'target', access: 'write' }],
+  targets: [{ field: 'target', access: 'write', defaultTarget: 'primary' }],
   async run(ctx, a) {
     const database = maintenanceTarget(ctx, a).database;
     const before = await setAccess(ctx, a, a.limit !== undefined, a.limit ?? -1);

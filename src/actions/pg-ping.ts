@@ -10,7 +10,7 @@ export const pgPing = defineAction({
   outputs: ['version', 'latencyMs', 'database', 'summary'],
   idempotent: true,
   validation: true,
-  targets: [{ field: 'target', access: 'read' }],
+  targets: [{ field: 'target', access: 'read', defaultTarget: 'primary' }],
   async run(ctx, args) {
     const target = dbTarget(ctx, args);
     const started = ctx.now();

@@ -14,7 +14,7 @@ export const pgTerminateConnections = defineAction({
     .strict(),
   outputs: ['terminated', 'summary'],
   idempotent: true,
-  targets: [{ field: 'target', access: 'write' }],
+  targets: [{ field: 'target', access: 'write', defaultTarget: 'primary' }],
   async run(ctx, args) {
     const { admin, database } = maintenanceTarget(ctx, args);
     const { rows } = await withClient(admin, (client) =>

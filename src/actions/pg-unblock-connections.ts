@@ -8,7 +8,7 @@ export const pgUnblockConnections = defineAction({
   with: accessArgs,
   outputs: ['database', 'summary'],
   idempotent: true,
-  targets: [{ field: 'target', access: 'write' }],
+  targets: [{ field: 'target', access: 'write', defaultTarget: 'primary' }],
   async run(ctx, a) {
     const database = maintenanceTarget(ctx, a).database;
     await setAccess(ctx, a, true, a.limit ?? -1);

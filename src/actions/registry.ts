@@ -21,11 +21,26 @@ export interface TaskUpdated {
   parentId?: string;
 }
 
+/**
+ * Where a target came from, without its secrets: what the journal keeps so that a resume can build it again.
+ * A profile of the config, or a URL (redacted in `display`), plus the names of the environment variables that held
+ * its URL or password when the run began.
+ */
+export interface TargetOrigin {
+  profile?: string;
+  /** DbTarget.source: "--db", "DATABASE_URL", "PG* environment" … */
+  source?: string;
+  secretEnv?: string[];
+  /** Its password was typed into a URL on the command line, which nothing keeps: a resume asks for it. */
+  passwordGiven?: boolean;
+}
+
 /** A named database the run may touch; `production` ones are refused as write targets in drills. */
 export interface TargetProfile {
   name: string;
   target: DbTarget;
   production: boolean;
+  origin?: TargetOrigin;
 }
 
 export interface ActionContext {
@@ -45,6 +60,13 @@ export interface ActionContext {
   signal: AbortSignal;
   /** Reports a subtask's state (stepId filled in): what the listr2 bridge forwards. */
   emit(event: TaskUpdated): void;
+  /**
+   * Says the step now changes a database that holds data (an in-place restore), before it does: stopping from here
+   * leaves it part-way, so the screen asks for its name before an abort and the undo question defaults to No.
+   */
+  destructive?(change: { target: string; server: string; database: string; what: string }): void;
+  /** Records a safety snapshot the moment it exists, so its id survives the step failing or being stopped. */
+  safetySnapshot?(snapshot: { id: string; database: string; server: string; repository: string }): void;
   now(): number;
   /** The repository, keys, notification channels and cleanups of the run. */
   services: RunServices;
@@ -65,6 +87,10 @@ export type TemplateContext = 'text' | 'sql' | 'url' | 'whole' | 'operator' | 'e
 export interface TargetUse {
   field: string;
   access: 'read' | 'write';
+  /** The default when the field is left out. */
+  defaultTarget?: string;
+  /** With these arguments the step creates the server itself (a pgBackRest restore): preflight does not look for it. */
+  createsServer?: (args: Record<string, unknown>) => boolean;
 }
 
 export interface ActionDefinition<W extends z.ZodType = z.ZodType> {
@@ -76,12 +102,24 @@ export interface ActionDefinition<W extends z.ZodType = z.ZodType> {
   outputs?: readonly string[];
   /** Safe to run again after a crash mid-step, so resume re-runs it without asking. */
   idempotent?: boolean;
+  /**
+   * Stopped through its signal, it leaves nothing a new run of it trips over (a half-made database dropped, partial
+   * files removed, a question unanswered): a step stopped by a suspension starts over on resume without asking.
+   */
+  restartable?: boolean | ((args: z.output<W>) => boolean);
   /** Its result is a validation the report lists. */
   validation?: boolean;
   /** Fields of `with` (dotted: "undo.url") whose templates are not plain text; the rest are `text`. */
   templates?: Readonly<Record<string, TemplateContext>>;
   /** Fields naming target profiles; a drill refuses `write` access to a production profile. */
   targets?: readonly TargetUse[];
+  /**
+   * The questions a step of this action asks every time it runs, from its `with:` as written (templates not
+   * rendered): preflight checks that a run without a terminal can answer them before anything is announced.
+   */
+  questions?(stepId: string, args: Record<string, unknown>): PromptRequest[];
+  /** Its failure is recorded but does not stop the run (telling people must never hold up a recovery). */
+  advisory?: boolean;
   run(ctx: ActionContext, args: z.output<W>): Promise<ActionOutputs | void>;
   /** What aborting undoes when the step declares no `undo:` itself. */
   undo?(ctx: ActionContext, args: z.output<W>, outputs: ActionOutputs): Promise<void>;
@@ -97,6 +135,13 @@ export function defineAction<W extends z.ZodType>(definition: ActionDefinition<W
 }
 
 export class UnknownAction extends PgdrError {}
+
+/** An action throws it to end its step as skipped, saying why ("no channel configured"): it did not do its work. */
+export class StepSkipped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
 
 export class ActionRegistry {
   private readonly actions = new Map<string, ActionDefinition>();

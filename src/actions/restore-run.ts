@@ -10,6 +10,7 @@ import { quoteIdent, withClient } from '../pg/client.js';
 import { adminTarget, otherSessions } from '../restore/target-db.js';
 import { incompleteMark } from '../restore/incomplete-mark.js';
 import { PgdrError, UsageError } from '../core/errors.js';
+import type { OperationFact } from '../core/context.js';
 
 export class RestoreFailed extends PgdrError {}
 
@@ -50,9 +51,15 @@ export const restoreRun = defineAction({
     'tablesChecked',
     'rowsRestored',
     'scratchCreated',
+    'tables',
   ],
   templates: { where: 'operator' },
-  targets: [{ field: 'target', access: 'write' }],
+  targets: [
+    { field: 'target', access: 'write', defaultTarget: 'restored', createsServer: (a) => a.provider === 'pgbackrest' },
+  ],
+  // A stopped dump restore drops what it made (or, in place, is restored over again once the name is typed back); a
+  // provider's recovery may go on on its own after pgdr stops waiting.
+  restartable: (a) => a.provider === 'dump',
   async run(ctx, a) {
     if (a.provider !== 'dump') return await restorePointInTime(ctx, { ...a, provider: a.provider });
     if (!a.id)
@@ -61,10 +68,26 @@ export const restoreRun = defineAction({
         'Pass ${{ steps.pick.outputs.backupId }} from a backup.select step.',
       );
     const request = await restoreRequest(ctx, a);
+    // An abort that came while the request was worked out would reach no listener of the restore's.
+    ctx.signal.throwIfAborted();
+    if (request.into === 'in-place')
+      ctx.destructive?.({
+        target: a.target,
+        server: request.target.display,
+        database: request.target.database,
+        what: 'restored in place',
+      });
+    const note = (fact: OperationFact) =>
+      ctx.safetySnapshot?.({
+        id: fact.id,
+        database: fact.database,
+        server: request.target.display,
+        repository: fact.repository,
+      });
     const result = await withRestoreSubtasks(
       ctx,
       subtasks(ctx, a, request),
-      (inner) => restoreBackup(request, inner),
+      (inner) => restoreBackup(request, { ...inner, note }),
       summaryOf,
     );
     if (!result.ok) {
@@ -87,6 +110,7 @@ export const restoreRun = defineAction({
       durationMs: result.durationMs,
       safetySnapshotId: result.safetySnapshotId ?? '',
       tablesChecked: result.tables.length,
+      tables: result.tables.map(({ table, expected, actual, ok }) => ({ table, expected, actual, ok })),
       rowsRestored: result.rows?.inserted ?? 0,
       scratchCreated: scratchCreated(ctx, a, request),
       summary: summaryOf(result),

@@ -24,8 +24,21 @@ export interface RunServices {
   interactive?: boolean;
   /** Supabase PITR: the Management API (default from SUPABASE_ACCESS_TOKEN), the project ref and the status poll interval. */
   supabase?: { api?: SupabaseManagementApi; ref?: string; pollIntervalMs?: number };
+  /** False when the run cannot be resumed (a sandbox drill: its cluster goes when the run ends); hints say so. */
+  resumable?: boolean;
   /** Work the run does once it is over, whatever its outcome: dropping a drill's scratch database. */
   cleanup?: RunCleanup;
+}
+
+/** What built a run's services, journaled so a resume builds them again: no secrets, only where they are. */
+export interface ServiceRecipe {
+  repo?: string;
+  s3Endpoint?: string;
+  /** Absolute paths. */
+  config?: string;
+  identity?: string;
+  /** The name of the variable that holds the backup passphrase. */
+  passphraseEnv?: string;
 }
 
 /** Jobs run newest first when the run ends (passed, failed or aborted; not when it is suspended for a resume). */

@@ -23,6 +23,13 @@ export function backupOutputs(manifest: BackupManifest, extra: ActionOutputs = {
     rowCounts: manifestTables(manifest),
     database: manifest.database,
     bytes: manifest.bytes,
+    // The archive's checksum (one file; a directory-format backup has one per file, listed in SHA256SUMS).
+    sha256: manifest.files.length === 1 ? manifest.files[0]!.sha256 : `${manifest.files.length} files, see SHA256SUMS`,
+    encryption: manifest.encryption
+      ? manifest.encryption.passphrase
+        ? 'age, passphrase'
+        : `age, ${manifest.encryption.recipients.length} recipient(s)`
+      : 'none',
     kind: manifest.kind,
     encrypted: Boolean(manifest.encryption),
     ...extra,

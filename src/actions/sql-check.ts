@@ -60,10 +60,10 @@ export const sqlCheck = defineAction({
     )
     .refine((a) => a.atLeastManifest !== undefined || a.query !== undefined, 'equals, atLeast and noRows need a query'),
   templates: { query: 'sql' },
-  outputs: ['passed', 'summary', 'value', 'mismatches'],
+  outputs: ['passed', 'summary', 'value', 'mismatches', 'tables'],
   idempotent: true,
   validation: true,
-  targets: [{ field: 'target', access: 'read' }],
+  targets: [{ field: 'target', access: 'read', defaultTarget: 'primary' }],
   async run(ctx, a) {
     const target = dbTarget(ctx, a);
     const result = await withClient(target, async (client) => {
@@ -74,10 +74,14 @@ export const sqlCheck = defineAction({
             (t) => !a.tables || a.tables.some((name) => findTables([t], name).length),
           );
           const mismatches: { table: string; expected: number; actual: number | null }[] = [];
+          // Every table's exact count, for the drill record: the restore is proven table by table.
+          const tables: { table: string; expected: number; actual: number | null; ok: boolean }[] = [];
           for (const t of wanted) {
             const actual = await countRows(client, t);
             if (actual === null) await client.query('rollback; begin transaction read only');
-            if (actual === null || actual < t.rows) mismatches.push({ table: tableLabel(t), expected: t.rows, actual });
+            const ok = actual !== null && actual >= t.rows;
+            tables.push({ table: tableLabel(t), expected: t.rows, actual, ok });
+            if (!ok) mismatches.push({ table: tableLabel(t), expected: t.rows, actual });
           }
           const summary =
             mismatches.length === 0
@@ -86,7 +90,7 @@ export const sqlCheck = defineAction({
                   .slice(0, 5)
                   .map((m) => `${m.table} ${m.actual ?? 'missing'} < ${m.expected}`)
                   .join(', ')}`;
-          return { passed: mismatches.length === 0, summary, mismatches };
+          return { passed: mismatches.length === 0, summary, mismatches, tables };
         }
         const { rows, fields } = await runOneStatement(client, a.query!);
         const value = rows[0] && fields[0] ? (rows[0] as Record<string, unknown>)[fields[0].name] : undefined;

@@ -88,7 +88,7 @@ export function registerBackupCommands(program: Command): void {
       const { takeBackup, parseCompression } = await import('../backup/index.js');
       const loaded = await cliConfig(flags);
       const profile = cliTarget(loaded, flags);
-      const repo = cliRepository(loaded, flags);
+      const repo = cliRepository(loaded, flags, 'write');
       const files = flags.storage ? await import('./files.js') : undefined;
       const storage = files?.storageConfig(loaded, flags.profile).storage;
       const ctx = operationContext(flags);

@@ -1,4 +1,6 @@
 import chalk from 'chalk';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { OperationContext } from '../core/context.js';
 import { createProgressPrinter } from '../ui/progress-printer.js';
@@ -68,8 +70,25 @@ export function scratchServer(loaded: LoadedConfig, value: string): DbTarget {
     : resolveProfile(loaded.config, value).target;
 }
 
-export function cliRepository(loaded: LoadedConfig, options: CommonOptions): Repository {
+/** A local repository path that leads nowhere: most often a typo, which must not read as "no backups yet". */
+export class NoRepositoryThere extends UsageError {}
+
+/** Refuses a local repository directory that does not exist, for what only reads one (a backup creates it). */
+export function assertRepositoryExists(url: string): void {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || existsSync(url)) return;
+  throw new NoRepositoryThere(`No repository at ${resolve(url)}: the directory does not exist.`, {
+    hint: 'Check the path (--repo, PGDR_REPO or repository.url in pgdr.config.yaml); `pgdr backup` creates a repository with its first backup.',
+  });
+}
+
+/** The repository the flags and config name; `read`: one that must already exist (all but taking a backup). */
+export function cliRepository(
+  loaded: LoadedConfig,
+  options: CommonOptions,
+  use: 'read' | 'write' = 'read',
+): Repository {
   const spec = repositorySpec(loaded.config, options.repo);
+  if (use === 'read') assertRepositoryExists(spec.url);
   return openRepository(spec.url, { s3Endpoint: options.s3Endpoint ?? spec.s3Endpoint, region: spec.region });
 }
 

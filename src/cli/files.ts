@@ -107,7 +107,7 @@ export function registerFilesCommands(program: Command): void {
     .action(async (flags: FilesFlags) => {
       const loaded = await cliConfig(flags);
       const { storage, database } = storageConfig(loaded, flags.profile);
-      const repo = cliRepository(loaded, flags);
+      const repo = cliRepository(loaded, flags, 'write');
       const ctx = operationContext(flags);
       try {
         const m = await backupFilesWith(storage, repo, flags.id ?? makeBackupId('full', database), loaded, ctx);

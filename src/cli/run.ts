@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { builtinActions } from '../actions/index.js';
-import { createRun, resumeRun, type Run, type RunResult } from '../runbook/engine.js';
+import { createRun, resumeRun } from '../runbook/engine.js';
+import type { Run } from '../runbook/run-api.js';
 import { loadRunbook } from '../runbook/library.js';
 import { readJournal } from '../runbook/journal.js';
 import { writeRunReports } from '../report/write.js';
@@ -20,8 +21,14 @@ import { buildRunTargets, type TargetFlags } from './run-targets.js';
 import { buildRunServices, type ServiceFlags } from './run-services.js';
 import { stderrLogger } from './output.js';
 import { DEFAULT_SANDBOX_RUNBOOK, startSandbox, type Sandbox } from '../sandbox/drill.js';
+import { exitCodeOf, handlingSignals, ignore, withSignals } from './run-signals.js';
+import { assertNotRunning, rebuildFromJournal, serviceRecipe } from './run-resume.js';
+import { latestResumable } from './runs.js';
+import { runsDirOf } from './runs-dir.js';
+import { operatorName } from './operator.js';
 
 interface RunFlags extends TargetFlags, ServiceFlags {
+  operator?: string;
   sandbox?: boolean;
   resume?: string;
   yes?: boolean;
@@ -30,10 +37,6 @@ interface RunFlags extends TargetFlags, ServiceFlags {
   plain?: boolean;
   json?: boolean;
   runsDir?: string;
-}
-
-export function runsDirOf(flags: { runsDir?: string }): string {
-  return flags.runsDir ?? process.env.PGDR_RUNS_DIR ?? 'pgdr-runs';
 }
 
 export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string> {
@@ -48,8 +51,12 @@ export function keyValues(pairs: string[] | undefined, flag: string): Record<str
 
 function addRunOptions(command: Command): Command {
   return addPasswordOptions(addRepoOptions(command))
-    .option('--yes', 'accept defaults and confirmations (never types a database name back)')
-    .option('--answer <id=value>', 'answer a prompt by id (repeatable)', collect)
+    .option('--yes', 'take every default and confirm the rest (a No default stays No; never types a name back)')
+    .option(
+      '--answer <id=value>',
+      "answer a question by its id (repeatable): yes|no to confirm, a choice's value, the database name to type back, any text, all or item,item for a checklist (the ids: pgdr runbooks show <id>)",
+      collect,
+    )
     .option('--input <name=value>', 'set a runbook input (repeatable)', collect)
     .option('--plain', 'timestamped lines instead of the full-screen UI')
     .option('--json', 'one JSON event per line on stdout')
@@ -60,7 +67,12 @@ function addRunOptions(command: Command): Command {
     .option('--production <name>', 'mark a target as production (repeatable)', collect)
     .option('--identity <file>', 'age identity that opens encrypted backups')
     .option('--passphrase-env <var>', 'environment variable holding the backup passphrase')
-    .option('--runs-dir <dir>', 'where run journals and reports go (default ./pgdr-runs, or PGDR_RUNS_DIR)');
+    .option('--runs-dir <dir>', 'where run journals and reports go (default ./pgdr-runs, or PGDR_RUNS_DIR)')
+    .option('--operator <name>', 'your name for the drill record (else PGDR_OPERATOR, else asked once and remembered)')
+    .option(
+      '--resume <run-id>',
+      'continue a run that stopped (hang-up, kill, Suspend, failure); its targets, repository and keys come from its journal',
+    );
 }
 
 export function registerRunCommands(program: Command): void {
@@ -69,11 +81,17 @@ export function registerRunCommands(program: Command): void {
       .command('run')
       .description('Run a DR runbook in incident mode (or continue one with --resume).')
       .argument('[runbook]', 'runbook id or .yaml file'),
-  )
-    .option('--resume <run-id>', 'continue a run that stopped (crash, kill, hang-up)')
-    .action(async (runbook: string | undefined, flags: RunFlags) => {
-      process.exitCode = await runCommand(runbook, flags, 'incident');
-    });
+  ).action(async (runbook: string | undefined, flags: RunFlags) => {
+    process.exitCode = await runCommand(runbook, flags, 'incident');
+  });
+  addRunOptions(
+    program
+      .command('resume')
+      .description('Continue the newest run that stopped before it ended (suspended, cut off or failed).'),
+  ).action(async (flags: RunFlags) => {
+    const runId = flags.resume ?? latestResumable(runsDirOf(flags));
+    process.exitCode = await runCommand(undefined, { ...flags, resume: runId }, 'incident');
+  });
   addRunOptions(
     program
       .command('drill')
@@ -121,20 +139,23 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
         : (ink ?? inquirerPrompter({ output: process.stderr }));
       // A resumed drill stays a drill (restored = scratch), whichever command resumes it.
       const runMode = flags.resume ? (journaledMode(runsDirOf(flags), flags.resume) ?? mode) : mode;
-      const targets = sandbox?.targets ?? (await buildRunTargets(flags, runMode));
-      const services = sandbox?.services ?? (await buildRunServices(flags, !scripted));
       const common = {
         prompter,
+        operatorName: flags.resume ? undefined : await operatorName(flags, !scripted && renderMode !== 'json'),
         writeReports: writeRunReports,
         runsDir: runsDirOf(flags),
         actions,
         inputs: { ...sandbox?.inputs, ...keyValues(flags.input, '--input') },
-        targets,
-        services,
       };
-      const run: Run = flags.resume
-        ? resumeRun(flags.resume, common)
-        : createRun({ ...common, runbook: loaded!, mode });
+      let run: Run;
+      if (flags.resume) {
+        assertNotRunning(common.runsDir, flags.resume);
+        run = resumeRun(flags.resume, { ...common, rebuild: rebuildFromJournal(flags, runMode, !scripted) });
+      } else {
+        const targets = sandbox?.targets ?? (await buildRunTargets(flags, runMode));
+        const services = sandbox?.services ?? (await buildRunServices(flags, !scripted));
+        run = createRun({ ...common, targets, services, recipe: serviceRecipe(flags), runbook: loaded!, mode });
+      }
       const rendering = renderRun(
         run,
         renderMode === 'tui'
@@ -158,22 +179,6 @@ async function runCommand(name: string | undefined, flags: RunFlags, mode: RunMo
   });
 }
 
-const ignore = () => {};
-
-/** Runs `body` with these signal handlers in place of the defaults, and takes them away again however it ends. */
-async function handlingSignals<T>(
-  handlers: Partial<Record<NodeJS.Signals, () => void>>,
-  body: () => Promise<T>,
-): Promise<T> {
-  const entries = Object.entries(handlers) as [NodeJS.Signals, () => void][];
-  for (const [signal, handler] of entries) process.on(signal, handler);
-  try {
-    return await body();
-  } finally {
-    for (const [signal, handler] of entries) process.off(signal, handler);
-  }
-}
-
 /** Sets the sandbox up; Ctrl-C, a hang-up or SIGTERM meanwhile stops the setup and removes what it started. */
 async function sandboxFor(runbook: string, interactive: boolean): Promise<Sandbox> {
   const setup = new AbortController();
@@ -183,24 +188,6 @@ async function sandboxFor(runbook: string, interactive: boolean): Promise<Sandbo
   );
 }
 
-/** Ctrl-C asks to abort (with undo); a hang-up or SIGTERM suspends, leaving the run resumable. */
-async function withSignals(run: Run, body: () => Promise<RunResult>, resumable: boolean): Promise<RunResult> {
-  const handlers = {
-    SIGINT: () => run.requestAbort(),
-    SIGHUP: () => run.suspend('SIGHUP'),
-    SIGTERM: () => run.suspend('SIGTERM'),
-  };
-  const result = await handlingSignals(handlers, body);
-  if (result.status === 'suspended') {
-    process.stderr.write(
-      resumable
-        ? `Run ${result.runId} suspended; continue it with: pgdr run --resume ${result.runId}\n`
-        : `Sandbox drill ${result.runId} stopped; its cluster is removed, so it cannot be resumed: start a new one with pgdr drill --sandbox.\n`,
-    );
-  }
-  return result;
-}
-
 function journaledMode(runsDir: string, runId: string): RunMode | undefined {
   try {
     const meta = readJournal(join(runsDir, runId)).find((r) => r.type === 'run.meta');
@@ -208,11 +195,4 @@ function journaledMode(runsDir: string, runId: string): RunMode | undefined {
   } catch {
     return undefined;
   }
-}
-
-function exitCodeOf(result: RunResult): number {
-  if (result.status === 'passed') return 0;
-  if (result.status === 'aborted') return 130;
-  if (result.status === 'suspended') return 129;
-  return 1;
 }

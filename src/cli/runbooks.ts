@@ -45,7 +45,8 @@ export function registerRunbooksCommands(program: Command): void {
     .argument('<runbook>', 'runbook id or .yaml file')
     .option('--json', 'print JSON')
     .action((name: string, flags: { json?: boolean }) => {
-      const { runbook } = loadRunbook(name, builtinActions());
+      const actions = builtinActions();
+      const { runbook } = loadRunbook(name, actions);
       if (flags.json) return printJson(runbook);
       const out: string[] = [
         chalk.bold(runbook.title),
@@ -70,6 +71,11 @@ export function registerRunbooksCommands(program: Command): void {
             `   - ${step.title} ${chalk.dim(`[${step.id}] ${step.action ?? 'manual'}${step.when ? ` when ${step.when}` : ''}${step.undo ? ` undo ${step.undo.action}` : ''}`)}`,
           );
           for (const item of step.manual ?? []) out.push(`       [ ] ${item}`);
+          // The ids a run without a terminal answers with --answer <id>=…
+          const asks = actions
+            .get(step.action ?? 'manual')
+            .questions?.(step.id, step.manual ? { items: step.manual } : (step.with ?? {}));
+          if (asks?.length) out.push(chalk.dim(`       asks ${asks.map((q) => `${q.id} (${q.kind})`).join(', ')}`));
         }
       });
       process.stdout.write(out.join('\n') + '\n');

@@ -5,7 +5,9 @@ import { readJournal } from '../runbook/journal.js';
 import { buildReportModel, type ReportModel } from '../report/model.js';
 import { formatDuration } from '../core/duration.js';
 import { printJson } from './output.js';
-import { runsDirOf } from './run.js';
+import { UsageError } from '../core/errors.js';
+import { attemptAlive } from './run-resume.js';
+import { runsDirOf } from './runs-dir.js';
 
 /** Every run under the runs directory, oldest first; unreadable ones are left out. */
 export function pastRuns(runsDir: string): ReportModel[] {
@@ -13,12 +15,25 @@ export function pastRuns(runsDir: string): ReportModel[] {
   const models: ReportModel[] = [];
   for (const id of readdirSync(runsDir).sort()) {
     try {
-      models.push(buildReportModel(readJournal(join(runsDir, id))));
+      models.push(buildReportModel(readJournal(join(runsDir, id)), { alive: attemptAlive }));
     } catch {
       // Not a run directory, or a run that never began.
     }
   }
   return models;
+}
+
+/** The newest run that stopped before it ended and can go on (suspended, cut off or failed). */
+export function latestResumable(runsDir: string): string {
+  const run = pastRuns(runsDir)
+    .filter((m) => m.resumeCommand)
+    .pop();
+  if (!run)
+    throw new UsageError(
+      `No run in ${runsDir} waits to be resumed.`,
+      '`pgdr runs list` shows the runs there (--runs-dir for another directory).',
+    );
+  return run.runId;
 }
 
 /** Faster or slower than the previous finished run of the same runbook. */
@@ -51,13 +66,15 @@ export function registerRunsCommands(program: Command): void {
             rtoMs: m.rto.targetMs,
             rtoMet: m.rto.met,
             trend: trend(m, runs.slice(0, i)),
+            resumeCommand: m.resumeCommand,
           })),
         );
       if (runs.length === 0) process.stdout.write('No runs yet.\n');
       runs.forEach((m, i) => {
         const rto = `${m.duration} / ${m.rto.target} ${m.rto.met ? 'met' : 'not met'}`;
+        const next = m.status === 'suspended' && m.resumeCommand ? `→ ${m.resumeCommand}` : trend(m, runs.slice(0, i));
         process.stdout.write(
-          `${m.runId.padEnd(48)} ${m.mode.padEnd(8)} ${m.status.padEnd(8)} ${rto.padEnd(28)} ${trend(m, runs.slice(0, i))}\n`,
+          `${m.runId.padEnd(48)} ${m.mode.padEnd(8)} ${m.status.padEnd(9)} ${rto.padEnd(28)} ${next}\n`,
         );
       });
     });

@@ -7,6 +7,8 @@ import { pgdrHome } from './paths.js';
 /** Per-user state that is not configuration: the last profile used, UI preferences. */
 export interface UserState {
   lastProfile?: string;
+  /** The operator's name for drill records, asked once. */
+  operatorName?: string;
   ui?: { theme?: 'dark' | 'light'; compact?: boolean };
 }
 

@@ -23,12 +23,17 @@ export interface ProgressUpdate {
  */
 export type OperationStage = 'checked' | 'loaded';
 
+/** A fact an operation learns on the way that its caller must keep even if the operation then fails or is stopped. */
+export type OperationFact = { kind: 'safety-snapshot'; id: string; database: string; repository: string };
+
 export interface OperationContext {
   log: Logger;
   progress: (update: ProgressUpdate) => void;
   signal: AbortSignal;
   /** Told each stage as it is reached; absent where nobody follows them (a command prints its log lines). */
   stage?: (stage: OperationStage) => void;
+  /** Told each fact as soon as it is known (a runbook step journals it). */
+  note?: (fact: OperationFact) => void;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,6 +1,7 @@
 import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
 /**
  * Where pgdr stages what must be a file for a while: a parallel restore's decrypted archive, a directory-format
@@ -73,7 +74,9 @@ export function sweepStaging(root = stagingRoot()): Leftover[] {
       const info = lstatSync(path);
       if (!info.isDirectory() || info.uid !== process.getuid?.()) continue;
       if (
-        pid !== undefined ? running(pid) && !(pid === process.pid && !own.has(path)) : Date.now() - info.mtimeMs < DAY
+        pid !== undefined
+          ? processAlive(pid) && !(pid === process.pid && !own.has(path))
+          : Date.now() - info.mtimeMs < DAY
       )
         continue;
       rmSync(path, { recursive: true, force: true });
@@ -83,15 +86,4 @@ export function sweepStaging(root = stagingRoot()): Leftover[] {
     }
   }
   return removed;
-}
-
-function running(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists and belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -108,6 +108,8 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
   };
   const onAbort = () => stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // An abort that came before the start reaches no listener: the process is stopped as soon as it exists.
+  if (options.signal?.aborted) stop();
   const name = command.split('/').pop() ?? command;
   const done = new Promise<void>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isPgdrError, errorMessage } from '../core/errors.js';
 import type { Repository } from '../storage/index.js';
 import type { Catalog } from '../backup/index.js';
@@ -6,6 +7,19 @@ import { critical, ok, warning, type Finding, type Metric } from './finding.js';
 
 /** Reachable and writable (a probe object round trip), then free space against the newest backup's size. */
 export async function checkRepository(repo: Repository): Promise<{ findings: Finding[]; usable: boolean }> {
+  // The probe would create a missing directory and call it reachable: a mistyped path would pass as an empty repository.
+  if (!repo.remote && !existsSync(repo.url))
+    return {
+      findings: [
+        critical(
+          'repository.exists',
+          'does not exist',
+          'Check the path (--repo, PGDR_REPO or repository.url); `pgdr backup` creates a repository with its first backup.',
+          repo.url,
+        ),
+      ],
+      usable: false,
+    };
   try {
     await repo.probe();
   } catch (error) {

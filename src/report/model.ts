@@ -1,30 +1,12 @@
 import type { RunStatus, StepStatus } from '../runbook/events.js';
+import { reportPhases, type ReportPhase } from './phases.js';
+import { drillRecord, type DrillRecord, type RecordContext } from './record.js';
 import type { JournalRecord } from '../runbook/journal.js';
 import { foldJournal, stepsOf } from '../runbook/run-state.js';
 import { formatDuration } from '../core/duration.js';
 import { recoveryPoint } from '../runbook/rto.js';
-
-export interface ReportStep {
-  id: string;
-  title: string;
-  action: string;
-  status: StepStatus;
-  /** Milliseconds after the run's start. */
-  offsetMs: number;
-  durationMs: number;
-  duration: string;
-  attempts: number;
-  error?: string;
-}
-
-export interface ReportPhase {
-  id: string;
-  title: string;
-  status: StepStatus;
-  durationMs: number;
-  duration: string;
-  steps: ReportStep[];
-}
+import { aftermath, type TargetAftermath } from '../runbook/aftermath.js';
+import { checklistsOf, deviationsOf, type ChecklistRecord, type Deviation } from './deviations.js';
 
 /** Everything a drill report says, built from the journal alone. */
 export interface ReportModel {
@@ -33,8 +15,10 @@ export interface ReportModel {
   mode: string;
   operator: string;
   target?: string;
-  /** 'suspended': stopped by a hang-up or SIGTERM, resumable; 'running': under way, or cut off without an end. */
+  /** 'suspended': stopped (a hang-up, the operator, or its process gone without an end), resumable; 'running': under way. */
   status: RunStatus | 'running' | 'suspended';
+  /** For a run that can go on (suspended or failed): the command that continues it. */
+  resumeCommand?: string;
   passed: boolean;
   startedAt: string;
   finishedAt?: string;
@@ -68,46 +52,40 @@ export interface ReportModel {
   };
   notes: { stepId: string; text: string }[];
   errors: { stepId?: string; message: string }[];
-  interruptions: { at: string; reason: string }[];
+  /** Where the run stopped before it was resumed: the gap on the timeline, marked and counted in the RTO. */
+  interruptions: { at: string; reason: string; resumedAt?: string; gap?: string; offsetMs: number; gapMs: number }[];
+  /** Every database a step changed in place: how the run left it and the command that puts its safety snapshot back. */
+  aftermath: TargetAftermath[];
+  safetySnapshots: { id: string; database: string; repository: string; stepId: string; takenAt: string }[];
+  deviations: Deviation[];
+  checklists: ChecklistRecord[];
+  /** The operator: the name they gave (asked once, remembered) and their account on the host. */
+  operatorName?: string;
+  signoff?: { approver: string; at: string; note?: string };
+  record: DrillRecord;
+  /** The journal's hash chain when the report was written: `pgdr report verify` checks the journal against it. */
+  integrity?: { records: number; chainHash: string };
 }
 
 const MARKED_DONE = 'marked done by the operator on resume; pgdr did not see it finish';
 
+export interface ReportOptions extends RecordContext {
+  /** Whether the pgdr that ran the latest attempt still runs (undefined: cannot tell, another host). */
+  alive?: (process: { pid: number; host: string }) => boolean | undefined;
+}
+
 /** Everything the report says, from the one fold of the journal: a resumed run is reported as its final attempt left it. */
-export function buildReportModel(records: readonly JournalRecord[]): ReportModel {
+export function buildReportModel(records: readonly JournalRecord[], options: ReportOptions = {}): ReportModel {
   const state = foldJournal(records);
   const { header, meta, finished } = state;
   if (!header || !meta) throw new Error('The journal has no run.started record.');
   const start = meta.at;
   const end = finished?.at ?? state.lastAt ?? start;
   const steps = stepsOf(state);
-  const phases: ReportPhase[] = state.phases.map((phase) => {
-    const reported = phase.steps.map((s): ReportStep => {
-      const first = s.startedAt ?? start;
-      const durationMs = s.durationMs ?? (s.status === 'running' ? end - first : 0);
-      return {
-        id: s.id,
-        title: s.title,
-        action: s.action ?? 'manual',
-        status: s.status,
-        offsetMs: first - start,
-        durationMs,
-        duration: formatDuration(durationMs),
-        attempts: s.attempts,
-        error: s.error,
-      };
-    });
-    const durationMs = phase.durationMs ?? (phase.status === 'running' && phase.startedAt ? end - phase.startedAt : 0);
-    return {
-      id: phase.id,
-      title: phase.title,
-      status: phase.status,
-      durationMs,
-      duration: formatDuration(durationMs),
-      steps: reported,
-    };
-  });
-  const status: ReportModel['status'] = finished?.status ?? (state.suspended ? 'suspended' : 'running');
+  const phases = reportPhases(state, start, end);
+  // A run whose process is gone and left no end was cut off (killed, a lost machine): it waits to be resumed.
+  const gone = !finished && !state.suspended && header.process && options.alive?.(header.process) === false;
+  const status: ReportModel['status'] = finished?.status ?? (state.suspended || gone ? 'suspended' : 'running');
   const durationMs = end - start;
   const rtoMs = header.runbook.rtoMs ?? 0;
   const outputs = steps.filter((s) => s.status === 'succeeded').map((s) => s.outputs);
@@ -116,8 +94,10 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
   const rpoTarget = header.runbook.rpoMs ?? 0;
   const rtoMet = status === 'passed' && durationMs <= rtoMs;
   const backupOut = outputs.find((o) => typeof o.backupId === 'string');
+  const signoff = state.signoffs.at(-1);
   const errors: ReportModel['errors'] = steps
-    .filter((s) => s.status === 'failed' && s.error)
+    // A step stopped by a suspension is not an error: the run was paused there, and the interruptions say so.
+    .filter((s) => (s.status === 'failed' || (s.status === 'aborted' && s.cancelled !== 'suspend')) && s.error)
     .map((s) => ({ stepId: s.id, message: s.error! }));
   if (finished?.error && !errors.some((e) => e.message === finished.error)) errors.push({ message: finished.error });
   const undoAnswer = state.answers.undo;
@@ -125,9 +105,13 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
     runId: header.runId,
     scenario: { id: header.runbook.id, title: header.runbook.title, severity: header.runbook.severity },
     mode: header.mode,
-    operator: header.operator,
+    operator: meta.operator,
     target: header.target,
     status,
+    resumeCommand:
+      (status === 'suspended' || status === 'failed') && header.resumable !== false
+        ? `pgdr run --resume ${header.runId}`
+        : undefined,
     passed: status === 'passed',
     startedAt: new Date(start).toISOString(),
     finishedAt: finished ? new Date(finished.at).toISOString() : undefined,
@@ -147,13 +131,16 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
       target: formatDuration(rpoTarget),
       actualMs: rpoMs,
       actual: rpoMs === undefined ? 'not measured' : formatDuration(rpoMs),
-      met: rpoMs === undefined ? undefined : rpoMs <= rpoTarget,
+      // Only a run that passed recovered the data: an RPO measured on the way to an abort is not one that was met.
+      met: rpoMs === undefined ? undefined : status === 'passed' && rpoMs <= rpoTarget,
       verdict:
-        rpoMs === undefined
-          ? 'RPO not measured (no step reported a recovery point)'
-          : rpoMs <= rpoTarget
-            ? 'RPO met'
-            : 'RPO missed',
+        status !== 'passed'
+          ? `RPO not met: the run ${status}`
+          : rpoMs === undefined
+            ? 'RPO not measured (no step reported a recovery point)'
+            : rpoMs <= rpoTarget
+              ? 'RPO met'
+              : 'RPO missed',
       recoveryPoint: point === undefined ? undefined : new Date(point).toISOString(),
     },
     backup: backupOut
@@ -184,6 +171,34 @@ export function buildReportModel(records: readonly JournalRecord[]): ReportModel
       ...steps.filter((s) => s.markedDone).map((s) => ({ stepId: s.id, text: MARKED_DONE })),
     ],
     errors,
-    interruptions: state.interruptions.map((i) => ({ at: new Date(i.at).toISOString(), reason: i.reason })),
+    interruptions: state.interruptions.map((i) => {
+      const gapMs = i.resumedAt === undefined ? 0 : Math.max(0, i.resumedAt - i.at);
+      return {
+        at: new Date(i.at).toISOString(),
+        reason: i.reason,
+        resumedAt: i.resumedAt === undefined ? undefined : new Date(i.resumedAt).toISOString(),
+        gap: i.resumedAt === undefined ? undefined : formatDuration(gapMs),
+        offsetMs: i.at - start,
+        gapMs,
+      };
+    }),
+    aftermath: aftermath(state),
+    deviations: deviationsOf(state, meta.operatorName ?? header.operator),
+    checklists: checklistsOf(state),
+    operatorName: meta.operatorName,
+    signoff: signoff && {
+      approver: signoff.approver,
+      at: new Date(signoff.at).toISOString(),
+      note: signoff.note,
+    },
+    record: drillRecord(state, phases, options, durationMs),
+    integrity: options.integrity,
+    safetySnapshots: state.safetySnapshots.map((s) => ({
+      id: s.id,
+      database: s.database,
+      repository: s.repository,
+      stepId: s.stepId,
+      takenAt: new Date(s.at).toISOString(),
+    })),
   };
 }

@@ -51,6 +51,17 @@ export function timelineSvg(model: ReportModel): string {
     );
   });
   const axisY = 50 + steps.length * ROW + 8;
+  // Where the run stood still between a stop and its resume: hatched, labelled, and inside the RTO it used.
+  for (const gap of model.interruptions.filter((i) => i.gapMs > 0)) {
+    const x0 = x(gap.offsetMs);
+    const w = Math.max(2, x(gap.offsetMs + gap.gapMs) - x0);
+    parts.push(
+      `<rect class="gap" x="${x0.toFixed(1)}" y="40" width="${w.toFixed(1)}" height="${axisY - 40}" fill="url(#gap)" stroke="#78909c" stroke-dasharray="3,2"><title>${escapeHtml(`stopped ${gap.gap}: ${gap.reason}`)}</title></rect>`,
+    );
+    parts.push(
+      `<text class="small gap-label" x="${(x0 + 3).toFixed(1)}" y="${axisY - 4}">${escapeHtml(`gap ${gap.gap}`)}</text>`,
+    );
+  }
   parts.push(`<line x1="${LABEL}" y1="${axisY}" x2="${LABEL + plot}" y2="${axisY}" stroke="#455a64"/>`);
   for (let t = 0; t <= 4; t++) {
     const ms = (axisMax * t) / 4;
@@ -70,7 +81,7 @@ export function timelineSvg(model: ReportModel): string {
       `<text x="${LABEL + plot}" y="38" class="small" text-anchor="end">RTO ${escapeHtml(model.rto.target)} is off this scale</text>`,
     );
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" aria-label="Timeline of the run's steps against the RTO budget" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}"><style>.label{font:12px sans-serif;fill:#263238}.small{font:11px sans-serif;fill:#37474f}</style>${parts.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" aria-label="Timeline of the run's steps against the RTO budget" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}"><defs><pattern id="gap" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#cfd8dc"/></pattern></defs><style>.label{font:12px sans-serif;fill:#263238}.small{font:11px sans-serif;fill:#37474f}</style>${parts.join('')}</svg>`;
 }
 
 function truncate(text: string, n: number): string {

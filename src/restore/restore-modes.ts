@@ -78,6 +78,12 @@ export async function restoreInPlace(main: MainRestore, ctx: OperationContext): 
       ctx,
     );
     result.safetySnapshotId = snapshot.id;
+    ctx.note?.({
+      kind: 'safety-snapshot',
+      id: snapshot.id,
+      database: name,
+      repository: (request.repo ?? prepared.repo).url,
+    });
     ctx.log.info(`Safety snapshot ${snapshot.id} taken.`);
   }
   const clean = cleans(request);

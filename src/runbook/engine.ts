@@ -1,72 +1,38 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Aborted, errorMessage } from '../core/errors.js';
-import { redact, redactValue } from '../core/secrets.js';
+import { Aborted, errorMessage, isPgdrError } from '../core/errors.js';
+import { redactValue } from '../core/secrets.js';
+import { operatorName } from '../core/identity.js';
 import type { ActionRegistry, TargetProfile } from '../actions/registry.js';
 import type { RunServices } from '../actions/run-services.js';
-import type { Prompter, PromptAnswer, PromptRequest } from '../core/prompt.js';
-import type { RunEvent, RunEventListener, RunHandle, RunStatus, StepStatus } from './events.js';
+import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
+import type { RunEvent, RunEventListener } from './events.js';
+import type { CreateRunOptions, Run, RunOptions, RunResult } from './run-api.js';
 import type { RunMode } from '../actions/registry.js';
 import { RunJournal, readJournal, type JournalRecord, type RunMetaRecord } from './journal.js';
 import { loadRunbookText, type LoadedRunbook } from './loader.js';
 import {
   applyRecord,
   initialState,
-  isSettled,
   resumableState,
   stepsOf,
   findStep,
   type RunState,
   type StepState,
 } from './run-state.js';
-import { resolveInputs } from './inputs.js';
+import { resolveInputs, type Ask } from './inputs.js';
 import { parseDuration } from '../core/duration.js';
-import { RtoWatch, rpoActual, systemClock, type Clock } from './rto.js';
-import { executeStep, rearmSettledSteps, runUndos, type EngineCore } from './step-executor.js';
-import type { RunbookStep } from './schema.js';
-
-export interface RunOptions {
-  prompter: Prompter;
-  runsDir: string;
-  actions: ActionRegistry;
-  targets?: Record<string, TargetProfile>;
-  clock?: Clock;
-  operator?: string;
-  /** Repository, keys and notification channels for the backup, restore and notify actions. */
-  services?: RunServices;
-  /** Writes the report when the run ends (the CLI passes report/write's) and returns its paths; without it, none. */
-  writeReports?: (runDir: string, records: readonly JournalRecord[]) => string[];
-}
-
-export interface CreateRunOptions extends RunOptions {
-  runbook: LoadedRunbook;
-  mode: RunMode;
-  inputs?: Record<string, string>;
-  runId?: string;
-}
-
-export interface RunResult {
-  runId: string;
-  runDir: string;
-  /** 'suspended': stopped by a hang-up or SIGTERM without aborting; `pgdr run --resume` continues it. */
-  status: RunStatus | 'suspended';
-  durationMs: number;
-  rtoMs: number;
-  rtoMet: boolean;
-  rpoMs?: number;
-  reportPaths: string[];
-  error?: string;
-}
-
-export interface Run extends RunHandle {
-  readonly runId: string;
-  readonly runDir: string;
-  start(): Promise<RunResult>;
-  /** Stop taking steps and leave the run resumable (SIGHUP, SIGTERM). */
-  suspend(reason: string): void;
-}
+import { RtoWatch, systemClock, type Clock } from './rto.js';
+import { rearmSettledSteps } from './step-executor.js';
+import { runUndos } from './undo.js';
+import type { EngineCore } from './engine-core.js';
+import { preflightChecks, type PreflightCheck } from './preflight.js';
+import { askSignoff, preflightContext } from './run-questions.js';
+import { runPreflightPhase } from './preflight-phase.js';
+import { RunAnnouncer } from './run-notifications.js';
+import { runPhases } from './run-phases.js';
+import { metaRecord, runFinished, runStarted } from './run-header.js';
 
 export function newRunId(runbookId: string, at: number): string {
   const stamp = new Date(at)
@@ -74,10 +40,6 @@ export function newRunId(runbookId: string, at: number): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${runbookId}-${randomBytes(2).toString('hex')}`;
-}
-
-export function defaultOperator(): string {
-  return `${userInfo().username}@${hostname()}`;
 }
 
 export function createRun(options: CreateRunOptions): Run {
@@ -89,7 +51,8 @@ export function createRun(options: CreateRunOptions): Run {
 /** Rebuilds a run from `<runsDir>/<runId>/journal.jsonl` and the runbook copy beside it. */
 export function resumeRun(runId: string, options: RunOptions & { inputs?: Record<string, string> }): Run {
   const runDir = join(options.runsDir, runId);
-  const state = resumableState(readJournal(runDir), runId);
+  const records = readJournal(runDir);
+  const state = { ...resumableState(records, runId), records };
   const loaded = loadRunbookText(
     readFileSync(join(runDir, 'runbook.yaml'), 'utf8'),
     state.meta.runbookFile,
@@ -102,7 +65,8 @@ class RunEngine implements Run, EngineCore {
   readonly runDir: string;
   readonly clock: Clock;
   readonly operator: string;
-  readonly targets: Record<string, TargetProfile>;
+  targets: Record<string, TargetProfile>;
+  private rebuiltServices: RunServices | undefined;
   /** The run as its journal tells it, this process's records included (unredacted: later steps read the outputs). */
   state: RunState;
   inputs: Record<string, unknown> = {};
@@ -117,17 +81,18 @@ class RunEngine implements Run, EngineCore {
   currentStep: string | undefined;
   private suspendedStep: string | undefined;
   private watch: RtoWatch | undefined;
+  private readonly announcer = new RunAnnouncer(this);
 
   constructor(
     private readonly options: RunOptions,
     readonly loaded: LoadedRunbook,
     readonly mode: RunMode,
     readonly runId: string,
-    private readonly resumed: (RunState & { meta: RunMetaRecord }) | undefined,
+    private readonly resumed: (RunState & { meta: RunMetaRecord; records: readonly JournalRecord[] }) | undefined,
     private readonly givenInputs: Record<string, string>,
   ) {
     this.clock = options.clock ?? systemClock;
-    this.operator = options.operator ?? resumed?.meta.operator ?? defaultOperator();
+    this.operator = options.operator ?? resumed?.meta.operator ?? operatorName();
     this.targets = options.targets ?? {};
     this.runDir = join(options.runsDir, runId);
     this.journal = RunJournal.create(this.runDir);
@@ -141,11 +106,15 @@ class RunEngine implements Run, EngineCore {
   }
 
   get services(): RunServices {
-    return this.options.services ?? {};
+    return this.rebuiltServices ?? this.options.services ?? {};
   }
 
   get runbook() {
     return this.loaded.runbook;
+  }
+
+  get cancelGraceMs(): number | undefined {
+    return this.options.cancelGraceMs;
   }
 
   get wasResumed(): boolean {
@@ -159,6 +128,10 @@ class RunEngine implements Run, EngineCore {
 
   history(): readonly RunEvent[] {
     return this.events;
+  }
+
+  earlier(): readonly JournalRecord[] {
+    return this.resumed?.records ?? [];
   }
 
   requestAbort(): void {
@@ -186,6 +159,11 @@ class RunEngine implements Run, EngineCore {
 
   emit(event: RunEvent): void {
     this.record(event);
+    this.broadcast(event);
+  }
+
+  /** Tells the subscribers without journaling (the end's report paths, known once the journal is complete). */
+  private broadcast(event: RunEvent): void {
     const safe = redactValue(event);
     this.events.push(safe);
     for (const listener of this.listeners) {
@@ -235,38 +213,10 @@ class RunEngine implements Run, EngineCore {
     const timer = setInterval(() => this.watch?.check(), 5000);
     timer.unref();
     try {
-      await this.begin();
-      for (const phase of this.runbook.phases) {
-        const open = phase.steps.filter((s) => !isSettled(this.step(s.id), Boolean(s.continueOnError)));
-        if (open.length === 0) continue;
-        const phaseStart = this.clock.now();
-        this.emit({ type: 'phase.started', at: phaseStart, phaseId: phase.id, title: phase.title });
-        let phaseStatus: StepStatus = 'succeeded';
-        for (const step of phase.steps) {
-          if (isSettled(this.step(step.id), Boolean(step.continueOnError))) continue;
-          if (this.stop.signal.aborted) break;
-          this.watch?.check();
-          const status = await executeStep(this, phase, step);
-          if (status === 'failed' && step.continueOnError) continue;
-          if (status === 'failed' || status === 'aborted') {
-            phaseStatus = status;
-            failed = status === 'failed';
-            break;
-          }
-        }
-        if (this.suspendedBy) break;
-        if (this.abortRequested && phaseStatus === 'succeeded') phaseStatus = 'aborted';
-        const ended = phaseStatus === 'succeeded';
-        if (ended && phase.steps.every((s) => this.step(s.id)?.status === 'skipped')) phaseStatus = 'skipped';
-        this.emit({
-          type: 'phase.finished',
-          at: this.clock.now(),
-          phaseId: phase.id,
-          status: phaseStatus,
-          durationMs: this.clock.now() - phaseStart,
-        });
-        if (!ended) break;
-      }
+      const checks = await this.begin();
+      await runPreflightPhase(this, checks);
+      await this.announcer.started(this.operator, this.wasResumed);
+      failed = await runPhases(this, () => this.watch?.check());
     } catch (caught) {
       error = caught;
     } finally {
@@ -278,85 +228,54 @@ class RunEngine implements Run, EngineCore {
       throw error ?? new Aborted();
     }
     if (!this.suspendedBy && this.abortRequested) await runUndos(this);
-    if (!this.suspendedBy)
-      await this.services.cleanup?.run({
-        debug: (m) => this.log('debug', m),
-        info: (m) => this.log('info', m),
-        warn: (m) => this.log('warn', m),
-        error: (m) => this.log('error', m),
-      });
-    return this.finish(error, failed);
+    if (!this.suspendedBy) await this.services.cleanup?.run(this.logger());
+    return await this.finish(error, failed);
   }
 
-  private async begin(): Promise<void> {
-    const remembered = this.resumed?.meta.inputs ?? {};
+  private logger() {
+    return {
+      debug: (m: string) => this.log('debug', m),
+      info: (m: string) => this.log('info', m),
+      warn: (m: string) => this.log('warn', m),
+      error: (m: string) => this.log('error', m),
+    };
+  }
+
+  /** Inputs, the journal's header (or, resumed, the targets and services built again), and run.started. */
+  private async begin(): Promise<PreflightCheck[]> {
     const inputSignal = this.stop.signal;
-    this.inputs = await resolveInputs(this.runbook, this.givenInputs, remembered, (request, opts) =>
-      this.ask(request, inputSignal, undefined, opts?.secret),
-    );
+    const ask: Ask = (request, opts) =>
+      this.ask(request, inputSignal, undefined, opts?.secret || (request.kind === 'text' && request.secret));
+    if (this.resumed && this.options.rebuild) {
+      const rebuilt = await this.options.rebuild(this.resumed.meta, ask);
+      this.targets = { ...rebuilt.targets, ...this.options.targets };
+      this.rebuiltServices = { ...rebuilt.services, ...this.options.services };
+    }
+    this.inputs = await resolveInputs(this.runbook, this.givenInputs, this.resumed?.meta.inputs ?? {}, ask);
     if (!this.resumed) {
       writeFileSync(join(this.runDir, 'runbook.yaml'), this.loaded.source, { mode: 0o600 });
-      const secretInputs = (this.runbook.inputs ?? []).filter((i) => i.secret).map((i) => i.name);
-      const publicInputs = Object.fromEntries(Object.entries(this.inputs).filter(([k]) => !secretInputs.includes(k)));
       const buffered = this.buffered ?? [];
       this.buffered = undefined;
-      this.record({
-        type: 'run.meta',
-        at: this.startedAt,
-        runId: this.runId,
-        runbookId: this.runbook.id,
-        runbookFile: this.loaded.file,
-        mode: this.mode,
-        operator: this.operator,
-        inputs: publicInputs,
-        secretInputs,
-        targets: Object.values(this.targets).map((t) => ({
-          name: t.name,
-          display: t.target.display,
-          production: t.production,
-        })),
-      });
+      this.record(
+        metaRecord(this, this.loaded, this.startedAt, this.operator, this.options.recipe, this.options.operatorName),
+      );
       // Already folded into the state as they came; now the journal has a header to follow.
       for (const record of buffered) this.journal.append(record);
     } else {
       for (const name of this.resumed.meta.targets.map((t) => t.name)) {
         if (!this.targets[name])
-          this.log(
-            'warn',
-            `Target '${name}' was set when the run began but not now; pass it again if later steps need it.`,
-          );
+          this.log('warn', `Target '${name}' was set when the run began but could not be built again now.`);
       }
       rearmSettledSteps(this);
     }
     this.watch = new RtoWatch(this.runbook, this.startedAt, this.clock, (message) => this.log('warn', message));
-    const primary = this.targets.primary ?? Object.values(this.targets)[0];
-    this.emit({
-      type: 'run.started',
-      at: this.clock.now(),
-      resumed: this.resumed ? true : undefined,
-      runId: this.runId,
-      mode: this.mode,
-      operator: this.operator,
-      target: primary?.target.display,
-      runbook: {
-        id: this.runbook.id,
-        title: this.runbook.title,
-        severity: this.runbook.severity,
-        rtoMs: parseDuration(this.runbook.rto),
-        rpoMs: parseDuration(this.runbook.rpo),
-      },
-      phases: this.runbook.phases.map((p) => ({
-        id: p.id,
-        title: p.title,
-        steps: p.steps.map((s: RunbookStep) => ({ id: s.id, title: s.title, manual: s.manual ? true : undefined })),
-      })),
-    });
+    const checks = preflightChecks(preflightContext(this, this.options.prompter));
+    const name = this.resumed?.meta.operatorName ?? this.options.operatorName;
+    this.emit(runStarted(this, name ? `${name} (${this.operator})` : this.operator, checks));
+    return checks;
   }
 
-  private finish(error: unknown, failed: boolean): RunResult {
-    const rtoMs = parseDuration(this.runbook.rto);
-    const durationMs = this.clock.now() - this.startedAt;
-    const message = error === undefined ? undefined : errorMessage(error);
+  private async finish(error: unknown, failed: boolean): Promise<RunResult> {
     if (this.suspendedBy) {
       this.record({
         type: 'run.suspended',
@@ -369,52 +288,40 @@ class RunEngine implements Run, EngineCore {
         runId: this.runId,
         runDir: this.runDir,
         status: 'suspended',
-        durationMs,
-        rtoMs,
+        durationMs: this.clock.now() - this.startedAt,
+        rtoMs: parseDuration(this.runbook.rto),
         rtoMet: false,
         reportPaths: [],
+        suspendedBy: this.suspendedBy,
       };
     }
-    const status: RunStatus =
-      this.abortRequested || error instanceof Aborted ? 'aborted' : failed || error ? 'failed' : 'passed';
-    const rtoMet = status === 'passed' && durationMs <= rtoMs;
-    const rpoMs = rpoActual(
-      this.inputs,
-      this.startedAt,
-      stepsOf(this.state)
-        .filter((s) => s.status === 'succeeded')
-        .map((s) => s.outputs),
-    );
-    const finished = {
-      type: 'run.finished' as const,
-      at: this.clock.now(),
-      status,
-      durationMs,
-      rtoMs,
-      rtoMet,
-      rpoMs,
-      error: message && redact(message),
-    };
+    const finished = runFinished(this, this.startedAt, error, failed);
+    const { status, durationMs, rtoMs, rpoMs } = finished;
+    await this.announcer.ended(finished);
+    // Journaled before the report is written, so the report states the hash of the whole chain.
+    this.record(finished);
+    await askSignoff(this, this.options.prompter);
     let reportPaths: string[] = [];
     if (this.options.writeReports) {
       try {
-        reportPaths = this.options.writeReports(this.runDir, [...readJournal(this.runDir), finished]);
+        reportPaths = this.options.writeReports(this.runDir, readJournal(this.runDir));
       } catch (reportError) {
         this.log('error', `Could not write the report: ${errorMessage(reportError)}`);
       }
     }
-    this.emit({ ...finished, reportPaths });
+    this.broadcast({ ...finished, reportPaths });
     this.journal.close();
     return {
       runId: this.runId,
       runDir: this.runDir,
       status,
       durationMs,
-      rtoMs,
-      rtoMet,
+      rtoMs: rtoMs ?? 0,
+      rtoMet: finished.rtoMet === true,
       rpoMs,
       reportPaths,
       error: finished.error,
+      exitCode: status === 'failed' && isPgdrError(error) ? error.exitCode : undefined,
     };
   }
 }

@@ -7,15 +7,29 @@ import type { RunMode, TaskUpdated } from '../actions/registry.js';
  */
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'aborted';
 export type RunStatus = 'passed' | 'failed' | 'aborted';
+/** Why a running step is being stopped: the operator aborted, the run is being suspended, or its timeout passed. */
+export type CancelReason = 'abort' | 'suspend' | 'timeout';
 
 export interface RunHeader {
   runId: string;
-  runbook: { id: string; title: string; severity?: string; rtoMs?: number; rpoMs?: number };
+  runbook: { id: string; title: string; severity?: string; rtoMs?: number; rpoMs?: number; description?: string };
   mode: RunMode;
   /** Redacted. */
   target?: string;
+  /** Where restores go when that is not `target` (a drill's scratch database), redacted: the header shows both. */
+  restoresInto?: string;
   operator: string;
-  phases: { id: string; title: string; steps: { id: string; title: string; manual?: boolean }[] }[];
+  phases: {
+    id: string;
+    title: string;
+    /** The phase's own target, when the runbook gives one. */
+    rtoMs?: number;
+    steps: { id: string; title: string; manual?: boolean; action?: string }[];
+  }[];
+  /** The pgdr process running this attempt: a run whose process is gone without an end recorded was cut off. */
+  process?: { pid: number; host: string };
+  /** False when the run cannot be resumed (a sandbox drill: its cluster goes when it ends), so Suspend is not offered. */
+  resumable?: boolean;
 }
 
 export type RunEvent =
@@ -23,6 +37,33 @@ export type RunEvent =
   | { type: 'phase.started'; at: number; phaseId: string; title: string }
   | { type: 'phase.finished'; at: number; phaseId: string; status: StepStatus; durationMs: number }
   | { type: 'step.started'; at: number; phaseId: string; stepId: string; title: string; attempt: number }
+  /**
+   * The step is about to change a database that holds data (an in-place restore): stopping it now leaves that
+   * database part-way. The screen asks for its name before an abort; the undo question then defaults to No.
+   */
+  | {
+      type: 'step.destructive';
+      at: number;
+      stepId: string;
+      /** The run's target profile, its server (redacted URL) and the database changed. */
+      target: string;
+      server: string;
+      database: string;
+      /** What happens to it, in the operator's words: "restored in place". */
+      what: string;
+    }
+  /** A safety snapshot of a database was taken before a step changed it: the command that puts it back needs its id. */
+  | {
+      type: 'safety.snapshot';
+      at: number;
+      stepId: string;
+      id: string;
+      database: string;
+      server: string;
+      repository: string;
+    }
+  /** The step's action was told to stop and the engine waits for it: the screen says "cancelling…" until step.finished. */
+  | { type: 'step.cancelling'; at: number; stepId: string; reason: CancelReason }
   | {
       type: 'step.finished';
       at: number;
@@ -35,6 +76,10 @@ export type RunEvent =
       hint?: string;
       /** The run stopped while the step ran and the operator, on resume, said it had finished: pgdr did not see it. */
       markedDone?: boolean;
+      /** It was stopped (its action settled after being told to), and why. */
+      cancelled?: CancelReason;
+      /** Skipped by its action, and why ("no notification channel configured"). */
+      reason?: string;
     }
   | TaskUpdated
   | {
@@ -64,12 +109,3 @@ export type RunEvent =
     };
 
 export type RunEventListener = (event: RunEvent) => void;
-
-/** What a UI gets to observe and steer a run. */
-export interface RunHandle {
-  /** Subscribes; returns the unsubscribe function. Late subscribers should call `history()` first. */
-  subscribe(listener: RunEventListener): () => void;
-  history(): readonly RunEvent[];
-  /** Operator pressed q / Ctrl-C: the engine asks whether to run the undo actions (through the Prompter) and stops. */
-  requestAbort(): void;
-}

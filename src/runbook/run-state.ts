@@ -1,40 +1,20 @@
 import { UsageError } from '../core/errors.js';
 import type { PromptAnswer } from '../core/prompt.js';
 import type { RunEvent, RunHeader, StepStatus } from './events.js';
-import type { JournalRecord, RunMetaRecord } from './journal.js';
+import type { JournalRecord, RunMetaRecord, RunSignedRecord } from './journal.js';
+import {
+  ensurePhase,
+  layout,
+  updatePhase,
+  updateStep,
+  updateStepById,
+  type PhaseState,
+  type StepState,
+} from './run-state-steps.js';
 
-export interface StepState {
-  id: string;
-  phaseId: string;
-  title: string;
-  manual?: boolean;
-  status: StepStatus;
-  /** The attempt under way or last made: retries count up, a run after a resume starts again at 1. */
-  attempt: number;
-  /** Every start of the step: retries and runs after a resume. */
-  attempts: number;
-  /** When its latest run began (a retry is part of the same run; a run after a resume is a new one). */
-  startedAt?: number;
-  finishedAt?: number;
-  durationMs?: number;
-  outputs: Record<string, unknown>;
-  error?: string;
-  hint?: string;
-  /** On resume the operator said it had finished; pgdr did not see it. */
-  markedDone?: boolean;
-  action?: string;
-  /** Its result is a validation the report lists. */
-  validation?: boolean;
-}
+export type { Destructive, PhaseState, StepState } from './run-state-steps.js';
 
-export interface PhaseState {
-  id: string;
-  title: string;
-  status: StepStatus;
-  startedAt?: number;
-  durationMs?: number;
-  steps: StepState[];
-}
+export type SafetySnapshot = Omit<Extract<RunEvent, { type: 'safety.snapshot' }>, 'type'>;
 
 export interface UndoState {
   stepId: string;
@@ -52,6 +32,8 @@ export type RunEnd = Omit<Extract<RunEvent, { type: 'run.finished' }>, 'type' | 
 export interface Interruption {
   at: number;
   reason: string;
+  /** When the run was resumed after it: the gap is resumedAt − at. */
+  resumedAt?: number;
 }
 
 /**
@@ -75,6 +57,10 @@ export interface RunState {
   /** The current attempt stopped for a hang-up or SIGTERM, resumable. */
   suspended?: { at: number; reason: string; stepId?: string };
   interruptions: Interruption[];
+  /** Approvers who signed the record, oldest first. */
+  signoffs: Omit<RunSignedRecord, 'type'>[];
+  /** Every safety snapshot the run took, oldest first: the first of a database is how it was before the run. */
+  safetySnapshots: SafetySnapshot[];
   /** The newest record's time. */
   lastAt?: number;
 }
@@ -82,7 +68,7 @@ export interface RunState {
 export class RunNotResumable extends UsageError {}
 
 export function initialState(): RunState {
-  return { resumed: false, phases: [], answers: {}, undo: [], interruptions: [] };
+  return { resumed: false, phases: [], answers: {}, undo: [], interruptions: [], safetySnapshots: [], signoffs: [] };
 }
 
 /** The run as these records tell it. */
@@ -106,10 +92,14 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
         startedAt: next.startedAt ?? at,
         // A resumed run keeps what the journal already says about its steps.
         phases: again ? next.phases : layout(header, next.phases),
-        interruptions: again ? [...next.interruptions, endOf(state)] : next.interruptions,
+        interruptions: again ? [...next.interruptions, { ...endOf(state), resumedAt: at }] : next.interruptions,
         finished: undefined,
         suspended: undefined,
       };
+    }
+    case 'run.signed': {
+      const { type: _type, ...signoff } = record;
+      return { ...next, signoffs: [...next.signoffs, signoff] };
     }
     case 'run.suspended':
       return { ...next, suspended: { at: record.at, reason: record.reason, stepId: record.stepId } };
@@ -161,7 +151,22 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
           error: undefined,
           hint: undefined,
           markedDone: undefined,
+          cancelling: undefined,
+          cancelled: undefined,
         })),
+      };
+    case 'step.destructive': {
+      const { type: _type, at: _at, stepId, ...destructive } = record;
+      return { ...next, phases: updateStepById(next.phases, stepId, (s) => ({ ...s, destructive })) };
+    }
+    case 'safety.snapshot': {
+      const { type: _type, ...snapshot } = record;
+      return { ...next, safetySnapshots: [...next.safetySnapshots, snapshot] };
+    }
+    case 'step.cancelling':
+      return {
+        ...next,
+        phases: updateStepById(next.phases, record.stepId, (s) => ({ ...s, cancelling: record.reason })),
       };
     case 'step.finished':
       return {
@@ -176,10 +181,26 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
           error: record.error,
           hint: record.hint,
           markedDone: record.markedDone,
+          cancelling: undefined,
+          cancelled: record.cancelled,
+          reason: record.reason,
         })),
       };
     case 'prompt.answered':
-      return { ...next, answers: { ...next.answers, [record.promptId]: record.answer } };
+      return {
+        ...next,
+        answers: { ...next.answers, [record.promptId]: record.answer },
+        phases: updateStepById(next.phases, record.stepId ?? '', (s) => ({
+          ...s,
+          waitingMs: s.waitingMs + (s.askedAt === undefined ? 0 : record.at - s.askedAt),
+          askedAt: undefined,
+        })),
+      };
+    case 'prompt.asked':
+      return {
+        ...next,
+        phases: updateStepById(next.phases, record.stepId ?? '', (s) => ({ ...s, askedAt: record.at })),
+      };
     case 'undo.started':
       return {
         ...next,
@@ -198,7 +219,6 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
     case 'task.updated':
     case 'progress':
     case 'log':
-    case 'prompt.asked':
       return next;
   }
 }
@@ -226,10 +246,17 @@ export function resumableState(records: readonly JournalRecord[], runId: string)
     throw new RunNotResumable('The journal has no run header.', {
       hint: 'The run stopped before it began; start a new one.',
     });
-  if (state.finished && state.finished.status !== 'failed')
-    throw new RunNotResumable(`Run ${runId} already ${state.finished.status}.`, {
-      hint: '`pgdr report ' + runId + '` shows what happened; start a new run to try again.',
-    });
+  if (state.finished && state.finished.status !== 'failed') {
+    const again = `pgdr ${meta.mode === 'drill' ? 'drill' : 'run'} ${meta.runbookId}`;
+    throw new RunNotResumable(
+      state.finished.status === 'aborted'
+        ? `Run ${runId} was aborted, which ends a run for good (its undo was offered then); it cannot be resumed.`
+        : `Run ${runId} already passed; there is nothing left to resume.`,
+      {
+        hint: `Start the scenario again: ${again}. \`pgdr report ${runId}\` shows what happened. (To stop a run and come back to it, choose Suspend, not Abort.)`,
+      },
+    );
+  }
   return { ...state, meta };
 }
 
@@ -242,51 +269,4 @@ function endOf(state: RunState): Interruption {
   const why = end.error ?? (failedStep ? `at step ${failedStep.id}: ${failedStep.error}` : undefined);
   const how = end.status === 'aborted' ? 'the run was aborted' : `the run ${end.status}`;
   return { at: end.at, reason: why ? `${how} ${end.error ? `(${why})` : why}` : how };
-}
-
-function layout(header: RunHeader, known: PhaseState[]): PhaseState[] {
-  const announced = header.phases.map((phase): PhaseState => ({
-    id: phase.id,
-    title: phase.title,
-    status: 'pending',
-    steps: phase.steps.map((step) => blankStep(step.id, phase.id, step.title, step.manual)),
-  }));
-  return [...announced, ...known.filter((p) => !announced.some((a) => a.id === p.id))];
-}
-
-function blankStep(id: string, phaseId: string, title: string, manual?: boolean): StepState {
-  return { id, phaseId, title, manual, status: 'pending', attempt: 0, attempts: 0, outputs: {} };
-}
-
-function ensurePhase(phases: PhaseState[], phaseId: string, title: string): PhaseState[] {
-  if (phases.some((p) => p.id === phaseId)) return phases;
-  return [...phases, { id: phaseId, title, status: 'pending', steps: [] }];
-}
-
-function updatePhase(phases: PhaseState[], phaseId: string, update: (phase: PhaseState) => PhaseState): PhaseState[] {
-  return phases.map((phase) => (phase.id === phaseId ? update(phase) : phase));
-}
-
-/** Updates a step, adding it (and its phase) if the header did not announce it. */
-function updateStep(
-  phases: PhaseState[],
-  phaseId: string,
-  stepId: string,
-  title: string,
-  update: (step: StepState) => StepState,
-): PhaseState[] {
-  const known = phases.some((p) => p.steps.some((s) => s.id === stepId));
-  if (known) return updateStepById(phases, stepId, update);
-  return updatePhase(ensurePhase(phases, phaseId, phaseId), phaseId, (phase) => ({
-    ...phase,
-    steps: [...phase.steps, update(blankStep(stepId, phaseId, title))],
-  }));
-}
-
-function updateStepById(phases: PhaseState[], stepId: string, update: (step: StepState) => StepState): PhaseState[] {
-  return phases.map((phase) =>
-    phase.steps.some((s) => s.id === stepId)
-      ? { ...phase, steps: phase.steps.map((s) => (s.id === stepId ? update(s) : s)) }
-      : phase,
-  );
 }

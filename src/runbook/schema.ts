@@ -59,6 +59,7 @@ export const phaseSchema = z
   .object({
     id: slug,
     title: z.string().min(1),
+    rto: duration.optional().describe("This phase's share of the RTO; the drill record compares it with what it took"),
     steps: z.array(stepSchema).min(1),
   })
   .strict();

@@ -4,6 +4,7 @@ import { sleep } from '../core/sleep.js';
 import type { ActionContext, ActionDefinition, ActionOutputs, TargetProfile } from '../actions/registry.js';
 import { formatDuration } from '../core/duration.js';
 import type { RunMode } from '../actions/registry.js';
+import type { CancelReason } from './events.js';
 
 export class StepTimedOut extends PgdrError {}
 /** Safety rule 1 refused a step. Exit 3. */
@@ -45,40 +46,94 @@ export function assertDrillSafe(
   }
 }
 
-/** Runs once, bounded by the timeout and the run's abort signal, even if the action ignores its signal. */
-export async function runWithTimeout<T>(
-  fn: (signal: AbortSignal) => Promise<T>,
-  parent: AbortSignal,
-  timeoutMs: number | undefined,
-  stepId: string,
-): Promise<T> {
+/** How long a cancelled action may take to stop before the step is recorded as stopped anyway (overridable). */
+export const CANCEL_GRACE_MS = 60_000;
+
+/** A cancelled action that had not stopped when the grace period ended: it may still be at work. */
+export class StepDidNotStop extends PgdrError {}
+
+export interface Bounds {
+  /** The run's signal: the operator aborted, or the run is being suspended. */
+  parent: AbortSignal;
+  timeoutMs?: number;
+  stepId: string;
+  /** How long a cancelled action gets to stop. */
+  graceMs?: number;
+  /** Told once when the action is told to stop, and why. */
+  onCancelling?: (reason: CancelReason) => void;
+  /** Whether an abort of `parent` is a suspension. */
+  suspending?: () => boolean;
+}
+
+/**
+ * Runs once, bounded by the timeout and the run's signal. A cancel is a request: the action is told through its
+ * signal and awaited (up to the grace period), so what is recorded afterwards is what happened — it stopped, it
+ * finished anyway, or it did not stop in time — and nothing of it runs on unseen after its step is over.
+ */
+export async function runWithTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, bounds: Bounds): Promise<T> {
+  const { parent, timeoutMs, stepId } = bounds;
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  let onParent = () => {};
-  const stop = new Promise<never>((_, reject) => {
-    onParent = () => {
-      controller.abort(parent.reason);
-      reject(parent.reason instanceof Error ? parent.reason : new Aborted());
-    };
-    if (parent.aborted) onParent();
-    else parent.addEventListener('abort', onParent, { once: true });
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        const error = new StepTimedOut(`Step ${stepId} timed out after ${formatDuration(timeoutMs)}.`, {
-          hint: "Raise the step's `timeout:` in the runbook if the work is just slow, or find out what it waits on.",
-        });
-        controller.abort(error);
-        reject(error);
-      }, timeoutMs);
-    }
-  });
-  stop.catch(() => {});
+  let cancel: { reason: CancelReason; error: Error } | undefined;
+  let cancelled = () => {};
+  const onCancel = new Promise<void>((resolve) => (cancelled = resolve));
+  const stop = (reason: CancelReason, error: Error) => {
+    if (cancel) return;
+    cancel = { reason, error };
+    controller.abort(error);
+    bounds.onCancelling?.(reason);
+    cancelled();
+  };
+  const onParent = () =>
+    stop(bounds.suspending?.() ? 'suspend' : 'abort', parent.reason instanceof Error ? parent.reason : new Aborted());
+  if (parent.aborted) onParent();
+  else parent.addEventListener('abort', onParent, { once: true });
+  if (timeoutMs !== undefined) {
+    timer = setTimeout(
+      () =>
+        stop(
+          'timeout',
+          new StepTimedOut(`Step ${stepId} timed out after ${formatDuration(timeoutMs)}.`, {
+            hint: "Raise the step's `timeout:` in the runbook if the work is just slow, or find out what it waits on.",
+          }),
+        ),
+      timeoutMs,
+    );
+  }
+  const work = cancel ? Promise.reject(cancel.error) : fn(controller.signal);
   try {
-    return await Promise.race([fn(controller.signal), stop]);
+    const settled = work.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const first = await Promise.race([settled, onCancel.then(() => undefined)]);
+    const outcome = first ?? (await settledWithin(settled, bounds.graceMs ?? CANCEL_GRACE_MS));
+    if (outcome && 'value' in outcome) return outcome.value;
+    if (!cancel) throw outcome!.error;
+    if (!outcome) {
+      const grace = formatDuration(bounds.graceMs ?? CANCEL_GRACE_MS);
+      throw new StepDidNotStop(
+        `${cancel.error.message} Step ${stepId} did not stop within ${grace}; it may still be at work.`,
+        {
+          hint: 'Check what it was doing (its log lines, the processes and sessions it started) before going on.',
+        },
+      );
+    }
+    throw cancel.error;
   } finally {
     if (timer) clearTimeout(timer);
     // One listener per step on the run's signal would pile up over a long runbook.
     parent.removeEventListener('abort', onParent);
+  }
+}
+
+async function settledWithin<T>(settled: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -92,6 +147,9 @@ export interface AttemptOptions {
   retryDelayMs: number;
   stepId: string;
   onRetry(attempt: number, error: unknown): void;
+  graceMs?: number;
+  onCancelling?: (reason: CancelReason) => void;
+  suspending?: () => boolean;
 }
 
 /** Attempts the action up to 1 + retries times; aborts and drill refusals are never retried. */
@@ -100,9 +158,14 @@ export async function attemptAction(options: AttemptOptions): Promise<ActionOutp
     try {
       const outputs = await runWithTimeout(
         (signal) => options.action.run(options.ctx(signal, attempt), options.args as z.output<z.ZodType>),
-        options.signal,
-        options.timeoutMs,
-        options.stepId,
+        {
+          parent: options.signal,
+          timeoutMs: options.timeoutMs,
+          stepId: options.stepId,
+          graceMs: options.graceMs,
+          onCancelling: options.onCancelling,
+          suspending: options.suspending,
+        },
       );
       return outputs ?? {};
     } catch (error) {
@@ -110,6 +173,7 @@ export async function attemptAction(options: AttemptOptions): Promise<ActionOutp
         options.signal.aborted ||
         error instanceof DrillRefused ||
         error instanceof InvalidStepArguments ||
+        error instanceof StepDidNotStop ||
         attempt > options.retries
       )
         throw error;

@@ -97,7 +97,12 @@ export async function startSandbox(runbook: string, options: SandboxOptions): Pr
     const app = await startAppStandIn();
     undo.push(() => app.close());
     app.checkDatabase(cluster.target(scenario.restored));
-    const services: RunServices = { repository, interactive: options.interactive, cleanup: new RunCleanup() };
+    const services: RunServices = {
+      repository,
+      interactive: options.interactive,
+      cleanup: new RunCleanup(),
+      resumable: false,
+    };
     if (scenario.supabase) {
       const token = `sbp_sandbox_${cluster.password}`;
       const now = Math.floor(Date.now() / 1000);

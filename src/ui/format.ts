@@ -33,3 +33,9 @@ export function bar(fraction: number, width: number): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * w);
   return '█'.repeat(filled) + '░'.repeat(w - filled);
 }
+
+/** Screen rows `text` takes when wrapped at `width` columns (each line at least one row). */
+export function textRows(text: string, width: number): number {
+  const w = Math.max(1, width);
+  return text.split('\n').reduce((rows, line) => rows + Math.max(1, Math.ceil([...line].length / w)), 0);
+}

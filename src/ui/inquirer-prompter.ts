@@ -8,14 +8,15 @@ export interface InquirerStreams {
 
 /** Loaded on the first question: most runs never ask one in plain mode. */
 async function ask(request: PromptRequest, context: InquirerStreams & { signal: AbortSignal }): Promise<PromptAnswer> {
-  const { checkbox, confirm, input, select } = await import('@inquirer/prompts');
+  const { checkbox, confirm, input, password, select } = await import('@inquirer/prompts');
+  const message = [...(request.details ?? []), request.message].join('\n');
   switch (request.kind) {
     case 'confirm':
-      return confirm({ message: request.message, default: request.default }, context);
+      return confirm({ message, default: request.default }, context);
     case 'select':
       return select(
         {
-          message: request.message,
+          message,
           choices: request.choices.map((c) => ({ value: c.value, name: c.label, description: c.hint })),
         },
         context,
@@ -23,16 +24,20 @@ async function ask(request: PromptRequest, context: InquirerStreams & { signal: 
     case 'type-name':
       return input(
         {
-          message: `${request.message} Type ${request.expected} to continue:`,
+          message: `${message} Type ${request.expected} to continue:`,
           validate: (typed) => typed === request.expected || `Does not match; type exactly ${request.expected}`,
         },
         context,
       );
     case 'text':
-      return input({ message: request.message, default: request.default }, context);
+      if (request.secret) return password({ message, mask: false }, context);
+      return input({ message, default: request.default }, context);
     case 'checklist':
       return checkbox(
-        { message: request.message, choices: request.items.map((item) => ({ value: item, name: item })) },
+        {
+          message,
+          choices: request.items.map((item) => ({ value: item, name: item, checked: request.checked?.includes(item) })),
+        },
         context,
       );
   }

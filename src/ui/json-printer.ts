@@ -1,5 +1,5 @@
 import { redactedJson } from '../core/secrets.js';
-import type { RunHandle } from '../runbook/events.js';
+import type { RunHandle } from '../runbook/run-handle.js';
 import { followRun, type RunRendering } from './rendering.js';
 
 /** --json: one event per line on stdout and nothing else, for scripts and CI. */

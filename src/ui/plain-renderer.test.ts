@@ -30,8 +30,11 @@ describe('plain renderer', () => {
       '12:04:10 ✔ restore/pg-restore succeeded in 1m 05s',
       '12:04:10 » restore succeeded in 1m 05s',
       '12:04:14 ✔ run passed in 1m 10s',
-      '12:04:14   RTO 4h 00m: met (0.5% of the budget used)',
+      '12:04:14   RTO 4h 00m: met (took 1m 10s, 0.5% of the budget)',
       '12:04:14   RPO 12m 00s',
+      '12:04:14   next steps:',
+      '12:04:14     Sign the drill record as its approver: pgdr report sign 20250116T120304Z-complete-loss --approver "<your name>"',
+      '12:04:14     Check the record has not been changed since: pgdr report verify 20250116T120304Z-complete-loss',
       '12:04:14   report pgdr-runs/20250116T120304Z-complete-loss/report.md',
       '12:04:14   report pgdr-runs/20250116T120304Z-complete-loss/report.html',
     ]);
@@ -101,6 +104,8 @@ describe('plain renderer', () => {
       '12:03:04 ↺ undo assess/ping succeeded',
       '12:03:04 ? Run the undo actions? no',
       '12:03:04 ■ run aborted in 1.5s: aborted by the operator',
+      '12:03:04   next steps:',
+      '12:03:04     Start the scenario again: pgdr drill complete-loss',
     ]);
   });
 

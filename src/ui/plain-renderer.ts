@@ -1,10 +1,16 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from '../core/secrets.js';
-import type { RunEvent, RunHandle } from '../runbook/events.js';
+import type { RunEvent } from '../runbook/events.js';
+import type { RunHandle } from '../runbook/run-handle.js';
 import { formatDuration } from '../core/duration.js';
 import { formatAmount, formatClock, formatRate, formatTimeOfDay } from './format.js';
 import { nextSample, progressStats, type ProgressSample } from './progress-math.js';
-import { followRun, type RunRendering } from './rendering.js';
+import { followRun, journalSoFar, type RunRendering } from './rendering.js';
+import { rtoVerdict } from './verdicts.js';
+import { aftermath } from '../runbook/aftermath.js';
+import { nextSteps } from '../runbook/next-steps.js';
+import { applyRecord, initialState, stepsOf, type RunState } from '../runbook/run-state.js';
+import type { JournalRecord } from '../runbook/journal.js';
 import { noColorRequested, stepSymbol, taskSymbol } from './theme.js';
 
 export interface PlainOptions {
@@ -38,9 +44,16 @@ export class PlainLines {
   constructor(
     private readonly c: ChalkInstance,
     private readonly verbose = false,
-  ) {}
+    earlier: readonly JournalRecord[] = [],
+  ) {
+    this.state = earlier.reduce(applyRecord, this.state);
+  }
+
+  /** The journal's fold of what this printer has seen: the summary names what the run left part-way. */
+  private state: RunState = initialState();
 
   lines(event: RunEvent): string[] {
+    this.state = applyRecord(this.state, event);
     return this.describe(event).map((text) => `${this.c.dim(formatTimeOfDay(event.at))} ${redact(text)}`);
   }
 
@@ -59,7 +72,11 @@ export class PlainLines {
         const lines = [
           `${badge} ${c.bold(event.runbook.title)} (${event.runbook.id}) run ${event.runId}${event.resumed ? ' resumed' : ''}${rto}`,
         ];
-        if (event.target) lines.push(`  target ${event.target}, operator ${event.operator}`);
+        if (event.target)
+          lines.push(
+            `  ${event.restoresInto ? `from ${event.target}, restores into ${event.restoresInto}` : `target ${event.target}`}, operator ${event.operator}`,
+          );
+        if (event.resumed) lines.push(`  ${this.resumedLine()}`);
         return lines;
       }
       case 'phase.started':
@@ -77,10 +94,18 @@ export class PlainLines {
         this.phaseOf.set(event.stepId, event.phaseId);
         for (const key of this.progress.keys()) if (key.startsWith(`${event.stepId}:`)) this.progress.delete(key);
         const head = `${c[statusColour[event.status]](`${stepSymbol[event.status]} ${this.step(event.stepId)} ${event.status}`)} in ${formatDuration(event.durationMs)}`;
-        const lines = [event.error ? `${head}: ${event.error}` : head];
+        const lines = [
+          event.error ? `${head}: ${event.error}` : event.reason ? `${head}: ${c.yellow(event.reason)}` : head,
+        ];
         if (event.hint) lines.push(`  ${c.yellow('hint:')} ${event.hint}`);
         return lines;
       }
+      case 'step.destructive':
+        return [c.yellow(`! ${this.step(event.stepId)} changes ${event.database} (${event.what}) from here on`)];
+      case 'safety.snapshot':
+        return [`  safety snapshot ${event.id} of ${event.database} taken into ${event.repository}`];
+      case 'step.cancelling':
+        return [c.yellow(`■ ${this.step(event.stepId)} cancelling (${event.reason})…`)];
       case 'task.updated':
         return event.state === 'pending' ? [] : [`  ${taskSymbol[event.state]} ${event.title}`];
       case 'progress':
@@ -115,6 +140,14 @@ export class PlainLines {
     }
   }
 
+  /** What the journal said before this attempt: how far the run had got, and since when the RTO clock runs. */
+  private resumedLine(): string {
+    const steps = stepsOf(this.state);
+    const done = steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
+    const since = this.state.startedAt;
+    return `resumed: ${done} of ${steps.length} steps already done${since ? `; the RTO clock runs from ${formatTimeOfDay(since)} (${formatDuration(Date.now() - since)} ago)` : ''}`;
+  }
+
   private progressLine(event: Extract<RunEvent, { type: 'progress' }>): string[] {
     const key = `${event.stepId ?? ''}:${event.label}`;
     const previous = this.progress.get(key);
@@ -145,13 +178,17 @@ export class PlainLines {
       colour(`${symbol} run ${event.status} in ${formatDuration(event.durationMs)}`) +
         (event.error ? `: ${event.error}` : ''),
     ];
-    if (event.rtoMs !== undefined) {
-      const met = event.rtoMet === false ? c.red('missed') : c.green('met');
-      const percent = (event.durationMs / event.rtoMs) * 100;
-      const used = percent < 10 ? percent.toFixed(1) : Math.round(percent);
-      lines.push(`  RTO ${formatDuration(event.rtoMs)}: ${met} (${used}% of the budget used)`);
-    }
+    const rto = rtoVerdict(event);
+    if (rto) lines.push(`  ${event.status === 'passed' && event.rtoMet !== false ? c.green(rto) : c.red(rto)}`);
     if (event.rpoMs !== undefined) lines.push(`  RPO ${formatDuration(event.rpoMs)}`);
+    for (const s of this.state.safetySnapshots)
+      lines.push(`  safety snapshot ${s.id} of ${s.database} in ${s.repository}`);
+    for (const t of aftermath(this.state).filter((t) => !t.complete))
+      lines.push(`  ${c.yellow('!')} ${t.database}: ${t.state}`);
+    const next = nextSteps(this.state);
+    if (next.length) lines.push('  next steps:');
+    for (const step of next) lines.push(`    ${step.what}: ${step.command}`);
+    // The report paths come last, where scripts and CI logs look for them.
     for (const path of event.reportPaths ?? []) lines.push(`  report ${path}`);
     return lines;
   }
@@ -164,7 +201,7 @@ export function plainChalk(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv =
 /** Plain mode: timestamped lines on stdout, no ANSI unless stdout is a terminal and NO_COLOR is unset. */
 export function renderPlain(handle: RunHandle, options: PlainOptions = {}): RunRendering {
   const stdout = options.stdout ?? process.stdout;
-  const lines = new PlainLines(plainChalk(stdout, options.env), options.verbose);
+  const lines = new PlainLines(plainChalk(stdout, options.env), options.verbose, journalSoFar(handle));
   return followRun(handle, (event) => {
     for (const line of lines.lines(event)) stdout.write(line + '\n');
   });

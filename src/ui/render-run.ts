@@ -1,4 +1,4 @@
-import type { RunHandle } from '../runbook/events.js';
+import type { RunHandle } from '../runbook/run-handle.js';
 import { printRunJson } from './json-printer.js';
 import { renderPlain, type PlainOptions } from './plain-renderer.js';
 import type { RunRendering } from './rendering.js';

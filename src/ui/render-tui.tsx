@@ -1,5 +1,5 @@
 import { render, type RenderOptions } from 'ink';
-import type { RunHandle } from '../runbook/events.js';
+import type { RunHandle } from '../runbook/run-handle.js';
 import { RunApp } from './components/RunApp.js';
 import { defaultPromptQueue, type InkPrompter } from './prompt-queue.js';
 import type { RunRendering } from './rendering.js';

@@ -1,4 +1,14 @@
-import type { RunEvent, RunHandle } from '../runbook/events.js';
+import type { RunEvent } from '../runbook/events.js';
+import type { RunHandle } from '../runbook/run-handle.js';
+import type { JournalRecord } from '../runbook/journal.js';
+
+/**
+ * What a resumed run's journal said before this attempt, for a renderer to fold first: its steps, not how it ended
+ * (it goes on now).
+ */
+export function journalSoFar(handle: RunHandle): JournalRecord[] {
+  return (handle.earlier?.() ?? []).filter((r) => r.type !== 'run.finished' && r.type !== 'run.suspended');
+}
 
 /** What every renderer returns: `done` settles once the run has finished and the output is complete. */
 export interface RunRendering {

@@ -5,6 +5,7 @@ import type { PromptRequest } from '../core/prompt.js';
 import type { RunEvent } from '../runbook/events.js';
 import type { TaskState } from '../actions/registry.js';
 import { applyRecord, initialState, type RunState } from '../runbook/run-state.js';
+import type { JournalRecord } from '../runbook/journal.js';
 
 export interface TaskView {
   id: string;
@@ -38,6 +39,8 @@ export interface ScreenState extends RunState {
   now: number;
   tasks: Record<string, TaskView[]>;
   progress: ProgressView[];
+  /** Bars of the running step that are done, or that the next stage left behind: one dim line, not a stuck bar. */
+  finishedBars: ProgressView[];
   logs: LogLine[];
   /** The question the engine is waiting on, as announced by prompt.asked. */
   pendingPrompt?: PromptRequest;
@@ -47,7 +50,7 @@ export interface ScreenState extends RunState {
 export const LOG_LIMIT = 1000;
 
 export function initialScreenState(now = Date.now()): ScreenState {
-  return { ...initialState(), now, tasks: {}, progress: [], logs: [] };
+  return { ...initialState(), now, tasks: {}, progress: [], finishedBars: [], logs: [] };
 }
 
 function upsertTask(tasks: TaskView[] = [], event: Extract<RunEvent, { type: 'task.updated' }>): TaskView[] {
@@ -57,17 +60,38 @@ function upsertTask(tasks: TaskView[] = [], event: Extract<RunEvent, { type: 'ta
     : [...tasks, next];
 }
 
-function upsertProgress(progress: ProgressView[], event: Extract<RunEvent, { type: 'progress' }>): ProgressView[] {
+/** A bar the next stage left behind: no reading for this long while another bar of its step moves. */
+const LEFT_BEHIND_MS = 2000;
+
+function upsertProgress(
+  state: Pick<ScreenState, 'progress' | 'finishedBars'>,
+  event: Extract<RunEvent, { type: 'progress' }>,
+): Pick<ScreenState, 'progress' | 'finishedBars'> {
   const key = `${event.stepId ?? ''}:${event.label}`;
-  const existing = progress.find((p) => p.key === key);
+  const existing = state.progress.find((p) => p.key === key);
   const { restarted: _restarted, ...sample } = nextSample(existing, event);
   const next: ProgressView = { key, stepId: event.stepId, label: event.label, unit: event.unit, ...sample };
-  return existing ? progress.map((p) => (p.key === key ? next : p)) : [...progress, next];
+  const others = state.progress.filter((p) => p.key !== key);
+  // A stage's bar stays while it moves; once complete, or still while a later stage moves on, it folds away.
+  const over = (p: ProgressView) =>
+    p.stepId === event.stepId && ((p.total !== undefined && p.done >= p.total) || event.at - p.at >= LEFT_BEHIND_MS);
+  const folded = others.filter(over);
+  return {
+    progress: [
+      ...(existing ? state.progress.map((p) => (p.key === key ? next : p)) : [...state.progress, next]),
+    ].filter((p) => !folded.includes(p)),
+    finishedBars: [...state.finishedBars.filter((p) => p.key !== key), ...folded],
+  };
+}
+
+/** "pg_restore: pg_restore: error: …" (a tool quoting itself, then pgdr quoting it) reads as "pg_restore: error: …". */
+function oncePrefixed(message: string): string {
+  return message.replace(/^([\w.-]+: )(?:\1)+/, '$1');
 }
 
 /** Tool output can carry several lines, tabs and escape codes; the pane shows one clean line per row. */
 function appendLog(logs: LogLine[], line: LogLine): LogLine[] {
-  const parts = stripVTControlCharacters(line.message)
+  const parts = stripVTControlCharacters(oncePrefixed(line.message))
     .replace(/\t/g, '  ')
     .split(/\r?\n/)
     .filter((part, i, all) => part !== '' || (i > 0 && i < all.length - 1));
@@ -76,17 +100,35 @@ function appendLog(logs: LogLine[], line: LogLine): LogLine[] {
 }
 
 /** Pure: folds one engine event into what the screen shows (the journal's fold, plus subtasks, progress and logs). */
-export function runReducer(state: ScreenState, event: RunEvent): ScreenState {
-  const next = applyRecord(state, event);
+/** A bar at 100 % folds away as soon as anything else of its step happens (a subtask, a log line). */
+function foldComplete(state: ScreenState, stepId: string | undefined): ScreenState {
+  const done = state.progress.filter((p) => p.stepId === stepId && p.total !== undefined && p.done >= p.total);
+  if (done.length === 0) return state;
+  return {
+    ...state,
+    progress: state.progress.filter((p) => !done.includes(p)),
+    finishedBars: [...state.finishedBars, ...done],
+  };
+}
+
+export function runReducer(state: ScreenState, event: RunEvent | JournalRecord): ScreenState {
+  const next =
+    event.type === 'task.updated' || event.type === 'log'
+      ? foldComplete(applyRecord(state, event), event.stepId)
+      : applyRecord(state, event);
   switch (event.type) {
     case 'step.started':
       return { ...next, tasks: { ...next.tasks, [event.stepId]: [] } };
     case 'step.finished':
-      return { ...next, progress: next.progress.filter((p) => p.stepId !== undefined && p.stepId !== event.stepId) };
+      return {
+        ...next,
+        progress: next.progress.filter((p) => p.stepId !== undefined && p.stepId !== event.stepId),
+        finishedBars: next.finishedBars.filter((p) => p.stepId !== event.stepId),
+      };
     case 'task.updated':
       return { ...next, tasks: { ...next.tasks, [event.stepId]: upsertTask(next.tasks[event.stepId], event) } };
     case 'progress':
-      return { ...next, progress: upsertProgress(next.progress, event) };
+      return { ...next, ...upsertProgress(next, event) };
     case 'log':
       return {
         ...next,
@@ -97,7 +139,7 @@ export function runReducer(state: ScreenState, event: RunEvent): ScreenState {
     case 'prompt.answered':
       return next.pendingPrompt?.id === event.promptId ? { ...next, pendingPrompt: undefined } : next;
     case 'run.finished':
-      return { ...next, progress: [], pendingPrompt: undefined };
+      return { ...next, progress: [], finishedBars: [], pendingPrompt: undefined };
     default:
       return next;
   }

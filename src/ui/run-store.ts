@@ -1,5 +1,7 @@
-import type { RunEvent, RunHandle } from '../runbook/events.js';
+import type { RunEvent } from '../runbook/events.js';
+import type { RunHandle } from '../runbook/run-handle.js';
 import { initialScreenState, runReducer, type ScreenState } from './run-state.js';
+import { journalSoFar } from './rendering.js';
 
 export interface RunStoreOptions {
   /** Events are batched and published at most this often (≈10 redraws a second). */
@@ -35,7 +37,8 @@ export class RunStore {
     this.clockMs = options.clockMs ?? 1000;
     this.now = options.now ?? Date.now;
     // From the first frame: a prompt drawn before the store is subscribed must not show without its run's header.
-    this.state = this.caughtUp(initialScreenState(this.now()));
+    // A resumed run: what the journal already said of its steps (not how it ended: it goes on), then this attempt's.
+    this.state = this.caughtUp(journalSoFar(handle).reduce(runReducer, initialScreenState(this.now())));
   }
 
   /** `state` with the history's events it has not seen yet. */
@@ -76,6 +79,11 @@ export class RunStore {
 
   private enqueue(event: RunEvent): void {
     this.queue.push(event);
+    // A question is drawn the moment it is asked: the steps around it must be as current as it is.
+    if (event.type === 'prompt.asked') {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      return this.flush();
+    }
     if (this.flushTimer) return;
     // The first event after a quiet spell draws at once (a prompt must not show before its run's header); bursts batch.
     const wait = this.lastFlush + this.flushMs - Date.now();

@@ -42,9 +42,10 @@ async function failure(promise: Promise<unknown>): Promise<PromptUnanswered> {
 }
 
 describe('scriptedPrompter', () => {
-  it('with --yes confirms, picks the first choice, takes defaults and ticks every item', async () => {
+  it('with --yes confirms, picks the first choice, takes defaults (a No stays No) and ticks every item', async () => {
     const p = scriptedPrompter({ yes: true });
-    expect(await p.ask(confirm, signal)).toBe(true);
+    expect(await p.ask({ ...confirm, default: undefined }, signal)).toBe(true);
+    expect(await p.ask(confirm, signal)).toBe(false);
     expect(await p.ask(select, signal)).toBe('b1');
     expect(await p.ask(text, signal)).toBe('none');
     expect(await p.ask(checklist, signal)).toEqual(['update record', 'flush cache']);
@@ -68,7 +69,7 @@ describe('scriptedPrompter', () => {
   it('without answers fails naming --answer <id>= and --yes', async () => {
     const error = await failure(scriptedPrompter().ask(confirm, signal));
     expect(error.message).toContain('maintenance');
-    expect(error.hint).toBe('Pass --answer maintenance=<value>, or --yes to accept the defaults.');
+    expect(error.hint).toBe('Pass --answer maintenance=yes|no, or --yes to accept the defaults.');
     expect(error.exitCode).toBe(2);
   });
 
@@ -86,9 +87,18 @@ describe('scriptedPrompter', () => {
 
   it('rejects answers that are not among the choices', async () => {
     const error = await failure(scriptedPrompter({ answers: { backup: 'b9' } }).ask(select, signal));
-    expect(error.hint).toBe('Pass --answer backup=<b1|b2>.');
+    expect(error.hint).toBe('Pass --answer backup=b1|b2.');
     await failure(scriptedPrompter({ answers: { maintenance: 'maybe' } }).ask(confirm, signal));
     await failure(scriptedPrompter({ answers: { dns: 'reboot' } }).ask(checklist, signal));
+  });
+
+  it('names the format each kind of question takes, in the error of a question left unanswered', async () => {
+    const hint = async (request: PromptRequest) => (await failure(scriptedPrompter().ask(request, signal))).hint;
+    expect(await hint(select)).toBe('Pass --answer backup=b1|b2, or --yes to accept the defaults.');
+    expect(await hint(text)).toBe('Pass --answer notes=<text>, or --yes to accept the defaults.');
+    expect(await hint(checklist)).toBe(
+      'Pass --answer dns=all (or some: "dns=update record,flush cache"), or --yes to accept the defaults.',
+    );
   });
 
   it('prefers an explicit answer over --yes', async () => {

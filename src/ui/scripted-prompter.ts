@@ -7,16 +7,33 @@ export class PromptUnanswered extends UsageError {}
 export interface ScriptedAnswers {
   /** From --answer <promptId>=<value>. */
   answers?: Record<string, string>;
-  /** --yes: confirms, takes defaults and ticks checklists; never types a name back. */
+  /** --yes: takes every default (a No stays No), confirms the rest and ticks checklists; never types a name back. */
   yes?: boolean;
 }
 
 const TRUE = new Set(['y', 'yes', 'true', '1', 'on']);
 const FALSE = new Set(['n', 'no', 'false', '0', 'off']);
 
-function invalid(request: PromptRequest, value: string, expected: string): PromptUnanswered {
+/** What `--answer <id>=…` takes for this question, as the operator would type it. */
+export function answerFormat(request: PromptRequest): string {
+  const word = (text: string) => (/[\s"'`$\\|&;<>()]/.test(text) ? `"${text.replace(/(["\\$`])/g, '\\$1')}"` : text);
+  switch (request.kind) {
+    case 'confirm':
+      return `${request.id}=yes|no`;
+    case 'select':
+      return `${request.id}=${request.choices.map((c) => c.value).join('|')}`;
+    case 'type-name':
+      return `${request.id}=${request.expected}`;
+    case 'text':
+      return `${request.id}=<text>`;
+    case 'checklist':
+      return `${request.id}=all (or some: ${word(`${request.id}=${request.items.slice(0, 2).join(',')}`)})`;
+  }
+}
+
+function invalid(request: PromptRequest, value: string): PromptUnanswered {
   return new PromptUnanswered(`--answer ${request.id}=${value} is not a valid answer to "${request.message}".`, {
-    hint: `Pass --answer ${request.id}=<${expected}>.`,
+    hint: `Pass --answer ${answerFormat(request)}.`,
   });
 }
 
@@ -26,11 +43,11 @@ function fromString(request: PromptRequest, value: string): PromptAnswer {
       const v = value.trim().toLowerCase();
       if (TRUE.has(v)) return true;
       if (FALSE.has(v)) return false;
-      throw invalid(request, value, 'yes|no');
+      throw invalid(request, value);
     }
     case 'select': {
       const choice = request.choices.find((c) => c.value === value) ?? request.choices.find((c) => c.label === value);
-      if (!choice) throw invalid(request, value, request.choices.map((c) => c.value).join('|'));
+      if (!choice) throw invalid(request, value);
       return choice.value;
     }
     case 'type-name':
@@ -52,7 +69,7 @@ function fromString(request: PromptRequest, value: string): PromptAnswer {
         .map((s) => s.trim())
         .filter(Boolean);
       const unknown = picked.filter((p) => !request.items.includes(p));
-      if (unknown.length > 0) throw invalid(request, value, `all|comma-separated items`);
+      if (unknown.length > 0) throw invalid(request, value);
       return picked;
     }
   }
@@ -61,7 +78,8 @@ function fromString(request: PromptRequest, value: string): PromptAnswer {
 function byDefault(request: PromptRequest): PromptAnswer | undefined {
   switch (request.kind) {
     case 'confirm':
-      return true;
+      // A question whose default is No (undo onto a half-restored database) keeps it: --yes takes defaults.
+      return request.default ?? true;
     case 'select':
       return request.choices[0]?.value;
     case 'text':
@@ -82,10 +100,17 @@ function unanswered(request: PromptRequest): PromptUnanswered {
       },
     );
   }
+  if (request.kind === 'text' && request.secret)
+    return new PromptUnanswered(
+      `"${request.message}" (prompt ${request.id}) needs a secret and there is no terminal to ask in.`,
+      {
+        hint: 'Set it in the environment and run again (a password: PGPASSWORD or ~/.pgpass), or give the target again (--db …); --answer would put it where ps shows it.',
+      },
+    );
   return new PromptUnanswered(
     `"${request.message}" (prompt ${request.id}) needs an answer and there is no terminal to ask in.`,
     {
-      hint: `Pass --answer ${request.id}=<value>${byDefault(request) === undefined ? '' : ', or --yes to accept the defaults'}.`,
+      hint: `Pass --answer ${answerFormat(request)}${byDefault(request) === undefined ? '' : ', or --yes to accept the defaults'}.`,
     },
   );
 }
@@ -94,6 +119,8 @@ function unanswered(request: PromptRequest): PromptUnanswered {
 export function scriptedPrompter(options: ScriptedAnswers = {}): Prompter {
   const answers = options.answers ?? {};
   return {
+    canAnswer: (request) =>
+      answers[request.id] !== undefined || (Boolean(options.yes) && byDefault(request) !== undefined),
     async ask(request) {
       const given = answers[request.id];
       if (given !== undefined) return fromString(request, given);

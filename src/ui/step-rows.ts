@@ -6,9 +6,9 @@ import type { ScreenState, TaskView } from './run-state.js';
 
 /** One screen row of the step list; building rows first lets the list fit the terminal's height. */
 export type StepRow =
-  | { kind: 'phase'; key: string; status: StepStatus; title: string; time: string }
+  | { kind: 'phase'; key: string; status: StepStatus; title: string; time: string; note?: string }
   | { kind: 'step'; key: string; status: StepStatus; title: string; time: string }
-  | { kind: 'error' | 'hint'; key: string; text: string }
+  | { kind: 'error' | 'hint' | 'reason'; key: string; text: string }
   | { kind: 'task'; key: string; state: TaskState; title: string; depth: number }
   | { kind: 'more'; key: string; count: number };
 
@@ -27,6 +27,12 @@ function expanded(phase: PhaseState): boolean {
   );
 }
 
+/** A folded phase keeps, on its own line, what a step of it did not do (a notification nobody got). */
+function phaseNote(phase: PhaseState): string | undefined {
+  const skipped = phase.steps.find((s) => s.reason);
+  return skipped ? `${skipped.title} skipped: ${firstLine(skipped.reason!)}` : undefined;
+}
+
 function depth(task: TaskView, byId: Map<string, TaskView>): number {
   let level = 0;
   let parent = task.parentId ? byId.get(task.parentId) : undefined;
@@ -42,13 +48,14 @@ function firstLine(text: string): string {
 }
 
 function stepRows(step: StepState, now: number, tasks: TaskView[]): StepRow[] {
-  const title = `${step.title}${step.manual ? ' (manual)' : ''}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}`;
+  const title = `${step.title}${step.manual ? ' (manual)' : ''}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}${step.cancelling ? ' — cancelling…' : ''}`;
   const rows: StepRow[] = [
     { kind: 'step', key: `s:${step.id}`, status: step.status, title, time: duration(step, now) },
   ];
   // One row each: a multi-line error keeps its first line here; the log pane has the rest.
   if (step.error) rows.push({ kind: 'error', key: `e:${step.id}`, text: firstLine(step.error) });
   if (step.hint) rows.push({ kind: 'hint', key: `h:${step.id}`, text: `hint: ${firstLine(step.hint)}` });
+  if (step.reason) rows.push({ kind: 'reason', key: `r:${step.id}`, text: `skipped: ${firstLine(step.reason)}` });
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const finished = tasks.filter((t) => t.state === 'done' || t.state === 'skipped');
   // Many subtasks: finished ones fold into one line so the running one stays in view.
@@ -82,6 +89,7 @@ export function buildStepRows(state: ScreenState): StepRow[] {
       status: phase.status,
       title: phase.title,
       time: duration(phase, state.now),
+      note: expanded(phase) ? undefined : phaseNote(phase),
     });
     if (!expanded(phase)) continue;
     for (const step of phase.steps) {

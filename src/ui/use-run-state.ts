@@ -1,5 +1,5 @@
 import { useMemo, useSyncExternalStore } from 'react';
-import type { RunHandle } from '../runbook/events.js';
+import type { RunHandle } from '../runbook/run-handle.js';
 import { RunStore, type RunStoreOptions } from './run-store.js';
 import type { ScreenState } from './run-state.js';
 

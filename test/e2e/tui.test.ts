@@ -1,42 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pgdrCommand } from '../helpers/cli.js';
+import { quote, tmuxServer, tmuxSession } from './tmux.js';
 
-const socket = `pgdr-e2e-${process.pid}`;
+const tmux = tmuxServer('e2e');
 const session = 'drill';
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-const seen: string[] = [];
-
-async function until(what: string, predicate: (text: string) => boolean, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = screen();
-    if (seen.at(-1) !== text) seen.push(text);
-    if (predicate(text)) return text;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; the screen shows:\n${text}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-async function keys(...names: string[]): Promise<void> {
-  for (const name of names) {
-    tmux('send-keys', '-t', session, name);
-    await new Promise((r) => setTimeout(r, 120));
-  }
-}
-
-afterAll(() => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // Already gone with its only session.
-  }
-});
+const { seen, until, keys, type } = tmuxSession(tmux, session);
 
 describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
   it('shows the phases advancing, takes the keystrokes it needs and ends with a passed report', async () => {
@@ -44,8 +16,14 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'pgdr-e2e-tmp-'));
     chmodSync(cwd, 0o755);
     chmodSync(tmp, 0o755);
-    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} ${[process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ')}; echo "EXIT=$?"; sleep 600`;
+    const home = mkdtempSync(join(tmpdir(), 'pgdr-e2e-home-'));
+    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} PGDR_HOME=${quote(home)} ${[process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ')}; echo "EXIT=$?"; sleep 600`;
     tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', command);
+
+    // Asked once, before the run's screen, and remembered for the next drill.
+    await until('the operator question', (s) => s.includes('Your name, for the drill records'));
+    type('Ada Operator');
+    await keys('Enter');
 
     const first = await until('the first checklist', (s) => s.includes('0/3 done'));
     expect(first).toContain('[DRILL] Complete database loss');
@@ -60,8 +38,12 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     await until('two ticks', (s) => s.includes('2/2 done'));
     await keys('Enter');
     await until('the notes prompt', (s) => s.includes('Notes for the report'));
-    tmux('send-keys', '-t', session, '-l', 'sandbox drill went fine');
+    type('sandbox drill went fine');
     await until('the typed notes', (s) => s.includes('sandbox drill went fine'));
+    await keys('Enter');
+    await until('the sign-off', (s) => s.includes("Approver's name"));
+    type('Grace Approver');
+    await until('the typed approver', (s) => s.includes('Grace Approver'));
     await keys('Enter');
 
     const end = await until('the end of the run', (s) => s.includes('EXIT='), 90_000);
@@ -83,6 +65,8 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     expect(report.rto.actualMs).toBeGreaterThan(0);
     expect(report.rto.met).toBe(true);
     expect(JSON.stringify(report.notes)).toContain('sandbox drill went fine');
+    expect(report.operatorName).toBe('Ada Operator');
+    expect(report.signoff).toMatchObject({ approver: 'Grace Approver' });
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/RTO met/);
     expect(readdirSync(tmp)).toEqual([]);
   });
@@ -97,7 +81,7 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     // As a login shell does when the SSH connection drops: it gets the hang-up and passes it on to its job.
     const pgdr = [process.execPath, ...pgdrCommand(), 'drill', '--sandbox'].map(quote).join(' ');
     const script = `trap 'kill -HUP $pid' HUP; ${pgdr} < /dev/tty & pid=$!; while kill -0 $pid 2>/dev/null; do wait $pid; code=$?; done; echo $code > ${quote(exitFile)}`;
-    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} exec bash -c ${quote(script)}`;
+    const command = `cd ${quote(cwd)} && TMPDIR=${quote(tmp)} PGDR_OPERATOR=Ada exec bash -c ${quote(script)}`;
     tmux('new-session', '-d', '-s', hangup, '-x', '80', '-y', '24', command);
     const deadline = Date.now() + 60_000;
     while (!tmux('capture-pane', '-p', '-t', hangup).includes('0/3 done')) {

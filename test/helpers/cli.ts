@@ -25,10 +25,14 @@ export function runPgdr(
     cwd?: string;
     timeoutMs?: number;
     onSpawn?: (pid: number) => void;
+    /** Run as this OS user (root runs the tests; permissions do not stop root). */
+    asUser?: string;
   } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...pgdrCommand(), ...args], {
+    const argv = [process.execPath, ...pgdrCommand(), ...args];
+    const [file, ...rest] = options.asUser ? ['runuser', '-u', options.asUser, '--', ...argv] : argv;
+    const child = spawn(file!, rest, {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', PGDR_HOME: process.env.PGDR_HOME, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -37,3 +37,13 @@ export async function useClusterWith(database: string, sql: string): Promise<Loc
   await psql(cluster, database, sql);
   return cluster;
 }
+
+/** Whether a COPY is loading rows into `database` right now (pg_restore's data phase): the moment to break in. */
+export async function copyRunningInto(cluster: LocalCluster, database: string): Promise<boolean> {
+  const n = await psql(
+    cluster,
+    'postgres',
+    `select count(*) from pg_stat_activity where datname = '${database}' and query ilike 'copy%' and state = 'active'`,
+  );
+  return n.trim() !== '0';
+}

@@ -121,15 +121,17 @@ describe('pg and sql actions against a real cluster', () => {
     expect(report.undo.actions).toEqual([{ stepId: 'block', title: 'Block', status: 'succeeded' }]);
   });
 
-  it('refuses in a drill to block a production target', async () => {
-    const { finished } = await run(
+  it('refuses in a drill to block a production target, in preflight, before any step', async () => {
+    const { finished, result } = await run(
       `      - { id: block, title: Block, action: pg.block-connections, with: { target: primary } }\n`,
       { mode: 'drill' },
     );
-    expect(finished.block).toMatchObject({
+    expect(finished['preflight.targets']).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('a target marked production'),
     });
+    expect(finished.block).toBeUndefined();
+    expect(result.exitCode).toBe(3);
     expect(await psql(cluster, 'postgres', "select datallowconn from pg_database where datname = 'app'")).toBe('t\n');
   });
 

@@ -73,7 +73,9 @@ phases:
     run.subscribe((e) => seen.push(e));
     const result = await run.start();
     expect(result.status).toBe('passed');
-    const finished = seen.filter((e) => e.type === 'step.finished');
+    const finished = seen.filter(
+      (e): e is Extract<RunEvent, { type: 'step.finished' }> => e.type === 'step.finished' && e.phaseId !== 'preflight',
+    );
     expect(finished.map((e) => [e.stepId, e.status])).toEqual([
       ['pick', 'succeeded'],
       ['use', 'succeeded'],
@@ -106,6 +108,7 @@ phases:
       prompter: scripted(),
       runsDir: tempDir(),
       actions: testActions(),
+      cancelGraceMs: 300,
     });
     const started = Date.now();
     const result = await run.start();

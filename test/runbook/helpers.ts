@@ -6,6 +6,7 @@ import { builtinActions } from '../../src/actions/index.js';
 import { defineAction, type ActionRegistry } from '../../src/actions/registry.js';
 import type { Prompter, PromptAnswer, PromptRequest } from '../../src/core/prompt.js';
 import { sleep } from '../../src/core/sleep.js';
+import { loadRunbookText, type LoadedRunbook } from '../../src/runbook/loader.js';
 
 export function tempDir(prefix = 'pgdr-rb-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -100,4 +101,29 @@ export function testActions(log: string[] = []): ActionRegistry {
         },
       }),
     );
+}
+
+/** A runbook of one phase `a` holding `steps` (YAML flow mappings, one a line). */
+export function onePhaseRunbook(steps: string[], actions: ActionRegistry): LoadedRunbook {
+  const yaml = `id: t\ntitle: Test runbook\nseverity: low\nrto: 1h\nrpo: 24h\nphases:\n  - id: a\n    title: A\n    steps:\n${steps.map((s) => `      - ${s}\n`).join('')}`;
+  return loadRunbookText(yaml, 'test.yaml', actions);
+}
+
+/** The DOM headless Chromium makes of a file (its scripts run, for up to 2 s of virtual time), `width` px wide. */
+export async function chromiumDom(file: string, width = 1280): Promise<string> {
+  const { runProcess } = await import('../../src/core/system.js');
+  return await runProcess('chromium', [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    `--user-data-dir=${tempDir('pgdr-chromium-')}`,
+    `--window-size=${width},900`,
+    '--virtual-time-budget=2000',
+    '--dump-dom',
+    `file://${file}`,
+  ]);
 }

@@ -41,13 +41,15 @@ describe('the journal of a resumed run', () => {
     expect(model.status).toBe('suspended');
     expect(model.passed).toBe(false);
     expect(model.finishedAt).toBeUndefined();
-    expect(model.phases[0]!.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
+    expect(model.phases.find((p) => p.id === 'a')!.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
       ['flaky', 'succeeded', 2],
-      ['slow', 'running', 1],
+      ['slow', 'aborted', 1],
     ]);
     // The first attempt's failure is history (it was resumed), not an error of the run as it stands.
     expect(model.errors).toEqual([]);
-    expect(model.interruptions).toEqual([{ at: expect.any(String), reason: 'the run failed at step flaky: flake 1' }]);
+    expect(model.interruptions).toEqual([
+      expect.objectContaining({ at: expect.any(String), reason: 'the run failed at step flaky: flake 1' }),
+    ]);
   });
 
   it('is folded one way: the screen replaying its events shows each step as the resume and the report see it', async () => {

@@ -41,7 +41,8 @@ describe('redaction keeps every line that leaves pgdr whole', () => {
     const { run, result, journal } = await runShell('echo connecting with password=abc');
     expect(result.status).toBe('passed');
     expect(readJournal(result.runDir).at(-1)).toMatchObject({ type: 'run.finished', status: 'passed' });
-    expect(journal).not.toContain('abc');
+    // The chain's hashes are hex and may hold "abc" by chance; the records themselves must not.
+    expect(journal.replace(/"prev":"[0-9a-f]{64}"/g, '')).not.toContain('abc');
     const said = run.history().filter((e) => e.type === 'log' && e.stepId === 'say');
     expect(said.map((e) => e.type === 'log' && e.message)).toContain('connecting with password=***');
   });
@@ -71,7 +72,9 @@ phases:
     expect(result.status).toBe('passed');
     const escaped = JSON.stringify(secret).slice(1, -1);
     expect(JSON.stringify(run.history())).not.toContain(escaped);
-    expect(run.history().find((e) => e.type === 'step.finished')).toMatchObject({ outputs: { auth: 'Bearer ***' } });
+    expect(run.history().find((e) => e.type === 'step.finished' && e.phaseId !== 'preflight')).toMatchObject({
+      outputs: { auth: 'Bearer ***' },
+    });
     for (const name of ['journal.jsonl', 'report.md', 'report.json', 'report.html']) {
       const text = readFileSync(join(result.runDir, name), 'utf8');
       expect(text, name).not.toContain(escaped);

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProcess } from '../../src/core/system.js';
 import { createRun } from '../../src/runbook/engine.js';
 import { writeRunReports } from '../../src/report/write.js';
 import { loadRunbookText } from '../../src/runbook/loader.js';
-import { scripted, tempDir, testActions } from './helpers.js';
+import { chromiumDom, scripted, tempDir, testActions } from './helpers.js';
 
 describe('drill report', () => {
   it('renders in headless chromium with the scenario, the RTO verdict and a bar per step', async () => {
@@ -47,19 +46,7 @@ phases:
     expect(md).toContain('Backup used | `b-1`');
     expect(md).toContain('notes: all <fine>');
     const html = join(result.runDir, 'report.html');
-    const profile = tempDir('pgdr-chromium-');
-    const dom = await runProcess('chromium', [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--user-data-dir=${profile}`,
-      '--dump-dom',
-      `file://${html}`,
-    ]);
+    const dom = await chromiumDom(html);
     expect(dom).toContain('<h1 id="scenario">Demo &lt;scenario&gt; &amp; drill</h1>');
     expect(dom).toMatch(/<p id="rto-verdict"><span class="verdict met">RTO met<\/span>/);
     const bars = [...dom.matchAll(/<rect class="step-bar" data-step="([^"]+)" data-status="([^"]+)"/g)].map((m) => [
@@ -67,6 +54,10 @@ phases:
       m[2],
     ]);
     expect(bars).toEqual([
+      ['preflight.questions', 'succeeded'],
+      ['preflight.targets', 'succeeded'],
+      ['preflight.repository', 'succeeded'],
+      ['preflight.tools', 'succeeded'],
       ['one', 'succeeded'],
       ['check', 'failed'],
       ['two', 'succeeded'],

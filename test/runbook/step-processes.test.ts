@@ -29,7 +29,7 @@ describe('a step that stops leaves nothing running', () => {
     const run = sleepingRun(sleep, '1s');
     const result = await run.start();
     expect(result.status).toBe('failed');
-    expect(run.history().find((e) => e.type === 'step.finished')).toMatchObject({
+    expect(run.history().find((e) => e.type === 'step.finished' && e.phaseId !== 'preflight')).toMatchObject({
       status: 'failed',
       error: 'Step hook timed out after 1.0s.',
     });

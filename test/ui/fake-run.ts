@@ -1,9 +1,11 @@
-import type { RunEvent, RunHandle, RunHeader, RunEventListener } from '../../src/runbook/events.js';
+import type { RunEvent, RunHeader, RunEventListener } from '../../src/runbook/events.js';
+import type { RunHandle } from '../../src/runbook/run-handle.js';
 
 /** A run handle driven by hand: tests emit the events an engine would. */
 export class FakeRun implements RunHandle {
   readonly events: RunEvent[] = [];
   abortRequests = 0;
+  readonly suspensions: string[] = [];
   private readonly listeners = new Set<RunEventListener>();
 
   subscribe(listener: RunEventListener): () => void {
@@ -17,6 +19,10 @@ export class FakeRun implements RunHandle {
 
   requestAbort(): void {
     this.abortRequests++;
+  }
+
+  suspend(reason: string): void {
+    this.suspensions.push(reason);
   }
 
   emit(...events: RunEvent[]): void {
@@ -156,3 +162,13 @@ export function passedRun(): RunEvent[] {
     },
   ];
 }
+
+/** The restore step of the header starts. */
+export const restoreStarted: RunEvent = {
+  type: 'step.started',
+  at: T0,
+  phaseId: 'restore',
+  stepId: 'pg-restore',
+  title: 'Restore the dump into the scratch database',
+  attempt: 1,
+};

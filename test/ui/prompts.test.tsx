@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keys } from '../render.js';
-import { mountTui, track } from './tui-harness.js';
+import { track, tuiPerTest } from './tui-harness.js';
 
-let stop: (() => void) | undefined;
-afterEach(() => stop?.());
-
-async function setup() {
-  const tui = await mountTui();
-  stop = () => tui.rendering.stop();
-  return tui;
-}
+const setup = tuiPerTest();
 
 describe('prompt area', () => {
   it('type-name refuses a wrong name, shows what is typed, and accepts the exact one', async () => {

@@ -18,31 +18,11 @@ async function setup(size?: { columns?: number; rows?: number }) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('run screen keys', () => {
-  it('q asks the engine to abort, once', async () => {
-    const { run, terminal } = await setup();
-    await terminal.press('q');
-    await terminal.waitFor('abort requested');
-    expect(run.abortRequests).toBe(1);
-    await terminal.press('q');
-    expect(run.abortRequests).toBe(1);
-  });
-
-  it('ctrl-c aborts even while a question is open', async () => {
-    const { run, terminal, prompter, signal } = await setup();
-    void prompter.ask({ kind: 'text', id: 'notes', message: 'Notes' }, signal);
-    await terminal.waitFor('Notes');
-    await terminal.press('q');
-    expect(run.abortRequests).toBe(0);
-    await terminal.press(keys.ctrlC);
-    await terminal.waitFor('abort requested');
-    expect(run.abortRequests).toBe(1);
-  });
-
   it('? opens the help overlay and ? or esc closes it', async () => {
     const { terminal } = await setup();
     await terminal.press('?');
     await terminal.waitFor('show or hide this help');
-    expect(terminal.lastFrame()).toContain('abort the run (pgdr then asks whether to undo)');
+    expect(terminal.lastFrame()).toContain('stop: keep going, suspend (resume later) or abort');
     expect(terminal.lastFrame()).not.toContain('○ Assess');
     await terminal.press(keys.escape);
     await terminal.waitFor('○ Assess');

@@ -10,7 +10,7 @@ function stateOf(events: RunEvent[], now = T0 + 90_000): ScreenState {
 }
 
 function screen(state: ScreenState, size: { columns: number; rows: number } = { columns: 80, rows: 24 }) {
-  return renderInk(<RunScreen state={state} view="steps" onAnswer={() => {}} abortRequested={false} {...size} />, size);
+  return renderInk(<RunScreen state={state} view="steps" onAnswer={() => {}} {...size} />, size);
 }
 
 const midRun: RunEvent[] = [
@@ -212,7 +212,7 @@ describe('step list', () => {
         view="steps"
         prompt={prompt}
         onAnswer={() => {}}
-        abortRequested={false}
+
         {...size}
       />,
       size,
@@ -226,13 +226,10 @@ describe('step list', () => {
     expect(frame).toContain('▶ subtask 4');
     expect(frame).toMatch(/⋯ \d+ more/);
     expect(frame).toContain('[DRILL]');
-    expect(frame).toContain('ctrl-c abort');
+    expect(frame).toContain('ctrl-c stop');
     view.unmount();
 
-    const idle = renderInk(
-      <RunScreen state={stateOf(events)} view="steps" onAnswer={() => {}} abortRequested={false} {...size} />,
-      size,
-    );
+    const idle = renderInk(<RunScreen state={stateOf(events)} view="steps" onAnswer={() => {}} {...size} />, size);
     const idleFrame = idle.lastFrame();
     expect(idleFrame.split('\n').length).toBeLessThanOrEqual(24);
     expect(idleFrame).toContain('line 19');
@@ -260,11 +257,83 @@ describe('step list', () => {
     );
     const frame = view.lastFrame();
     expect(frame).toContain('✖ run failed in 1m 40s');
-    expect(frame).toContain('RTO 1m 00s: missed (took 1m 40s)');
+    expect(frame).toContain('RTO 1m 00s: not met, the run failed after 1m 40s');
+    expect(frame).not.toContain('missed');
     expect(frame).toContain('RPO 5m 00s');
     expect(frame).toContain('✔ undo Maintenance mode off');
     expect(frame).toContain('report pgdr-runs/r1/report.md');
     expect(frame).toContain('run finished');
+    view.unmount();
+  });
+
+  it('after an abort mid-restore in place: no "RTO missed", the database left part-way, and the command that puts it back', () => {
+    const view = screen(
+      stateOf([
+        ...midRun,
+        {
+          type: 'step.destructive',
+          at: T0 + 60_000,
+          stepId: 'pg-restore',
+          target: 'restored',
+          server: 'postgres://app:***@db.internal:5432/app',
+          database: 'app',
+          what: 'restored in place',
+        },
+        {
+          type: 'safety.snapshot',
+          at: T0 + 61_000,
+          stepId: 'pg-restore',
+          id: '20250116T120500Z-full-app',
+          database: 'app',
+          server: 'postgres://app:***@db.internal:5432/app',
+          repository: '/srv/backups',
+        },
+        { type: 'step.cancelling', at: T0 + 70_000, stepId: 'pg-restore', reason: 'abort' },
+        {
+          type: 'step.finished',
+          at: T0 + 72_000,
+          phaseId: 'restore',
+          stepId: 'pg-restore',
+          status: 'aborted',
+          durationMs: 42_000,
+          error: 'Aborted by the operator.',
+          cancelled: 'abort',
+        },
+        {
+          type: 'run.finished',
+          at: T0 + 80_000,
+          status: 'aborted',
+          durationMs: 80_000,
+          rtoMs: 4 * 3600_000,
+          rtoMet: false,
+        },
+      ]),
+      { columns: 80, rows: 40 },
+    );
+    const frame = view.lastFrame().replace(/\n/g, ' ');
+    expect(frame).toContain('■ run aborted in 1m 20s');
+    expect(frame).toContain('RTO 4h 00m: not met, the run aborted after 1m 20s');
+    expect(frame).not.toMatch(/RTO.*missed/);
+    expect(frame).toContain(
+      '! app: only partly restored in place: step "Restore the dump into the scratch database" was stopped part-way',
+    );
+    expect(frame).toContain('safety snapshot 20250116T120500Z-full-app of app in /srv/backups');
+    expect(frame).toContain('Next steps');
+    expect(frame).toContain('Put app back as it was before the run:');
+    expect(frame).toContain(
+      'pgdr restore 20250116T120500Z-full-app --repo /srv/backups --db postgres://app@db.internal:5432/app --clean --confirm app --no-safety-snapshot',
+    );
+    view.unmount();
+  });
+
+  it('the header names where restores go when that is not the primary (a drill restores into scratch)', () => {
+    const view = screen(
+      stateOf([{ ...started, restoresInto: 'postgres://app:***@scratch.internal:5432/app_restored' }]),
+      { columns: 120, rows: 24 },
+    );
+    expect(view.lastFrame()).toContain(
+      'from postgres://app:***@db.internal:5432/app restores into postgres://app:***@scratch.internal:5432/app_restored',
+    );
     view.unmount();
   });
 });

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { createInkPrompter, PromptQueue } from '../../src/ui/prompt-queue.js';
 import { renderRun } from '../../src/ui/render-run.js';
 import { createTerminal } from '../render.js';
@@ -30,4 +31,15 @@ export function track<T>(promise: Promise<T>) {
     (error: unknown) => Object.assign(state, { error, settled: true }),
   );
   return state;
+}
+
+/** A test file's way to mount the screen: each test's screen is taken down after it. */
+export function tuiPerTest() {
+  let stop: (() => void) | undefined;
+  afterEach(() => stop?.());
+  return async (size?: { columns?: number; rows?: number }) => {
+    const tui = await mountTui(size);
+    stop = () => tui.rendering.stop();
+    return tui;
+  };
 }

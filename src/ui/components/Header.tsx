@@ -29,8 +29,14 @@ export function Header({ header, resumed, elapsedMs, columns }: Props) {
       </Box>
       {header.target ? (
         <Text wrap="truncate-end">
-          <Text dimColor>target </Text>
+          <Text dimColor>{header.restoresInto ? 'from ' : 'target '}</Text>
           {header.target}
+          {header.restoresInto ? (
+            <>
+              <Text dimColor> restores into </Text>
+              <Text bold>{header.restoresInto}</Text>
+            </>
+          ) : null}
         </Text>
       ) : null}
       <RtoBar elapsedMs={elapsedMs} rtoMs={header.runbook.rtoMs} columns={columns} />

@@ -3,8 +3,9 @@ import { Box, Text } from 'ink';
 const keys: [string, string][] = [
   ['?', 'show or hide this help'],
   ['l', 'switch between the steps and the full log'],
-  ['q', 'abort the run (pgdr then asks whether to undo)'],
-  ['ctrl-c', 'abort, also while a question is open'],
+  ['/', 'in the full log: find text (n next, N previous)'],
+  ['q', 'stop: keep going, suspend (resume later) or abort'],
+  ['ctrl-c', 'the same, also while a question is open'],
   ['↑ ↓', 'move in a list'],
   ['space', 'tick a checklist item'],
   ['enter', 'submit the answer'],

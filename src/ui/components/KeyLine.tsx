@@ -11,19 +11,27 @@ const promptKeys: Record<PromptRequest['kind'], string> = {
 
 interface Props {
   prompt?: PromptRequest;
-  abortRequested: boolean;
+  /** The stop dialog is open. */
+  dialog: boolean;
+  stopping?: 'suspend' | 'abort';
   finished: boolean;
   logView: boolean;
 }
 
-export function KeyLine({ prompt, abortRequested, finished, logView }: Props) {
+export function KeyLine({ prompt, dialog, stopping, finished, logView }: Props) {
   if (finished) return <Text dimColor>run finished</Text>;
-  const abort = abortRequested ? 'abort requested' : prompt ? 'ctrl-c abort' : 'q abort';
+  if (stopping)
+    return (
+      <Text color="yellow" wrap="truncate-end">
+        {stopping === 'abort' ? 'aborting' : 'suspending'}: waiting for the running step to stop…
+      </Text>
+    );
+  if (dialog) return <Text dimColor>↑↓ choose enter select esc keep going</Text>;
   const keys = prompt ? promptKeys[prompt.kind] : `? help  l ${logView ? 'steps' : 'full log'}`;
   return (
     <Text dimColor wrap="truncate-end">
       {`${keys}  `}
-      <Text color={abortRequested ? 'yellow' : undefined}>{abort}</Text>
+      {prompt ? 'ctrl-c stop' : 'q stop'}
     </Text>
   );
 }

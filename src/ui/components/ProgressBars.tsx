@@ -4,11 +4,25 @@ import { progressStats } from '../progress-math.js';
 import type { ProgressView } from '../run-state.js';
 
 /** One line per progress label: bar, amount, rate and ETA; narrow terminals keep the bar and the amount. */
-export function ProgressBars({ progress, columns }: { progress: ProgressView[]; columns: number }) {
-  if (progress.length === 0) return null;
+export function ProgressBars({
+  progress,
+  finished = [],
+  columns,
+}: {
+  progress: ProgressView[];
+  /** Stages done (or left behind by the next): one dim line. */
+  finished?: ProgressView[];
+  columns: number;
+}) {
+  if (progress.length === 0 && finished.length === 0) return null;
   const compact = columns < 60;
   return (
     <Box flexDirection="column">
+      {finished.length ? (
+        <Text dimColor wrap="truncate-end">
+          {finished.map((p) => `✔ ${p.label} ${formatAmount(p.done, p.unit)}`).join('  ')}
+        </Text>
+      ) : null}
       {progress.map((p) => {
         const stats = progressStats(p);
         const amount =

@@ -1,4 +1,4 @@
-import { Box } from 'ink';
+import { Box, Text } from 'ink';
 import type { PromptAnswer, PromptRequest } from '../../core/prompt.js';
 import { ChecklistPrompt } from './prompts/ChecklistPrompt.js';
 import { ConfirmPrompt } from './prompts/ConfirmPrompt.js';
@@ -32,6 +32,11 @@ function PromptFor({ request, onAnswer, columns }: Props) {
 export function PromptArea(props: Props) {
   return (
     <Box borderStyle="round" borderColor="cyan" paddingX={1} flexDirection="column">
+      {(props.request.details ?? []).map((line, i) => (
+        <Text key={`${props.request.id}-${i}`} color="yellow">
+          {line}
+        </Text>
+      ))}
       <PromptFor key={props.request.id} {...props} />
     </Box>
   );

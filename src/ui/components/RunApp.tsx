@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useApp, useInput } from 'ink';
-import type { RunHandle } from '../../runbook/events.js';
+import type { RunHandle } from '../../runbook/run-handle.js';
 import type { PromptQueue } from '../prompt-queue.js';
 import type { RunStoreOptions } from '../run-store.js';
 import { usePrompt } from '../use-prompt.js';
 import { useRunState } from '../use-run-state.js';
 import { useTerminalSize } from '../use-terminal-size.js';
+import { stopContext, type StopChoice } from '../stop-context.js';
 import { RunScreen, type ScreenView } from './RunScreen.js';
 
 interface Props {
@@ -14,6 +15,8 @@ interface Props {
   storeOptions?: RunStoreOptions;
 }
 
+export type StopRequest = 'suspend' | 'abort';
+
 /** Wires the run's state, the prompt queue and the keys to the screen; drawing is RunScreen's job. */
 export function RunApp({ handle, prompts, storeOptions }: Props) {
   const state = useRunState(handle, storeOptions);
@@ -21,25 +24,32 @@ export function RunApp({ handle, prompts, storeOptions }: Props) {
   const { columns, rows } = useTerminalSize();
   const { exit } = useApp();
   const [view, setView] = useState<ScreenView>('steps');
-  const [abortRequested, setAbortRequested] = useState(false);
+  const [asking, setAsking] = useState(false);
+  const [stopping, setStopping] = useState<StopRequest | undefined>();
+  const [searching, setSearching] = useState(false);
 
-  const abort = () => {
-    setAbortRequested(true);
-    handle.requestAbort();
+  const ask = () => {
+    if (!stopping && !state.finished) setAsking(true);
+  };
+  const choose = (choice: StopChoice) => {
+    setAsking(false);
+    if (choice === 'suspend') handle.suspend('suspended by the operator');
+    if (choice === 'abort') handle.requestAbort();
+    if (choice !== 'continue') setStopping(choice);
   };
 
-  // Ctrl-C always aborts; the other keys belong to the prompt while one is open.
+  // Ctrl-C always asks, a question open or not; the other keys belong to the question or the dialog while one is up.
   useInput((input, key) => {
-    if (key.ctrl && input === 'c') abort();
+    if (key.ctrl && input === 'c') ask();
   });
   useInput(
     (input, key) => {
       if (input === '?') setView((v) => (v === 'help' ? 'steps' : 'help'));
-      else if (key.escape) setView('steps');
+      else if (key.escape && view === 'help') setView('steps');
       else if (input === 'l') setView((v) => (v === 'log' ? 'steps' : 'log'));
-      else if (input === 'q' && !abortRequested) abort();
+      else if (input === 'q') ask();
     },
-    { isActive: !prompt && !state.finished },
+    { isActive: !prompt && !asking && !searching && !state.finished },
   );
 
   useEffect(() => {
@@ -55,11 +65,13 @@ export function RunApp({ handle, prompts, storeOptions }: Props) {
     <RunScreen
       state={state}
       view={view}
-      prompt={prompt}
+      prompt={asking ? undefined : prompt}
       onAnswer={(id, answer) => prompts.answer(id, answer)}
-      abortRequested={abortRequested}
+      stop={asking ? { context: stopContext(state), onChoose: choose } : undefined}
+      stopping={stopping}
       columns={columns}
       rows={rows}
+      onSearching={setSearching}
     />
   );
 }

@@ -10,6 +10,7 @@ function Line({
   time,
   bold,
   dim,
+  note,
 }: {
   symbol: string;
   colour: string;
@@ -18,6 +19,8 @@ function Line({
   time?: string;
   bold?: boolean;
   dim?: boolean;
+  /** A warning in yellow after the title, on the same line. */
+  note?: string;
 }) {
   return (
     <Box>
@@ -27,6 +30,7 @@ function Line({
       <Box flexGrow={1}>
         <Text wrap="truncate-end" bold={bold} dimColor={dim}>
           {title}
+          {note ? <Text color="yellow" bold={false}>{`  ↷ ${note}`}</Text> : null}
         </Text>
       </Box>
       {time ? (
@@ -48,6 +52,7 @@ function Row({ row }: { row: StepRow }) {
           indent={0}
           title={row.title}
           time={row.time}
+          note={row.note}
           bold
         />
       );
@@ -74,6 +79,7 @@ function Row({ row }: { row: StepRow }) {
       );
     case 'error':
     case 'hint':
+    case 'reason':
       return (
         <Text color={row.kind === 'error' ? 'red' : 'yellow'} wrap="truncate-end">
           {'    '}

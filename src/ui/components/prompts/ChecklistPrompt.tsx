@@ -7,7 +7,9 @@ type Request = Extract<PromptRequest, { kind: 'checklist' }>;
 /** Manual steps: space ticks the item under the cursor, enter submits the ticked items. */
 export function ChecklistPrompt({ request, onAnswer }: { request: Request; onAnswer: (answer: string[]) => void }) {
   const [index, currentIndex, setIndex] = useLiveState(0);
-  const [ticked, currentTicked, setTicked] = useLiveState<ReadonlySet<number>>(new Set());
+  const [ticked, currentTicked, setTicked] = useLiveState<ReadonlySet<number>>(
+    new Set(request.items.flatMap((item, i) => (request.checked?.includes(item) ? [i] : []))),
+  );
   const count = request.items.length;
   useInput((input, key) => {
     if (key.upArrow) setIndex((currentIndex() - 1 + count) % count);
@@ -33,11 +35,18 @@ export function ChecklistPrompt({ request, onAnswer }: { request: Request; onAns
         </Text>
       </Text>
       {request.items.map((item, i) => (
-        <Text key={`${i}-${item}`} color={i === index ? 'cyan' : undefined} wrap="truncate-end">
-          {i === index ? '❯ ' : '  '}
-          {ticked.has(i) ? '[x] ' : '[ ] '}
-          {item}
-        </Text>
+        <Box key={`${i}-${item}`}>
+          <Box width={6} flexShrink={0}>
+            <Text color={i === index ? 'cyan' : undefined}>
+              {i === index ? '❯ ' : '  '}
+              {ticked.has(i) ? '[x]' : '[ ]'}
+            </Text>
+          </Box>
+          {/* A long item wraps under itself rather than being cut off at 80 columns. */}
+          <Text color={i === index ? 'cyan' : undefined} wrap="wrap">
+            {item}
+          </Text>
+        </Box>
       ))}
     </Box>
   );

@@ -6,7 +6,16 @@ import { useTextInput } from './use-text-input.js';
 type Request = Extract<PromptRequest, { kind: 'type-name' }>;
 
 /** Destructive steps: only the exact name is accepted; anything else is refused and the field stays open. */
-export function TypeNamePrompt({ request, onAnswer }: { request: Request; onAnswer: (answer: string) => void }) {
+export function TypeNamePrompt({
+  request,
+  onAnswer,
+  verb = 'continue',
+}: {
+  request: Request;
+  onAnswer: (answer: string) => void;
+  /** What typing the name does: "Type app to continue". */
+  verb?: string;
+}) {
   const [refused, setRefused] = useState<string | undefined>();
   const value = useTextInput(
     (typed) => (typed === request.expected ? onAnswer(typed) : setRefused(typed)),
@@ -19,7 +28,7 @@ export function TypeNamePrompt({ request, onAnswer }: { request: Request; onAnsw
         <Text bold>{request.message}</Text>
       </Text>
       <Text>
-        Type <Text bold>{request.expected}</Text> to continue: {value}
+        Type <Text bold>{request.expected}</Text> to {verb}: {value}
         <Text inverse> </Text>
       </Text>
       {refused !== undefined ? (
