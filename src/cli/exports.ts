@@ -38,7 +38,7 @@ export function registerExportsCommands(program: Command): void {
           `Known exports: ${Object.keys(loaded.config.exports).join(', ') || 'none'} (exports: in pgdr.config.yaml).`,
         );
       const profile = resolveProfile(loaded.config, flags.profile ?? spec.profile);
-      const repo = cliRepository(loaded, flags);
+      const repo = cliRepository(loaded, flags, 'write');
       const ctx = operationContext(flags);
       try {
         const report = {
