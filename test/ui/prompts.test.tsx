@@ -132,6 +132,28 @@ describe('prompt area', () => {
     expect(byDefault.value).toBe('alice');
   });
 
+  it('text and enter in one chunk (a slow SSH link sends keys in batches) submit what came before the enter', async () => {
+    const { terminal, prompter, signal } = await setup();
+    const notes = track(prompter.ask({ kind: 'text', id: 'notes', message: 'Operator notes' }, signal));
+    await terminal.waitFor('Operator notes');
+    await terminal.press();
+    terminal.fakeStdin.write('drill ok\r');
+    await terminal.waitFor((f) => !f.includes('Operator notes'));
+    expect(notes.value).toBe('drill ok');
+    const name = track(prompter.ask({ kind: 'type-name', id: 'db', message: 'Drop app?', expected: 'app' }, signal));
+    await terminal.waitFor('Type app to continue');
+    await terminal.press();
+    terminal.fakeStdin.write('app\r');
+    await terminal.waitFor((f) => !f.includes('Drop app?'));
+    expect(name.value).toBe('app');
+    const sure = track(prompter.ask({ kind: 'confirm', id: 'sure', message: 'Sure?', default: false }, signal));
+    await terminal.waitFor('Sure? (y/N)');
+    await terminal.press();
+    terminal.fakeStdin.write('y\r');
+    await terminal.waitFor((f) => !f.includes('Sure?'));
+    expect(sure.value).toBe(true);
+  });
+
   it('takes the question away when the engine aborts it', async () => {
     const { terminal, prompter } = await setup();
     const controller = new AbortController();
