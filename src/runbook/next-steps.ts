@@ -21,10 +21,14 @@ export function nextSteps(state: RunState): NextStep[] {
   switch (state.finished.status) {
     case 'passed':
       return [
-        {
-          what: 'Sign the drill record as its approver',
-          command: `pgdr report sign ${runId} --approver "<your name>"`,
-        },
+        ...(state.signoffs.length === 0
+          ? [
+              {
+                what: 'Sign the drill record as its approver',
+                command: `pgdr report sign ${runId} --approver "<your name>"`,
+              },
+            ]
+          : []),
         { what: 'Check the record has not been changed since', command: `pgdr report verify ${runId}` },
       ];
     case 'failed':
