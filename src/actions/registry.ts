@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Logger, ProgressUpdate } from '../core/context.js';
+import type { Logger, ProgressUpdate, RestoreTimingFact } from '../core/context.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
 import { PgdrError } from '../core/errors.js';
@@ -67,6 +67,8 @@ export interface ActionContext {
   destructive?(change: { target: string; server: string; database: string; what: string }): void;
   /** Records a safety snapshot the moment it exists, so its id survives the step failing or being stopped. */
   safetySnapshot?(snapshot: { id: string; database: string; server: string; repository: string }): void;
+  /** Records a restore's predicted and then actual phase durations (the RTO bar and the report show them). */
+  restoreTiming?(timing: RestoreTimingFact): void;
   now(): number;
   /** The repository, keys, notification channels and cleanups of the run. */
   services: RunServices;

@@ -78,12 +78,14 @@ export const restoreRun = defineAction({
         what: 'restored in place',
       });
     const note = (fact: OperationFact) =>
-      ctx.safetySnapshot?.({
-        id: fact.id,
-        database: fact.database,
-        server: request.target.display,
-        repository: fact.repository,
-      });
+      fact.kind === 'safety-snapshot'
+        ? ctx.safetySnapshot?.({
+            id: fact.id,
+            database: fact.database,
+            server: request.target.display,
+            repository: fact.repository,
+          })
+        : ctx.restoreTiming?.(fact);
     const result = await withRestoreSubtasks(
       ctx,
       subtasks(ctx, a, request),

@@ -1,9 +1,10 @@
 import chalk from 'chalk';
 import type { DbTarget } from '../pg/connection.js';
 import type { RestoreResult } from '../restore/index.js';
+import { predictionLines } from '../restore/restore-prediction.js';
 
 /** What `pgdr restore --dry-run` prints: each step and its command, then what it creates, drops and overwrites. */
-export function planText(plan: RestoreResult['plan']): string {
+export function planText(plan: RestoreResult['plan'], prediction?: RestoreResult['prediction']): string {
   const lines = [
     `Dry run: restore ${plan.backup.id} (${plan.what}) into ${plan.database} (${plan.mode}); nothing was changed.`,
   ];
@@ -21,6 +22,7 @@ export function planText(plan: RestoreResult['plan']): string {
     lines.push(
       `terminates: ${plan.sessions.map((s) => `pid ${s.pid} (${s.user}, ${s.application || '-'})`).join(', ')}`,
     );
+  if (prediction) lines.push(...predictionLines(prediction));
   return lines.join('\n') + '\n';
 }
 

@@ -159,7 +159,10 @@ export function registerRestoreCommand(program: Command): void {
             `Restored ${filesRestored.restored} Storage objects from snapshot ${filesRestored.snapshot}.\n`,
           );
         if (flags.json) printJson(result);
-        else process.stdout.write(result.dryRun ? planText(result.plan) : summaryText(result, profile.target));
+        else
+          process.stdout.write(
+            result.dryRun ? planText(result.plan, result.prediction) : summaryText(result, profile.target),
+          );
         process.exitCode = result.ok ? 0 : 1;
       } finally {
         ctx.dispose();

@@ -23,8 +23,20 @@ export interface ProgressUpdate {
  */
 export type OperationStage = 'checked' | 'loaded';
 
+/** Milliseconds per phase of a restore (src/restore/restore-phases.ts names them). */
+export type PhaseMs = Record<string, number>;
+
+/**
+ * A restore's timing: its prediction before it starts (from `runs` past restores; 0: a first guess), and each phase's
+ * actual duration once it ends. A runbook journals both, so its screen and report show predicted against actual.
+ */
+export type RestoreTimingFact =
+  | { kind: 'restore-predicted'; runs: number; phases: PhaseMs; totalMs: number }
+  | { kind: 'restore-timed'; phases: PhaseMs; totalMs: number };
+
 /** A fact an operation learns on the way that its caller must keep even if the operation then fails or is stopped. */
-export type OperationFact = { kind: 'safety-snapshot'; id: string; database: string; repository: string };
+export type OperationFact =
+  { kind: 'safety-snapshot'; id: string; database: string; repository: string } | RestoreTimingFact;
 
 export interface OperationContext {
   log: Logger;

@@ -20,13 +20,17 @@ import { schemasNotCreated, selectTables, tocTables, withoutDanglingForeignKeys,
 import { manifestTables, tableLabel, type ManifestTable, type TableName } from '../backup/manifest-tables.js';
 import type { RestoreResult } from './types.js';
 import { cleans, contentOf, type BackupRestoreRequest } from './request.js';
+import { PhaseClock } from './restore-phases.js';
+import { foreseeRestore, keepTiming } from './restore-timing.js';
 
 /**
  * Restores a backup: checks everything it can before the first change (tools, checksums, decryption, the table of
  * contents), then restores into a new database, in place, or just some rows, and compares row counts with the manifest.
  */
-export async function restoreBackup(request: BackupRestoreRequest, ctx: OperationContext): Promise<RestoreResult> {
+export async function restoreBackup(request: BackupRestoreRequest, outer: OperationContext): Promise<RestoreResult> {
   const started = Date.now();
+  const clock = new PhaseClock(started);
+  const ctx = clock.follow(outer);
   const prepared = await planRestore(request, (line) => ctx.log.warn(line));
   const { plan, manifest } = prepared;
   const content = contentOf(request);
@@ -44,6 +48,9 @@ export async function restoreBackup(request: BackupRestoreRequest, ctx: Operatio
     warnings: [],
     plan,
   };
+  // A whole database's restore is timed and predicted; a part of one is not comparable with it.
+  const timed = content.what === 'full';
+  if (timed) result.prediction = await foreseeRestore(prepared, ctx);
   if (request.dryRun) return { ...result, durationMs: Date.now() - started };
 
   requireKeys(manifest, request.keys ?? {});
@@ -122,6 +129,7 @@ export async function restoreBackup(request: BackupRestoreRequest, ctx: Operatio
         throw plan.mode === 'new-db' ? await newDbFailure(prepared, error, ctx) : error;
       });
     await databaseLevel(prepared, properties, result);
+    if (timed && result.ok) result.timing = await keepTiming(prepared, clock, ctx);
     return { ...result, durationMs: Date.now() - started };
   } catch (error) {
     throw await clearerVerdict(archive, error, ctx);

@@ -1,6 +1,8 @@
 import type { BackupManifest } from '../backup/manifest.js';
 import type { TableCheck } from '../backup/table-counts.js';
 import type { RowsOutcome } from './rows.js';
+import type { RestorePrediction } from './restore-prediction.js';
+import type { PhaseDurations } from './restore-phases.js';
 
 export interface PlanStep {
   title: string;
@@ -54,4 +56,8 @@ export interface RestoreResult {
   databaseSettings?: { applied: boolean; statements: string[] };
   warnings: string[];
   plan: RestorePlan;
+  /** A whole database's restore: each phase's expected duration, printed before it started. */
+  prediction?: RestorePrediction;
+  /** A whole database's restore that succeeded: each phase's actual duration, recorded in the repository's history. */
+  timing?: { phases: PhaseDurations; totalMs: number };
 }

@@ -1,5 +1,6 @@
 import type { PromptAnswer, PromptRequest } from '../core/prompt.js';
 import type { RunMode, TaskUpdated } from '../actions/registry.js';
+import type { RestoreTimingFact } from '../core/context.js';
 
 /**
  * What the run engine tells its subscribers. The Ink UI, the plain line renderer and `--json` are three
@@ -62,6 +63,11 @@ export type RunEvent =
       server: string;
       repository: string;
     }
+  /**
+   * A restore step's timing: each phase's expected duration before it starts (from `runs` past restores, 0: a first
+   * guess), then each phase's actual duration. The RTO bar shows the predicted end; the report, predicted vs actual.
+   */
+  | ({ type: 'restore.timing'; at: number; stepId: string } & RestoreTimingFact)
   /** The step's action was told to stop and the engine waits for it: the screen says "cancelling…" until step.finished. */
   | { type: 'step.cancelling'; at: number; stepId: string; reason: CancelReason }
   | {

@@ -16,6 +16,14 @@ export type { Destructive, PhaseState, StepState } from './run-state-steps.js';
 
 export type SafetySnapshot = Omit<Extract<RunEvent, { type: 'safety.snapshot' }>, 'type'>;
 
+/** A restore step's prediction (when it was made, on how many past restores) and, once it ended, its actual phases. */
+export interface RestoreTiming {
+  stepId: string;
+  predictedAt?: number;
+  predicted?: { runs: number; phases: Record<string, number>; totalMs: number };
+  actual?: { phases: Record<string, number>; totalMs: number };
+}
+
 export interface UndoState {
   stepId: string;
   title: string;
@@ -61,6 +69,8 @@ export interface RunState {
   signoffs: Omit<RunSignedRecord, 'type'>[];
   /** Every safety snapshot the run took, oldest first: the first of a database is how it was before the run. */
   safetySnapshots: SafetySnapshot[];
+  /** Each restore step's predicted and actual phase durations, in the order the steps ran. */
+  restoreTimings: RestoreTiming[];
   /** The newest record's time. */
   lastAt?: number;
 }
@@ -68,7 +78,16 @@ export interface RunState {
 export class RunNotResumable extends UsageError {}
 
 export function initialState(): RunState {
-  return { resumed: false, phases: [], answers: {}, undo: [], interruptions: [], safetySnapshots: [], signoffs: [] };
+  return {
+    resumed: false,
+    phases: [],
+    answers: {},
+    undo: [],
+    interruptions: [],
+    safetySnapshots: [],
+    signoffs: [],
+    restoreTimings: [],
+  };
 }
 
 /** The run as these records tell it. */
@@ -163,6 +182,8 @@ export function applyRecord<S extends RunState>(state: S, record: JournalRecord)
       const { type: _type, ...snapshot } = record;
       return { ...next, safetySnapshots: [...next.safetySnapshots, snapshot] };
     }
+    case 'restore.timing':
+      return { ...next, restoreTimings: withTiming(next.restoreTimings ?? [], record) };
     case 'step.cancelling':
       return {
         ...next,
@@ -269,4 +290,17 @@ function endOf(state: RunState): Interruption {
   const why = end.error ?? (failedStep ? `at step ${failedStep.id}: ${failedStep.error}` : undefined);
   const how = end.status === 'aborted' ? 'the run was aborted' : `the run ${end.status}`;
   return { at: end.at, reason: why ? `${how} ${end.error ? `(${why})` : why}` : how };
+}
+
+/** A step run again (a resume) starts its timing afresh with its new prediction. */
+function withTiming(timings: RestoreTiming[], record: Extract<RunEvent, { type: 'restore.timing' }>): RestoreTiming[] {
+  const others = timings.filter((t) => t.stepId !== record.stepId);
+  const current = timings.find((t) => t.stepId === record.stepId);
+  const { phases, totalMs } = record;
+  if (record.kind === 'restore-predicted')
+    return [
+      ...others,
+      { stepId: record.stepId, predictedAt: record.at, predicted: { runs: record.runs, phases, totalMs } },
+    ];
+  return [...others, { ...current, stepId: record.stepId, actual: { phases, totalMs } }];
 }

@@ -51,6 +51,7 @@ export function actionContext(core: EngineCore, stepId: string, signal: AbortSig
     emit: (event) => core.emit({ ...event, stepId }),
     destructive: (change) => core.emit({ type: 'step.destructive', at: core.clock.now(), stepId, ...change }),
     safetySnapshot: (snapshot) => core.emit({ type: 'safety.snapshot', at: core.clock.now(), stepId, ...snapshot }),
+    restoreTiming: (timing) => core.emit({ type: 'restore.timing', at: core.clock.now(), stepId, ...timing }),
     now: () => core.clock.now(),
   };
 }

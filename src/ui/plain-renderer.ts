@@ -104,6 +104,9 @@ export class PlainLines {
         return [c.yellow(`! ${this.step(event.stepId)} changes ${event.database} (${event.what}) from here on`)];
       case 'safety.snapshot':
         return [`  safety snapshot ${event.id} of ${event.database} taken into ${event.repository}`];
+      case 'restore.timing':
+        // The step's own log lines say the prediction; the report sets it against the actual phases.
+        return [];
       case 'step.cancelling':
         return [c.yellow(`■ ${this.step(event.stepId)} cancelling (${event.reason})…`)];
       case 'task.updated':
