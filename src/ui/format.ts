@@ -34,6 +34,15 @@ export function bar(fraction: number, width: number): string {
   return '█'.repeat(filled) + '░'.repeat(w - filled);
 }
 
+/** A bar with what is forecast beyond the filled part: █ done, ▒ expected still, ░ the rest of the budget. */
+export function forecastBar(fraction: number, forecast: number, width: number): string {
+  const w = Math.max(1, width);
+  const at = (f: number) => Math.round(Math.min(1, Math.max(0, f)) * w);
+  const filled = at(fraction);
+  const until = Math.max(filled, at(forecast));
+  return '█'.repeat(filled) + '▒'.repeat(until - filled) + '░'.repeat(w - until);
+}
+
 /** Screen rows `text` takes when wrapped at `width` columns (each line at least one row). */
 export function textRows(text: string, width: number): number {
   const w = Math.max(1, width);

@@ -150,3 +150,14 @@ export function elapsedMs(state: ScreenState): number {
   if (state.finished) return state.finished.durationMs;
   return state.startedAt === undefined ? 0 : Math.max(0, state.now - state.startedAt);
 }
+
+/**
+ * When, on the run's clock, the restore step under way is predicted to end: when its prediction came plus the
+ * predicted total, or now once that has passed. Undefined when no restore with a prediction is running.
+ */
+export function predictedEndMs(state: ScreenState): number | undefined {
+  if (state.finished || state.startedAt === undefined) return undefined;
+  const timing = state.restoreTimings.find((t) => t.stepId === state.currentStepId && t.predicted && !t.actual);
+  if (!timing?.predicted || timing.predictedAt === undefined) return undefined;
+  return Math.max(elapsedMs(state), timing.predictedAt - state.startedAt + timing.predicted.totalMs);
+}

@@ -6,10 +6,12 @@ interface Props {
   header?: RunHeader;
   resumed: boolean;
   elapsedMs: number;
+  /** When the restore under way is predicted to end, on the run's clock. */
+  predictedEndMs?: number;
   columns: number;
 }
 
-export function Header({ header, resumed, elapsedMs, columns }: Props) {
+export function Header({ header, resumed, elapsedMs, predictedEndMs, columns }: Props) {
   if (!header) return <Text dimColor>waiting for the run to start…</Text>;
   const drill = header.mode === 'drill';
   const compact = columns < 60;
@@ -39,7 +41,7 @@ export function Header({ header, resumed, elapsedMs, columns }: Props) {
           ) : null}
         </Text>
       ) : null}
-      <RtoBar elapsedMs={elapsedMs} rtoMs={header.runbook.rtoMs} columns={columns} />
+      <RtoBar elapsedMs={elapsedMs} rtoMs={header.runbook.rtoMs} predictedEndMs={predictedEndMs} columns={columns} />
     </Box>
   );
 }

@@ -1,6 +1,6 @@
 import { Box } from 'ink';
 import type { PromptAnswer, PromptRequest } from '../../core/prompt.js';
-import { elapsedMs, type ScreenState } from '../run-state.js';
+import { elapsedMs, predictedEndMs, type ScreenState } from '../run-state.js';
 import { promptRows, screenLayout } from '../screen-layout.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -49,7 +49,13 @@ export function RunScreen({
   const layout = screenLayout(state, promptHeight, { rows, columns: width }, view === 'log');
   return (
     <Box flexDirection="column" width={width}>
-      <Header header={state.header} resumed={state.resumed} elapsedMs={elapsedMs(state)} columns={width} />
+      <Header
+        header={state.header}
+        resumed={state.resumed}
+        elapsedMs={elapsedMs(state)}
+        predictedEndMs={predictedEndMs(state)}
+        columns={width}
+      />
       <Box flexDirection="column" marginTop={1}>
         {view === 'help' ? <HelpOverlay /> : null}
         {view === 'steps' ? (
