@@ -7,6 +7,7 @@ import { formatDuration } from '../core/duration.js';
 import { recoveryPoint } from '../runbook/rto.js';
 import { aftermath, type TargetAftermath } from '../runbook/aftermath.js';
 import { checklistsOf, deviationsOf, type ChecklistRecord, type Deviation } from './deviations.js';
+import { predictionsOf, type ReportPrediction } from './predictions.js';
 
 /** Everything a drill report says, built from the journal alone. */
 export interface ReportModel {
@@ -44,6 +45,8 @@ export interface ReportModel {
   };
   backup?: { id: string; recoveryPoint?: string };
   phases: ReportPhase[];
+  /** Each restore step's predicted phase durations against the actual ones; empty when none printed a prediction. */
+  predictions: ReportPrediction[];
   validations: { stepId: string; title: string; action: string; passed: boolean; result: string }[];
   undo: {
     offered: boolean;
@@ -150,6 +153,7 @@ export function buildReportModel(records: readonly JournalRecord[], options: Rep
         }
       : undefined,
     phases,
+    predictions: predictionsOf(state),
     validations: steps
       .filter((s) => s.validation && (s.status === 'succeeded' || s.status === 'failed'))
       .map((s) => ({
