@@ -20,6 +20,11 @@ describe('shipped runbooks against the sandbox: restores from a dump', () => {
       run.report.validations.filter((v: { passed: boolean }) => v.passed).map((v: { stepId: string }) => v.stepId),
     ).toEqual(expect.arrayContaining(['row-counts', 'amcheck', 'health']));
     expect(run.stdout).toContain('Connections to app are allowed again');
+    // It said how long the restore would take (the sandbox's repository has no history: a first guess), and the
+    // report sets that against what each phase took.
+    expect(run.stdout).toMatch(/Expected duration \S+ \(first guess from the archive size and the cores/);
+    expect(run.report.predictions).toEqual([expect.objectContaining({ stepId: 'restore', runs: 0 })]);
+    expect(run.report.predictions[0].total.actualMs).toBeGreaterThan(0);
     // The restore's subtasks follow its typed stages to the end, in order.
     const done = [
       'Checksum and table of contents',
