@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineAction } from './registry.js';
 import { stepRepository } from './service.js';
-import { verifyBackup } from '../backup/index.js';
+import { verifyTimed } from '../restore/verify-timing.js';
+import type { OperationFact } from '../core/context.js';
 import { PgdrError } from '../core/errors.js';
 
 export class BackupVerificationFailed extends PgdrError {}
@@ -26,7 +27,11 @@ export const backupVerify = defineAction({
   async run(ctx, a) {
     const repo = stepRepository(ctx, a.repo);
     const restoreTest = a.restoreTest ? { server: ctx.target(a.target) } : undefined;
-    const result = await verifyBackup({ repo, ref: a.id, keys: ctx.services.keys, restoreTest }, ctx);
+    const timing = (fact: OperationFact) => fact.kind !== 'safety-snapshot' && ctx.restoreTiming?.(fact);
+    const result = await verifyTimed(
+      { repo, ref: a.id, keys: ctx.services.keys, restoreTest },
+      { ...ctx, note: timing },
+    );
     const tested = result.restoreTest ? `, restore test: ${result.restoreTest.tablesChecked} tables match` : '';
     const summary = result.ok
       ? `backup ${a.id} verified: checksums ok${result.decrypted ? ', decrypts' : ''}${tested}`

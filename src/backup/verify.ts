@@ -132,6 +132,8 @@ async function restoreTest(
   const pgRestore = await toolFor('pg_restore', manifest.server.major);
   await withClient(server, (c) => c.query(`create database ${quoteIdent(scratchName)}`));
   ctx.log.info(`Restore test into scratch database ${scratchName}`);
+  // The archive passed its checksum pass before: what follows is the restore (for whoever times its phases).
+  ctx.stage?.('checked');
   try {
     const args = ['--no-owner', '--no-acl', '--no-password', `--dbname=${conninfoDatabase(scratchName)}`];
     const run = (extra: string[], stdin: 'pipe' | 'ignore') =>
@@ -170,6 +172,7 @@ async function restoreTest(
       if (fed.status === 'rejected' && done.status === 'fulfilled') throw fed.reason;
       exited = done;
     }
+    ctx.stage?.('loaded');
     // Objects that need roles or extensions the scratch server lacks fail here; the row counts below are the verdict.
     if (exited.status === 'rejected')
       ctx.log.warn(

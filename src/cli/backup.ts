@@ -197,7 +197,7 @@ export function registerBackupCommands(program: Command): void {
             '--restore-test needs --scratch-db <url> naming the server to restore on.',
             'The database in the URL is only used to connect; pgdr creates and drops its own scratch database there.',
           );
-        const { verifyBackup } = await import('../backup/index.js');
+        const { verifyTimed } = await import('../restore/verify-timing.js');
         const loaded = await cliConfig(flags);
         const repo = cliRepository(loaded, flags);
         const keys = await cliKeys(loaded, flags);
@@ -213,7 +213,7 @@ export function registerBackupCommands(program: Command): void {
             log: ctx.log,
           } as const;
           await reportedOperation(report, async (note) => {
-            const result = await verifyBackup(
+            const result = await verifyTimed(
               { repo, ref: id, keys, ...(scratch ? { restoreTest: { server: scratch } } : {}) },
               ctx,
             );

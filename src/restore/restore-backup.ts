@@ -21,7 +21,7 @@ import { manifestTables, tableLabel, type ManifestTable, type TableName } from '
 import type { RestoreResult } from './types.js';
 import { cleans, contentOf, type BackupRestoreRequest } from './request.js';
 import { PhaseClock } from './restore-phases.js';
-import { foreseeRestore, keepTiming } from './restore-timing.js';
+import { foreseeRestore, keepTiming, restoreShape } from './restore-timing.js';
 
 /**
  * Restores a backup: checks everything it can before the first change (tools, checksums, decryption, the table of
@@ -129,7 +129,8 @@ export async function restoreBackup(request: BackupRestoreRequest, outer: Operat
         throw plan.mode === 'new-db' ? await newDbFailure(prepared, error, ctx) : error;
       });
     await databaseLevel(prepared, properties, result);
-    if (timed && result.ok) result.timing = await keepTiming(prepared, clock, ctx);
+    if (timed && result.ok)
+      result.timing = await keepTiming(prepared.repo, manifest, restoreShape(prepared), clock, ctx);
     return { ...result, durationMs: Date.now() - started };
   } catch (error) {
     throw await clearerVerdict(archive, error, ctx);

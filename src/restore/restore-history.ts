@@ -38,7 +38,8 @@ const recordSchema = z
     jobs: z.number().int().min(1).max(64),
     cores: z.number().int().min(1).max(4096),
     mode: z.enum(['new-db', 'in-place']),
-    source: z.enum(['stream', 'materialize', 'directory']),
+    /** How the archive reached pg_restore; `verify`: a `backup verify --restore-test`, its own restore path. */
+    source: z.enum(['stream', 'materialize', 'directory', 'verify']),
     phases: z
       .object(Object.fromEntries(RESTORE_PHASES.map((p) => [p, ms])) as Record<keyof PhaseDurations, typeof ms>)
       .strict(),

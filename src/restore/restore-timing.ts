@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { OperationContext } from '../core/context.js';
+import type { BackupManifest } from '../backup/manifest.js';
+import type { Repository } from '../storage/index.js';
 import type { PreparedRestore } from './plan.js';
 import type { PhaseClock, PhaseDurations } from './restore-phases.js';
 import { newRecord, readHistory, recordRestore } from './restore-history.js';
@@ -21,39 +23,48 @@ export function restoreShape(prepared: PreparedRestore): RestoreShape {
 }
 
 /**
- * Before a full restore: each phase's expected duration from the repository's history, printed and told to whoever
- * follows the restore. History that cannot be read only costs the prediction its basis (a first guess), never the
- * restore.
+ * Before a full restore: each phase's expected duration from the repository's history, printed (unless `quiet`: a dry
+ * run's plan prints it) and told to whoever follows the restore. History that cannot be read only costs the
+ * prediction its basis (a first guess), never the restore.
  */
-export async function foreseeRestore(prepared: PreparedRestore, ctx: OperationContext): Promise<RestorePrediction> {
-  // A dry run's plan prints it (planText); the restore itself says it before it starts.
-  const history = await readHistory(prepared.repo, (line) => ctx.log.warn(line)).catch((error: unknown) => {
-    ctx.log.warn(`Restore history of ${prepared.repo.url} unreadable (${reason(error)}): the prediction is a guess.`);
+export async function foresee(
+  repo: Repository,
+  shape: RestoreShape,
+  ctx: OperationContext,
+  quiet = false,
+): Promise<RestorePrediction> {
+  const history = await readHistory(repo, (line) => ctx.log.warn(line)).catch((error: unknown) => {
+    ctx.log.warn(`Restore history of ${repo.url} unreadable (${reason(error)}): the prediction is a guess.`);
     return [];
   });
-  const prediction = predictRestore(restoreShape(prepared), history);
-  if (!prepared.request.dryRun) for (const line of predictionLines(prediction)) ctx.log.info(line);
+  const prediction = predictRestore(shape, history);
+  if (!quiet) for (const line of predictionLines(prediction)) ctx.log.info(line);
   ctx.note?.({ kind: 'restore-predicted', ...prediction });
   return prediction;
 }
 
+export function foreseeRestore(prepared: PreparedRestore, ctx: OperationContext): Promise<RestorePrediction> {
+  return foresee(prepared.repo, restoreShape(prepared), ctx, prepared.request.dryRun);
+}
+
 /** After a full restore: its phases recorded in the repository's history and told to whoever follows the restore. */
 export async function keepTiming(
-  prepared: PreparedRestore,
+  repo: Repository,
+  manifest: BackupManifest,
+  shape: RestoreShape,
   clock: PhaseClock,
   ctx: OperationContext,
 ): Promise<{ phases: PhaseDurations; totalMs: number }> {
   const phases = clock.durations();
   const totalMs = Object.values(phases).reduce((s, v) => s + v, 0);
   ctx.note?.({ kind: 'restore-timed', phases, totalMs });
-  const shape = restoreShape(prepared);
   const record = newRecord({
-    backupId: prepared.manifest.id,
+    backupId: manifest.id,
     archive: {
       bytes: shape.bytes,
       ...(shape.plainBytes ? { plainBytes: shape.plainBytes } : {}),
       tables: shape.tables,
-      encrypted: Boolean(prepared.manifest.encryption),
+      encrypted: Boolean(manifest.encryption),
     },
     jobs: shape.jobs,
     mode: shape.mode,
@@ -61,8 +72,8 @@ export async function keepTiming(
     phases,
     totalMs,
   });
-  await recordRestore(prepared.repo, record).catch((error: unknown) =>
-    ctx.log.warn(`This restore's timings were not recorded in ${prepared.repo.url}: ${reason(error)}`),
+  await recordRestore(repo, record).catch((error: unknown) =>
+    ctx.log.warn(`This restore's timings were not recorded in ${repo.url}: ${reason(error)}`),
   );
   return { phases, totalMs };
 }

@@ -79,4 +79,18 @@ describe('restore predictions from the repository history', () => {
     // The three genuine records only: the symlink's copy of one is not read.
     expect(dry.stdout).toMatch(/based on 3 past restores/);
   });
+
+  it('backup verify --restore-test is predicted and timed from the history of verifications only', async () => {
+    const scratch = ['--restore-test', '--scratch-db', cluster.urlFor('postgres')];
+    const verify = () => runPgdr(['backup', 'verify', 'latest', '--repo', repo, ...scratch, '--json']);
+    const first = await verify();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/Expected duration \S+ \(first guess/);
+    const second = await verify();
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/Expected duration \S+ \(based on 1 past restore\):/);
+    const result = JSON.parse(second.stdout);
+    expect(result).toMatchObject({ ok: true, prediction: { runs: 1 } });
+    expect(result.timing.totalMs).toBeGreaterThan(0);
+  });
 });
