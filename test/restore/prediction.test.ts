@@ -36,6 +36,8 @@ describe('restore predictions from the repository history', () => {
     for (const name of ['r1', 'r2']) {
       const r = await restore(name);
       expect(r.code, r.stderr).toBe(0);
+      if (name === 'r2')
+        expect(r.stdout).toMatch(/ time .*load \(COPY\) \S+ \(predicted \S+\).* in all \(based on 1 past restore\)/);
     }
     const records = readdirSync(join(repo, 'history', 'restores'));
     expect(records).toHaveLength(2);
