@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { OperationContext } from '../core/context.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import type { Repository } from '../storage/index.js';
+import { isSingleBackup } from '../storage/single-backup.js';
 import type { PreparedRestore } from './plan.js';
 import type { PhaseClock, PhaseDurations } from './restore-phases.js';
 import { newRecord, readHistory, recordRestore } from './restore-history.js';
@@ -72,6 +73,8 @@ export async function keepTiming(
     phases,
     totalMs,
   });
+  // A lone backup directory holds that backup and nothing else: its restores go unrecorded.
+  if (isSingleBackup(repo)) return { phases, totalMs };
   await recordRestore(repo, record).catch((error: unknown) =>
     ctx.log.warn(`This restore's timings were not recorded in ${repo.url}: ${reason(error)}`),
   );
