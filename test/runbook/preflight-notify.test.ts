@@ -77,10 +77,14 @@ describe('preflight, before anything is announced', () => {
 
   it('the engine tells the channels the run started and how it ended; the notify step says it was sent', async () => {
     received = [];
-    const ok = await runPgdr(['run', 'rb.yaml', '--plain', '--yes'], { cwd: workspace(), env: env() });
+    const ok = await runPgdr(['run', 'rb.yaml', '--plain', '--yes', '--operator', 'Grace Hopper'], {
+      cwd: workspace(),
+      env: env(),
+    });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(received.map((m) => m.type)).toEqual(['run.started', 'run.started', 'run.finished']);
-    expect(received[0]!.title).toContain('Incident run Paging test started by');
+    // the page names the person on call, as the drill record does, with the account they run pgdr from
+    expect(received[0]!.title).toMatch(/Incident run Paging test started by Grace Hopper \(\S+@\S+\)$/);
     expect(received[1]!.title).toContain('Recovery started');
     expect(received[2]!.title).toContain('Paging test passed');
   });
