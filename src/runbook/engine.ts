@@ -201,7 +201,7 @@ class RunEngine implements Run, EngineCore {
       run: {
         id: this.runId,
         mode: this.mode,
-        operator: this.operator,
+        operator: this.operatorLabel(),
         startedAt: new Date(this.startedAt).toISOString(),
       },
     };

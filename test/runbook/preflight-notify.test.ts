@@ -36,7 +36,7 @@ phases:
   - id: assess
     title: Assess
     steps:
-      - { id: announce, title: Tell the team, action: notify, with: { level: critical, message: "Recovery started" } }
+      - { id: announce, title: Tell the team, action: notify, with: { level: critical, message: "Recovery started by \${{ run.operator }}" } }
       - { id: look, title: Look around, manual: [The database is gone, The status page is quiet] }
       - { id: go, title: Go ahead, action: confirm, with: { message: "Go on?" } }
       - { id: wait, title: Wait, action: wait, with: { duration: 5s } }
@@ -85,7 +85,7 @@ describe('preflight, before anything is announced', () => {
     expect(received.map((m) => m.type)).toEqual(['run.started', 'run.started', 'run.finished']);
     // the page names the person on call, as the drill record does, with the account they run pgdr from
     expect(received[0]!.title).toMatch(/Incident run Paging test started by Grace Hopper \(\S+@\S+\)$/);
-    expect(received[1]!.title).toContain('Recovery started');
+    expect(received[1]!.title).toMatch(/Recovery started by Grace Hopper \(\S+@\S+\)/);
     expect(received[2]!.title).toContain('Paging test passed');
   });
 
