@@ -20,6 +20,7 @@ import { schemasNotCreated, selectTables, tocTables, withoutDanglingForeignKeys,
 import { manifestTables, tableLabel, type ManifestTable, type TableName } from '../backup/manifest-tables.js';
 import type { RestoreResult } from './types.js';
 import { cleans, contentOf, type BackupRestoreRequest } from './request.js';
+import { printable } from '../core/printable.js';
 
 /**
  * Restores a backup: checks everything it can before the first change (tools, checksums, decryption, the table of
@@ -156,12 +157,15 @@ function chooseEntries(
       : { leftOut: [] };
   const selection = selectTables(toc, content.tables, { standalone: !cleans(request) });
   if (selection.missing.length) {
-    throw new UsageError(`Backup ${prepared.manifest.id} has no table ${selection.missing.join(', ')}.`, {
-      hint: `Name tables as schema.table, quoting a part that holds a dot or capitals ("s.p"."Orders"); the backup has ${expected
-        .slice(0, 5)
-        .map(tableLabel)
-        .join(', ')}….`,
-    });
+    throw new UsageError(
+      `Backup ${prepared.manifest.id} has no table ${selection.missing.map(printable).join(', ')}.`,
+      {
+        hint: `Name tables as schema.table, quoting a part that holds a dot or capitals ("s.p"."Orders"); the backup has ${expected
+          .slice(0, 5)
+          .map(tableLabel)
+          .join(', ')}….`,
+      },
+    );
   }
   return { entries: selection.entries, only: selection.tables, leftOut: selection.leftOut };
 }
