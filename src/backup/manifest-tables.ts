@@ -1,4 +1,5 @@
 import type { BackupManifest, ManifestTable, TableName } from './manifest.js';
+import { printable } from '../core/printable.js';
 
 export type { ManifestTable, TableName } from './manifest.js';
 
@@ -27,10 +28,13 @@ export const sameTable = (a: TableName, b: TableName): boolean => a.schema === b
 /** A Map key for a table (names may hold any character, so the two parts are kept apart). */
 export const tableId = (t: TableName): string => JSON.stringify([t.schema, t.table]);
 
-/** How the operator reads a table's name: each part double-quoted when it is not a plain lower-case identifier. */
+/**
+ * How the operator reads a table's name: each part double-quoted when it is not a plain lower-case identifier, and a
+ * control character in it shown escaped (a name is whatever the database's users created: it must not print lines).
+ */
 export function tableLabel(t: TableName): string {
   const part = (s: string) => (/^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
-  return `${part(t.schema)}.${part(t.table)}`;
+  return printable(`${part(t.schema)}.${part(t.table)}`);
 }
 
 /** A name as the operator typed it, `schema.table` or `table`, each part maybe double-quoted (`"s.p"."Quote""Tbl"`). */

@@ -1,11 +1,16 @@
 import chalk from 'chalk';
 import type { DbTarget } from '../pg/connection.js';
 import type { RestoreResult } from '../restore/index.js';
+import { printable } from '../core/printable.js';
 import { predictionBasis, predictionLines } from '../restore/restore-prediction.js';
 import { PHASE_TITLES, RESTORE_PHASES } from '../restore/restore-phases.js';
 import { formatDuration } from '../core/duration.js';
 
-/** What `pgdr restore --dry-run` prints: each step and its command, then what it creates, drops and overwrites. */
+/**
+ * What `pgdr restore --dry-run` prints: each step and its command, then what it creates, drops and overwrites, and
+ * each phase's expected duration. Names come from the backup and the server (a session's application name is
+ * whatever its client said): printable only.
+ */
 export function planText(plan: RestoreResult['plan'], prediction?: RestoreResult['prediction']): string {
   const lines = [
     `Dry run: restore ${plan.backup.id} (${plan.what}) into ${plan.database} (${plan.mode}); nothing was changed.`,
@@ -25,32 +30,34 @@ export function planText(plan: RestoreResult['plan'], prediction?: RestoreResult
       `terminates: ${plan.sessions.map((s) => `pid ${s.pid} (${s.user}, ${s.application || '-'})`).join(', ')}`,
     );
   if (prediction) lines.push(...predictionLines(prediction));
-  return lines.join('\n') + '\n';
+  return lines.map(printable).join('\n') + '\n';
 }
 
 /** What a finished restore prints: where it went, every table's counts, the database settings, the warnings. */
 export function summaryText(r: RestoreResult, target: DbTarget): string {
+  const p = printable;
   const mark = r.ok ? chalk.green('✔') : chalk.red('✘');
   const lines = [
-    `${mark} Restored ${chalk.bold(r.backupId)} into ${chalk.bold(r.database)} (${r.what}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`,
-    `  recovery point  ${r.recoveryPoint}`,
+    `${mark} Restored ${chalk.bold(p(r.backupId))} into ${chalk.bold(p(r.database))} (${r.what}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  recovery point  ${p(r.recoveryPoint)}`,
   ];
-  if (r.safetySnapshotId) lines.push(`  safety snapshot ${r.safetySnapshotId}`);
+  if (r.safetySnapshotId) lines.push(`  safety snapshot ${p(r.safetySnapshotId)}`);
   if (r.prediction && r.timing) lines.push(`  time            ${timeAgainstPrediction(r.timing, r.prediction)}`);
   if (r.connectionBlock)
     lines.push(
-      `  connections     ${r.terminatedSessions ?? 0} ended; held off with ${r.connectionBlock}, allowed again`,
+      `  connections     ${r.terminatedSessions ?? 0} ended; held off with ${p(r.connectionBlock)}, allowed again`,
     );
   if (r.rows)
     lines.push(
       `  rows            ${r.rows.matched} matched in the backup: ${r.rows.inserted} came back, ${r.rows.skipped} skipped (already there), ${r.rows.overwritten} overwritten`,
     );
   if (r.tables.length) {
-    const width = Math.max(5, ...r.tables.map((t) => t.table.length));
+    const names = r.tables.map((t) => p(t.table));
+    const width = Math.max(5, ...names.map((name) => name.length));
     lines.push('', `  ${'table'.padEnd(width)}  ${'backup'.padStart(10)}  ${'restored'.padStart(10)}`);
-    for (const t of r.tables)
+    for (const [i, t] of r.tables.entries())
       lines.push(
-        `  ${t.table.padEnd(width)}  ${String(t.expected).padStart(10)}  ${String(t.actual ?? 'missing').padStart(10)}  ${t.ok ? 'ok' : chalk.red('MISMATCH')}`,
+        `  ${names[i]!.padEnd(width)}  ${String(t.expected).padStart(10)}  ${String(t.actual ?? 'missing').padStart(10)}  ${t.ok ? 'ok' : chalk.red('MISMATCH')}`,
       );
     const fromStatistics = r.tables.filter((t) => t.countedBy === 'statistics').length;
     lines.push(
@@ -71,10 +78,10 @@ export function summaryText(r: RestoreResult, target: DbTarget): string {
     );
   if (db && !db.applied && db.statements.length)
     lines.push(
-      `  database        ${r.database} keeps its own settings; the backup's, not applied in place:`,
-      ...db.statements.map((s) => `                    ${s}`),
+      `  database        ${p(r.database)} keeps its own settings; the backup's, not applied in place:`,
+      ...db.statements.map((s) => `                    ${p(s)}`),
     );
-  for (const w of r.warnings) lines.push(`${chalk.yellow('warning:')} ${w}`);
+  for (const w of r.warnings) lines.push(`${chalk.yellow('warning:')} ${p(w)}`);
   if (r.mode === 'new-db' && r.ok)
     lines.push(`  connect: ${target.display.replace(/\/[^/]*$/, `/${encodeURIComponent(r.database)}`)}`);
   return lines.join('\n') + '\n';

@@ -23,6 +23,37 @@ export interface TableCount {
   ok: boolean;
 }
 
+/** A table's row count as the record states it: what was restored, and whether it is the backup's count exactly. */
+export interface TableVerdict extends TableCount {
+  /** The count, or "missing" when the table was not there (0 is a count). */
+  restored: string;
+  exact: boolean;
+  /** "exact", "at least (N more)" for a check that accepts rows added since, or "differs". */
+  verdict: string;
+}
+
+function tableVerdict(t: TableCount): TableVerdict {
+  const exact = t.ok && t.actual === t.expected;
+  const more = t.ok && t.actual !== null && t.actual > t.expected;
+  return {
+    ...t,
+    restored: t.actual === null ? 'missing' : String(t.actual),
+    exact,
+    verdict: exact ? 'exact' : more ? `at least (${t.actual! - t.expected} more)` : 'differs',
+  };
+}
+
+function tablesVerdict(tables: readonly TableVerdict[]): string {
+  const exact = tables.filter((t) => t.exact).length;
+  const more = tables.filter((t) => t.ok && !t.exact).length;
+  const differ = tables.filter((t) => !t.ok).length;
+  return [
+    `${exact} of ${tables.length} table(s) hold the backup's exact row counts`,
+    ...(more ? [`${more} with more rows than the backup`] : []),
+    ...(differ ? [`${differ} differ`] : []),
+  ].join(', ');
+}
+
 export interface DrillRecord {
   scope: {
     description?: string;
@@ -46,7 +77,7 @@ export interface DrillRecord {
     age?: string;
   };
   time: { human: string; machine: string; humanMs: number };
-  tables: TableCount[];
+  tables: TableVerdict[];
   tablesVerdict?: string;
   trend: { runId: string; startedAt: string; durationMs: number; duration: string; status: string; current: boolean }[];
   paths?: { runDir: string; journal: string; reports: string[] };
@@ -68,8 +99,9 @@ export function drillRecord(
   const toolVersions = (preflight('preflight.tools').versions ?? {}) as Record<string, string>;
   const servers = (preflight('preflight.targets').servers ?? {}) as Record<string, string>;
   const picked = steps.find((s) => s.status === 'succeeded' && typeof s.outputs.backupId === 'string')?.outputs;
-  const counted = [...steps].reverse().find((s) => Array.isArray(s.outputs.tables))?.outputs.tables as
-    TableCount[] | undefined;
+  const counted = (
+    [...steps].reverse().find((s) => Array.isArray(s.outputs.tables))?.outputs.tables as TableCount[] | undefined
+  )?.map(tableVerdict);
   const humanMs = phases.reduce((n, p) => n + p.humanMs, 0);
   const start = meta?.at ?? 0;
   return {
@@ -100,9 +132,7 @@ export function drillRecord(
     },
     time: { humanMs, human: formatDuration(humanMs), machine: formatDuration(Math.max(0, durationMs - humanMs)) },
     tables: counted ?? [],
-    tablesVerdict: counted
-      ? `${counted.filter((t) => t.ok).length} of ${counted.length} table(s) hold the backup's exact row counts`
-      : undefined,
+    tablesVerdict: counted ? tablesVerdict(counted) : undefined,
     trend: [
       ...(ctx.history ?? []).map((h) => ({ ...h, duration: formatDuration(h.durationMs), current: false })),
       {

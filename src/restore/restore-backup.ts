@@ -22,6 +22,7 @@ import type { RestoreResult } from './types.js';
 import { cleans, contentOf, type BackupRestoreRequest } from './request.js';
 import { PhaseClock } from './restore-phases.js';
 import { foreseeRestore, keepTiming, restoreShape } from './restore-timing.js';
+import { printable } from '../core/printable.js';
 
 /**
  * Restores a backup: checks everything it can before the first change (tools, checksums, decryption, the table of
@@ -165,12 +166,15 @@ function chooseEntries(
       : { leftOut: [] };
   const selection = selectTables(toc, content.tables, { standalone: !cleans(request) });
   if (selection.missing.length) {
-    throw new UsageError(`Backup ${prepared.manifest.id} has no table ${selection.missing.join(', ')}.`, {
-      hint: `Name tables as schema.table, quoting a part that holds a dot or capitals ("s.p"."Orders"); the backup has ${expected
-        .slice(0, 5)
-        .map(tableLabel)
-        .join(', ')}….`,
-    });
+    throw new UsageError(
+      `Backup ${prepared.manifest.id} has no table ${selection.missing.map(printable).join(', ')}.`,
+      {
+        hint: `Name tables as schema.table, quoting a part that holds a dot or capitals ("s.p"."Orders"); the backup has ${expected
+          .slice(0, 5)
+          .map(tableLabel)
+          .join(', ')}….`,
+      },
+    );
   }
   return { entries: selection.entries, only: selection.tables, leftOut: selection.leftOut };
 }

@@ -9,6 +9,7 @@ import { copyRows, type RowsOutcome, type tableShape } from './rows.js';
 import type { RowsContent } from './request.js';
 import { createDatabase, createSchemas, dropDatabase } from './target-db.js';
 import { schemasNotCreated, selectTables, withoutDanglingForeignKeys, type TocEntry } from './toc.js';
+import { printable } from '../core/printable.js';
 
 /** --rows: the table alone into a scratch database on the same server, the matching rows copied over, the scratch dropped. */
 export async function restoreRows(
@@ -26,7 +27,7 @@ export async function restoreRows(
   const selection = selectTables(input.toc, [table], { standalone: true });
   if (selection.missing.length)
     throw new UsageError(
-      `Backup ${prepared.manifest.id} has no table ${table}.`,
+      `Backup ${prepared.manifest.id} has no table ${printable(table)}.`,
       "Name it as schema.table, as in the backup's manifest.",
     );
   const server = prepared.request.target;

@@ -201,7 +201,7 @@ class RunEngine implements Run, EngineCore {
       run: {
         id: this.runId,
         mode: this.mode,
-        operator: this.operator,
+        operator: this.operatorLabel(),
         startedAt: new Date(this.startedAt).toISOString(),
       },
     };
@@ -215,7 +215,7 @@ class RunEngine implements Run, EngineCore {
     try {
       const checks = await this.begin();
       await runPreflightPhase(this, checks);
-      await this.announcer.started(this.operator, this.wasResumed);
+      await this.announcer.started(this.operatorLabel(), this.wasResumed);
       failed = await runPhases(this, () => this.watch?.check());
     } catch (caught) {
       error = caught;
@@ -270,9 +270,14 @@ class RunEngine implements Run, EngineCore {
     }
     this.watch = new RtoWatch(this.runbook, this.startedAt, this.clock, (message) => this.log('warn', message));
     const checks = preflightChecks(preflightContext(this, this.options.prompter));
-    const name = this.resumed?.meta.operatorName ?? this.options.operatorName;
-    this.emit(runStarted(this, name ? `${name} (${this.operator})` : this.operator, checks));
+    this.emit(runStarted(this, this.operatorLabel(), checks));
     return checks;
+  }
+
+  /** The person on call as the record and the pages name them: "Grace Hopper (alice@bastion)", or the account alone. */
+  private operatorLabel(): string {
+    const name = this.resumed?.meta.operatorName ?? this.options.operatorName;
+    return name ? `${name} (${this.operator})` : this.operator;
   }
 
   private async finish(error: unknown, failed: boolean): Promise<RunResult> {

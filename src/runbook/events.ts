@@ -112,6 +112,17 @@ export type RunEvent =
       rpoMs?: number;
       reportPaths?: string[];
       error?: string;
-    };
+    }
+  /** Told to the screen too, so the next steps at the end no longer ask for a signature the record has. */
+  | RunSignedRecord;
+
+/** An approver signed the record of a finished run (`pgdr report sign`, or the question at the end of a drill). */
+export interface RunSignedRecord {
+  type: 'run.signed';
+  at: number;
+  approver: string;
+  note?: string;
+  followUps?: { what: string; owner: string }[];
+}
 
 export type RunEventListener = (event: RunEvent) => void;

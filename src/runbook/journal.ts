@@ -55,16 +55,9 @@ export interface StepActionRecord {
   validation: boolean;
 }
 
-/** An approver signed the record of a finished run (`pgdr report sign`, or the question at the end of a drill). */
-export interface RunSignedRecord {
-  type: 'run.signed';
-  at: number;
-  approver: string;
-  note?: string;
-  followUps?: { what: string; owner: string }[];
-}
+export type { RunSignedRecord } from './events.js';
 
-export type JournalRecord = RunEvent | RunMetaRecord | RunSuspendedRecord | StepActionRecord | RunSignedRecord;
+export type JournalRecord = RunEvent | RunMetaRecord | RunSuspendedRecord | StepActionRecord;
 
 /** What the first line of a journal chains to. */
 export const CHAIN_START = createHash('sha256').update('').digest('hex');

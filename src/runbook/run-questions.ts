@@ -35,7 +35,7 @@ export async function askSignoff(core: EngineCore, prompter: Prompter): Promise<
   if (core.mode !== 'drill' || (scripted ? !scripted(request) : !core.services.interactive)) return;
   try {
     const approver = String(await core.ask(request, new AbortController().signal)).trim();
-    if (approver) core.record({ type: 'run.signed', at: core.clock.now(), approver });
+    if (approver) core.emit({ type: 'run.signed', at: core.clock.now(), approver });
   } catch (error) {
     core.log('warn', `Not signed: ${errorMessage(error)}`);
   }

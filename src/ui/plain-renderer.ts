@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from '../core/secrets.js';
+import { printable } from '../core/printable.js';
 import type { RunEvent } from '../runbook/events.js';
 import type { RunHandle } from '../runbook/run-handle.js';
 import { formatDuration } from '../core/duration.js';
@@ -140,6 +141,8 @@ export class PlainLines {
         ];
       case 'run.finished':
         return this.summary(event);
+      case 'run.signed':
+        return [`${c.green('✔')} signed by ${printable(event.approver)}`];
     }
   }
 

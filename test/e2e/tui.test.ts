@@ -49,6 +49,9 @@ describe('pgdr drill --sandbox in a real terminal (tmux, 80×24)', () => {
     const end = await until('the end of the run', (s) => s.includes('EXIT='), 90_000);
     expect(end).toContain('EXIT=0');
     expect(end).toContain('run passed');
+    // signed at the end: the next steps no longer ask for the signature the record already has
+    expect(end).not.toContain('Sign the drill record');
+    expect(end).toContain('pgdr report verify');
     for (const phase of ['Assess', 'Maintenance mode', 'Restore', 'Validate', 'Resume service'])
       expect(end).toMatch(new RegExp(`✔ ${phase}`));
     expect(seen.some((s) => /✔ Assess/.test(s) && /✔ Restore/.test(s) && /▶ Resume service/.test(s))).toBe(true);

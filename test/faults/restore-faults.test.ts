@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
+import { useCluster, psql, createDatabase, databaseNames } from '../helpers/cluster.js';
 import { tableFingerprints } from '../helpers/compare.js';
 import { pgdrCommand, ROOT, runPgdr } from '../helpers/cli.js';
 import { generateIdentity } from '../../src/crypto/index.js';
@@ -22,10 +22,7 @@ let repo: string;
 let plainId: string;
 let encryptedId: string;
 
-const databases = async () =>
-  (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1'))
-    .trim()
-    .split('\n');
+const databases = () => databaseNames(cluster);
 
 /** Every database there was before, each table's rows as they were. */
 async function state() {

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { useClusterWith, psql } from '../helpers/cluster.js';
+import { useClusterWith, psql, databaseNames } from '../helpers/cluster.js';
 import { runPgdr } from '../helpers/cli.js';
 import { startS3, type S3Emulator } from '../helpers/s3.js';
 import { keyPair, takeBackup } from '../helpers/backups.js';
@@ -17,10 +17,7 @@ let keyFile: string;
 let plainId: string;
 let encryptedId: string;
 
-const databases = async () =>
-  (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1'))
-    .trim()
-    .split('\n');
+const databases = () => databaseNames(cluster);
 
 /** A private temporary directory for one pgdr run: whatever the run stages there, and leaves, is plain to see. */
 const stagingRoot = () => mkdtempSync(join(tmpdir(), 'pgdr-test-staging-'));

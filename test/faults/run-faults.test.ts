@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
+import { useCluster, psql, createDatabase, databaseNames } from '../helpers/cluster.js';
 import { tableFingerprints } from '../helpers/compare.js';
 import { pgdrCommand } from '../helpers/cli.js';
 import { killTree } from '../helpers/processes.js';
@@ -70,10 +70,7 @@ async function copyRunningOn(database: string): Promise<void> {
   throw new Error(`no COPY ever ran on ${database}`);
 }
 
-const databases = async () =>
-  (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1'))
-    .trim()
-    .split('\n');
+const databases = () => databaseNames(cluster);
 
 describe('fault suite: a runbook run with a backup and a restore step', () => {
   beforeAll(async () => {

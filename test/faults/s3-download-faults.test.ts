@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useCluster, psql, createDatabase } from '../helpers/cluster.js';
+import { useCluster, psql, createDatabase, databaseNames } from '../helpers/cluster.js';
 import { tableFingerprints } from '../helpers/compare.js';
 import { runPgdr } from '../helpers/cli.js';
 import { startS3, type S3Emulator } from '../helpers/s3.js';
@@ -11,9 +11,7 @@ let cluster: LocalCluster;
 let s3: S3Emulator;
 
 const state = async () => ({
-  dbs: (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1'))
-    .trim()
-    .split('\n'),
+  dbs: await databaseNames(cluster),
   app: await tableFingerprints(cluster.target('app')),
 });
 

@@ -26,6 +26,13 @@ export async function psql(cluster: LocalCluster, database: string, sql: string)
   });
 }
 
+/** The names of the cluster's databases (templates left out), sorted. */
+export async function databaseNames(cluster: LocalCluster): Promise<string[]> {
+  return (await psql(cluster, 'postgres', 'select datname from pg_database where not datistemplate order by 1'))
+    .trim()
+    .split('\n');
+}
+
 export async function createDatabase(cluster: LocalCluster, name: string): Promise<void> {
   await psql(cluster, 'postgres', `create database "${name}"`);
 }

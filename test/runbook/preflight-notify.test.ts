@@ -36,7 +36,7 @@ phases:
   - id: assess
     title: Assess
     steps:
-      - { id: announce, title: Tell the team, action: notify, with: { level: critical, message: "Recovery started" } }
+      - { id: announce, title: Tell the team, action: notify, with: { level: critical, message: "Recovery started by \${{ run.operator }}" } }
       - { id: look, title: Look around, manual: [The database is gone, The status page is quiet] }
       - { id: go, title: Go ahead, action: confirm, with: { message: "Go on?" } }
       - { id: wait, title: Wait, action: wait, with: { duration: 5s } }
@@ -77,11 +77,15 @@ describe('preflight, before anything is announced', () => {
 
   it('the engine tells the channels the run started and how it ended; the notify step says it was sent', async () => {
     received = [];
-    const ok = await runPgdr(['run', 'rb.yaml', '--plain', '--yes'], { cwd: workspace(), env: env() });
+    const ok = await runPgdr(['run', 'rb.yaml', '--plain', '--yes', '--operator', 'Grace Hopper'], {
+      cwd: workspace(),
+      env: env(),
+    });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(received.map((m) => m.type)).toEqual(['run.started', 'run.started', 'run.finished']);
-    expect(received[0]!.title).toContain('Incident run Paging test started by');
-    expect(received[1]!.title).toContain('Recovery started');
+    // the page names the person on call, as the drill record does, with the account they run pgdr from
+    expect(received[0]!.title).toMatch(/Incident run Paging test started by Grace Hopper \(\S+@\S+\)$/);
+    expect(received[1]!.title).toMatch(/Recovery started by Grace Hopper \(\S+@\S+\)/);
     expect(received[2]!.title).toContain('Paging test passed');
   });
 

@@ -12,6 +12,9 @@ import { chromiumDom, scripted, tempDir, testActions } from './helpers.js';
 const TABLES = [
   { table: 'public.orders', expected: 1200, actual: 1200, ok: true },
   { table: 'public."order items"', expected: 3400, actual: 3400, ok: true },
+  // empty in the backup and restored empty; and a table an at-least check passed with more rows than the backup
+  { table: 'public.refunds', expected: 0, actual: 0, ok: true },
+  { table: 'public.audit_log', expected: 10, actual: 12, ok: true },
 ];
 
 const runbookYaml = (recoveryPoint: string) => `id: record
@@ -148,6 +151,12 @@ document.getElementById('layout').textContent = JSON.stringify(out);
     expect(text('phases')).toMatch(/Assess\s+succeeded\s+\S+\s+\S+\s+\S+\s+1m 00s (met|not met)/);
     expect(text('phases')).toContain('skipped: no notification channel configured; nobody was told');
     expect(text('tables')).toContain('public."order items"\t3400\t3400\texact');
+    expect(text('tables')).toContain('public.refunds\t0\t0\texact');
+    expect(text('tables')).toContain('public.audit_log\t10\t12\tat least (2 more)');
+    const md = readFileSync(join(resumed.runDir, 'report.md'), 'utf8');
+    expect(md).toContain("3 of 4 table(s) hold the backup's exact row counts, 1 with more rows than the backup.");
+    expect(md).toContain('| `public.refunds` | 0 | 0 | ✅ exact |');
+    expect(md).toContain('| `public.audit_log` | 10 | 12 | ✅ at least (2 more) |');
     expect(text('checklists')).toContain('not ticked: Scribe named');
     expect(text('notes')).toContain('Scribe was late');
     expect(text('deviations')).toContain(

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useClusterWith } from '../helpers/cluster.js';
+import { psql, useClusterWith } from '../helpers/cluster.js';
 import { runPgdr, type CliResult } from '../helpers/cli.js';
 import { fakeBackup } from '../helpers/manifests.js';
 import { safeName } from '../../src/backup/backup-id.js';
@@ -96,5 +96,51 @@ describe('control characters from a repository or a database', () => {
     expectPrintable(r);
     expect(r.stdout).toMatch(/ {2}said\s*$/m);
     expect(r.stdout).toContain('FAILED: expected something else, got ok');
+  });
+});
+
+describe('control characters in the names a database holds', () => {
+  it('never reach the terminal from a backup, a restore and its checks, or a restore test', async () => {
+    // A table name with a terminal title, a fake error line and a colour in it, in a schema that clears the screen.
+    const schema = `"s${ESC}[2J"`;
+    const table = `${schema}."t${ESC}]0;pwned by a table\u0007${FAKE}"`;
+    await psql(
+      cluster,
+      'app',
+      `create schema ${schema}; create table ${table} (id int primary key, note text);` +
+        ` insert into ${table} select g, 'n' from generate_series(1, 5) g; comment on table ${table} is 'x${ESC}[31m';`,
+    );
+    const own = mkdtempSync(join(tmpdir(), 'pgdr-ctrl-db-'));
+    const pgdr = async (...args: string[]) => {
+      const r = await runPgdr([...args, '--repo', own]);
+      expectPrintable(r);
+      return r;
+    };
+    expect((await pgdr('backup', 'full', '--db', cluster.urlFor('app'))).code).toBe(0);
+    const restore = await pgdr('restore', 'latest', '--db', cluster.urlFor('app'), '--new-db', 'app_ctrl');
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    expect(restore.stdout).toContain('"s"."t\\nerror: every backup was deleted');
+    // The operator's own --table argument, echoed back in the refusal, is shown escaped too.
+    const refused = await pgdr(
+      'restore',
+      'latest',
+      '--db',
+      cluster.urlFor('app'),
+      '--new-db',
+      'x',
+      '--table',
+      `s.t${FAKE}`,
+    );
+    expect(refused.code).toBe(2);
+    const verify = await pgdr(
+      'backup',
+      'verify',
+      'latest',
+      '--restore-test',
+      '--scratch-db',
+      cluster.urlFor('postgres'),
+    );
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    await pgdr('backups', 'list');
   });
 });

@@ -154,6 +154,41 @@ describe('prompt area', () => {
     expect(sure.value).toBe(true);
   });
 
+  it('ticks, moves and submits a checklist typed faster than the link sends: keys batched in one chunk', async () => {
+    const { terminal, prompter, signal } = await setup();
+    const items = ['Database gone', 'Status page quiet', 'Channel open'];
+    const done = track(prompter.ask({ kind: 'checklist', id: 'loss', message: 'Tick each', items }, signal));
+    await terminal.waitFor('0/3 done');
+    await terminal.press();
+    // space, down, space, down, space, enter, as tmux and a slow SSH link deliver them: plain keys run together
+    terminal.fakeStdin.write(' ');
+    terminal.fakeStdin.write(keys.down);
+    terminal.fakeStdin.write(' ');
+    terminal.fakeStdin.write(keys.down);
+    terminal.fakeStdin.write(' \r');
+    await terminal.waitFor((f) => !f.includes('Tick each'));
+    expect(done.value).toEqual(items);
+    const pick = track(
+      prompter.ask(
+        {
+          kind: 'select',
+          id: 'way',
+          message: 'Which way?',
+          choices: [
+            { value: 'a', label: 'A' },
+            { value: 'b', label: 'B' },
+          ],
+        },
+        signal,
+      ),
+    );
+    await terminal.waitFor('Which way?');
+    await terminal.press();
+    terminal.fakeStdin.write('  \r');
+    await terminal.waitFor((f) => !f.includes('Which way?'));
+    expect(pick.value).toBe('a');
+  });
+
   it('takes the question away when the engine aborts it', async () => {
     const { terminal, prompter } = await setup();
     const controller = new AbortController();

@@ -1,6 +1,7 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import type { PromptRequest } from '../../../core/prompt.js';
 import { useLiveState } from './use-live-state.js';
+import { useKeys } from './use-keys.js';
 
 type Request = Extract<PromptRequest, { kind: 'checklist' }>;
 
@@ -11,7 +12,7 @@ export function ChecklistPrompt({ request, onAnswer }: { request: Request; onAns
     new Set(request.items.flatMap((item, i) => (request.checked?.includes(item) ? [i] : []))),
   );
   const count = request.items.length;
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.upArrow) setIndex((currentIndex() - 1 + count) % count);
     else if (key.downArrow) setIndex((currentIndex() + 1) % count);
     else if (input === ' ') {
@@ -22,6 +23,7 @@ export function ChecklistPrompt({ request, onAnswer }: { request: Request; onAns
     } else if (key.return) {
       const done = currentTicked();
       onAnswer(request.items.filter((_item, i) => done.has(i)));
+      return true;
     }
   });
   return (

@@ -1,15 +1,22 @@
-import { Text, useInput } from 'ink';
+import { Text } from 'ink';
+import { useKeys } from './use-keys.js';
 import type { PromptRequest } from '../../../core/prompt.js';
 
 type Request = Extract<PromptRequest, { kind: 'confirm' }>;
 
 export function ConfirmPrompt({ request, onAnswer }: { request: Request; onAnswer: (answer: boolean) => void }) {
-  useInput((input, key) => {
-    // "y" and its enter may come in one chunk over a slow link.
-    const typed = input.replace(/[\r\n]+$/, '');
-    if (typed === 'y' || typed === 'Y') onAnswer(true);
-    else if (typed === 'n' || typed === 'N') onAnswer(false);
-    else if (key.return && request.default !== undefined) onAnswer(request.default);
+  useKeys((input, key) => {
+    const answer =
+      input === 'y' || input === 'Y'
+        ? true
+        : input === 'n' || input === 'N'
+          ? false
+          : key.return
+            ? request.default
+            : undefined;
+    if (answer === undefined) return false;
+    onAnswer(answer);
+    return true;
   });
   const choices = request.default === undefined ? '(y/n)' : request.default ? '(Y/n)' : '(y/N)';
   return (

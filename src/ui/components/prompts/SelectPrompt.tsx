@@ -1,6 +1,7 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import type { PromptRequest } from '../../../core/prompt.js';
 import { useLiveState } from './use-live-state.js';
+import { useKeys } from './use-keys.js';
 
 type Request = Extract<PromptRequest, { kind: 'select' }>;
 
@@ -15,12 +16,13 @@ export function SelectPrompt({
 }) {
   const [index, currentIndex, setIndex] = useLiveState(0);
   const count = request.choices.length;
-  useInput((_input, key) => {
+  useKeys((_input, key) => {
     if (key.upArrow) setIndex((currentIndex() - 1 + count) % count);
     else if (key.downArrow) setIndex((currentIndex() + 1) % count);
     else if (key.return) {
       const choice = request.choices[currentIndex()];
       if (choice) onAnswer(choice.value);
+      return true;
     }
   });
   return (
