@@ -12,7 +12,7 @@ import { assertPortFree } from '../pitr/data-dir.js';
 import type { PlanStep } from '../types.js';
 import type { NewClusterRestore } from '../request.js';
 import { assertNewClusterDir, MARKER } from './marker.js';
-import { canTieToPgdr, serverBinFor, type ServerBin } from './server.js';
+import { canTieToPgdr, serverBinFor, syncMethod, type ServerBin } from './server.js';
 import { clusterSettings, type ClusterSetting } from './settings.js';
 
 export interface NewClusterPlan {
@@ -30,6 +30,8 @@ export interface NewClusterPlan {
   template?: string;
   /** Whether the load's postmaster gets SIGQUIT when pgdr dies (setpriv --pdeathsig). */
   tiedToPgdr: boolean;
+  /** How the data directory is flushed after the load (server.ts syncMethod). */
+  sync: 'syncfs' | 'fsync';
   settings: ClusterSetting[];
   steps: PlanStep[];
 }
@@ -107,6 +109,7 @@ export async function planNewCluster(request: NewClusterRestore): Promise<Prepar
     socketDir,
     template: request.confTemplate,
     tiedToPgdr,
+    sync: syncMethod(),
     settings,
     steps: [],
   };
@@ -139,7 +142,13 @@ function describeSteps(p: NewClusterPlan): PlanStep[] {
       command: 'pg_restore --exit-on-error --verbose --jobs … (as pgdr restore --new-db)',
     },
     { title: 'CHECKPOINT, then stop the server (fast shutdown)' },
-    { title: `Flush the whole data directory to disk`, command: `${initdb} --sync-only -D ${p.dataDir}` },
+    p.sync === 'syncfs'
+      ? {
+          title:
+            'Flush the whole data directory to disk: syncfs(2) of its filesystem, one call (Linux 5.8+ reports write-back errors through it)',
+          command: `sync -f ${p.dataDir}   (where a tablespace or pg_wal lies elsewhere: ${initdb} --sync-only -D ${p.dataDir})`,
+        }
+      : { title: 'Flush the whole data directory to disk', command: `${initdb} --sync-only -D ${p.dataDir}` },
     {
       title: `Write the settings for after the load into postgresql.conf (${p.template ? `the template ${p.template}, then port and socket directory` : "pgdr's safe defaults"}); pg_hba.conf: peer for local sockets, scram-sha-256 over TCP`,
     },

@@ -175,7 +175,9 @@ class ClusterRun {
       await this.server!.stop('fast');
       this.server = undefined;
     });
-    await this.phase(`flush ${this.dir} to disk (initdb --sync-only)`, () => syncDataDir(bin, this.dir, signal));
+    await this.phase(`flush ${this.dir} to disk (${plan.sync === 'syncfs' ? 'syncfs' : 'initdb --sync-only'})`, () =>
+      syncDataDir(bin, this.dir, signal),
+    );
     await this.phase('write the production settings', async () => this.writeProduction());
     await this.phase(`start on port ${plan.port} with the production settings`, async () => {
       this.production = true;
