@@ -5,9 +5,10 @@
  * `pgdr restore --new-cluster DIR`: initdb, the load with durability off, sync, restart, count (each round's cluster
  * is stopped and removed before the next; the last is compared with the source).
  *   node --import tsx bench/restore.ts [--mb 450] [--shape both|realistic|big-tables] [--runs 5]
- *        [--ways seeds,tuned,tuned-analyze,pgdr,pgdr1,newcluster] [--server postgres://…/postgres] [--keep]
- * Without --server a throwaway cluster is made (--keep leaves it running and prints its URL); on a --server the
- * shapes' sources are the databases `big` and `bigtables`, made when missing, and restores go to new databases there.
+ *        [--ways seeds,tuned,tuned-analyze,pgdr,pgdr1,newcluster] [--server postgres://…/postgres] [--keep] [--durable]
+ * Without --server a throwaway cluster is made, with fsync off unless --durable (--keep leaves it running and prints
+ * its URL); on a --server the shapes' sources are the databases `big` and `bigtables`, made when missing, and restores
+ * go to new databases there.
  * Each way runs --runs times, the ways interleaved (a checkpoint before each), so a noisy neighbour or a checkpoint
  * falls on all of them; prints each way's median wall time (and range), its ratio to the seeds' way and to the
  * hand-tuned restore (the median of the rounds' ratios, and the ratio of medians), whether every table's contents
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     ways: { type: 'string', default: 'seeds,tuned,tuned-analyze,pgdr,pgdr1' },
     keep: { type: 'boolean' },
+    durable: { type: 'boolean' },
   },
 });
 
@@ -66,7 +68,8 @@ function sh(script: string, env: NodeJS.ProcessEnv): Promise<Run> {
 const shapes = values.shape === 'both' ? ['realistic', 'big-tables'] : [values.shape!];
 const wanted = new Set(values.ways!.split(','));
 const given = values.server ? parseTarget(values.server, '--server') : undefined;
-const cluster = given ? undefined : await startLocalCluster({});
+// The throwaway cluster runs with fsync, full-page writes and synchronous commit off unless --durable (as a real server).
+const cluster = given ? undefined : await startLocalCluster({ durable: values.durable });
 const on = (db: string) => (given ? withDatabase(given, db) : cluster!.target(db));
 const work = mkdtempSync(join(tmpdir(), 'pgdr-bench-restore-'));
 // The new clusters' server runs as the postgres OS user when root: it must reach their directory.

@@ -45,6 +45,23 @@ async function until(what: string, test: () => boolean, ms = 60_000): Promise<vo
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Starts `pgdr restore --new-cluster dir` and returns once its load server runs. */
+async function restoreUntilLoading(dir: string) {
+  const port = await freePort();
+  let pid = 0;
+  const run = runPgdr(['restore', 'latest', '--repo', repo, '--new-cluster', dir, '--port', String(port)], {
+    onSpawn: (p) => (pid = p),
+  });
+  const pidFile = join(dir, 'postmaster.pid');
+  // After initdb (whose bootstrap backend writes a postmaster.pid too): the marker, then the load's server.
+  await until(
+    'the load server',
+    () =>
+      existsSync(join(dir, 'PGDR_INCOMPLETE')) && existsSync(pidFile) && readFileSync(pidFile, 'utf8').includes('\n'),
+  );
+  return { run, pid, port, postmaster: Number(readFileSync(pidFile, 'utf8').split('\n')[0]) };
+}
+
 describe('restore --new-cluster: a cluster pgdr creates, loaded with durability off, handed over durable', () => {
   beforeAll(async () => {
     cluster = await useCluster();
@@ -137,19 +154,7 @@ describe('restore --new-cluster: a cluster pgdr creates, loaded with durability 
   it('kill -9 of pgdr mid-restore: no server left, the directory marked, and refused with a clear message', async () => {
     const dir = join(base, 'killed');
     mkdirSync(dir);
-    const port = await freePort();
-    let pid = 0;
-    const run = runPgdr(['restore', 'latest', '--repo', repo, '--new-cluster', dir, '--port', String(port)], {
-      onSpawn: (p) => (pid = p),
-    });
-    const pidFile = join(dir, 'postmaster.pid');
-    // After initdb (whose bootstrap backend writes a postmaster.pid too): the marker, then the load's server.
-    await until(
-      'the load server',
-      () =>
-        existsSync(join(dir, 'PGDR_INCOMPLETE')) && existsSync(pidFile) && readFileSync(pidFile, 'utf8').includes('\n'),
-    );
-    const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    const { run, pid, postmaster, port } = await restoreUntilLoading(dir);
     process.kill(pid, 'SIGKILL');
     await run;
     await until('the postmaster to end', () => !alive(postmaster));
@@ -164,5 +169,17 @@ describe('restore --new-cluster: a cluster pgdr creates, loaded with durability 
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('is an incomplete pgdr restore');
     expect(again.stderr).toContain(`rm -rf ${dir}`);
+  });
+
+  it('Ctrl-C mid-restore: the server stopped, the directory marked, and said so', async () => {
+    const dir = join(base, 'interrupted');
+    const { run, pid, postmaster } = await restoreUntilLoading(dir);
+    process.kill(pid, 'SIGINT');
+    const r = await run;
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('interrupted');
+    expect(r.stderr).toContain('is marked unusable (PGDR_INCOMPLETE)');
+    expect(alive(postmaster)).toBe(false);
+    expect(existsSync(join(dir, 'PGDR_INCOMPLETE'))).toBe(true);
   });
 });
