@@ -45,7 +45,8 @@ export async function restoreNewClusterStep(ctx: ActionContext, a: NewClusterSte
     dataDir,
     port: target.port,
     superuser: target.user,
-    password: target.password,
+    // The target's password (or PGPASSWORD's) becomes the superuser's, so TCP logins like the lost server's work.
+    password: target.password ?? process.env.PGPASSWORD,
     database: target.database,
   };
   ctx.signal.throwIfAborted();

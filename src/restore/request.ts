@@ -40,6 +40,12 @@ export interface NewDbRestore extends BackupSource {
   into: 'new-db';
   database?: string;
   content: RestoreContent;
+  /**
+   * The server runs with wal_level=minimal (a new cluster's load): one pg_restore creates and loads each table, so
+   * that it wraps the COPY in the creating transaction (with a TRUNCATE) and the rows go into the new file without
+   * WAL. Restoring the definitions first in a run of their own, overlapped with the staging, would lose that.
+   */
+  skipsWal?: boolean;
 }
 
 /**

@@ -151,6 +151,7 @@ class ClusterRun {
           into: 'new-db',
           database: plan.database,
           content: { what: 'full' },
+          skipsWal: true,
           repo: this.prepared.repo,
           ref: manifest.id,
           target: loadTarget,
