@@ -182,4 +182,43 @@ describe('restore --new-cluster: a cluster pgdr creates, loaded with durability 
     expect(alive(postmaster)).toBe(false);
     expect(existsSync(join(dir, 'PGDR_INCOMPLETE'))).toBe(true);
   });
+
+  it("the complete-loss runbook's new_cluster_dir: the restored target's port, superuser and password, then its checks", async () => {
+    const dir = join(base, 'runbook');
+    const port = await freePort();
+    const verified = await runPgdr(['backup', 'verify', 'latest', '--repo', repo]);
+    expect(verified.code, verified.stderr).toBe(0);
+    const url = `postgres://postgres@127.0.0.1:${port}/pagila`;
+    const r = await runPgdr(
+      [
+        'run',
+        'complete-loss',
+        '--repo',
+        repo,
+        '--db',
+        url,
+        '--target',
+        `restored=${url}`,
+        '--input',
+        `new_cluster_dir=${dir}`,
+        '--plain',
+        '--yes',
+        '--operator',
+        'tester',
+        '--answer',
+        'confirm-loss=all',
+        '--answer',
+        'close=all',
+        '--runs-dir',
+        join(base, 'runs'),
+      ],
+      // The password becomes the new superuser's, so the steps after it log in over TCP as to the lost server.
+      { env: { PGPASSWORD: 'runbook-secret' } },
+    );
+    started.push(dir);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/✔ validate\/ping succeeded/);
+    expect(r.stdout).toMatch(/✔ validate\/row-counts succeeded/);
+    expect(r.stdout).not.toContain('runbook-secret');
+  });
 });
