@@ -1,22 +1,27 @@
 /**
  * bench/restore: `pgdr restore` against the seeds' way (`gunzip -c f.sql.gz | psql`) and a hand-tuned
  * `pg_restore -j2` of the same zstd artifact, on two shapes of database: the realistic one bench/backup uses (26
- * tables) and one whose data sits nearly all in two tables (bench/lib/big-tables-db.ts).
+ * tables) and one whose data sits nearly all in two tables (bench/lib/big-tables-db.ts). The way `newcluster` is
+ * `pgdr restore --new-cluster DIR`: initdb, the load with durability off, sync, restart, count (each round's cluster
+ * is stopped and removed before the next; the last is compared with the source).
  *   node --import tsx bench/restore.ts [--mb 450] [--shape both|realistic|big-tables] [--runs 5]
- *        [--ways seeds,tuned,tuned-analyze,pgdr,pgdr1] [--server postgres://…/postgres] [--keep]
- * Without --server a throwaway cluster is made (--keep leaves it running and prints its URL); on a --server the
- * shapes' sources are the databases `big` and `bigtables`, made when missing, and restores go to new databases there.
+ *        [--ways seeds,tuned,tuned-analyze,pgdr,pgdr1,newcluster] [--server postgres://…/postgres] [--keep] [--durable]
+ * Without --server a throwaway cluster is made, with fsync off unless --durable (--keep leaves it running and prints
+ * its URL); on a --server the shapes' sources are the databases `big` and `bigtables`, made when missing, and restores
+ * go to new databases there.
  * Each way runs --runs times, the ways interleaved (a checkpoint before each), so a noisy neighbour or a checkpoint
  * falls on all of them; prints each way's median wall time (and range), its ratio to the seeds' way and to the
  * hand-tuned restore (the median of the rounds' ratios, and the ratio of medians), whether every table's contents
  * are identical, and where pgdr's time went in its median round (from the moments its log lines appeared).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { startLocalCluster } from '../src/sandbox/local-cluster.js';
+import { freePort, startLocalCluster } from '../src/sandbox/local-cluster.js';
+import { asServerUser } from '../src/pg/server-user.js';
+import { runProcess } from '../src/core/system.js';
 import { withClient } from '../src/pg/client.js';
 import { libpqEnv, parseTarget, withDatabase, type DbTarget } from '../src/pg/connection.js';
 import { findTool } from '../src/pg/tools.js';
@@ -33,6 +38,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     ways: { type: 'string', default: 'seeds,tuned,tuned-analyze,pgdr,pgdr1' },
     keep: { type: 'boolean' },
+    durable: { type: 'boolean' },
   },
 });
 
@@ -62,12 +68,25 @@ function sh(script: string, env: NodeJS.ProcessEnv): Promise<Run> {
 const shapes = values.shape === 'both' ? ['realistic', 'big-tables'] : [values.shape!];
 const wanted = new Set(values.ways!.split(','));
 const given = values.server ? parseTarget(values.server, '--server') : undefined;
-const cluster = given ? undefined : await startLocalCluster({});
+// The throwaway cluster runs with fsync, full-page writes and synchronous commit off unless --durable (as a real server).
+const cluster = given ? undefined : await startLocalCluster({ durable: values.durable });
 const on = (db: string) => (given ? withDatabase(given, db) : cluster!.target(db));
 const work = mkdtempSync(join(tmpdir(), 'pgdr-bench-restore-'));
+// The new clusters' server runs as the postgres OS user when root: it must reach their directory.
+chmodSync(work, 0o755);
+const newClusters: string[] = [];
+/** Stops and removes a new cluster a `newcluster` round made. */
+async function dropNewCluster(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  const pgCtl = (await findTool('pg_ctl')).path;
+  const [cmd, args] = asServerUser(pgCtl, ['-D', dir, '-m', 'immediate', '-w', 'stop']);
+  await runProcess(cmd, args, { cwd: '/' }).catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+}
 try {
   for (const shape of shapes) await bench(shape);
 } finally {
+  for (const dir of newClusters) await dropNewCluster(dir);
   if (!values.keep) {
     await cluster?.destroy();
     rmSync(work, { recursive: true, force: true });
@@ -112,6 +131,17 @@ async function bench(shape: string): Promise<void> {
   await sh(`mkdir -p ${dir} && pg_dump --no-owner | gzip > ${dir}/seed.sql.gz`, env(source.database));
   await sh(`node ${cli} backup --db "$URL" --repo ${repo}`, { ...env(source.database), URL: urlOf(source) });
 
+  const newClusterPort = await freePort();
+  newClusters.push(join(dir, 'new-cluster'));
+  // The new cluster's own database, through its Unix socket (peer: the bench runs as root or the server user).
+  const newClusterTarget: DbTarget = {
+    host: join(dir, 'new-cluster'),
+    port: newClusterPort,
+    user: 'postgres',
+    database: sourceDb,
+    source: 'bench',
+    display: 'new cluster',
+  };
   const handTuned = (db: string) =>
     `zstd -q -d -c ${repo}/backups/*/data.dump.zst > ${dir}/${db}.dump && PGOPTIONS='-c maintenance_work_mem=512MB -c synchronous_commit=off' pg_restore -j2 --no-owner -d ${db} ${dir}/${db}.dump && rm ${dir}/${db}.dump`;
   const all: { key: string; name: string; db: string; script: string; pre: boolean }[] = [
@@ -152,12 +182,20 @@ async function bench(shape: string): Promise<void> {
       script: `node ${cli} restore latest --repo ${repo} --db "$URL" --new-db r_pgdr1 --jobs 1`,
       pre: false,
     },
+    {
+      key: 'newcluster',
+      name: 'pgdr restore --new-cluster DIR',
+      db: sourceDb,
+      script: `node ${cli} restore latest --repo ${repo} --new-cluster ${dir}/new-cluster --port ${newClusterPort}`,
+      pre: false,
+    },
   ];
   const ways = all.filter((w) => w.key === 'seeds' || wanted.has(w.key));
   const runs = new Map(ways.map((w) => [w.name, [] as Run[]]));
   for (let round = 1; round <= Number(values.runs); round++) {
     for (const way of ways) {
-      if (way.pre) await create(way.db);
+      if (way.key === 'newcluster') await dropNewCluster(join(dir, 'new-cluster'));
+      else if (way.pre) await create(way.db);
       else await withClient(server, (c) => c.query(`drop database if exists ${way.db} with (force)`));
       await withClient(server, (c) => c.query('checkpoint'));
       await sh('sync; true', env('postgres'));
@@ -194,7 +232,8 @@ async function bench(shape: string): Promise<void> {
   for (const way of ways) {
     const mine = seconds(way);
     const m = median(mine);
-    const same = JSON.stringify(await tableFingerprints(on(way.db))) === JSON.stringify(expected);
+    const restoredTo = way.key === 'newcluster' ? newClusterTarget : on(way.db);
+    const same = JSON.stringify(await tableFingerprints(restoredTo)) === JSON.stringify(expected);
     const range = `${m.toFixed(1)} s (${Math.min(...mine).toFixed(1)}–${Math.max(...mine).toFixed(1)})`;
     const pairs = `${paired(mine, seedRuns)}× seeds (${worst(mine, seedRuns)})${tunedRuns ? ` ${paired(mine, tunedRuns)}× tuned` : ''}`;
     process.stdout.write(

@@ -11,6 +11,7 @@ import { adminTarget, otherSessions } from '../restore/target-db.js';
 import { incompleteMark } from '../restore/incomplete-mark.js';
 import { PgdrError, UsageError } from '../core/errors.js';
 import type { OperationFact } from '../core/context.js';
+import { restoreNewClusterStep } from './restore-new-cluster.js';
 
 export class RestoreFailed extends PgdrError {}
 
@@ -31,6 +32,12 @@ const args = z
     stanza: z.string().default('main').describe('pgBackRest stanza'),
     pgbackrestConfig: z.string().optional().describe("pgbackrest.conf (default: pgBackRest's own lookup)"),
     dataDir: z.string().optional().describe('pgBackRest: the new, empty data directory of the restored cluster'),
+    newCluster: z
+      .string()
+      .optional()
+      .describe(
+        "A dump restore into a cluster pgdr creates in this new or empty directory (empty: into the target's server); the target names its port, superuser and password",
+      ),
     safetySnapshot: z.boolean().default(true),
     confirmDatabase: z.string().optional().describe('The database name typed back by the operator'),
   })
@@ -55,7 +62,12 @@ export const restoreRun = defineAction({
   ],
   templates: { where: 'operator' },
   targets: [
-    { field: 'target', access: 'write', defaultTarget: 'restored', createsServer: (a) => a.provider === 'pgbackrest' },
+    {
+      field: 'target',
+      access: 'write',
+      defaultTarget: 'restored',
+      createsServer: (a) => a.provider === 'pgbackrest' || Boolean(a.newCluster),
+    },
   ],
   // A stopped dump restore drops what it made (or, in place, is restored over again once the name is typed back); a
   // provider's recovery may go on on its own after pgdr stops waiting.
@@ -67,6 +79,7 @@ export const restoreRun = defineAction({
         `Step ${ctx.stepId}: restore.run needs with.id (the backup to restore).`,
         'Pass ${{ steps.pick.outputs.backupId }} from a backup.select step.',
       );
+    if (a.newCluster) return await restoreNewClusterStep(ctx, a);
     const request = await restoreRequest(ctx, a);
     // An abort that came while the request was worked out would reach no listener of the restore's.
     ctx.signal.throwIfAborted();

@@ -5,6 +5,8 @@ import { printable } from '../core/printable.js';
 import { predictionBasis, predictionLines } from '../restore/restore-prediction.js';
 import { PHASE_TITLES, RESTORE_PHASES } from '../restore/restore-phases.js';
 import { formatDuration } from '../core/duration.js';
+import type { NewClusterPlan } from '../restore/new-cluster/plan.js';
+import type { NewClusterResult } from '../restore/new-cluster/restore-new-cluster.js';
 
 /**
  * What `pgdr restore --dry-run` prints: each step and its command, then what it creates, drops and overwrites, and
@@ -96,4 +98,52 @@ function timeAgainstPrediction(
     (p) => `${PHASE_TITLES[p]} ${formatDuration(timing.phases[p])} (predicted ${formatDuration(prediction.phases[p])})`,
   );
   return `${phases.join(', ')}; predicted ${formatDuration(prediction.totalMs)} in all (${predictionBasis(prediction)})`;
+}
+
+/** `restore --new-cluster --dry-run`: each step, then every setting during the load and after it. */
+export function newClusterPlanText(plan: NewClusterPlan): string {
+  const lines = [
+    `Dry run: restore ${plan.backup.id} (${plan.backup.database}, PostgreSQL ${plan.backup.serverMajor}) into a new PostgreSQL ${plan.major} cluster in ${plan.dataDir}, port ${plan.port}; nothing was changed.`,
+  ];
+  plan.steps.forEach((s, i) => {
+    lines.push(`${i + 1}. ${s.title}`);
+    if (s.command) lines.push(`   $ ${s.command}`);
+    if (s.detail) lines.push(`   ${s.detail}`);
+  });
+  const width = Math.max(...plan.settings.map((s) => s.name.length));
+  const load = Math.max(12, ...plan.settings.map((s) => s.load.length));
+  lines.push(
+    '',
+    `Settings (during the load: command-line options of the server pgdr starts, never on disk; after: postgresql.conf${plan.template ? `, from ${plan.template}` : ''}):`,
+    `  ${'setting'.padEnd(width)}  ${'during load'.padEnd(load)}  after`,
+  );
+  for (const s of plan.settings)
+    lines.push(
+      `  ${s.name.padEnd(width)}  ${s.load.padEnd(load)}  ${(s.after ?? (s.name === 'hba_file' ? 'pg_hba.conf in the data directory' : 'from the template')).padEnd(12)}  ${s.why}`,
+    );
+  if (!plan.tiedToPgdr)
+    lines.push(
+      `${chalk.yellow('warning:')} setpriv (util-linux) was not found: if pgdr is killed, the load's server keeps running until stopped (no TCP, private socket), and ${plan.dataDir} stays marked unusable.`,
+    );
+  return lines.join('\n') + '\n';
+}
+
+/** What a finished `restore --new-cluster` prints: the phases, the settings in force, the row counts, how to connect. */
+export function newClusterText(r: NewClusterResult): string {
+  const { plan } = r;
+  const mark = r.ok ? chalk.green('✔') : chalk.red('✘');
+  const lines = [
+    `${mark} Restored ${chalk.bold(plan.backup.id)} into a new PostgreSQL ${plan.major} cluster in ${chalk.bold(plan.dataDir)}, database ${chalk.bold(printable(plan.database))}, in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  recovery point  ${plan.backup.snapshotTime}`,
+    ...r.phases.map((p) => `  ${(p.ms / 1000).toFixed(1).padStart(7)} s  ${p.phase}`),
+    `  in force now    ${Object.entries(r.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+    r.ok
+      ? `  ${r.tables.length} table(s), every row count matches the backup (counted during the load and again after the restart).`
+      : chalk.red(`  ${r.mismatches} of ${r.tables.length} table(s) differ from the backup's row counts.`),
+  ];
+  for (const w of r.restore?.warnings ?? []) lines.push(`${chalk.yellow('warning:')} ${printable(w)}`);
+  lines.push('  connect:', ...r.connect.map((c) => `    ${c}`));
+  return lines.join('\n') + '\n';
 }

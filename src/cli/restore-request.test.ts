@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
 import { parseTarget } from '../pg/connection.js';
-import { restoreRequest, type RestoreShapeFlags } from './restore-request.js';
+import { newClusterRequest, restoreRequest, type RestoreShapeFlags } from './restore-request.js';
 import { pitrRequest } from './pitr-restore.js';
 
 const target = parseTarget('postgres://app@db.example:5432/shop', '--db');
@@ -75,5 +75,24 @@ describe('pgdr restore: one request from the flags', () => {
     expect(() => pitrRequest({ ...base, to: 'latest', pgbackrestStanza: 'main' })).toThrow(
       '--pgbackrest-stanza needs --data-dir (a new, empty directory) and --port.',
     );
+  });
+});
+
+describe('pgdr restore --new-cluster: one request from the flags', () => {
+  const cluster = (flags: RestoreShapeFlags) => newClusterRequest(flags, { ref: 'latest', keys: {} });
+  it('restores the whole backup on port 5432 unless told otherwise', () => {
+    expect(cluster({ newCluster: '/srv/pg', pgVersion: '16', port: '5433' })).toMatchObject({
+      into: 'new-cluster',
+      dataDir: '/srv/pg',
+      port: 5433,
+      pgVersion: 16,
+    });
+    expect(cluster({ newCluster: '/srv/pg' }).port).toBe(5432);
+  });
+  it('refuses what only makes sense in an existing server, and numbers that are not', () => {
+    expect(() => cluster({ newCluster: '/srv/pg', clean: true })).toThrow(/cannot be combined with --clean/);
+    expect(() => cluster({ newCluster: '/srv/pg', table: ['public.a'] })).toThrow(/--table/);
+    expect(() => cluster({ newCluster: '/srv/pg', pgVersion: 'x' })).toThrow(UsageError);
+    expect(() => cluster({ newCluster: '/srv/pg', port: '70000' })).toThrow(/--port/);
   });
 });

@@ -5,7 +5,7 @@ import type { ThawOptions } from '../backup/thaw.js';
 import type { DbTarget } from '../pg/connection.js';
 import type { Repository } from '../storage/index.js';
 import { parseRowsSpec } from '../restore/rows.js';
-import type { BackupRestoreRequest, BackupSource, RestoreContent } from '../restore/request.js';
+import type { BackupRestoreRequest, BackupSource, NewClusterRestore, RestoreContent } from '../restore/request.js';
 
 /** The flags of `pgdr restore` that say what to restore and where (--pitr aside). */
 export interface RestoreShapeFlags {
@@ -20,6 +20,10 @@ export interface RestoreShapeFlags {
   jobs?: string;
   intoSupabase?: boolean;
   dryRun?: boolean;
+  newCluster?: string;
+  pgVersion?: string;
+  postgresqlConf?: string;
+  port?: string;
 }
 
 /** What the command already resolved: the backup's repository, the server, the keys and the snapshot's encryption. */
@@ -90,5 +94,47 @@ export function restoreRequest(flags: RestoreShapeFlags, inputs: RestoreInputs):
     confirm: flags.confirm,
     safetySnapshot,
     safetyEncryption: safetySnapshot ? inputs.safetyEncryption() : undefined,
+  };
+}
+
+/** `--new-cluster DIR`: the whole backup into a cluster pgdr creates; what only makes sense elsewhere is refused. */
+export function newClusterRequest(
+  flags: RestoreShapeFlags,
+  inputs: Omit<RestoreInputs, 'target' | 'safetyEncryption' | 'ref'> & { ref?: string; database?: string },
+): NewClusterRestore {
+  const other = [
+    flags.clean && '--clean',
+    flags.newDb && '--new-db',
+    flags.rows && '--rows',
+    flags.table?.length && '--table',
+    flags.schemaOnly && '--schema-only',
+    flags.intoSupabase && '--into-supabase',
+  ].filter(Boolean);
+  if (other.length)
+    throw new UsageError(
+      `--new-cluster restores the whole backup into a new cluster; it cannot be combined with ${other.join(', ')}.`,
+    );
+  if (!inputs.ref)
+    throw new UsageError('Name the backup to restore.', 'pgdr restore latest --repo … --new-cluster DIR');
+  const whole = (flag: string, value: string | undefined, min: number, max: number): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}".`);
+    return n;
+  };
+  return {
+    into: 'new-cluster',
+    ref: inputs.ref,
+    repo: inputs.repo,
+    database: inputs.database,
+    keys: inputs.keys,
+    archive: inputs.archive,
+    jobs: whole('--jobs', flags.jobs, 1, 64),
+    dryRun: flags.dryRun,
+    dataDir: flags.newCluster!,
+    port: whole('--port', flags.port, 1, 65535) ?? 5432,
+    pgVersion: whole('--pg-version', flags.pgVersion, 10, 99),
+    confTemplate: flags.postgresqlConf,
   };
 }

@@ -33,6 +33,9 @@ interface RestoreFlags extends CommonOptions, RestoreShapeFlags {
   archiveTier?: string;
   archiveDays?: string;
   archivePoll?: string;
+  newCluster?: string;
+  pgVersion?: string;
+  postgresqlConf?: string;
 }
 
 export function registerRestoreCommand(program: Command): void {
@@ -79,8 +82,17 @@ export function registerRestoreCommand(program: Command): void {
     )
     .option('--pgbackrest-stanza <name>', 'PITR: pgBackRest stanza')
     .option('--pgbackrest-config <file>', 'PITR: pgbackrest.conf')
+    .option(
+      '--new-cluster <dir>',
+      'create a PostgreSQL cluster in this new or empty directory and restore the whole backup into it, loaded with durability off, then made durable',
+    )
+    .option('--pg-version <major>', "--new-cluster: the PostgreSQL major to create (default: the backup's server)")
+    .option(
+      '--postgresql-conf <file>',
+      "--new-cluster: postgresql.conf for after the load (default: pgdr's safe settings)",
+    )
     .option('--data-dir <dir>', 'PITR: new, empty data directory for the recovered cluster')
-    .option('--port <n>', 'PITR: port for the recovered cluster')
+    .option('--port <n>', 'PITR and --new-cluster: port for the new cluster (--new-cluster: default 5432)')
     .option('--supabase-project <ref>', 'PITR: Supabase project ref (token from SUPABASE_ACCESS_TOKEN)')
     .option('--json', 'print the result as JSON on stdout')
     .option('-v, --verbose', "show pg_restore's messages")
@@ -90,6 +102,7 @@ export function registerRestoreCommand(program: Command): void {
     )
     .action(async (ref: string | undefined, flags: RestoreFlags) => {
       if (flags.pitr) return await pointInTime(flags);
+      if (flags.newCluster !== undefined) return await intoNewCluster(ref, flags);
       if (!ref)
         throw new UsageError(
           'Name the backup to restore.',
@@ -214,4 +227,53 @@ async function pointInTime(flags: RestoreFlags): Promise<void> {
     pitrRequest({ ...flags, flag: '--pitr', to: flags.pitr!, port, timeoutMinutes: 120 }),
     flags,
   );
+}
+
+/** --new-cluster: a cluster pgdr creates, loaded fast and then made durable (src/restore/new-cluster). */
+async function intoNewCluster(ref: string | undefined, flags: RestoreFlags): Promise<void> {
+  const { newClusterRequest } = await import('./restore-request.js');
+  const { restoreIntoNewCluster } = await import('../restore/new-cluster/restore-new-cluster.js');
+  const { newClusterText, newClusterPlanText } = await import('./restore-format.js');
+  const loaded = await cliConfig(flags);
+  const database = (() => {
+    try {
+      return cliTarget(loaded, flags).target.database;
+    } catch {
+      return undefined;
+    }
+  })();
+  const repo = (() => {
+    try {
+      return cliRepository(loaded, flags);
+    } catch (error) {
+      if (ref?.includes('/')) return undefined;
+      throw error;
+    }
+  })();
+  const request = newClusterRequest(flags, {
+    ref,
+    repo,
+    database,
+    keys: await cliKeys(loaded, flags),
+    archive: archiveOptions(flags),
+  });
+  const ctx = operationContext(flags);
+  try {
+    const result = await audited(
+      flags.dryRun ? 'restore --new-cluster --dry-run' : 'restore --new-cluster',
+      async (note) => {
+        const restored = await restoreIntoNewCluster(request, ctx);
+        note.backupId = restored.plan.backup.id;
+        note.details = { dataDir: restored.plan.dataDir, port: restored.plan.port, rowCountsMatch: restored.ok };
+        return restored;
+      },
+      { target: `new cluster ${request.dataDir}` },
+    );
+    ctx.dispose();
+    if (flags.json) printJson(result);
+    else process.stdout.write(result.dryRun ? newClusterPlanText(result.plan) : newClusterText(result));
+    process.exitCode = result.ok ? 0 : 1;
+  } finally {
+    ctx.dispose();
+  }
 }

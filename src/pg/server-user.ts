@@ -1,4 +1,5 @@
-import { chownSync } from 'node:fs';
+import { chownSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { runProcessSync } from '../core/system.js';
 
 /**
@@ -29,4 +30,16 @@ export function handToServerUser(path: string): void {
   if (!isRoot()) return;
   const { uid, gid } = serverUserIds();
   chownSync(path, uid, gid);
+}
+
+/** Every directory from `dir` up to / can be entered by any user (o+x). */
+export function traversableByAll(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      if (!(statSync(d).mode & 0o001)) return false;
+    } catch {
+      return false;
+    }
+    if (dirname(d) === d) return true;
+  }
 }

@@ -253,7 +253,7 @@ function describeSteps(x: {
   steps.push({
     title: `Restore ${content.what === 'full' ? 'everything' : content.what === 'schema' ? 'the schema only' : `tables ${content.tables.join(', ')}`} into ${plan.database}`,
     command: `${pgOpts} ${x.pgRestore.path} ${args.join(' ')}`,
-    detail: overlapDetail(plan, Boolean(manifest.dataOffsets)),
+    detail: overlapDetail(plan, request, Boolean(manifest.dataOffsets)),
   });
   if (content.what !== 'schema')
     steps.push(
@@ -278,11 +278,13 @@ function describeSteps(x: {
 }
 
 /** How the restore overlaps with the check and the staging of the archive, for the plan. */
-function overlapDetail(plan: RestorePlan, headFirst: boolean): string | undefined {
+function overlapDetail(plan: RestorePlan, request: BackupRestoreRequest, headFirst: boolean): string | undefined {
   if (plan.checksum === 'first') return undefined;
   if (plan.source === 'stream')
     return 'starts while the sha256 of the stored archive is checked alongside; a failed check stops it and drops the new database';
   if (plan.source !== 'materialize' || plan.what === 'schema') return undefined;
+  if (request.into === 'new-db' && request.skipsWal)
+    return `once the whole archive is staged and its sha256 matched, in one run (${plan.jobs} jobs) that creates and loads each table in one transaction, so that under wal_level=minimal its rows write no WAL; a failed check drops the new database`;
   // Without the backup's data offsets the end of the table of contents is not known until the whole file is staged.
   const when = headFirst ? 'as soon as the staged file holds the table of contents' : 'while it is checked';
   return `overlapped with the staging: the definitions (--section=pre-data) ${when}; the data, indexes and constraints (--section=data --section=post-data, ${plan.jobs} jobs, largest first) once the whole archive is staged and its sha256 matched; a failed check stops it and drops the new database`;

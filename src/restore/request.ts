@@ -40,6 +40,12 @@ export interface NewDbRestore extends BackupSource {
   into: 'new-db';
   database?: string;
   content: RestoreContent;
+  /**
+   * The server runs with wal_level=minimal (a new cluster's load): one pg_restore creates and loads each table, so
+   * that it wraps the COPY in the creating transaction (with a TRUNCATE) and the rows go into the new file without
+   * WAL. Restoring the definitions first in a run of their own, overlapped with the staging, would lose that.
+   */
+  skipsWal?: boolean;
 }
 
 /**
@@ -65,8 +71,30 @@ export interface SupabaseRestore extends BackupSource {
 
 export type BackupRestoreRequest = NewDbRestore | InPlaceRestore | SupabaseRestore;
 
+/**
+ * A whole backup into a PostgreSQL cluster pgdr creates in `dataDir` (the server is lost and rebuilt): initdb with the
+ * archive's server major, a load with durability off, then made durable and started with production settings. The
+ * server it restores into is the new cluster, so there is no `target`; `database` only picks `latest` of that database.
+ */
+export interface NewClusterRestore extends Omit<BackupSource, 'target'> {
+  into: 'new-cluster';
+  /** A new or empty directory: the new cluster's data directory. */
+  dataDir: string;
+  /** The port the cluster listens on once restored (loopback unless the template says otherwise). */
+  port: number;
+  /** The PostgreSQL major to initdb with (default: the archive's server major); never older than the archive's. */
+  pgVersion?: number;
+  /** The operator's postgresql.conf for after the load; without one, pgdr's safe defaults. */
+  confTemplate?: string;
+  /** The database whose latest backup `latest` means. */
+  database?: string;
+  /** The cluster's superuser (default postgres) and its password for TCP logins (given to initdb in a 0600 file). */
+  superuser?: string;
+  password?: string;
+}
+
 /** Every restore pgdr does, decided once where it is asked for (flags, a runbook step, the PITR commands). */
-export type RestoreRequest = BackupRestoreRequest | PitrRequest;
+export type RestoreRequest = BackupRestoreRequest | NewClusterRestore | PitrRequest;
 
 export function contentOf(request: BackupRestoreRequest): RestoreContent | RowsContent {
   return request.into === 'supabase' ? { what: 'full' } : request.content;

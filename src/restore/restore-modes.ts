@@ -31,7 +31,9 @@ export async function restoreIntoNewDb(main: MainRestore, ctx: OperationContext)
     const { archive } = main;
     if (archive.how === 'stream')
       return await whileChecked(archive, prepared.manifest, (inner) => pgRestore(main, [], inner), ctx);
-    if (archive.how === 'file' && !main.args.includes('--schema-only')) return await restoreFromStaged(main, ctx);
+    const skipsWal = prepared.request.into === 'new-db' && prepared.request.skipsWal;
+    if (archive.how === 'file' && !main.args.includes('--schema-only') && !skipsWal)
+      return await restoreFromStaged(main, ctx);
     await passesChecks(archive, prepared.manifest, ctx);
     await archive.seekable();
     await pgRestore(main, [], ctx);

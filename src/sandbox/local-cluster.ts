@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -7,7 +7,7 @@ import { runProcess } from '../core/system.js';
 import { PgdrError } from '../core/errors.js';
 import { versionedBinDirs } from '../pg/tools.js';
 import { parseTarget, type DbTarget } from '../pg/connection.js';
-import { asServerUser, handToServerUser, isRoot, serverUserIds } from '../pg/server-user.js';
+import { asServerUser, handToServerUser, isRoot, serverUserIds, traversableByAll } from '../pg/server-user.js';
 
 /**
  * A throwaway PostgreSQL cluster on a free loopback port: for `pgdr drill --sandbox` and for the tests.
@@ -62,18 +62,6 @@ export async function freePort(): Promise<number> {
       );
     });
   });
-}
-
-/** Every directory from `dir` up to / can be entered by any user (o+x). */
-function traversableByAll(dir: string): boolean {
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    try {
-      if (!(statSync(d).mode & 0o001)) return false;
-    } catch {
-      return false;
-    }
-    if (dirname(d) === d) return true;
-  }
 }
 
 /** As root the server runs as `postgres`, which cannot enter a private TMPDIR (0700): then a parent it can enter, or /tmp. */
