@@ -8,8 +8,8 @@
  *   pgbackrest   `pgdr pitr setup`, a physical full backup, then the runbook's physical step (the newest backup and
  *                every archived WAL segment into a new data directory).
  *   node --import tsx bench/drill.ts [--mb 800] [--runs 3] [--paths logical,new-cluster,pgbackrest] [--keep]
- * Each round runs, for each path, the runbook and the bare restore one after the other (which goes first alternates
- * by round), a checkpoint before each; prints per path the runbook's RTO (from its report.json: the run's own clock,
+ * For each path in turn, each round runs the runbook and the bare restore one after the other (which goes first
+ * alternates by round), a checkpoint before each; prints per path the runbook's RTO (from its report.json: the run's own clock,
  * with each phase's and the restore step's share), the pgdr process's wall time, the bare restore's wall time and
  * their paired ratio (the median over the rounds, the worst round in brackets).
  */
@@ -99,6 +99,8 @@ interface Path {
   runbook: (round: number) => Promise<{ args: string[]; after: () => Promise<void> }>;
   bare: (round: number) => Promise<{ args: string[]; after: () => Promise<void> }>;
   env?: NodeJS.ProcessEnv;
+  /** What the path needs before its first round. */
+  setup?: () => Promise<void>;
 }
 
 const cluster = await startLocalCluster({
@@ -200,32 +202,6 @@ try {
     mkdirSync(base);
     handToServerUser(base);
     const config = join(base, 'pgbackrest.conf');
-    const archiving = archiveSettings(stanza, config);
-    process.stderr.write('pgdr pitr setup --write, pgdr backup full --pgbackrest-stanza…\n');
-    await sh(
-      process.execPath,
-      [
-        ...[cli, 'pitr', 'setup', '--write', '--stanza', stanza, '--data-dir', cluster.dataDir],
-        ...['--repo-path', join(base, 'repo'), '--port', String(cluster.port), '--socket-dir', cluster.baseDir],
-        ...['--pgbackrest-config', config],
-      ],
-      env,
-    );
-    const settings = await withClient(cluster.target(), async (c) => (await c.query('show archive_command')).rows);
-    if (!JSON.stringify(settings).includes('archive-push'))
-      throw new Error(
-        `pitr setup left archive_command as ${JSON.stringify(settings)}, not ${archiving.archive_command}`,
-      );
-    const full = await sh(
-      process.execPath,
-      [cli, 'backup', 'full', '--pgbackrest-stanza', stanza, '--pgbackrest-config', config],
-      env,
-    );
-    process.stderr.write(`  physical full backup: ${full.seconds.toFixed(1)} s\n`);
-    // A last transaction after the backup, archived, so the replay has WAL to apply.
-    await withClient(cluster.target('big'), (c) =>
-      c.query('create table after_backup as select 1 as id; select pg_switch_wal()'),
-    );
     const dir = (what: string, round: number) => join(work, `pgbackrest-${what}-${round}`);
     const clear = (d: string) => async () => {
       await stopServer(d);
@@ -235,6 +211,35 @@ try {
       key: 'pgbackrest',
       title: 'pgBackRest physical, to the last archived transaction',
       env: { PGBACKREST_CONFIG: config },
+      // After the logical paths: from here on the cluster's WAL is archived, and a physical restore replays it all.
+      setup: async () => {
+        const archiving = archiveSettings(stanza, config);
+        process.stderr.write('pgdr pitr setup --write, pgdr backup full --pgbackrest-stanza…\n');
+        await sh(
+          process.execPath,
+          [
+            ...[cli, 'pitr', 'setup', '--write', '--stanza', stanza, '--data-dir', cluster.dataDir],
+            ...['--repo-path', join(base, 'repo'), '--port', String(cluster.port), '--socket-dir', cluster.baseDir],
+            ...['--pgbackrest-config', config],
+          ],
+          env,
+        );
+        const settings = await withClient(cluster.target(), async (c) => (await c.query('show archive_command')).rows);
+        if (!JSON.stringify(settings).includes('archive-push'))
+          throw new Error(
+            `pitr setup left archive_command as ${JSON.stringify(settings)}, not ${archiving.archive_command}`,
+          );
+        const full = await sh(
+          process.execPath,
+          [cli, 'backup', 'full', '--pgbackrest-stanza', stanza, '--pgbackrest-config', config],
+          env,
+        );
+        process.stderr.write(`  physical full backup: ${full.seconds.toFixed(1)} s\n`);
+        // A last transaction after the backup, archived, so the replay has WAL to apply.
+        await withClient(cluster.target('big'), (c) =>
+          c.query('create table after_backup as select 1 as id; select pg_switch_wal()'),
+        );
+      },
       runbook: async (round) => ({
         args: drill(runsDirFor('pgbackrest', round), [
           ...['--scratch', url('big', await freePort())],
@@ -253,8 +258,10 @@ try {
   }
 
   const results = new Map(paths.map((p) => [p.key, { runbook: [] as RunbookFigures[], bare: [] as number[] }]));
-  for (let round = 1; round <= rounds; round++) {
-    for (const path of paths) {
+  // The paths one after the other (the physical one changes the cluster), the rounds of each paired.
+  for (const path of paths) {
+    await path.setup?.();
+    for (let round = 1; round <= rounds; round++) {
       const order = round % 2 ? (['runbook', 'bare'] as const) : (['bare', 'runbook'] as const);
       for (const way of order) {
         await withClient(cluster.target(), (c) => c.query('checkpoint'));
