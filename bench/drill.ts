@@ -320,5 +320,5 @@ try {
   if (!values.keep) {
     await cluster.destroy();
     rmSync(work, { recursive: true, force: true });
-  } else process.stderr.write(`kept: ${cluster.url.replace(/:[^:@]*@/, ':***@')} ${work}\n`);
+  } else process.stderr.write(`kept: ${cluster.url} ${work}\n`);
 }
