@@ -63,6 +63,8 @@ interface RunbookFigures {
   rto: number;
   phases: { id: string; seconds: number; machine: number }[];
   steps: { id: string; seconds: number }[];
+  /** From the last step's end to the run's: the drill's teardown (its scratch database dropped), inside the RTO. */
+  teardown: number;
 }
 
 function readReport(runsDir: string): Omit<RunbookFigures, 'wall'> {
@@ -75,11 +77,13 @@ function readReport(runsDir: string): Omit<RunbookFigures, 'wall'> {
       id: string;
       durationMs: number;
       humanMs: number;
-      steps: { id: string; durationMs: number; status: string }[];
+      steps: { id: string; offsetMs: number; durationMs: number; status: string }[];
     }[];
   };
   if (!report.passed) throw new Error(`the run in ${runsDir} did not pass`);
+  const lastStepEnd = Math.max(...report.phases.flatMap((p) => p.steps.map((s) => s.offsetMs + s.durationMs)));
   return {
+    teardown: (report.rto.actualMs - lastStepEnd) / 1000,
     rto: report.rto.actualMs / 1000,
     phases: report.phases.map((p) => ({
       id: p.id,
@@ -305,6 +309,14 @@ try {
     );
     process.stdout.write(
       `  runbook pgdr process (wall)    ${s(median(wall))}  (${wall.map(s).join(', ')})  ${ratio(wall, bare)} bare\n`,
+    );
+    const outside = runbook.map((r) => r.rto - (r.steps.find((x) => x.id.startsWith('restore'))?.seconds ?? 0));
+    process.stdout.write(
+      `  the runbook outside its restore step ${s(median(outside))}  (${outside.map(s).join(', ')})  ${ratio(outside, bare)} bare\n`,
+    );
+    const teardown = runbook.map((r) => r.teardown);
+    process.stdout.write(
+      `    of which the drill's teardown  ${s(median(teardown))}  (${teardown.map(s).join(', ')})\n`,
     );
     const ids = runbook[0]!.phases.map((p) => p.id);
     for (const id of ids) {
