@@ -6,7 +6,7 @@
  * pgdr to an S3 emulator against pgdr to a local directory in paired rounds (pgdr pinned to CPU 0 and the emulator to
  * CPU 1 with taskset, unless --no-pin); and pgdr's peak RSS on a database a tenth of the size, to show memory does not grow with it.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -41,6 +41,12 @@ async function database(cluster: LocalCluster | undefined, name: string, size: n
   return cluster!.target(name);
 }
 
+/** A process's user + system CPU seconds so far (/proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const dbSize = (t: DbTarget) =>
   withClient(t, async (c) =>
     Number((await c.query<{ n: string }>('select pg_database_size(current_database()) n')).rows[0]!.n),
@@ -53,18 +59,24 @@ const dirBytes = (dir: string): number =>
 interface Measured {
   seconds: number;
   rssKiB: number;
+  /** User + system CPU seconds of the process and the children it waited for (pg_dump, pzstd). */
+  cpu: number;
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (c) => (err += c));
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.slice(-2000)}`));
-      resolve({ seconds, rssKiB: peakRss(err) });
+      const [user, system] = err.trim().split('\n').pop()!.split(' ').map(Number);
+      resolve({ seconds, rssKiB: peakRss(err.trim().split(' ').pop()!), cpu: user! + system! });
     });
   });
 }
@@ -136,11 +148,13 @@ try {
         const pair = join(work, 'repo-s3-pair');
         const l = await backup(pair);
         rmSync(pair, { recursive: true });
+        const emulatorBefore = cpuSeconds(s3.pid);
         const r = await backup(`s3://${s3.bucket}/bench${round}`, s3.env);
+        const emulator = cpuSeconds(s3.pid) - emulatorBefore;
         local.push(l);
         remote.push(r);
         process.stderr.write(
-          `  S3 round ${round}: local ${l.seconds.toFixed(1)} s ${(l.rssKiB / 1024).toFixed(0)} MiB, S3 ${r.seconds.toFixed(1)} s ${(r.rssKiB / 1024).toFixed(0)} MiB\n`,
+          `  S3 round ${round}: local ${l.seconds.toFixed(1)} s (CPU ${l.cpu.toFixed(1)} s) ${(l.rssKiB / 1024).toFixed(0)} MiB, S3 ${r.seconds.toFixed(1)} s (CPU ${r.cpu.toFixed(1)} s, the emulator's ${emulator.toFixed(1)} s) ${(r.rssKiB / 1024).toFixed(0)} MiB\n`,
         );
       }
       const ratio = median(remote.map((r, i) => r.seconds / local[i]!.seconds));
