@@ -1,11 +1,13 @@
 /**
  * bench/backup: `pgdr backup` against the seeds' way (`pg_dump | gzip > f && sha256sum f`) on a realistic database.
  *   node --import tsx bench/backup.ts [--mb 800] [--url postgres://…/db --small-url postgres://…/db] [--keep]
+ *        [--no-s3] [--s3-rounds 3] [--no-pin]
  * Prints wall time, artifact size and pgdr's peak RSS for: the seeds' way, pgdr (checksum), pgdr + age encryption,
- * pgdr to an S3 emulator; and pgdr's peak RSS on a database a tenth of the size, to show memory does not grow with it.
+ * pgdr to an S3 emulator against pgdr to a local directory in paired rounds (pgdr pinned to CPU 0 and the emulator to
+ * CPU 1 with taskset, unless --no-pin); and pgdr's peak RSS on a database a tenth of the size, to show memory does not grow with it.
  */
-import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -14,7 +16,7 @@ import { withClient } from '../src/pg/client.js';
 import { parseTarget, libpqEnv, type DbTarget } from '../src/pg/connection.js';
 import { generateIdentity } from '../src/crypto/index.js';
 import { createRealisticDb } from './lib/realistic-db.js';
-import { buildCli, peakRss } from './lib/measure.js';
+import { buildCli, median, peakRss } from './lib/measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +25,8 @@ const { values } = parseArgs({
     'small-url': { type: 'string' },
     keep: { type: 'boolean' },
     s3: { type: 'boolean', default: true },
+    's3-rounds': { type: 'string', default: '3' },
+    'no-pin': { type: 'boolean' },
   },
 });
 const mb = Number(values.mb);
@@ -37,6 +41,12 @@ async function database(cluster: LocalCluster | undefined, name: string, size: n
   return cluster!.target(name);
 }
 
+/** A process's user + system CPU seconds so far (/proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const dbSize = (t: DbTarget) =>
   withClient(t, async (c) =>
     Number((await c.query<{ n: string }>('select pg_database_size(current_database()) n')).rows[0]!.n),
@@ -46,16 +56,27 @@ const dirBytes = (dir: string): number =>
     .filter((e) => e.isFile())
     .reduce((s, e) => s + statSync(join(e.parentPath, e.name)).size, 0);
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; rssKiB: number }> {
+interface Measured {
+  seconds: number;
+  rssKiB: number;
+  /** User + system CPU seconds of the process and the children it waited for (pg_dump, pzstd). */
+  cpu: number;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (c) => (err += c));
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.slice(-2000)}`));
-      resolve({ seconds, rssKiB: peakRss(err) });
+      const [user, system] = err.trim().split('\n').pop()!.split(' ').map(Number);
+      resolve({ seconds, rssKiB: peakRss(err.trim().split(' ').pop()!), cpu: user! + system! });
     });
   });
 }
@@ -106,17 +127,46 @@ try {
   rmSync(local, { recursive: true });
 
   if (values.s3) {
+    // pgdr to S3 against pgdr to a local directory, in paired rounds. With two cores or more and taskset, pgdr (and
+    // pg_dump, pzstd it starts) runs on CPU 0 in both ways and the emulator on CPU 1, so the emulator's own work (a
+    // Node process holding every object in memory) does not take pgdr's CPU; the server is not pinned.
     const { startS3 } = await import('../test/helpers/s3.js');
     const s3 = await startS3();
+    const pin = !values['no-pin'] && os.availableParallelism() >= 2 && existsSync('/usr/bin/taskset');
+    const pinned = (args: string[]) => (pin ? ['taskset', '-c', '0', ...args] : args);
     try {
-      const viaS3 = await run(
-        process.execPath,
-        [cli, 'backup', '--db', url(big), '--repo', `s3://${s3.bucket}/bench`, '--encrypt-to', recipient],
-        { ...env, ...s3.env },
-      );
+      if (pin) await run('taskset', ['-a', '-p', '-c', '1', String(s3.pid)], process.env);
+      const local: Measured[] = [];
+      const remote: Measured[] = [];
+      for (let round = 1; round <= Number(values['s3-rounds']); round++) {
+        const backup = (repo: string, extra: NodeJS.ProcessEnv = {}) => {
+          const [cmd, ...args] = pinned([
+            ...[process.execPath, cli, 'backup', '--db', url(big), '--repo', repo, '--encrypt-to', recipient],
+          ]);
+          return run(cmd!, args, { ...env, ...extra });
+        };
+        const pair = join(work, 'repo-s3-pair');
+        const l = await backup(pair);
+        rmSync(pair, { recursive: true });
+        const emulatorBefore = cpuSeconds(s3.pid);
+        const r = await backup(`s3://${s3.bucket}/bench${round}`, s3.env);
+        const emulator = cpuSeconds(s3.pid) - emulatorBefore;
+        local.push(l);
+        remote.push(r);
+        process.stderr.write(
+          `  S3 round ${round}: local ${l.seconds.toFixed(1)} s (CPU ${l.cpu.toFixed(1)} s) ${(l.rssKiB / 1024).toFixed(0)} MiB, S3 ${r.seconds.toFixed(1)} s (CPU ${r.cpu.toFixed(1)} s, the emulator's ${emulator.toFixed(1)} s) ${(r.rssKiB / 1024).toFixed(0)} MiB\n`,
+        );
+      }
+      const ratio = median(remote.map((r, i) => r.seconds / local[i]!.seconds));
+      const where = pin ? ', pgdr on CPU 0, emulator on CPU 1' : '';
+      const mid = (xs: Measured[]) => ({
+        seconds: median(xs.map((x) => x.seconds)),
+        rssKiB: Math.max(...xs.map((x) => x.rssKiB)),
+      });
+      add(`pgdr backup --encrypt-to, local (median of ${local.length}${where})`, mid(local), 0, seeds.seconds);
       add(
-        `pgdr backup --encrypt-to to S3 emulator (${(viaS3.seconds / encrypted.seconds).toFixed(2)}× local)`,
-        viaS3,
+        `pgdr backup --encrypt-to to the S3 emulator (median; ${ratio.toFixed(2)}× local, paired${where})`,
+        mid(remote),
         0,
         seeds.seconds,
       );

@@ -158,7 +158,9 @@ class RunEngine implements Run, EngineCore {
   }
 
   emit(event: RunEvent): void {
-    this.record(event);
+    // Progress is for the screen and changes nothing in the fold; a checksum or restore reports it every 64 KiB, and
+    // journaling it (a fsync a line) cost a 290 MiB restore's run 9,000 fsyncs and seconds of its RTO.
+    if (event.type !== 'progress') this.record(event);
     this.broadcast(event);
   }
 

@@ -67,6 +67,13 @@ export const lineHash = (line: string): string => createHash('sha256').update(li
 export const JOURNAL_FILE = 'journal.jsonl';
 
 /**
+ * What a step says while it runs, not a transition: written at once (a killed pgdr loses none of it) and fsynced with
+ * the next transition. Fsyncing each of pg_restore's --verbose lines blocked the event loop that reads them while the
+ * server wrote the restore to the same disk, and stalled the restore behind them.
+ */
+const DURABLE_WITH_THE_NEXT = new Set<JournalRecord['type']>(['log', 'task.updated']);
+
+/**
  * One JSON line per transition, each fsynced before the engine moves on, so a kill -9 or a dropped SSH session
  * loses at most the line being written. Every record is redacted before it is serialised, and carries in `prev` the
  * sha256 of the line before it: a line changed, removed or added afterwards breaks the chain (`pgdr report verify`).
@@ -91,7 +98,7 @@ export class RunJournal {
     if (this.fd === undefined) this.open();
     const line = redactedJson({ ...record, prev: this.prev });
     writeSync(this.fd!, line + '\n');
-    fsyncSync(this.fd!);
+    if (!DURABLE_WITH_THE_NEXT.has(record.type)) fsyncSync(this.fd!);
     this.prev = lineHash(line);
   }
 

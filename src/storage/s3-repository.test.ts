@@ -1,5 +1,6 @@
 import { CreateMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createServer } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BackupLocked, StorageError } from '../core/errors.js';
 import { startS3, type S3Emulator } from '../../test/helpers/s3.js';
@@ -94,6 +95,30 @@ describe('S3 repository', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it('uploads from three part buffers refilled, whatever the size, and splits exactly at part boundaries', async () => {
+    const MiB = 1024 * 1024;
+    const repo = openRepository(`s3://${s3.bucket}/parts`, { env: s3.env, s3PartSize: 5 * MiB });
+    const chunks = (mib: number) => Array.from({ length: mib * 4 }, (_, i) => Buffer.alloc(MiB / 4, i % 251));
+    const stream = (mib: number) => Readable.from(chunks(mib));
+    const partBuffers = () => allocations.mock.calls.filter(([n]) => n >= 5 * MiB).length;
+    const allocations = vi.spyOn(Buffer, 'allocUnsafe');
+    try {
+      const progress: number[] = [];
+      const big = await repo.putStream('big', stream(40), { onProgress: (n) => progress.push(n) });
+      expect(big.bytes).toBe(40 * MiB);
+      expect(partBuffers()).toBe(3);
+      expect(progress.at(-1)).toBe(40 * MiB);
+    } finally {
+      allocations.mockRestore();
+    }
+    for (const mib of [0, 3, 5, 10]) {
+      await repo.putStream(`exact-${mib}`, stream(mib));
+      const back = await repo.readFile(`exact-${mib}`);
+      expect(back.equals(Buffer.concat(chunks(mib)))).toBe(true);
+    }
+    expect(await s3.uploadsInProgress()).toEqual([]);
   });
 
   it('configures the client for S3-compatible services', async () => {

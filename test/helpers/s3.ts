@@ -8,6 +8,8 @@ import { startProcess } from '../../src/core/system.js';
 export interface S3Emulator {
   endpoint: string;
   bucket: string;
+  /** The emulator's process id (benches pin it to a core). */
+  pid: number;
   /** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY test values, AWS_ENDPOINT_URL, AWS_REGION. */
   env: Record<string, string>;
   client(): S3Client;
@@ -65,6 +67,7 @@ export async function startS3(options: S3EmulatorOptions = {}): Promise<S3Emulat
   return {
     endpoint,
     bucket,
+    pid: proc.child.pid!,
     env,
     client,
     async uploadsInProgress(name = bucket) {

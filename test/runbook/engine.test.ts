@@ -90,6 +90,41 @@ phases:
     expect(result.reportPaths.map((p) => p.split('/').pop())).toEqual(['report.md', 'report.json', 'report.html']);
   });
 
+  it('shows progress to its readers without journaling it: a restore reports every 64 KiB, and each line is fsynced', async () => {
+    const actions = testActions().register(
+      defineAction({
+        name: 'test.progress',
+        describe: 'reports progress',
+        with: z.object({}),
+        async run(ctx) {
+          for (let done = 1; done <= 500; done++) ctx.progress({ label: 'copy', done, total: 500, unit: 'bytes' });
+          return {};
+        },
+      }),
+    );
+    const rb = runbook(
+      `${header}phases:\n  - id: a\n    title: A\n    steps:\n      - { id: copy, title: Copy, action: test.progress }\n`,
+      actions,
+    );
+    const runsDir = tempDir();
+    const run = createRun({
+      writeReports: writeRunReports,
+      runbook: rb,
+      mode: 'drill',
+      prompter: scripted(),
+      runsDir,
+      actions,
+    });
+    const seen: RunEvent[] = [];
+    run.subscribe((e) => seen.push(e));
+    const result = await run.start();
+    expect(result.status).toBe('passed');
+    expect(seen.filter((e) => e.type === 'progress')).toHaveLength(500);
+    const journal = readJournal(result.runDir);
+    expect(journal.filter((r) => r.type === 'progress')).toEqual([]);
+    expect(journal.filter((r) => r.type === 'step.finished' && r.stepId === 'copy')).toHaveLength(1);
+  });
+
   it('times out a step whose action ignores its signal, retries flaky steps, and goes on after continueOnError', async () => {
     const rb = runbook(`${header}phases:
   - id: a
