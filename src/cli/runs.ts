@@ -71,7 +71,7 @@ export function registerRunsCommands(program: Command): void {
         );
       if (runs.length === 0) process.stdout.write('No runs yet.\n');
       runs.forEach((m, i) => {
-        const rto = `${m.duration} / ${m.rto.target} ${m.rto.met ? 'met' : 'not met'}`;
+        const rto = `${m.rto.actual} / ${m.rto.target} ${m.rto.met ? 'met' : 'not met'}`;
         const next = m.status === 'suspended' && m.resumeCommand ? `→ ${m.resumeCommand}` : trend(m, runs.slice(0, i));
         process.stdout.write(
           `${m.runId.padEnd(48)} ${m.mode.padEnd(8)} ${m.status.padEnd(9)} ${rto.padEnd(28)} ${next}\n`,

@@ -81,6 +81,8 @@ class RunEngine implements Run, EngineCore {
   currentStep: string | undefined;
   private suspendedStep: string | undefined;
   private watch: RtoWatch | undefined;
+  /** When the last phase ended: the RTO clock stops there, before the run's undo and cleanup. */
+  private phasesEndedAt: number | undefined;
   private readonly announcer = new RunAnnouncer(this);
 
   constructor(
@@ -219,6 +221,7 @@ class RunEngine implements Run, EngineCore {
       await runPreflightPhase(this, checks);
       await this.announcer.started(this.operatorLabel(), this.wasResumed);
       failed = await runPhases(this, () => this.watch?.check());
+      this.phasesEndedAt = this.clock.now();
     } catch (caught) {
       error = caught;
     } finally {
@@ -302,7 +305,7 @@ class RunEngine implements Run, EngineCore {
         suspendedBy: this.suspendedBy,
       };
     }
-    const finished = runFinished(this, this.startedAt, error, failed);
+    const finished = runFinished(this, this.startedAt, error, failed, this.phasesEndedAt);
     const { status, durationMs, rtoMs, rpoMs } = finished;
     await this.announcer.ended(finished);
     // Journaled before the report is written, so the report states the hash of the whole chain.

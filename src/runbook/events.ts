@@ -107,6 +107,11 @@ export type RunEvent =
       at: number;
       status: RunStatus;
       durationMs: number;
+      /**
+       * From the start to the end of the last phase: the recovery the RTO measures. What the run does after it (a
+       * drill's cleanup of its scratch database, the undo of an aborted run) counts in durationMs only.
+       */
+      recoveredMs?: number;
       rtoMs?: number;
       rtoMet?: boolean;
       rpoMs?: number;

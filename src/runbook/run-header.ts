@@ -94,9 +94,11 @@ export function runFinished(
   startedAt: number,
   error: unknown,
   failed: boolean,
+  phasesEndedAt?: number,
 ): Extract<RunEvent, { type: 'run.finished' }> {
   const rtoMs = parseDuration(core.runbook.rto);
   const durationMs = core.clock.now() - startedAt;
+  const recoveredMs = (phasesEndedAt ?? core.clock.now()) - startedAt;
   const status: RunStatus =
     core.abortRequested || error instanceof Aborted ? 'aborted' : failed || error ? 'failed' : 'passed';
   const message = error === undefined ? undefined : errorMessage(error);
@@ -105,8 +107,9 @@ export function runFinished(
     at: core.clock.now(),
     status,
     durationMs,
+    recoveredMs,
     rtoMs,
-    rtoMet: status === 'passed' && durationMs <= rtoMs,
+    rtoMet: status === 'passed' && recoveredMs <= rtoMs,
     rpoMs: rpoActual(
       core.inputs,
       startedAt,
