@@ -13,7 +13,7 @@
  * with each phase's and the restore step's share), the pgdr process's wall time, the bare restore's wall time and
  * their paired ratio (the median over the rounds, the worst round in brackets).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -114,6 +114,8 @@ const cluster = await startLocalCluster({
 });
 const work = mkdtempSync(join(clusterParentDir(), 'pgdr-bench-drill-'));
 handToServerUser(work);
+// --new-cluster wants the new data directory's parent open to every user (the server runs as postgres).
+chmodSync(work, 0o755);
 const stopServer = async (dataDir: string) => {
   if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
   const [c, a] = asServerUser(join(cluster.binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
