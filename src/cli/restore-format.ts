@@ -121,11 +121,13 @@ export function newClusterPlanText(plan: NewClusterPlan): string {
     lines.push(
       `  ${s.name.padEnd(width)}  ${s.load.padEnd(load)}  ${(s.after ?? (s.name === 'hba_file' ? 'pg_hba.conf in the data directory' : 'from the template')).padEnd(12)}  ${s.why}`,
     );
+  // The superuser's name and the template's path come from the operator's config: printable only.
+  const shown = lines.map(printable);
   if (!plan.tiedToPgdr)
-    lines.push(
-      `${chalk.yellow('warning:')} setpriv (util-linux) was not found: if pgdr is killed, the load's server keeps running until stopped (no TCP, private socket), and ${plan.dataDir} stays marked unusable.`,
+    shown.push(
+      `${chalk.yellow('warning:')} setpriv (util-linux) was not found: if pgdr is killed, the load's server keeps running until stopped (no TCP, private socket), and ${printable(plan.dataDir)} stays marked unusable.`,
     );
-  return lines.join('\n') + '\n';
+  return shown.join('\n') + '\n';
 }
 
 /** What a finished `restore --new-cluster` prints: the phases, the settings in force, the row counts, how to connect. */
