@@ -43,3 +43,23 @@ export function traversableByAll(dir: string): boolean {
     if (dirname(d) === d) return true;
   }
 }
+
+/**
+ * Every directory from `dir` up to / can be entered by the server user: by its owner's bit when the server user owns
+ * it, its group's when it is the server user's group, else the bit for everyone.
+ */
+export function traversableByServerUser(dir: string): boolean {
+  if (!isRoot()) return true; // the server runs as this user, who reached the directory to name it
+
+  const { uid, gid } = serverUserIds();
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      const s = statSync(d);
+      const bit = s.uid === uid ? 0o100 : s.gid === gid ? 0o010 : 0o001;
+      if (!(s.mode & bit)) return false;
+    } catch {
+      return false;
+    }
+    if (dirname(d) === d) return true;
+  }
+}

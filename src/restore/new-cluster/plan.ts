@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { printable } from '../../core/printable.js';
-import { isRoot, SERVER_OS_USER, traversableByAll } from '../../pg/server-user.js';
+import { isRoot, SERVER_OS_USER, traversableByAll, traversableByServerUser } from '../../pg/server-user.js';
 import type { BackupManifest } from '../../backup/manifest.js';
 import type { Repository } from '../../storage/index.js';
 import { manifestTables } from '../../backup/manifest-tables.js';
@@ -52,10 +52,10 @@ export function loadParent(): string {
 /** Checks the request against the backup and this host (reading only) and lays out each step and setting. */
 export async function planNewCluster(request: NewClusterRestore): Promise<PreparedNewCluster> {
   assertNewClusterDir(request.dataDir);
-  if (isRoot() && !traversableByAll(nearestExisting(dirname(request.dataDir))))
+  if (!traversableByServerUser(nearestExisting(dirname(request.dataDir))))
     throw new UsageError(
       `The server runs as the ${SERVER_OS_USER} OS user, which cannot enter ${dirname(request.dataDir)}.`,
-      'Give --new-cluster a directory under one every user may enter (e.g. /var/lib/postgresql/…).',
+      `Give --new-cluster a directory under one ${SERVER_OS_USER} can enter (e.g. /var/lib/postgresql/…).`,
     );
   await assertPortFree(request.port);
   const { repo, manifest } = await resolveBackup(request.repo, request.ref, request.database);
