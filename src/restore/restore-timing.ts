@@ -7,6 +7,8 @@ import type { PreparedRestore } from './plan.js';
 import type { PhaseClock, PhaseDurations } from './restore-phases.js';
 import { newRecord, readHistory, recordRestore } from './restore-history.js';
 import { predictionLines, predictRestore, type RestorePrediction, type RestoreShape } from './restore-prediction.js';
+import { findBackup } from '../backup/catalog.js';
+import { manifestTables } from '../backup/manifest-tables.js';
 
 const reason = (error: unknown) => (error as Error).message;
 
@@ -42,6 +44,32 @@ export async function foresee(
   if (!quiet) for (const line of predictionLines(prediction)) ctx.log.info(line);
   ctx.note?.({ kind: 'restore-predicted', ...prediction });
   return prediction;
+}
+
+/**
+ * Before a run begins: what restoring the newest full backup of `database` into a new database with the default
+ * jobs is expected to take (as a drill's restore step will), or undefined when the repository has no such backup.
+ */
+export async function foreseeLatest(
+  repo: Repository,
+  database: string | undefined,
+): Promise<{ backupId: string; prediction: RestorePrediction } | undefined> {
+  const entry = await findBackup(repo, 'latest', { database, kind: 'full' }).catch(() => undefined);
+  if (!entry) return undefined;
+  const { manifest } = entry;
+  const cores = availableParallelism();
+  const jobs = Math.min(4, cores);
+  const shape: RestoreShape = {
+    bytes: manifest.bytes,
+    plainBytes: manifest.databaseBytes || undefined,
+    tables: manifestTables(manifest).length,
+    jobs,
+    cores,
+    mode: 'new-db',
+    source: manifest.format === 'directory' ? 'directory' : jobs > 1 ? 'materialize' : 'stream',
+  };
+  const history = await readHistory(repo, () => {}).catch(() => []);
+  return { backupId: manifest.id, prediction: predictRestore(shape, history) };
 }
 
 export function foreseeRestore(prepared: PreparedRestore, ctx: OperationContext): Promise<RestorePrediction> {

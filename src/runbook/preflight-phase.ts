@@ -32,7 +32,8 @@ export async function runPreflightPhase(core: EngineCore, checks: PreflightCheck
     core.record({ type: 'step.action', at: started, stepId: check.id, action: 'preflight', validation: false });
     core.emit({ type: 'step.started', at: started, ...step, title: check.title, attempt: 1 });
     try {
-      const outputs = await check.run();
+      const { notes, ...outputs } = await check.run();
+      for (const note of notes ?? []) core.log('info', note, check.id);
       core.emit({
         type: 'step.finished',
         at: core.clock.now(),

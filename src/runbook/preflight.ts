@@ -11,6 +11,10 @@ import type { RunServices } from '../actions/run-services.js';
 import { expressionsIn, evaluateCondition } from './template.js';
 import { references } from './expression.js';
 import type { Runbook, RunbookStep } from './schema.js';
+import type { Repository } from '../storage/index.js';
+import { formatDuration } from '../core/duration.js';
+import { foreseeLatest } from '../restore/restore-timing.js';
+import { predictionBasis } from '../restore/restore-prediction.js';
 
 /** What preflight found out that could stop the run; refused before anything is announced. */
 export class PreflightFailed extends PgdrError {}
@@ -21,8 +25,11 @@ export class PreflightUnanswerable extends UsageError {}
 export interface PreflightCheck {
   id: string;
   title: string;
-  /** Throws what stops the run; returns what it found (the summary and versions for the drill record). */
-  run(): Promise<Record<string, unknown> & { summary: string }>;
+  /**
+   * Throws what stops the run; returns what it found (the summary and versions for the drill record) and `notes`,
+   * lines for the operator's log.
+   */
+  run(): Promise<Record<string, unknown> & { summary: string; notes?: string[] }>;
 }
 
 export interface PreflightContext {
@@ -197,9 +204,11 @@ function repositoryCheck(ctx: PreflightContext, steps: RunbookStep[]): Preflight
         );
       try {
         const ids = await repo.listDirs('backups/');
+        const notes = await expectedRestore(ctx, repo, needing);
         return {
           summary: `${repo.url}: ${ids.length} backup director${ids.length === 1 ? 'y' : 'ies'}`,
           repository: repo.url,
+          ...(notes.length ? { notes } : {}),
         };
       } catch (error) {
         throw new PreflightFailed(`Preflight: the repository ${repo.url} cannot be read: ${errorMessage(error)}`, {
@@ -208,6 +217,21 @@ function repositoryCheck(ctx: PreflightContext, steps: RunbookStep[]): Preflight
       }
     },
   };
+}
+
+/**
+ * A drill restores into a new scratch database: before it begins, how long restoring the newest backup is expected
+ * to take, from the repository's history (the restore step says it again, for the backup it picks).
+ */
+async function expectedRestore(ctx: PreflightContext, repo: Repository, steps: RunbookStep[]): Promise<string[]> {
+  const restores = steps.filter((s) => s.action === 'restore.run' && (staticWith(s).mode ?? 'full') === 'full');
+  if (ctx.mode !== 'drill' || restores.length === 0 || restores.some((s) => staticWith(s).newCluster)) return [];
+  const expected = await foreseeLatest(repo, ctx.targets.primary?.target.database).catch(() => undefined);
+  if (!expected) return [];
+  const { backupId, prediction } = expected;
+  return [
+    `Restoring ${backupId} into a new database is expected to take about ${formatDuration(prediction.totalMs)} (${predictionBasis(prediction)}).`,
+  ];
 }
 
 function toolsCheck(): PreflightCheck {

@@ -95,4 +95,32 @@ describe('restore predictions from the repository history', () => {
     expect(result).toMatchObject({ ok: true, prediction: { runs: 1 } });
     expect(result.timing.totalMs).toBeGreaterThan(0);
   });
+  it('a drill says in its preflight how long restoring the newest backup is expected to take', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgdr-predict-drill-'));
+    writeFileSync(
+      join(dir, 'rb.yaml'),
+      `id: restore-only\ntitle: Restore only\nseverity: low\nrto: 1h\nrpo: 24h\nphases:\n  - id: restore\n    title: Restore\n    steps:\n` +
+        '      - { id: pick, title: Pick, action: backup.select }\n' +
+        '      - { id: restore, title: Restore, action: restore.run, with: { id: "${{ steps.pick.outputs.backupId }}" } }\n',
+    );
+    const r = await runPgdr(
+      [
+        'drill',
+        'rb.yaml',
+        '--db',
+        cluster.urlFor('app'),
+        '--scratch',
+        cluster.urlFor('drill_scratch'),
+        '--repo',
+        repo,
+        '--yes',
+        '--plain',
+      ],
+      { cwd: dir },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /Restoring \S+ into a new database is expected to take about \S+ \(based on \d+ past restores\)/,
+    );
+  });
 });
