@@ -23,9 +23,8 @@ export const notify = defineAction({
   idempotent: true,
   advisory: true,
   async run(ctx, a) {
-    const line = `notify${a.channel ? ` ${a.channel}` : ''} [${a.level}]: ${a.message}`;
-    if (a.level === 'info') ctx.log.info(line);
-    else ctx.log.warn(line);
+    // The run's log keeps what the team was to be told; whether it went out is said after, by the channels' answer.
+    ctx.log.info(`message for the team${a.channel ? ` (${a.channel} only)` : ''} (${a.level}): ${a.message}`);
     const configured = ctx.services.notifications;
     if (!configured) throw new StepSkipped('no notification channel configured; nobody was told');
     // A runbook step asks for this message explicitly, so the config's `on:` filter does not apply to it.

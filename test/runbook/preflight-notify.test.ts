@@ -95,6 +95,9 @@ describe('preflight, before anything is announced', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('↷ assess/announce skipped in');
     expect(r.stdout).toContain('no notification channel configured; nobody was told');
+    // The message is kept in the log as what the team was to be told, never worded as if it went out.
+    expect(r.stdout).toContain('message for the team (critical): Recovery started by');
+    expect(r.stdout).not.toMatch(/notify \[critical\]/);
     const runDir = join(dir, 'pgdr-runs', readdirSync(join(dir, 'pgdr-runs'))[0]!);
     const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8'));
     const announce = report.phases[1].steps.find((s: { id: string }) => s.id === 'announce');
