@@ -230,7 +230,7 @@ async function expectedRestore(ctx: PreflightContext, repo: Repository, steps: R
   if (!expected) return [];
   const { backupId, prediction } = expected;
   return [
-    `Restoring ${backupId} into a new database is expected to take about ${formatDuration(prediction.totalMs)} (${predictionBasis(prediction)}).`,
+    `A restore of the newest backup here (${backupId}) into a new database is expected to take about ${formatDuration(prediction.totalMs)} (${predictionBasis(prediction)}).`,
   ];
 }
 

@@ -120,7 +120,7 @@ describe('restore predictions from the repository history', () => {
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /Restoring \S+ into a new database is expected to take about \S+ \(based on \d+ past restores\)/,
+      /A restore of the newest backup here \(\S+\) into a new database is expected to take about \S+ \(based on \d+ past restores\)/,
     );
   });
 });
