@@ -8,7 +8,7 @@ import { findTool } from '../pg/tools.js';
 import type { ActionRegistry, RunMode, TargetProfile } from '../actions/registry.js';
 import { DrillRefused } from './step-runner.js';
 import type { RunServices } from '../actions/run-services.js';
-import { expressionsIn, evaluateCondition } from './template.js';
+import { expressionsIn, evaluateCondition, renderString } from './template.js';
 import { references } from './expression.js';
 import type { Runbook, RunbookStep } from './schema.js';
 import type { Repository } from '../storage/index.js';
@@ -225,7 +225,16 @@ function repositoryCheck(ctx: PreflightContext, steps: RunbookStep[]): Preflight
  */
 async function expectedRestore(ctx: PreflightContext, repo: Repository, steps: RunbookStep[]): Promise<string[]> {
   const restores = steps.filter((s) => s.action === 'restore.run' && (staticWith(s).mode ?? 'full') === 'full');
-  if (ctx.mode !== 'drill' || restores.length === 0 || restores.some((s) => staticWith(s).newCluster)) return [];
+  // A new cluster given by an input (`newCluster: "${{ inputs.new_cluster_dir }}"`) counts as given only when set.
+  const newCluster = (s: RunbookStep) => {
+    const value = staticWith(s).newCluster;
+    try {
+      return Boolean(typeof value === 'string' ? renderString(value, ctx.scope) : value);
+    } catch {
+      return true;
+    }
+  };
+  if (ctx.mode !== 'drill' || restores.length === 0 || restores.some(newCluster)) return [];
   const expected = await foreseeLatest(repo, ctx.targets.primary?.target.database).catch(() => undefined);
   if (!expected) return [];
   const { backupId, prediction } = expected;

@@ -8,6 +8,10 @@ describe('pgdr drill --sandbox', () => {
 
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stdout).toContain('[DRILL]');
+    // Before anything is announced, preflight says what restoring the newest backup is expected to take.
+    expect(run.stdout).toMatch(
+      /A restore of the newest backup here \(\S+\) into a new database is expected to take about/,
+    );
     expect(
       run.stdout
         .trimEnd()
