@@ -27,6 +27,15 @@ import {
 } from './request.js';
 
 /** Everything the restore decided before changing anything; the dry run prints `plan`. */
+
+/** The jobs a restore runs with when none are given: one a core, four at the most. */
+export const defaultJobs = (): number => Math.min(4, availableParallelism());
+
+/** How the archive reaches pg_restore: a directory backup as it is, else staged for parallel jobs or streamed. */
+export function archiveSource(manifest: Pick<BackupManifest, 'format'>, jobs: number): RestorePlan['source'] {
+  return manifest.format === 'directory' ? 'directory' : jobs > 1 ? 'materialize' : 'stream';
+}
+
 export interface PreparedRestore {
   plan: RestorePlan;
   request: BackupRestoreRequest;
@@ -114,12 +123,8 @@ export async function planRestore(
     );
   const snapshotEncryption = snapshot ? protecting(request, manifest) : undefined;
   const sessions = cleans(request) ? await otherSessions(into) : [];
-  const jobs =
-    what === 'rows' || request.into === 'supabase'
-      ? 1
-      : Math.max(1, request.jobs ?? Math.min(4, availableParallelism()));
-  const source: RestorePlan['source'] =
-    manifest.format === 'directory' ? 'directory' : jobs > 1 ? 'materialize' : 'stream';
+  const jobs = what === 'rows' || request.into === 'supabase' ? 1 : Math.max(1, request.jobs ?? defaultJobs());
+  const source = archiveSource(manifest, jobs);
   const settings = {
     ...restoreSessionSettings({ lz4 }),
     ...(request.into === 'supabase' ? { session_replication_role: 'replica' } : {}),

@@ -3,7 +3,7 @@ import type { OperationContext } from '../core/context.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import type { Repository } from '../storage/index.js';
 import { isSingleBackup } from '../storage/single-backup.js';
-import type { PreparedRestore } from './plan.js';
+import { archiveSource, defaultJobs, type PreparedRestore } from './plan.js';
 import type { PhaseClock, PhaseDurations } from './restore-phases.js';
 import { newRecord, readHistory, recordRestore } from './restore-history.js';
 import { predictionLines, predictRestore, type RestorePrediction, type RestoreShape } from './restore-prediction.js';
@@ -57,16 +57,15 @@ export async function foreseeLatest(
   const entry = await findBackup(repo, 'latest', { database, kind: 'full' }).catch(() => undefined);
   if (!entry) return undefined;
   const { manifest } = entry;
-  const cores = availableParallelism();
-  const jobs = Math.min(4, cores);
+  const jobs = defaultJobs();
   const shape: RestoreShape = {
     bytes: manifest.bytes,
     plainBytes: manifest.databaseBytes || undefined,
     tables: manifestTables(manifest).length,
     jobs,
-    cores,
+    cores: availableParallelism(),
     mode: 'new-db',
-    source: manifest.format === 'directory' ? 'directory' : jobs > 1 ? 'materialize' : 'stream',
+    source: archiveSource(manifest, jobs),
   };
   const history = await readHistory(repo, () => {}).catch(() => []);
   return { backupId: manifest.id, prediction: predictRestore(shape, history) };

@@ -1,4 +1,4 @@
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
@@ -10,6 +10,7 @@ import { manifestTables } from '../../backup/manifest-tables.js';
 import { resolveBackup } from '../source.js';
 import { assertPortFree } from '../pitr/data-dir.js';
 import type { PlanStep } from '../types.js';
+import { defaultJobs } from '../plan.js';
 import type { NewClusterRestore } from '../request.js';
 import { assertNewClusterDir, MARKER } from './marker.js';
 import { canTieToPgdr, serverBinFor, syncMethod, type ServerBin } from './server.js';
@@ -80,7 +81,7 @@ export async function planNewCluster(request: NewClusterRestore): Promise<Prepar
     throw new UsageError(`--jobs must be a whole number from 1 to 64.`);
   if (request.confTemplate && !existsSync(request.confTemplate))
     throw new UsageError(`The postgresql.conf template ${request.confTemplate} does not exist.`);
-  const jobs = Math.max(1, request.jobs ?? Math.min(4, availableParallelism()));
+  const jobs = Math.max(1, request.jobs ?? defaultJobs());
   const socketDir = join(request.dataDir, '.s.PGSQL.00000').length < 100 ? request.dataDir : '/tmp';
   const settings = clusterSettings({
     port: request.port,
