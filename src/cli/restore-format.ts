@@ -6,7 +6,17 @@ import { predictionBasis, predictionLines } from '../restore/restore-prediction.
 import { PHASE_TITLES, RESTORE_PHASES } from '../restore/restore-phases.js';
 import { formatDuration } from '../core/duration.js';
 import type { NewClusterPlan } from '../restore/new-cluster/plan.js';
+import type { PlanStep } from '../restore/types.js';
 import type { NewClusterResult } from '../restore/new-cluster/restore-new-cluster.js';
+
+/** A plan's steps as a dry run lists them: number and title, then the command and the detail, indented. */
+function stepLines(steps: readonly PlanStep[]): string[] {
+  return steps.flatMap((s, i) => [
+    `${i + 1}. ${s.title}`,
+    ...(s.command ? [`   $ ${s.command}`] : []),
+    ...(s.detail ? [`   ${s.detail}`] : []),
+  ]);
+}
 
 /**
  * What `pgdr restore --dry-run` prints: each step and its command, then what it creates, drops and overwrites, and
@@ -17,11 +27,7 @@ export function planText(plan: RestoreResult['plan'], prediction?: RestoreResult
   const lines = [
     `Dry run: restore ${plan.backup.id} (${plan.what}) into ${plan.database} (${plan.mode}); nothing was changed.`,
   ];
-  plan.steps.forEach((s, i) => {
-    lines.push(`${i + 1}. ${s.title}`);
-    if (s.command) lines.push(`   $ ${s.command}`);
-    if (s.detail) lines.push(`   ${s.detail}`);
-  });
+  lines.push(...stepLines(plan.steps));
   lines.push(
     `creates:    ${plan.creates.join('; ') || 'nothing'}`,
     `drops:      ${plan.drops.join('; ') || 'nothing'}`,
@@ -105,11 +111,7 @@ export function newClusterPlanText(plan: NewClusterPlan): string {
   const lines = [
     `Dry run: restore ${plan.backup.id} (${plan.backup.database}, PostgreSQL ${plan.backup.serverMajor}) into a new PostgreSQL ${plan.major} cluster in ${plan.dataDir}, port ${plan.port}; nothing was changed.`,
   ];
-  plan.steps.forEach((s, i) => {
-    lines.push(`${i + 1}. ${s.title}`);
-    if (s.command) lines.push(`   $ ${s.command}`);
-    if (s.detail) lines.push(`   ${s.detail}`);
-  });
+  lines.push(...stepLines(plan.steps));
   const width = Math.max(...plan.settings.map((s) => s.name.length));
   const load = Math.max(12, ...plan.settings.map((s) => s.load.length));
   lines.push(
