@@ -1,4 +1,4 @@
-import { chownSync, statSync } from 'node:fs';
+import { chownSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { runProcessSync } from '../core/system.js';
 
@@ -32,16 +32,22 @@ export function handToServerUser(path: string): void {
   chownSync(path, uid, gid);
 }
 
-/** Every directory from `dir` up to / can be entered by any user (o+x). */
-export function traversableByAll(dir: string): boolean {
+/** Every directory from `dir` up to / has the execute bit `bitOf` names for it (none may be missing). */
+function everyDirectoryUp(dir: string, bitOf: (s: Stats) => number): boolean {
   for (let d = resolve(dir); ; d = dirname(d)) {
     try {
-      if (!(statSync(d).mode & 0o001)) return false;
+      const s = statSync(d);
+      if (!(s.mode & bitOf(s))) return false;
     } catch {
       return false;
     }
     if (dirname(d) === d) return true;
   }
+}
+
+/** Every directory from `dir` up to / can be entered by any user (o+x). */
+export function traversableByAll(dir: string): boolean {
+  return everyDirectoryUp(dir, () => 0o001);
 }
 
 /**
@@ -50,16 +56,6 @@ export function traversableByAll(dir: string): boolean {
  */
 export function traversableByServerUser(dir: string): boolean {
   if (!isRoot()) return true; // the server runs as this user, who reached the directory to name it
-
   const { uid, gid } = serverUserIds();
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    try {
-      const s = statSync(d);
-      const bit = s.uid === uid ? 0o100 : s.gid === gid ? 0o010 : 0o001;
-      if (!(s.mode & bit)) return false;
-    } catch {
-      return false;
-    }
-    if (dirname(d) === d) return true;
-  }
+  return everyDirectoryUp(dir, (s) => (s.uid === uid ? 0o100 : s.gid === gid ? 0o010 : 0o001));
 }
